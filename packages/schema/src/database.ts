@@ -1,0 +1,36 @@
+import type { DatabaseOf } from './define-table.js';
+import type { billingTables } from './tables/billing.js';
+import { civilRegistrationTables } from './tables/civil-registration.js';
+import type { ecrClientTables } from './tables/ecr-client.js';
+import type { serverSystemTables } from './tables/server-system.js';
+import type { siteSystemTables } from './tables/site-system.js';
+import type { statusSyncSiteTables } from './tables/status-sync.js';
+import type { xmserverTables } from './tables/xmserver.js';
+
+/** The exchanged form data, in schema `xm_data`, identical on the server and at every site. */
+export type DataDatabase = DatabaseOf<typeof civilRegistrationTables>;
+
+/** The server: exchanged data plus its confidential system tables (`xm_system`). */
+export type ServerDatabase = DataDatabase &
+  DatabaseOf<typeof serverSystemTables> &
+  DatabaseOf<typeof billingTables> &
+  DatabaseOf<typeof xmserverTables>;
+
+/** A site: exchanged data plus its own tables (`xm_site`). */
+export type SiteDatabase = DataDatabase &
+  DatabaseOf<typeof siteSystemTables> &
+  DatabaseOf<typeof statusSyncSiteTables> &
+  DatabaseOf<typeof ecrClientTables>;
+
+/** The exchanged tables known to this contract, by name. */
+export const exchangedTables = civilRegistrationTables;
+
+export type ExchangedTableName = (typeof exchangedTables)[number]['name'];
+
+/** Looks up an exchanged table by name among `tables` (the civil registration tables by default). */
+export function findTable<T extends { readonly name: string }>(
+  name: string,
+  tables: readonly T[] = exchangedTables as unknown as readonly T[],
+): T | undefined {
+  return tables.find((table) => table.name === name);
+}

@@ -1,0 +1,68 @@
+import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
+import { createTablesMigration } from './ddl.js';
+import { SchemaError } from './errors.js';
+import { billingMigration } from './tables/billing.js';
+import { civilRegistrationTables } from './tables/civil-registration.js';
+import { ecrClientTables } from './tables/ecr-client.js';
+import { serverSystemTables } from './tables/server-system.js';
+import { siteSystemTables } from './tables/site-system.js';
+import {
+  lifecycleMigration,
+  statusSyncSiteTables,
+  uniqueSenderSequenceMigration,
+} from './tables/status-sync.js';
+import { xmserverTables } from './tables/xmserver.js';
+
+export type Migrations = Readonly<Record<string, Migration>>;
+
+// Names are `YYYYMMDD-NN-what`; Kysely's Migrator runs them in name order. A released migration
+// never changes: a table grows through a new migration (addColumnsMigration) instead.
+
+const civilRegistration = createTablesMigration(civilRegistrationTables);
+
+/** The central server's database: confidential system data apart from the exchanged data. */
+export const serverMigrations: Migrations = {
+  '20261122-01-data-civil-registration': civilRegistration,
+  '20261122-02-server-system': createTablesMigration(serverSystemTables),
+  '20261122-10-billing': billingMigration,
+  '20261122-20-lifecycle': lifecycleMigration(civilRegistrationTables),
+  '20261122-21-received-sender-sequence': uniqueSenderSequenceMigration,
+  '20261122-30-xmserver-audit-log': createTablesMigration(xmserverTables),
+};
+
+/** A site's local database: the same exchanged tables, plus the site's own. */
+export const siteMigrations: Migrations = {
+  '20261122-01-data-civil-registration': civilRegistration,
+  '20261122-03-site-system': createTablesMigration(siteSystemTables),
+  '20261122-20-lifecycle': lifecycleMigration(civilRegistrationTables),
+  '20261122-22-status-sync-site': createTablesMigration(statusSyncSiteTables),
+  '20261122-40-ecr-client': createTablesMigration(ecrClientTables),
+};
+
+/**
+ * Runs every pending migration. Returns what ran; throws a SchemaError (code `migration-failed`,
+ * with Kysely's error as cause) when one fails, after Kysely rolled that migration back.
+ */
+export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: any database type can be migrated
+  db: Kysely<any>,
+  migrations: Migrations,
+): Promise<readonly MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableSchema: 'public',
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new SchemaError('migration-failed', `Migration ${failed} failed: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  return results;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

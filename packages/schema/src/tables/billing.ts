@@ -1,0 +1,170 @@
+import { type Kysely, type Migration, sql } from 'kysely';
+import { bigint, date, identity, integer, oneOf, references, text, timestamp, uuid } from '../columns.js';
+import { createTablesMigration } from '../ddl.js';
+import { defineSystemTable } from '../define-table.js';
+
+// Billing (issue 6): the server's ledger, tariffs, quotas and usage, all confidential (`xm_system`).
+// Amounts are integers in minor units of the account's currency, never floats.
+
+/** What a client may ask of the server; the client status gates each of them. */
+export const billingServices = [
+  'account-query',
+  'profile-query',
+  'messages',
+  'sds-export',
+  'sds-import',
+] as const;
+
+/** The periods a free allowance or a quota is counted over (calendar periods, UTC). */
+export const billingPeriods = ['day', 'month', 'year'] as const;
+
+const service = () => oneOf(billingServices, { required: true });
+const tableName = () => text({ maxLength: 63, required: true, default: '*' });
+const accountId = () =>
+  references(integer({ required: true }), {
+    table: 'xm_system.accounts',
+    column: 'id',
+    onDelete: 'restrict',
+  });
+
+/**
+ * Every movement on an account, append-only (a trigger refuses UPDATE and DELETE). `amount` is signed
+ * (credit and refund positive, charge negative, adjustment either way); `balance_after` is the running
+ * balance written under the account's row lock, so the last entry is the balance and the sum of
+ * amounts proves it.
+ */
+export const ledgerEntries = defineSystemTable(
+  'xm_system',
+  'ledger_entries',
+  {
+    id: identity(),
+    account_id: accountId(),
+    kind: oneOf(['credit', 'charge', 'refund', 'adjustment'], { required: true }),
+    amount: bigint({ required: true }),
+    balance_after: bigint({ required: true }),
+    service: oneOf(billingServices),
+    table_name: text({ maxLength: 63 }),
+    container_id: uuid(),
+    /** Rows this charge covers (free ones included) and bytes billed. */
+    quantity: integer({ min: 0 }),
+    bytes: bigint({ min: 0 }),
+    refunds_entry_id: references(integer(), {
+      table: 'xm_system.ledger_entries',
+      column: 'id',
+      onDelete: 'restrict',
+    }),
+    /** Who: an operator's login, or the worker that applied a container. */
+    actor: text({ maxLength: 100, required: true }),
+    /** Why, in words. */
+    reason: text({ maxLength: 500, required: true }),
+    /** A payment receipt number, an invoice number, a container id. */
+    reference: text({ maxLength: 200 }),
+    /** Makes a retried operator action or a periodic fee happen once. */
+    idempotency_key: text({ maxLength: 200, unique: true }),
+    created_at: timestamp({ required: true, default: 'now' }),
+  },
+  { indexes: [['account_id', 'id'], ['account_id', 'created_at'], ['container_id']] },
+);
+
+/** One line per (container, row) ever charged: the unique key that makes a charge idempotent. */
+export const chargedRows = defineSystemTable(
+  'xm_system',
+  'charged_rows',
+  {
+    container_id: uuid({ required: true }),
+    row_key: bigint({ required: true, min: 0 }),
+    account_id: accountId(),
+    service: service(),
+    table_name: text({ maxLength: 63, required: true }),
+    ledger_entry_id: references(integer(), {
+      table: 'xm_system.ledger_entries',
+      column: 'id',
+      onDelete: 'restrict',
+    }),
+    created_at: timestamp({ required: true, default: 'now' }),
+  },
+  { uniques: [['container_id', 'row_key']] },
+);
+
+/** Prices per service and table (`*`: any table without its own line), in one currency. */
+export const tariffs = defineSystemTable(
+  'xm_system',
+  'tariffs',
+  {
+    id: identity(),
+    service: service(),
+    table_name: tableName(),
+    currency: text({ maxLength: 3, required: true, default: 'XAF' }),
+    per_row: bigint({ required: true, min: 0, default: 0 }),
+    per_kilobyte: bigint({ required: true, min: 0, default: 0 }),
+    flat_fee: bigint({ required: true, min: 0, default: 0 }),
+    /** Rows free of charge per period before `per_row` applies. */
+    free_rows: bigint({ required: true, min: 0, default: 0 }),
+    period: oneOf(billingPeriods, { required: true, default: 'month' }),
+    updated_at: timestamp({ required: true, default: 'now' }),
+  },
+  { uniques: [['service', 'table_name', 'currency']] },
+);
+
+/** Limits the operator sets per client (read quotas): at most `max_rows` rows per period. */
+export const quotas = defineSystemTable(
+  'xm_system',
+  'quotas',
+  {
+    id: identity(),
+    client_id: references(integer({ required: true }), {
+      table: 'xm_system.clients',
+      column: 'id',
+      onDelete: 'restrict',
+    }),
+    service: service(),
+    table_name: tableName(),
+    period: oneOf(billingPeriods, { required: true, default: 'month' }),
+    max_rows: bigint({ required: true, min: 0 }),
+    updated_at: timestamp({ required: true, default: 'now' }),
+  },
+  { uniques: [['client_id', 'service', 'table_name']] },
+);
+
+/** Rows and bytes used per account, service, table and UTC day, kept in the charging transaction. */
+export const usageDaily = defineSystemTable(
+  'xm_system',
+  'usage_daily',
+  {
+    account_id: accountId(),
+    service: service(),
+    table_name: text({ maxLength: 63, required: true }),
+    day: date({ required: true }),
+    rows: bigint({ required: true, min: 0, default: 0 }),
+    bytes: bigint({ required: true, min: 0, default: 0 }),
+  },
+  { uniques: [['account_id', 'service', 'table_name', 'day']] },
+);
+
+export const billingTables = [ledgerEntries, chargedRows, tariffs, quotas, usageDaily] as const;
+
+// The ledger and the idempotency keys are history: the database itself refuses to rewrite them,
+// whatever application or operator connects.
+const appendOnly = ['ledger_entries', 'charged_rows'] as const;
+
+/** Creates the billing tables and makes the ledger append-only. */
+export const billingMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design
+  async up(db: Kysely<any>) {
+    await createTablesMigration(billingTables).up(db);
+    await sql`create function xm_system.refuse_history_change() returns trigger language plpgsql as $$
+      begin
+        raise exception '% is append-only', tg_table_name using errcode = 'P0001';
+      end $$`.execute(db);
+    for (const table of appendOnly) {
+      await sql`create trigger ${sql.id(`${table}_append_only`)} before update or delete or truncate
+        on ${sql.id('xm_system', table)} for each statement
+        execute function xm_system.refuse_history_change()`.execute(db);
+    }
+  },
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design
+  async down(db: Kysely<any>) {
+    await createTablesMigration(billingTables).down?.(db);
+    await sql`drop function xm_system.refuse_history_change()`.execute(db);
+  },
+};

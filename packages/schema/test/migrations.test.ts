@@ -1,0 +1,148 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  births,
+  civilRegistrationTables,
+  migrateToLatest,
+  type ServerDatabase,
+  type SiteDatabase,
+  serverMigrations,
+  serverSystemTables,
+  siteMigrations,
+  siteSystemTables,
+  validateRow,
+} from '../src/index.js';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  sampleBirth as validBirth,
+  withRollback,
+} from '../src/testing.js';
+
+describe('server database', () => {
+  let test_db: TestDatabase<ServerDatabase>;
+  beforeAll(async () => {
+    test_db = await createTestDatabase<ServerDatabase>({ migrations: serverMigrations });
+  });
+  afterAll(() => test_db?.close());
+
+  test('runs on the engine the environment asks for', async () => {
+    const { rows } = await sql<{ version: string }>`select version() as version`.execute(test_db.db);
+    const version = rows[0]?.version ?? '';
+    if (process.env.DATABASE_URL) {
+      expect(test_db.kind).toBe('postgres');
+      // This machine's real PostgreSQL, not the embedded engine.
+      expect(version).toMatch(/^PostgreSQL 1[3-9]\./);
+      expect(version).not.toContain('PGlite');
+    } else {
+      expect(test_db.kind).toBe('pglite');
+      expect(version).toContain('PGlite');
+    }
+  });
+
+  test('keeps confidential data apart from exchanged data in two schemas', async () => {
+    const { rows } = await sql<{ name: string }>`
+      select table_schema || '.' || table_name as name from information_schema.tables
+      where table_schema like 'xm\\_%'`.execute(test_db.db);
+    const names = rows.map((r) => r.name);
+    const expected = [...civilRegistrationTables, ...serverSystemTables].map((t) => t.qualifiedName);
+    expect(names).toEqual(expect.arrayContaining(expected));
+    expect(expected.filter((name) => name.startsWith('xm_data.'))).toHaveLength(3);
+    expect(names.filter((name) => name.startsWith('xm_site.'))).toEqual([]);
+  });
+
+  test('running the migrations again changes nothing', async () => {
+    expect(await migrateToLatest(test_db.db, serverMigrations)).toEqual([]);
+  });
+
+  test('stores a validated birth and reads it back exactly, dates as strings and timestamps as Dates', () =>
+    withRollback(test_db.db, async (trx) => {
+      const checked = validateRow(births, { ...validBirth, drafted_at: '2024-03-04T09:30:00Z' });
+      if (!checked.ok) throw new Error('fixture should be valid');
+      const inserted = await trx
+        .insertInto('xm_data.births')
+        .values({ ...checked.value, origin_matricule: 'CEC-0001', origin_numero: 7, status: 2 } as never)
+        .returning(['numero', 'date_of_birth', 'time_of_birth', 'drafted_at', 'status', 'mother_given_names'])
+        .executeTakeFirstOrThrow();
+      expect(inserted).toEqual({
+        numero: expect.any(Number),
+        date_of_birth: '2024-02-29',
+        time_of_birth: '06:45:00',
+        drafted_at: new Date('2024-03-04T09:30:00Z'),
+        status: 2,
+        mother_given_names: 'Béatrice',
+      });
+    }));
+
+  test('the database itself refuses what the contract refuses', async () => {
+    const base = validateRow(births, validBirth);
+    if (!base.ok) throw new Error('fixture should be valid');
+    const attempts: Record<string, unknown>[] = [
+      { status: 5 },
+      { child_sex: 'boy' },
+      { child_surname: 'x'.repeat(101) },
+      { child_surname: null },
+      { date_of_birth: '2023-02-31' },
+    ];
+    for (const change of attempts) {
+      await expect(
+        withRollback(test_db.db, (trx) =>
+          trx
+            .insertInto('xm_data.births')
+            .values({ ...base.value, ...change } as never)
+            .execute(),
+        ),
+      ).rejects.toThrow();
+    }
+  });
+
+  test('a row from one site is stored once: origin matricule and numero are unique together', () =>
+    withRollback(test_db.db, async (trx) => {
+      const base = validateRow(births, validBirth);
+      if (!base.ok) throw new Error('fixture should be valid');
+      const row = { ...base.value, origin_matricule: 'CEC-0001', origin_numero: 1 } as never;
+      await trx.insertInto('xm_data.births').values(row).execute();
+      const again = await trx.savepoint('again').execute();
+      await expect(again.insertInto('xm_data.births').values(row).execute()).rejects.toThrow();
+      await again.rollbackToSavepoint('again').execute();
+    }));
+
+  test('int8 aggregates come back as numbers on both engines', async () => {
+    const { count } = await test_db.db
+      .selectFrom('xm_data.births')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    expect(count).toBe(0);
+  });
+});
+
+describe('site database', () => {
+  let site: TestDatabase<SiteDatabase>;
+  beforeAll(async () => {
+    site = await createTestDatabase<SiteDatabase>({ migrations: siteMigrations });
+  });
+  afterAll(() => site?.close());
+
+  test('has the exchanged tables and its own, and no server tables', async () => {
+    const { rows } = await sql<{ name: string }>`
+      select table_schema || '.' || table_name as name from information_schema.tables
+      where table_schema like 'xm\\_%'`.execute(site.db);
+    const names = rows.map((r) => r.name);
+    const expected = [...civilRegistrationTables, ...siteSystemTables].map((t) => t.qualifiedName);
+    expect(names).toEqual(expect.arrayContaining(expected));
+    expect(names.filter((name) => name.startsWith('xm_system.'))).toEqual([]);
+  });
+
+  test('outbox items default to pending and keep their bytes', () =>
+    withRollback(site.db, async (trx) => {
+      const payload = new Uint8Array([0, 1, 2, 255]);
+      const item = await trx
+        .insertInto('xm_site.outbox')
+        .values({ container_id: '0192f0c4-1111-7000-8000-000000000001', kind: 'rows', payload })
+        .returning(['state', 'payload', 'attempts'])
+        .executeTakeFirstOrThrow();
+      expect(item.state).toBe('pending');
+      expect(item.attempts).toBe(0);
+      expect(new Uint8Array(item.payload)).toEqual(payload);
+    }));
+});
