@@ -1,0 +1,98 @@
+/** The object identifiers this package reads and writes. */
+export const OID = {
+  // key types and curves
+  ecPublicKey: '1.2.840.10045.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  rsaPss: '1.2.840.113549.1.1.10',
+  ed25519: '1.3.101.112',
+  p256: '1.2.840.10045.3.1.7',
+  p384: '1.3.132.0.34',
+  p521: '1.3.132.0.35',
+  // signature algorithms
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+  ecdsaWithSha512: '1.2.840.10045.4.3.4',
+  ecdsaWithSha1: '1.2.840.10045.4.1',
+  sha256WithRsa: '1.2.840.113549.1.1.11',
+  sha384WithRsa: '1.2.840.113549.1.1.12',
+  sha512WithRsa: '1.2.840.113549.1.1.13',
+  sha1WithRsa: '1.2.840.113549.1.1.5',
+  // digests
+  sha1: '1.3.14.3.2.26',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+  // password-based encryption
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  scrypt: '1.3.6.1.4.1.11591.4.11',
+  hmacWithSha1: '1.2.840.113549.2.7',
+  hmacWithSha224: '1.2.840.113549.2.8',
+  hmacWithSha256: '1.2.840.113549.2.9',
+  hmacWithSha384: '1.2.840.113549.2.10',
+  hmacWithSha512: '1.2.840.113549.2.11',
+  aes128Cbc: '2.16.840.1.101.3.4.1.2',
+  aes192Cbc: '2.16.840.1.101.3.4.1.22',
+  aes256Cbc: '2.16.840.1.101.3.4.1.42',
+  desEde3Cbc: '1.2.840.113549.3.7',
+  pbeWithSha1And3KeyTripleDesCbc: '1.2.840.113549.1.12.1.3',
+  // PKCS#7 / PKCS#12
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  // extensions
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  crlNumber: '2.5.29.20',
+  crlReason: '2.5.29.21',
+  certificatePolicies: '2.5.29.32',
+  authorityKeyIdentifier: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+  // extended key usages
+  anyExtendedKeyUsage: '2.5.29.37.0',
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  // CSR attributes
+  extensionRequest: '1.2.840.113549.1.9.14',
+} as const;
+
+/** Short names of the name attributes we print and build (OpenSSL's spelling). */
+export const NAME_ATTRIBUTES: ReadonlyArray<readonly [short: string, oid: string]> = [
+  ['C', '2.5.4.6'],
+  ['ST', '2.5.4.8'],
+  ['L', '2.5.4.7'],
+  ['O', '2.5.4.10'],
+  ['OU', '2.5.4.11'],
+  ['CN', '2.5.4.3'],
+  ['serialNumber', '2.5.4.5'],
+  ['title', '2.5.4.12'],
+  ['GN', '2.5.4.42'],
+  ['SN', '2.5.4.4'],
+  ['pseudonym', '2.5.4.65'],
+  ['emailAddress', '1.2.840.113549.1.9.1'],
+  ['DC', '0.9.2342.19200300.100.1.25'],
+  ['UID', '0.9.2342.19200300.100.1.1'],
+  ['organizationIdentifier', '2.5.4.97'],
+];
+
+export const EXTENDED_KEY_USAGE_NAMES: Readonly<Record<string, string>> = {
+  [OID.anyExtendedKeyUsage]: 'anyExtendedKeyUsage',
+  [OID.serverAuth]: 'serverAuth',
+  [OID.clientAuth]: 'clientAuth',
+  [OID.codeSigning]: 'codeSigning',
+  [OID.emailProtection]: 'emailProtection',
+  [OID.timeStamping]: 'timeStamping',
+  [OID.ocspSigning]: 'OCSPSigning',
+};
