@@ -1,0 +1,232 @@
+import { constants, createHash, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  algorithm,
+  children,
+  derAlgorithm,
+  derContext,
+  derContextPrimitive,
+  derInteger,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSet,
+  integer,
+  isContext,
+  isUniversal,
+  type Node,
+  octetString,
+  octets,
+  oid,
+  parse,
+  raw,
+  StructureError,
+  sequence,
+  setOf,
+} from './der.js';
+import { OID } from './oids.js';
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  subjectKeyIdentifier: Uint8Array;
+  /** DER certificates to embed (the signer's, optionally its chain); none by default. */
+  certificates?: readonly Uint8Array[];
+}
+
+/** RSASSA-PSS-params: SHA-256, MGF1 with SHA-256, salt 32. */
+const PSS_PARAMETERS = derSequence(
+  derContext(0, derAlgorithm(OID.sha256)),
+  derContext(1, derAlgorithm(OID.mgf1, derAlgorithm(OID.sha256))),
+  derContext(2, derInteger(32)),
+);
+
+/** The signature algorithm follows the key: ECDSA, RSA-PSS for an RSA-PSS key, PKCS#1 v1.5 for a plain RSA key. */
+function signatureFor(key: KeyObject, data: Uint8Array): { algorithm: Uint8Array; signature: Uint8Array } {
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return { algorithm: derAlgorithm(OID.ecdsaWithSha256), signature: sign('sha256', data, key) };
+    case 'rsa':
+      return { algorithm: derAlgorithm(OID.sha256WithRsa, derNull()), signature: sign('sha256', data, key) };
+    case 'rsa-pss':
+      return {
+        algorithm: derAlgorithm(OID.rsassaPss, PSS_PARAMETERS),
+        signature: sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
+      };
+    default:
+      throw new StructureError(`cannot sign with a ${key.asymmetricKeyType} key`);
+  }
+}
+
+/**
+ * ContentInfo(SignedData) over `content` (eContentType id-data), signer by SubjectKeyIdentifier,
+ * SHA-256, and no signed attributes: the smallest form RFC 5652 allows and OpenSSL verifies. What
+ * signed attributes would add (time, content type) the payload header already carries, signed.
+ */
+export function createSignedData(content: Uint8Array, signer: SigningKey): Uint8Array {
+  const { algorithm: signatureAlgorithm, signature } = signatureFor(signer.privateKey, content);
+  const signerInfo = derSequence(
+    derInteger(3),
+    derContextPrimitive(0, signer.subjectKeyIdentifier),
+    derAlgorithm(OID.sha256),
+    signatureAlgorithm,
+    derOctetString(signature),
+  );
+  const certificates =
+    signer.certificates && signer.certificates.length > 0 ? [derContext(0, ...signer.certificates)] : [];
+  const signedData = derSequence(
+    derInteger(3),
+    derSet(derAlgorithm(OID.sha256)),
+    derSequence(derOid(OID.data), derContext(0, derOctetString(content))),
+    ...certificates,
+    derSet(signerInfo),
+  );
+  return derSequence(derOid(OID.signedData), derContext(0, signedData));
+}
+
+export type SignerIdentifier = { subjectKeyIdentifier: Uint8Array } | { issuerAndSerialNumber: Uint8Array };
+
+export interface ParsedSignerInfo {
+  sid: SignerIdentifier;
+  digestAlgorithm: string;
+  signatureAlgorithm: { oid: string; parameters: Node | undefined };
+  signature: Uint8Array;
+  /** The DER to verify when signed attributes are present (tag rewritten to SET), with their digest and type. */
+  signedAttributes?: {
+    der: Uint8Array;
+    messageDigest: Uint8Array | undefined;
+    contentType: string | undefined;
+  };
+}
+
+export interface ParsedSignedData {
+  contentType: string;
+  content: Uint8Array;
+  certificates: Uint8Array[];
+  signers: ParsedSignerInfo[];
+}
+
+export function parseSignedData(der: Uint8Array): ParsedSignedData {
+  const outer = sequence(parse(der), 'ContentInfo');
+  if (oid(outer[0], 'contentType') !== OID.signedData)
+    throw new StructureError('inner content is not SignedData');
+  if (!outer[1] || !isContext(outer[1], 0)) throw new StructureError('ContentInfo without content');
+  const fields = sequence(children(outer[1], 'content')[0], 'SignedData');
+  let index = 0;
+  integer(fields[index++], 'version');
+  setOf(fields[index++], 'digestAlgorithms');
+  const encap = sequence(fields[index++], 'EncapsulatedContentInfo');
+  const contentType = oid(encap[0], 'eContentType');
+  if (!encap[1] || !isContext(encap[1], 0)) throw new StructureError('detached content is not supported');
+  const content = octetString(children(encap[1], 'eContent')[0], 'eContent');
+  const certificates: Uint8Array[] = [];
+  let field = fields[index];
+  if (field && isContext(field, 0)) {
+    for (const certificate of children(field, 'certificates')) {
+      if (isUniversal(certificate, 16)) certificates.push(raw(certificate));
+    }
+    field = fields[++index];
+  }
+  if (field && isContext(field, 1)) field = fields[++index]; // CRLs: the trust store has its own
+  const signers = setOf(field, 'signerInfos').map(parseSignerInfo);
+  if (signers.length === 0) throw new StructureError('no signer');
+  return { contentType, content, certificates, signers };
+}
+
+function parseSignerInfo(node: Node): ParsedSignerInfo {
+  const parts = sequence(node, 'SignerInfo');
+  let index = 1;
+  const sidNode = parts[index++];
+  if (!sidNode) throw new StructureError('SignerInfo without sid');
+  const sid: SignerIdentifier = isContext(sidNode, 0)
+    ? { subjectKeyIdentifier: octets(sidNode, 'subjectKeyIdentifier') }
+    : { issuerAndSerialNumber: raw(sequence(sidNode, 'issuerAndSerialNumber') && sidNode) };
+  const digestAlgorithm = algorithm(parts[index++], 'digestAlgorithm').oid;
+  let signedAttributes: ParsedSignerInfo['signedAttributes'];
+  const maybeAttributes = parts[index];
+  if (maybeAttributes && isContext(maybeAttributes, 0)) {
+    index++;
+    let messageDigest: Uint8Array | undefined;
+    let contentType: string | undefined;
+    for (const attribute of children(maybeAttributes, 'signedAttrs')) {
+      const [type, values] = sequence(attribute, 'Attribute');
+      const value = setOf(values, 'attrValues')[0];
+      const typeOid = oid(type, 'attrType');
+      if (typeOid === OID.messageDigestAttribute) messageDigest = octetString(value, 'messageDigest');
+      if (typeOid === OID.contentTypeAttribute) contentType = oid(value, 'contentType');
+    }
+    const der = new Uint8Array(raw(maybeAttributes));
+    der[0] = 0x31; // RFC 5652 5.4: the signature covers the attributes as an explicit SET OF.
+    signedAttributes = { der, messageDigest, contentType };
+  }
+  const signatureAlgorithm = algorithm(parts[index++], 'signatureAlgorithm');
+  const signature = octetString(parts[index++], 'signature');
+  return {
+    sid,
+    digestAlgorithm,
+    signatureAlgorithm,
+    signature,
+    ...(signedAttributes ? { signedAttributes } : {}),
+  };
+}
+
+/** True when the signer's signature over the content is valid for `publicKey`. Never throws. */
+export function verifySignerInfo(
+  info: ParsedSignerInfo,
+  contentType: string,
+  content: Uint8Array,
+  publicKey: KeyObject,
+): boolean {
+  try {
+    if (info.digestAlgorithm !== OID.sha256) return false;
+    let data = content;
+    if (info.signedAttributes) {
+      const { messageDigest, contentType: signedType, der } = info.signedAttributes;
+      if (!messageDigest || signedType !== contentType) return false;
+      const digest = createHash('sha256').update(content).digest();
+      if (digest.length !== messageDigest.length || !digest.equals(messageDigest)) return false;
+      data = der;
+    } else if (contentType !== OID.data) {
+      return false;
+    }
+    const { oid: algorithmOid, parameters } = info.signatureAlgorithm;
+    const keyType = publicKey.asymmetricKeyType;
+    if (algorithmOid === OID.ecdsaWithSha256 || algorithmOid === OID.ecPublicKey) {
+      return keyType === 'ec' && verify('sha256', data, publicKey, info.signature);
+    }
+    if (algorithmOid === OID.sha256WithRsa || algorithmOid === OID.rsaEncryption) {
+      return keyType === 'rsa' && verify('sha256', data, publicKey, info.signature);
+    }
+    if (algorithmOid === OID.rsassaPss) {
+      if (keyType !== 'rsa' && keyType !== 'rsa-pss') return false;
+      const saltLength = pssSaltLength(parameters);
+      if (saltLength === undefined) return false;
+      return verify(
+        'sha256',
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength },
+        info.signature,
+      );
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/** The salt length when the PSS parameters say SHA-256 with MGF1-SHA-256, else undefined. */
+function pssSaltLength(parameters: Node | undefined): number | undefined {
+  if (!parameters) return undefined;
+  let hash: string | undefined;
+  let mgfHash: string | undefined;
+  let salt = 20;
+  for (const part of sequence(parameters, 'RSASSA-PSS-params')) {
+    const inner = children(part, 'PSS parameter')[0];
+    if (isContext(part, 0)) hash = algorithm(inner, 'hashAlgorithm').oid;
+    else if (isContext(part, 1)) {
+      const mgf = algorithm(inner, 'maskGenAlgorithm');
+      if (mgf.oid !== OID.mgf1) return undefined;
+      mgfHash = algorithm(mgf.parameters, 'mgf1 hash').oid;
+    } else if (isContext(part, 2)) salt = integer(inner, 'saltLength');
+  }
+  return hash === OID.sha256 && mgfHash === OID.sha256 ? salt : undefined;
+}

@@ -1,0 +1,289 @@
+import type { KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import { type Armor, armor, dearmor } from './armor.js';
+import { StructureError } from './cms/der.js';
+import {
+  type ContentCipher,
+  createEnvelope,
+  type EnvelopeRecipient,
+  openEnvelope,
+  parseEnvelope,
+} from './cms/envelope.js';
+import {
+  type CertificateInput,
+  loadPrivateKey,
+  type PrivateKeyInput,
+  parseCertificate,
+  subjectKeyIdentifierOf,
+  toDerCertificate,
+} from './cms/keys.js';
+import { OID } from './cms/oids.js';
+import { createSignedData, parseSignedData, type SigningKey, verifySignerInfo } from './cms/signed-data.js';
+import type { TableRegistry } from './contract.js';
+import { fail, SdcError } from './errors.js';
+import { resolveLimits, type SdcLimits } from './limits.js';
+import {
+  decodePayload,
+  decodePayloadHeader,
+  encodePayload,
+  type PayloadBody,
+  type PayloadHeader,
+  type PayloadInput,
+} from './payload.js';
+import { type SignerResolver, signerFailure, type TrustedSigner } from './signer-resolver.js';
+
+export interface SignerOptions {
+  privateKey: PrivateKeyInput;
+  /** For an encrypted PKCS#8 key. */
+  passphrase?: string;
+  /** The signer's certificate: its SubjectKeyIdentifier names the signer. */
+  certificate?: CertificateInput;
+  /** Without a certificate: the SKI to use (default: computed from the public key, RFC 5280 method 1). */
+  subjectKeyIdentifier?: Uint8Array;
+  /** Embed the signer's certificate (and these extra ones) in the container; off by default, the server holds them. */
+  embedCertificates?: boolean | readonly CertificateInput[];
+}
+
+export type RecipientOptions =
+  | { certificate: CertificateInput }
+  | { publicKey: KeyObject; subjectKeyIdentifier?: Uint8Array };
+
+export interface EncoderOptions {
+  signer: SignerOptions;
+  recipients: readonly RecipientOptions[];
+  /** 'gcm' (AuthEnvelopedData, default) or 'cbc' (EnvelopedData, for older CMS stacks). */
+  cipher?: ContentCipher;
+  armor?: Armor;
+  tables?: TableRegistry;
+  limits?: Partial<SdcLimits>;
+}
+
+export interface SdcEncoder {
+  /** DER bytes with binary armour, text with text armour. Throws SdcError on invalid input. */
+  encode(input: PayloadInput): Uint8Array | string;
+}
+
+function prepareSigner(options: SignerOptions): SigningKey {
+  const privateKey = loadPrivateKey(options.privateKey, options.passphrase);
+  const certificate = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
+  if (certificate && !samePublicKey(certificate.publicKey, privateKey)) {
+    throw new SdcError('invalid-key', "the signer's certificate does not match its private key");
+  }
+  const subjectKeyIdentifier =
+    options.subjectKeyIdentifier ??
+    certificate?.subjectKeyIdentifier ??
+    subjectKeyIdentifierOf(createPublicKey(privateKey));
+  const certificates: Uint8Array[] = [];
+  if (options.embedCertificates) {
+    if (!certificate)
+      throw new SdcError('invalid-input', 'embedding certificates needs the signer certificate');
+    certificates.push(certificate.der);
+    if (Array.isArray(options.embedCertificates)) {
+      for (const extra of options.embedCertificates as readonly CertificateInput[])
+        certificates.push(toDerCertificate(extra));
+    }
+  }
+  return { privateKey, subjectKeyIdentifier, certificates };
+}
+
+function samePublicKey(publicKey: KeyObject, privateKey: KeyObject): boolean {
+  const a = publicKey.export({ format: 'der', type: 'spki' });
+  const b = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return a.equals(b);
+}
+
+function prepareRecipient(options: RecipientOptions): EnvelopeRecipient {
+  if ('certificate' in options) {
+    const certificate = parseCertificate(options.certificate);
+    return { publicKey: certificate.publicKey, subjectKeyIdentifier: certificate.subjectKeyIdentifier };
+  }
+  if (options.publicKey.type !== 'public')
+    throw new SdcError('invalid-key', 'a recipient needs a public key');
+  return {
+    publicKey: options.publicKey,
+    subjectKeyIdentifier: options.subjectKeyIdentifier ?? subjectKeyIdentifierOf(options.publicKey),
+  };
+}
+
+/** Prepares keys once; `encode` then signs and encrypts one payload per call. */
+export function createEncoder(options: EncoderOptions): SdcEncoder {
+  const signer = prepareSigner(options.signer);
+  const recipients = options.recipients.map(prepareRecipient);
+  if (recipients.length === 0) throw new SdcError('invalid-input', 'at least one recipient is required');
+  const cipher = options.cipher ?? 'gcm';
+  if (cipher !== 'gcm' && cipher !== 'cbc')
+    throw new SdcError('invalid-input', `unknown cipher ${String(cipher)}`);
+  const limits = resolveLimits(options.limits);
+  return {
+    encode(input) {
+      const payload = encodePayload(input, { ...(options.tables ? { tables: options.tables } : {}), limits });
+      return sealPayload(payload, signer, recipients, cipher, options.armor ?? 'binary');
+    },
+  };
+}
+
+function sealPayload(
+  payload: Uint8Array,
+  signer: SigningKey,
+  recipients: readonly EnvelopeRecipient[],
+  cipher: ContentCipher,
+  armour: Armor,
+): Uint8Array | string {
+  const signed = createSignedData(payload, signer);
+  const der = createEnvelope(OID.signedData, signed, recipients, cipher);
+  return armour === 'text' ? armor(der) : der;
+}
+
+/** One-shot encode; prefer `createEncoder` for many containers. */
+export function encodeContainer(input: PayloadInput, options: EncoderOptions): Uint8Array | string {
+  return createEncoder(options).encode(input);
+}
+
+export interface RecipientIdentityOptions {
+  privateKey: PrivateKeyInput;
+  passphrase?: string;
+  /** The recipient's certificate: lets containers addressed by issuer and serial number (OpenSSL without -keyid) open. */
+  certificate?: CertificateInput;
+}
+
+export interface DecoderOptions {
+  recipient: RecipientIdentityOptions;
+  /** Finds and validates signers by SKI (@xmcomm/pki's TrustStore fits). */
+  signers: SignerResolver;
+  tables?: TableRegistry;
+  limits?: Partial<SdcLimits>;
+  /** The time at which the signer's certificate must be valid (default: now). */
+  at?: Date;
+}
+
+export interface DecodedContainer {
+  header: PayloadHeader;
+  body: PayloadBody;
+  signer: TrustedSigner;
+  cipher: ContentCipher;
+  /** The inner payload bytes, as signed. */
+  payload: Uint8Array;
+}
+
+/**
+ * A decode result. When the signature and the signer verified but the body does not fit the local
+ * contract (`schema-mismatch`), the failure also carries the authenticated header and signer, so the
+ * receiver can answer the sender (a receipt) instead of leaving it to re-send.
+ */
+export type SdcDecodeResult =
+  | { ok: true; value: DecodedContainer }
+  | { ok: false; error: SdcError; verified?: VerifiedHeader };
+
+export interface VerifiedHeader {
+  /** Read from the signed payload, after the signature verified and the sender matched the signer. */
+  header: PayloadHeader;
+  signer: TrustedSigner;
+}
+
+export interface SdcDecoder {
+  decode(input: Uint8Array | string): Promise<SdcDecodeResult>;
+}
+
+/** Prepares the recipient key once; `decode` never throws on hostile bytes, it returns a typed failure. */
+export function createDecoder(options: DecoderOptions): SdcDecoder {
+  const privateKey = loadPrivateKey(options.recipient.privateKey, options.recipient.passphrase);
+  const certificate =
+    options.recipient.certificate === undefined ? undefined : parseCertificate(options.recipient.certificate);
+  const identity = {
+    privateKey,
+    subjectKeyIdentifier:
+      certificate?.subjectKeyIdentifier ?? subjectKeyIdentifierOf(createPublicKey(privateKey)),
+    ...(certificate ? { issuerAndSerialNumber: certificate.issuerAndSerialNumber } : {}),
+  };
+  const limits = resolveLimits(options.limits);
+  const payloadOptions = { ...(options.tables ? { tables: options.tables } : {}), limits };
+
+  return {
+    async decode(input) {
+      const armoured = dearmor(input, limits.maxContainerBytes);
+      if (!armoured.ok) return armoured;
+      let payload: Uint8Array;
+      let signed: ReturnType<typeof parseSignedData>;
+      let cipher: ContentCipher;
+      try {
+        const envelope = parseEnvelope(armoured.value);
+        cipher = envelope.kind === 'auth-enveloped' ? 'gcm' : 'cbc';
+        const inner = openEnvelope(envelope, identity);
+        // `openssl cms -encrypt` labels any input id-data, even a SignedData: accept both labels.
+        if (envelope.contentType !== OID.signedData && envelope.contentType !== OID.data) {
+          return fail('unsupported-algorithm', 'the encrypted content is not SignedData');
+        }
+        signed = parseSignedData(inner);
+        payload = signed.content;
+      } catch (error) {
+        return asFailure(error);
+      }
+      const signerInfo = signed.signers[0];
+      if (!signerInfo || signed.signers.length !== 1)
+        return fail('malformed', 'exactly one signer is expected');
+      let ski: Uint8Array | undefined;
+      if ('subjectKeyIdentifier' in signerInfo.sid) ski = signerInfo.sid.subjectKeyIdentifier;
+      else {
+        // Signed without -keyid: the embedded certificate with that issuer and serial names the signer.
+        const wanted = signerInfo.sid.issuerAndSerialNumber;
+        for (const der of signed.certificates) {
+          try {
+            const parsed = parseCertificate(der);
+            if (Buffer.compare(parsed.issuerAndSerialNumber, wanted) === 0) ski = parsed.subjectKeyIdentifier;
+          } catch {
+            // an unreadable embedded certificate just does not match
+          }
+        }
+        if (!ski)
+          return fail('unknown-signer', 'signer named by issuer and serial, with no matching certificate');
+      }
+      let check: Awaited<ReturnType<SignerResolver['checkSigner']>>;
+      try {
+        check = await options.signers.checkSigner(ski, {
+          at: options.at ?? new Date(),
+          embeddedCertificates: signed.certificates,
+        });
+      } catch (error) {
+        return fail('untrusted-signer', 'the signer could not be checked', error);
+      }
+      if (!check.ok) return { ok: false, error: signerFailure(check.error) };
+      if (!verifySignerInfo(signerInfo, signed.contentType, payload, check.signer.publicKey)) {
+        return fail('bad-signature');
+      }
+      // The header is checked against the signer before the body, so a body failure can name who sent it.
+      const signedHeader = decodePayloadHeader(payload);
+      if (!signedHeader.ok) return signedHeader;
+      const sender = signedHeader.value.sender;
+      if (check.signer.matricule !== undefined && check.signer.matricule !== sender) {
+        return fail('untrusted-signer', `signed by ${check.signer.matricule}, claims to be from ${sender}`);
+      }
+      const decoded = decodePayload(payload, payloadOptions);
+      if (!decoded.ok) {
+        if (decoded.error.code !== 'schema-mismatch') return decoded;
+        return { ...decoded, verified: { header: signedHeader.value, signer: check.signer } };
+      }
+      const { header, body } = decoded.value;
+      return { ok: true, value: { header, body, signer: check.signer, cipher, payload } };
+    },
+  };
+}
+
+function asFailure(error: unknown): { ok: false; error: SdcError } {
+  if (SdcError.isInstance(error)) return { ok: false, error };
+  if (error instanceof StructureError) return fail('malformed', error.message, error);
+  return fail('malformed', error instanceof Error ? error.message : undefined, error);
+}
+
+/** One-shot decode; prefer `createDecoder` for many containers. */
+export async function decodeContainer(
+  input: Uint8Array | string,
+  options: DecoderOptions,
+): Promise<SdcDecodeResult> {
+  let decoder: SdcDecoder;
+  try {
+    decoder = createDecoder(options);
+  } catch (error) {
+    return asFailure(error);
+  }
+  return decoder.decode(input);
+}

@@ -1,0 +1,1041 @@
+import { CborReader, type CborValue, CborWriter } from './cbor.js';
+import { type Compression, compressBody, decompressBody } from './compression.js';
+import {
+  type ContractColumn,
+  type ContractTable,
+  columnsThatTravel,
+  ORIGIN_COLUMNS,
+  type TableRegistry,
+} from './contract.js';
+import { fail, SdcError, type SdcResult } from './errors.js';
+import { resolveLimits, type SdcLimits } from './limits.js';
+import { schemaTables } from './schema-registry.js';
+import { isCanonicalUuid, isUuidV7, uuidToBytes, uuidToString, uuidV7Time, uuidv7 } from './uuid.js';
+
+export const PAYLOAD_VERSION = 1;
+
+export const PAYLOAD_KINDS = ['rows', 'import-request', 'import-response', 'receipt', 'control'] as const;
+export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
+
+/**
+ * One row: fields by name. For a contract table the origin travels in its own slot: `numero` (the
+ * sender's own row) or `origin_matricule` + `origin_numero` (a relayed row); decoded rows always carry
+ * `origin_matricule` and `origin_numero` as the receiver should store them.
+ */
+export type Row = Readonly<Record<string, unknown>>;
+
+export const FILTER_OPERATORS = [
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'like',
+  'in',
+  'between',
+  'is-null',
+  'not-null',
+] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+export interface FilterOrder {
+  field: string;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * A structured import filter: never SQL. The server checks it against the table contract. `in` takes
+ * an array of values, `between` an array of two (inclusive bounds), `is-null` and `not-null` none.
+ */
+export interface ImportFilter {
+  table: string;
+  where: readonly { field: string; op: FilterOperator; value?: unknown }[];
+  /** Sort keys, first one first (empty or absent: the server's order). */
+  order?: readonly FilterOrder[];
+  limit?: number | null;
+  cursor?: string | null;
+}
+
+export type ReceiptResult =
+  | { numero: number; accepted: true }
+  | { numero: number; accepted: false; reason: string };
+
+export interface Receipt {
+  /** The container id this receipt answers. */
+  acknowledges: string;
+  results: readonly ReceiptResult[];
+}
+
+/** The header fields replay protection and routing need; readable without the body. */
+export interface PayloadHeader {
+  version: number;
+  kind: PayloadKind;
+  /** Unique per container (UUIDv7 by default). */
+  containerId: string;
+  /** The sender's matricule. */
+  sender: string;
+  /** The recipient's matricule, or null for "the server". */
+  recipient: string | null;
+  createdAt: Date;
+  /** Per-sender sequence number. */
+  sequence: number;
+  /** For rows and import responses: the table. */
+  table: string | null;
+  /** The first 8 bytes (16 hex digits) of the contract fingerprint, or null when the table travels generically. */
+  fingerprint: string | null;
+}
+
+export type PayloadBody =
+  | { kind: 'rows'; rows: Row[] }
+  | {
+      kind: 'import-response';
+      rows: Row[];
+      cursor: string | null;
+      /** The container id of the import request this page answers (null: not said). */
+      request: string | null;
+    }
+  | { kind: 'import-request'; filter: ImportFilter }
+  | { kind: 'receipt'; receipt: Receipt }
+  | { kind: 'control'; message: Readonly<Record<string, unknown>> };
+
+export interface Payload {
+  header: PayloadHeader;
+  body: PayloadBody;
+}
+
+export interface PayloadHeaderInput {
+  containerId?: string;
+  sender: string;
+  recipient?: string | null;
+  createdAt?: Date;
+  sequence: number;
+}
+
+export type PayloadInput = PayloadHeaderInput &
+  (
+    | { kind: 'rows'; table: string; rows: readonly Row[] }
+    | {
+        kind: 'import-response';
+        table: string;
+        rows: readonly Row[];
+        cursor?: string | null;
+        /** The container id of the import request answered. */
+        request?: string | null;
+      }
+    | { kind: 'import-request'; filter: ImportFilter }
+    | { kind: 'receipt'; receipt: Receipt }
+    | { kind: 'control'; message: Readonly<Record<string, unknown>> }
+  );
+
+export interface PayloadOptions {
+  /** Where contract tables are found; a table it does not know travels generically (field names included). */
+  tables?: TableRegistry;
+  limits?: Partial<SdcLimits>;
+  /** Body compression on encode (default brotli); decoding reads the method from the header. */
+  compression?: Compression;
+}
+
+const ROWS_CONTRACT = 0;
+const ROWS_GENERIC = 1;
+/** CBOR tag 25 (stringref): the nth string already sent in the same generic column. */
+const STRINGREF_TAG = 25;
+
+const FINGERPRINT_BYTES = 8;
+const DAY_MS = 86_400_000;
+
+/**
+ * Encodes a payload: the inner bytes that get signed and encrypted.
+ * Throws SdcError (invalid-input, schema-mismatch, too-large) when the input is wrong:
+ * encoding is the caller's own data, not hostile bytes.
+ */
+export function encodePayload(input: PayloadInput, options: PayloadOptions = {}): Uint8Array {
+  const limits = resolveLimits(options.limits);
+  if (typeof input.sender !== 'string' || input.sender.length === 0) {
+    throw new SdcError('invalid-input', 'sender (matricule) is required');
+  }
+  if (!Number.isSafeInteger(input.sequence) || input.sequence < 0) {
+    throw new SdcError('invalid-input', 'sequence must be a non-negative integer');
+  }
+  // The creation time is the UUIDv7's timestamp: carried once, in the id.
+  let containerId: string;
+  let createdAt: Date;
+  if (input.containerId !== undefined) {
+    if (!isUuidV7(input.containerId))
+      throw new SdcError('invalid-input', 'containerId must be a lower-case UUIDv7');
+    containerId = input.containerId;
+    createdAt = new Date(uuidV7Time(uuidToBytes(containerId)));
+    if (input.createdAt !== undefined && input.createdAt.getTime() !== createdAt.getTime()) {
+      throw new SdcError('invalid-input', "createdAt differs from the containerId's timestamp");
+    }
+  } else {
+    createdAt = input.createdAt ?? new Date();
+    if (Number.isNaN(createdAt.getTime()) || createdAt.getTime() < 0 || createdAt.getTime() >= 2 ** 48) {
+      throw new SdcError('invalid-input', 'createdAt must be a valid date after 1970');
+    }
+    containerId = uuidv7(createdAt.getTime());
+  }
+
+  let table: string | null = null;
+  let contract: ContractTable | undefined;
+  const body = new CborWriter();
+  switch (input.kind) {
+    case 'rows':
+    case 'import-response': {
+      table = input.table;
+      if (typeof table !== 'string' || table.length === 0)
+        throw new SdcError('invalid-input', 'table is required');
+      if (input.rows.length > limits.maxRows) {
+        throw new SdcError('too-large', `${input.rows.length} rows, at most ${limits.maxRows}`);
+      }
+      if (input.kind === 'rows' && input.rows.length === 0) throw new SdcError('invalid-input', 'no rows');
+      const registry = options.tables ?? schemaTables;
+      contract = registry.findTable(table);
+      if (input.kind === 'import-response') {
+        // Checked before the rows are written: a bad request id is the caller's mistake, said early.
+        if (input.request != null && !isCanonicalUuid(input.request))
+          throw new SdcError('invalid-input', 'request must be the container id of an import request');
+        body.head(4, 3);
+      }
+      if (contract)
+        writeContractRows(
+          body,
+          contract,
+          columnsThatTravel(registry, contract),
+          input.rows,
+          registry,
+          createdAt.getTime(),
+        );
+      else writeGenericRows(body, input.rows);
+      if (input.kind === 'import-response') {
+        writeNullableText(body, input.cursor ?? null);
+        if (input.request == null) body.simple(null);
+        else body.bytes(uuidToBytes(input.request));
+      }
+      break;
+    }
+    case 'import-request':
+      writeFilter(body, input.filter);
+      break;
+    case 'receipt':
+      writeReceipt(body, input.receipt);
+      break;
+    case 'control':
+      if (typeof input.message !== 'object' || input.message === null || Array.isArray(input.message)) {
+        throw new SdcError('invalid-input', 'control message must be an object');
+      }
+      body.value(input.message);
+      break;
+    default:
+      throw new SdcError('invalid-input', 'unknown payload kind');
+  }
+  const plain = body.finish();
+  const { compression, body: bodyBytes } = compressBody(plain, options.compression ?? 'brotli');
+
+  const out = new CborWriter();
+  out.head(4, 10);
+  out.integer(PAYLOAD_VERSION);
+  out.integer(PAYLOAD_KINDS.indexOf(input.kind));
+  out.bytes(uuidToBytes(containerId));
+  out.text(input.sender);
+  writeNullableText(out, input.recipient ?? null);
+  out.integer(input.sequence);
+  writeNullableText(out, table);
+  if (contract) out.bytes(Buffer.from(contract.fingerprint.slice(0, FINGERPRINT_BYTES * 2), 'hex'));
+  else out.simple(null);
+  out.integer(compression);
+  out.bytes(bodyBytes);
+  return out.finish();
+}
+
+/** Reads only the header: cheap, for routing and replay checks before the body is decompressed. */
+export function decodePayloadHeader(bytes: Uint8Array): SdcResult<PayloadHeader> {
+  try {
+    const reader = new CborReader(bytes);
+    const { header } = readHeader(reader);
+    return { ok: true, value: header };
+  } catch (error) {
+    return asFailure(error);
+  }
+}
+
+/** Decodes a payload; never throws. Fails with malformed, unsupported-version, schema-mismatch, too-large or decompression-limit. */
+export function decodePayload(bytes: Uint8Array, options: PayloadOptions = {}): SdcResult<Payload> {
+  try {
+    const limits = resolveLimits(options.limits);
+    const reader = new CborReader(bytes);
+    const { header, compression, body } = readHeader(reader);
+    reader.end();
+    const plain = decompressBody(body, compression, limits.maxDecompressedBytes);
+    const bodyReader = new CborReader(plain, { maxDepth: 32, maxItems: limits.maxRows * 4096 + 1024 });
+    const decoded = readBody(bodyReader, header, options.tables ?? schemaTables, limits);
+    bodyReader.end();
+    return { ok: true, value: { header, body: decoded } };
+  } catch (error) {
+    return asFailure(error);
+  }
+}
+
+function asFailure(error: unknown): { ok: false; error: SdcError } {
+  if (SdcError.isInstance(error)) return { ok: false, error };
+  return fail('malformed', error instanceof Error ? error.message : undefined, error);
+}
+
+function readHeader(reader: CborReader): { header: PayloadHeader; compression: number; body: Uint8Array } {
+  const fields = reader.arrayHead();
+  if (fields < 1) throw new SdcError('malformed', 'empty payload');
+  const version = reader.uint();
+  if (version !== PAYLOAD_VERSION) throw new SdcError('unsupported-version', `payload version ${version}`);
+  if (fields !== 10) throw new SdcError('malformed', 'payload header has the wrong length');
+  const kind = PAYLOAD_KINDS[reader.uint()];
+  if (!kind) throw new SdcError('unsupported-version', 'unknown payload kind');
+  const id = reader.bytesValue();
+  if (id.length !== 16 || (id[6] as number) >> 4 !== 7)
+    throw new SdcError('malformed', 'container id must be a UUIDv7');
+  const createdAt = new Date(uuidV7Time(id));
+  const sender = reader.textValue();
+  const recipient = reader.isNull() ? null : reader.textValue();
+  const sequence = reader.uint();
+  const table = reader.isNull() ? null : reader.textValue();
+  let fingerprint: string | null = null;
+  if (!reader.isNull()) {
+    const bytes = reader.bytesValue();
+    if (bytes.length !== FINGERPRINT_BYTES) throw new SdcError('malformed', 'fingerprint must be 8 bytes');
+    fingerprint = Buffer.from(bytes).toString('hex');
+  }
+  const compression = reader.uint();
+  const body = reader.bytesValue();
+  if ((kind === 'rows' || kind === 'import-response') && table === null) {
+    throw new SdcError('malformed', 'rows without a table');
+  }
+  return {
+    header: {
+      version,
+      kind,
+      containerId: uuidToString(id),
+      sender,
+      recipient,
+      createdAt,
+      sequence,
+      table,
+      fingerprint,
+    },
+    compression,
+    body,
+  };
+}
+
+function readBody(
+  reader: CborReader,
+  header: PayloadHeader,
+  tables: TableRegistry,
+  limits: SdcLimits,
+): PayloadBody {
+  switch (header.kind) {
+    case 'rows':
+      return { kind: 'rows', rows: readRows(reader, header, tables, limits) };
+    case 'import-response': {
+      if (reader.arrayHead() !== 3)
+        throw new SdcError('malformed', 'import response must have rows, a cursor and a request id');
+      const rows = readRows(reader, header, tables, limits);
+      const cursor = reader.isNull() ? null : reader.textValue();
+      let request: string | null = null;
+      if (!reader.isNull()) {
+        const id = reader.bytesValue();
+        if (id.length !== 16) throw new SdcError('malformed', 'import response request id');
+        request = uuidToString(id);
+      }
+      return { kind: 'import-response', rows, cursor, request };
+    }
+    case 'import-request':
+      return { kind: 'import-request', filter: readFilter(reader) };
+    case 'receipt':
+      return { kind: 'receipt', receipt: readReceipt(reader, limits) };
+    case 'control': {
+      const message = reader.value();
+      if (!isPlainMap(message)) throw new SdcError('malformed', 'control message must be a map');
+      return { kind: 'control', message };
+    }
+  }
+}
+
+function isPlainMap(value: CborValue): value is { readonly [key: string]: CborValue } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
+}
+
+// ---- rows -------------------------------------------------------------------------------------
+
+/** Per-column state while writing: strings already sent in a text column are sent again as their index. */
+interface ColumnContext {
+  createdAt: number;
+  strings: Map<string, number> | undefined;
+}
+
+function writeContractRows(
+  out: CborWriter,
+  table: ContractTable,
+  names: string[],
+  rows: readonly Row[],
+  registry: TableRegistry,
+  createdAt: number,
+): void {
+  const known = new Set(names);
+  for (const name of ORIGIN_COLUMNS) known.add(name);
+  known.add('status');
+  for (const [index, row] of rows.entries()) {
+    if (typeof row !== 'object' || row === null)
+      throw new SdcError('invalid-input', `row ${index} is not an object`);
+    const data: Record<string, unknown> = {};
+    for (const key of Object.keys(row)) {
+      if (!known.has(key)) {
+        throw new SdcError('schema-mismatch', `row ${index}: table ${table.name} has no column "${key}"`);
+      }
+    }
+    for (const name of names) if (own(row, name) !== undefined) data[name] = own(row, name);
+    checkRow(registry, table, data, `row ${index}`);
+  }
+  // Column-major: values of one column sit together, so they compress far better than row by row.
+  let last = names.length - 1;
+  while (last >= 0 && rows.every((row) => (own(row, names[last] as string) ?? null) === null)) last--;
+  out.head(4, last + 4);
+  out.integer(ROWS_CONTRACT);
+  out.integer(rows.length);
+  // With a single row, every column is its bare value: no array around one element.
+  const single = rows.length === 1;
+  if (!single) out.head(4, rows.length);
+  for (const [index, row] of rows.entries()) writeOrigin(out, row, index);
+  for (let i = 0; i <= last; i++) {
+    const name = names[i] as string;
+    const column = table.columns[name] as ContractColumn;
+    if (!single && rows.every((row) => (own(row, name) ?? null) === null)) {
+      out.simple(null);
+      continue;
+    }
+    const context: ColumnContext = {
+      createdAt,
+      strings: column.type === 'text' || column.type === 'numeric' ? new Map() : undefined,
+    };
+    if (!single) out.head(4, rows.length);
+    for (const [index, row] of rows.entries()) {
+      writeColumnValue(out, column, own(row, name) ?? null, `row ${index}, column ${name}`, context);
+    }
+  }
+}
+
+/** A row's own field: never something inherited such as `toString`. */
+function own(row: Row, name: string): unknown {
+  return Object.hasOwn(row, name) ? row[name] : undefined;
+}
+
+function checkRow(
+  registry: TableRegistry,
+  table: ContractTable,
+  data: Record<string, unknown>,
+  where: string,
+): void {
+  if (!registry.validateRow) return;
+  const result = registry.validateRow(table, data);
+  if (!result.ok) {
+    const detail = result.errors
+      .slice(0, 3)
+      .map((error) => `${error.field}: ${error.message}`)
+      .join('; ');
+    throw new SdcError('schema-mismatch', `${where}: ${detail}`);
+  }
+}
+
+/**
+ * The origin slot: the sender's own `numero` for a row created at the sender, or
+ * [origin_matricule, origin_numero] for a row the sender relays (the server answering an import).
+ */
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function writeOrigin(out: CborWriter, row: Row, index: number): void {
+  const matricule = own(row, 'origin_matricule') ?? null;
+  const originNumero = own(row, 'origin_numero') ?? null;
+  const numero = own(row, 'numero') ?? null;
+  if (matricule !== null) {
+    if (typeof matricule !== 'string' || !isNumber(originNumero)) {
+      throw new SdcError('invalid-input', `row ${index}: origin_matricule needs an integer origin_numero`);
+    }
+    out.head(4, 2);
+    out.text(matricule);
+    out.integer(originNumero);
+  } else if (numero !== null) {
+    if (!isNumber(numero))
+      throw new SdcError('invalid-input', `row ${index}: numero must be a non-negative integer`);
+    out.integer(numero);
+  } else out.simple(null);
+}
+
+function readOrigin(
+  reader: CborReader,
+  sender: string,
+): { origin_matricule: string | null; origin_numero: number | null } {
+  if (reader.isNull()) return { origin_matricule: null, origin_numero: null };
+  const value = reader.value(1);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    return { origin_matricule: sender, origin_numero: value };
+  }
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'number' &&
+    Number.isSafeInteger(value[1]) &&
+    value[1] >= 0
+  ) {
+    return { origin_matricule: value[0], origin_numero: value[1] };
+  }
+  throw new SdcError('malformed', 'bad row origin');
+}
+
+function valueMismatch(where: string, expected: string): SdcError {
+  return new SdcError('schema-mismatch', `${where}: expected ${expected}`);
+}
+
+function writeColumnValue(
+  out: CborWriter,
+  column: ContractColumn,
+  value: unknown,
+  where: string,
+  context: ColumnContext,
+): void {
+  if (value === null) {
+    out.simple(null);
+    return;
+  }
+  switch (column.type) {
+    case 'text':
+    case 'numeric': {
+      if (typeof value !== 'string') throw valueMismatch(where, 'a string');
+      const strings = context.strings as Map<string, number>;
+      const seen = strings.get(value);
+      if (seen !== undefined) out.integer(seen);
+      else {
+        strings.set(value, strings.size);
+        out.text(value);
+      }
+      return;
+    }
+    case 'enum': {
+      if (typeof value !== 'string') throw valueMismatch(where, 'a string');
+      // Enum values travel as their index in the contract: one byte instead of the word.
+      const index = column.values?.indexOf(value) ?? -1;
+      if (index >= 0) out.integer(index);
+      else out.text(value);
+      return;
+    }
+    case 'uuid':
+      if (typeof value !== 'string') throw valueMismatch(where, 'a UUID string');
+      if (isCanonicalUuid(value)) out.bytes(uuidToBytes(value));
+      else out.text(value);
+      return;
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw valueMismatch(where, 'an integer');
+      out.integer(value);
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw valueMismatch(where, 'a boolean');
+      out.simple(value);
+      return;
+    case 'date': {
+      if (typeof value !== 'string') throw valueMismatch(where, 'a YYYY-MM-DD string');
+      const days = dateToDays(value);
+      if (days === undefined) out.text(value);
+      else out.integer(days);
+      return;
+    }
+    case 'time': {
+      if (typeof value !== 'string') throw valueMismatch(where, 'an HH:MM:SS string');
+      const seconds = timeToSeconds(value);
+      if (seconds === undefined) out.text(value);
+      else out.integer(seconds);
+      return;
+    }
+    case 'timestamp': {
+      const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+      if (!date || Number.isNaN(date.getTime())) throw valueMismatch(where, 'a Date');
+      // Milliseconds from the container's creation time: recent events fit in 4 bytes instead of 8.
+      out.integer(date.getTime() - context.createdAt);
+      return;
+    }
+    case 'bytes':
+      if (!(value instanceof Uint8Array)) throw valueMismatch(where, 'bytes');
+      out.bytes(value);
+      return;
+    case 'json':
+      try {
+        out.value(value);
+      } catch (error) {
+        throw new SdcError('invalid-input', `${where}: not encodable`, { cause: error });
+      }
+      return;
+    default:
+      throw new SdcError('schema-mismatch', `${where}: unknown column type`);
+  }
+}
+
+function writeGenericRows(out: CborWriter, rows: readonly Row[]): void {
+  // Field names once per container, in order of first appearance; absent fields are CBOR undefined.
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const [index, row] of rows.entries()) {
+    if (typeof row !== 'object' || row === null)
+      throw new SdcError('invalid-input', `row ${index} is not an object`);
+    for (const key of Object.keys(row)) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        names.push(key);
+      }
+    }
+  }
+  out.head(4, names.length + 3);
+  out.integer(ROWS_GENERIC);
+  out.integer(rows.length);
+  out.head(4, names.length);
+  for (const name of names) out.text(name);
+  const single = rows.length === 1;
+  try {
+    for (const name of names) {
+      if (!single) out.head(4, rows.length);
+      const strings = new Map<string, number>();
+      for (const row of rows) {
+        const value = own(row, name);
+        if (typeof value === 'string') {
+          // A string already sent in this column goes as tag 25 (stringref) + its index.
+          const index = strings.get(value);
+          if (index !== undefined) {
+            out.head(6, STRINGREF_TAG);
+            out.integer(index);
+            continue;
+          }
+          strings.set(value, strings.size);
+        }
+        out.value(value);
+      }
+    }
+  } catch (error) {
+    throw SdcError.isInstance(error)
+      ? error
+      : new SdcError('invalid-input', 'a value is not encodable', { cause: error });
+  }
+}
+
+function readRows(
+  reader: CborReader,
+  header: PayloadHeader,
+  registry: TableRegistry,
+  limits: SdcLimits,
+): Row[] {
+  const count = reader.arrayHead();
+  if (count < 1) throw new SdcError('malformed', 'rows without a mode');
+  const mode = reader.uint();
+  if (mode === ROWS_CONTRACT) {
+    if (header.fingerprint === null) throw new SdcError('malformed', 'contract rows without a fingerprint');
+    const contract = registry.findTable(header.table as string);
+    if (!contract)
+      throw new SdcError('schema-mismatch', `table ${header.table} is not in the local contract`);
+    if (contract.fingerprint.slice(0, FINGERPRINT_BYTES * 2) !== header.fingerprint) {
+      throw new SdcError('schema-mismatch', `table ${header.table} has a different contract fingerprint`);
+    }
+    const names = columnsThatTravel(registry, contract);
+    const columnCount = count - 3;
+    if (columnCount < 0 || columnCount > names.length) {
+      throw new SdcError('schema-mismatch', `${columnCount} columns, the contract has ${names.length}`);
+    }
+    const rowCount = reader.uint();
+    if (rowCount > limits.maxRows) throw new SdcError('too-large', `more than ${limits.maxRows} rows`);
+    if (header.kind === 'rows' && rowCount === 0) throw new SdcError('malformed', 'no rows');
+    const single = rowCount === 1;
+    if (!single && reader.arrayHead() !== rowCount) throw new SdcError('malformed', 'origin column length');
+    const templates = rowTemplates(contract, names);
+    // Each row is built twice from fast-property templates: `data` (the contract columns alone, what
+    // validateRow sees) and the returned row (origin first, then the columns in contract order).
+    const rows: Record<string, unknown>[] = new Array(rowCount);
+    for (let r = 0; r < rowCount; r++) {
+      const origin = readOrigin(reader, header.sender);
+      const row: Record<string, unknown> = { ...templates.row };
+      row.origin_matricule = origin.origin_matricule;
+      row.origin_numero = origin.origin_numero;
+      rows[r] = row;
+    }
+    const data: Record<string, unknown>[] = new Array(rowCount);
+    for (let r = 0; r < rowCount; r++) data[r] = { ...templates.data };
+    const createdAt = header.createdAt.getTime();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (i >= columnCount || (!single && reader.isNull())) {
+        for (let r = 0; r < rowCount; r++) {
+          (data[r] as Record<string, unknown>)[name] = null;
+          (rows[r] as Record<string, unknown>)[name] = null;
+        }
+        continue;
+      }
+      if (!single && reader.arrayHead() !== rowCount)
+        throw new SdcError('malformed', `column ${name} length`);
+      const column = contract.columns[name] as ContractColumn;
+      const context = { createdAt, strings: [] as string[] };
+      for (let r = 0; r < rowCount; r++) {
+        const value = readColumnValue(reader, column, limits, name, context);
+        (data[r] as Record<string, unknown>)[name] = value;
+        (rows[r] as Record<string, unknown>)[name] = value;
+      }
+    }
+    for (let r = 0; r < rowCount; r++) {
+      checkRow(registry, contract, data[r] as Record<string, unknown>, `row ${r}`);
+    }
+    return rows;
+  }
+  if (mode === ROWS_GENERIC) {
+    if (header.fingerprint !== null) throw new SdcError('malformed', 'generic rows with a fingerprint');
+    if (count < 3) throw new SdcError('malformed', 'generic rows without names');
+    const rowCount = reader.uint();
+    if (rowCount > limits.maxRows) throw new SdcError('too-large', `more than ${limits.maxRows} rows`);
+    if (header.kind === 'rows' && rowCount === 0) throw new SdcError('malformed', 'no rows');
+    const nameCount = reader.arrayHead();
+    if (nameCount !== count - 3) throw new SdcError('malformed', 'generic rows: names and columns differ');
+    const names: string[] = [];
+    const unique = new Set<string>();
+    for (let i = 0; i < nameCount; i++) {
+      const name = reader.textValue();
+      if (unique.has(name)) throw new SdcError('malformed', 'duplicate field name');
+      unique.add(name);
+      names.push(name);
+    }
+    const rows: Record<string, unknown>[] = new Array(rowCount);
+    for (let r = 0; r < rowCount; r++) rows[r] = {};
+    const single = rowCount === 1;
+    for (const name of names) {
+      if (!single && reader.arrayHead() !== rowCount)
+        throw new SdcError('malformed', `column ${name} length`);
+      const strings: string[] = [];
+      for (let r = 0; r < rowCount; r++) {
+        const reference = reader.stringRef();
+        let value: CborValue;
+        if (reference !== undefined) {
+          if (reference >= strings.length) throw new SdcError('malformed', 'string reference out of range');
+          value = strings[reference] as string;
+        } else {
+          value = reader.value(1);
+          if (typeof value === 'string') strings.push(value);
+        }
+        checkFieldSize(value, limits, name);
+        // defineProperty: a field named "__proto__" stays a field.
+        if (value !== undefined) {
+          Object.defineProperty(rows[r], name, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+    }
+    return rows;
+  }
+  throw new SdcError('unsupported-version', `unknown rows mode ${mode}`);
+}
+
+/**
+ * Objects with every column already present (null), cloned per decoded row: filling existing
+ * properties keeps the rows in V8's fast mode, where adding 40-odd properties one by one turns
+ * them into dictionaries (and spreading a dictionary costs ~100 us). Built once per contract and
+ * column list; `defineProperty` keeps a column named "__proto__" a plain field.
+ */
+interface RowTemplates {
+  names: readonly string[];
+  data: Record<string, null>;
+  row: Record<string, null>;
+}
+const templateCache = new WeakMap<ContractTable, RowTemplates>();
+function rowTemplates(contract: ContractTable, names: readonly string[]): RowTemplates {
+  let templates = templateCache.get(contract);
+  if (!templates || !sameNames(templates.names, names)) {
+    const data: Record<string, null> = {};
+    const row: Record<string, null> = { origin_matricule: null, origin_numero: null };
+    for (const name of names) {
+      const field = { value: null, enumerable: true, writable: true, configurable: true };
+      Object.defineProperty(data, name, field);
+      Object.defineProperty(row, name, field);
+    }
+    // A spread copy of each is a fast-mode object: the clones per row are cheap.
+    templates = { names: [...names], data: { ...data }, row: { ...row } };
+    templateCache.set(contract, templates);
+  }
+  return templates;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function checkFieldSize(value: CborValue, limits: SdcLimits, name: string): void {
+  if ((typeof value === 'string' || value instanceof Uint8Array) && value.length > limits.maxFieldBytes) {
+    throw new SdcError('too-large', `field ${name} is larger than ${limits.maxFieldBytes}`);
+  }
+}
+
+/** Module-level (not a closure per value): decoding calls it for every column of every row. */
+function columnMismatch(name: string): SdcError {
+  return new SdcError('schema-mismatch', `column ${name} has a value of the wrong type`);
+}
+
+function readColumnValue(
+  reader: CborReader,
+  column: ContractColumn,
+  limits: SdcLimits,
+  name: string,
+  context: { createdAt: number; strings: string[] },
+): unknown {
+  const value = reader.value(1);
+  if (value === null) return null;
+  checkFieldSize(value, limits, name);
+  switch (column.type) {
+    case 'text':
+    case 'numeric':
+      if (typeof value === 'string') {
+        context.strings.push(value);
+        return value;
+      }
+      // A back-reference to a string sent earlier in the same column.
+      if (
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        value >= 0 &&
+        value < context.strings.length
+      ) {
+        return context.strings[value];
+      }
+      throw columnMismatch(name);
+    case 'enum':
+      if (typeof value === 'string') return value;
+      if (
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        column.values &&
+        value >= 0 &&
+        value < column.values.length
+      ) {
+        return column.values[value] as string;
+      }
+      throw columnMismatch(name);
+    case 'uuid':
+      if (typeof value === 'string') return value;
+      if (value instanceof Uint8Array && value.length === 16) return uuidToString(value);
+      throw columnMismatch(name);
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw columnMismatch(name);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw columnMismatch(name);
+      return value;
+    case 'date':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 100_000_000) {
+        return daysToDate(value);
+      }
+      throw columnMismatch(name);
+    case 'time':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 86_400) {
+        return secondsToTime(value);
+      }
+      throw columnMismatch(name);
+    case 'timestamp': {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw columnMismatch(name);
+      const date = new Date(context.createdAt + value);
+      if (Number.isNaN(date.getTime())) throw columnMismatch(name);
+      return date;
+    }
+    case 'bytes':
+      if (!(value instanceof Uint8Array)) throw columnMismatch(name);
+      return new Uint8Array(value);
+    case 'json':
+      return value instanceof Uint8Array ? new Uint8Array(value) : value;
+    default:
+      throw columnMismatch(name);
+  }
+}
+
+// ---- dates ------------------------------------------------------------------------------------
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_PATTERN = /^(\d{2}):(\d{2}):(\d{2})$/;
+
+/** Days since 1970-01-01 when the text is a canonical valid date, else undefined (it then travels as text). */
+function dateToDays(value: string): number | undefined {
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return undefined;
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  if (daysToDate(ms / DAY_MS) !== value) return undefined;
+  return ms / DAY_MS;
+}
+
+/** The proleptic Gregorian date `days` after 1970-01-01, computed without a Date (H. Hinnant's civil_from_days). */
+function daysToDate(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return 'invalid';
+  return `${year < 1000 ? String(year).padStart(4, '0') : year}-${pad(month)}-${pad(day)}`;
+}
+
+function timeToSeconds(value: string): number | undefined {
+  const match = TIME_PATTERN.exec(value);
+  if (!match) return undefined;
+  const h = Number(match[1]);
+  const m = Number(match[2]);
+  const s = Number(match[3]);
+  if (h > 23 || m > 59 || s > 59) return undefined;
+  return h * 3600 + m * 60 + s;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function secondsToTime(seconds: number): string {
+  return `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+}
+
+// ---- requests and receipts --------------------------------------------------------------------
+
+function writeNullableText(out: CborWriter, value: string | null): void {
+  if (value === null) out.simple(null);
+  else out.text(value);
+}
+
+const ORDER_DIRECTIONS = ['asc', 'desc'] as const;
+
+function writeFilter(out: CborWriter, filter: ImportFilter): void {
+  if (!filter || typeof filter.table !== 'string' || !Array.isArray(filter.where)) {
+    throw new SdcError('invalid-input', 'an import filter needs a table and a where list');
+  }
+  const order = filter.order ?? [];
+  if (!Array.isArray(order)) throw new SdcError('invalid-input', 'order must be a list');
+  out.head(4, 5);
+  out.text(filter.table);
+  out.head(4, filter.where.length);
+  for (const condition of filter.where) {
+    if (!FILTER_OPERATORS.includes(condition.op) || typeof condition.field !== 'string') {
+      throw new SdcError('invalid-input', `bad condition on ${String(condition.field)}`);
+    }
+    out.head(4, condition.value === undefined ? 2 : 3);
+    out.text(condition.field);
+    out.text(condition.op);
+    if (condition.value !== undefined) out.value(condition.value);
+  }
+  out.head(4, order.length);
+  for (const key of order) {
+    if (!key || typeof key.field !== 'string' || !ORDER_DIRECTIONS.includes(key.direction)) {
+      throw new SdcError('invalid-input', `bad order on ${String(key?.field)}`);
+    }
+    out.head(4, 2);
+    out.text(key.field);
+    out.text(key.direction);
+  }
+  if (filter.limit === undefined || filter.limit === null) out.simple(null);
+  else out.integer(filter.limit);
+  writeNullableText(out, filter.cursor ?? null);
+}
+
+function readFilter(reader: CborReader): ImportFilter {
+  if (reader.arrayHead() !== 5) throw new SdcError('malformed', 'import filter');
+  const table = reader.textValue();
+  const count = reader.arrayHead();
+  const where: { field: string; op: FilterOperator; value?: unknown }[] = [];
+  for (let i = 0; i < count; i++) {
+    const width = reader.arrayHead();
+    if (width !== 2 && width !== 3) throw new SdcError('malformed', 'import filter condition');
+    const field = reader.textValue();
+    const op = reader.textValue() as FilterOperator;
+    if (!FILTER_OPERATORS.includes(op)) throw new SdcError('malformed', `unknown operator ${op}`);
+    where.push(width === 3 ? { field, op, value: reader.value(1) } : { field, op });
+  }
+  const keys = reader.arrayHead();
+  const order: FilterOrder[] = [];
+  for (let i = 0; i < keys; i++) {
+    if (reader.arrayHead() !== 2) throw new SdcError('malformed', 'import filter order');
+    const field = reader.textValue();
+    const direction = reader.textValue() as FilterOrder['direction'];
+    if (!ORDER_DIRECTIONS.includes(direction))
+      throw new SdcError('malformed', `unknown order direction ${direction}`);
+    order.push({ field, direction });
+  }
+  const limit = reader.isNull() ? null : reader.uint();
+  const cursor = reader.isNull() ? null : reader.textValue();
+  return { table, where, order, limit, cursor };
+}
+
+function writeReceipt(out: CborWriter, receipt: Receipt): void {
+  if (!receipt || !isCanonicalUuid(receipt.acknowledges) || !Array.isArray(receipt.results)) {
+    throw new SdcError('invalid-input', 'a receipt needs the acknowledged container id and results');
+  }
+  out.head(4, 2);
+  out.bytes(uuidToBytes(receipt.acknowledges));
+  out.head(4, receipt.results.length);
+  for (const result of receipt.results) {
+    if (!Number.isSafeInteger(result.numero) || result.numero < 0) {
+      throw new SdcError('invalid-input', 'receipt numero must be a non-negative integer');
+    }
+    // An accepted row is its number alone; a rejected one is [number, reason].
+    if (result.accepted) out.integer(result.numero);
+    else {
+      out.head(4, 2);
+      out.integer(result.numero);
+      out.text(result.reason);
+    }
+  }
+}
+
+function readReceipt(reader: CborReader, limits: SdcLimits): Receipt {
+  if (reader.arrayHead() !== 2) throw new SdcError('malformed', 'receipt');
+  const id = reader.bytesValue();
+  if (id.length !== 16) throw new SdcError('malformed', 'receipt container id');
+  const count = reader.arrayHead();
+  if (count > limits.maxRows) throw new SdcError('too-large', `more than ${limits.maxRows} results`);
+  const results: ReceiptResult[] = [];
+  for (let i = 0; i < count; i++) {
+    const value = reader.value(1);
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+      results.push({ numero: value, accepted: true });
+    } else if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'number' &&
+      Number.isSafeInteger(value[0]) &&
+      value[0] >= 0 &&
+      typeof value[1] === 'string'
+    ) {
+      results.push({ numero: value[0], accepted: false, reason: value[1] });
+    } else throw new SdcError('malformed', 'receipt result');
+  }
+  return { acknowledges: uuidToString(id), results };
+}

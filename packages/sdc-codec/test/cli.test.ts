@@ -1,0 +1,324 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { birthAct } from '../bench/acts.js';
+import { createEncoder } from '../src/index.js';
+import { EXIT_CODES_FOR_TESTS } from './exit-codes.js';
+import { createTestPki, type TestPki } from './pki-fixtures.js';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+let pki: TestPki;
+beforeAll(() => {
+  pki = createTestPki();
+  writeFileSync(pki.path('rows.json'), JSON.stringify(Array.from({ length: 5 }, (_, i) => birthAct(i))));
+  writeFileSync(pki.path('pass.txt'), `${pki.passphrase}\n`);
+});
+afterAll(() => pki?.cleanup());
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the command from source, as an integrator's script would run the built `sdc`. */
+function sdc(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@xmcomm/source', 'src/cli.ts', ...args],
+      { cwd: packageDir, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const p = (name: string) => pki.path(name);
+
+// Each spawn starts Node with tsx and loads @xmcomm/schema (and with it kysely, pg, PGlite): about a
+// second on an idle machine, many more on a loaded one, hence the generous timeout.
+describe('sdc', { timeout: 120_000 }, () => {
+  it('encodes batches into a directory and decodes the directory to JSON lines', async () => {
+    const encoded = await sdc(
+      [
+        'encode',
+        '--table',
+        'births',
+        '--in',
+        p('rows.json'),
+        '--cert',
+        p('site.pem'),
+        '--key',
+        p('site-encrypted.key'),
+        '--pass',
+        'env:SDC_KEY_PASS',
+        '--to',
+        p('server.pem'),
+        '--to',
+        p('rsa-server.pem'),
+        '--batch',
+        '2',
+        '--from',
+        'CE0001',
+        '--out',
+        p('out'),
+        '--json',
+      ],
+      { SDC_KEY_PASS: pki.passphrase },
+    );
+    expect(encoded.stderr).toBe('');
+    expect(encoded.code).toBe(0);
+    expect(readdirSync(p('out'))).toHaveLength(3);
+    expect(
+      encoded.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).rows),
+    ).toEqual([2, 2, 1]);
+
+    const decoded = await sdc([
+      'decode',
+      '--in',
+      p('out'),
+      '--cert',
+      p('rsa-server.pem'),
+      '--key',
+      p('rsa-server.key'),
+      '--trust',
+      p('ca.pem'),
+      '--signer',
+      p('site.pem'),
+      '--json',
+    ]);
+    expect(decoded.code).toBe(0);
+    const lines = decoded.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.ok)).toEqual([true, true, true]);
+    expect(lines.map((line) => line.header.sequence)).toEqual([1, 2, 3]);
+    expect(lines[0].header).toMatchObject({ kind: 'rows', sender: 'CE0001', table: 'births' });
+    expect(lines[2].rows[0]).toMatchObject({
+      origin_matricule: 'CE0001',
+      origin_numero: 1004,
+      child_surname: birthAct(4).child_surname,
+    });
+    expect(lines[0].rows[0].drafted_at).toBe((birthAct(0).drafted_at as Date).toISOString());
+
+    // Failures exit with their own code, and say it in English and French.
+    const refused = await sdc([
+      'decode',
+      '--in',
+      p('out'),
+      '--cert',
+      p('other-server.pem'),
+      '--key',
+      p('other-server.key'),
+      '--trust',
+      p('ca.pem'),
+      '--signer',
+      p('site.pem'),
+    ]);
+    expect(refused.code).toBe(EXIT_CODES_FOR_TESTS['not-for-me']);
+    expect(refused.stdout).toContain('not-for-me');
+    expect(refused.stdout).toContain("n'est pas adressé");
+    const untrusted = await sdc([
+      'decode',
+      '--in',
+      p('out'),
+      '--cert',
+      p('server.pem'),
+      '--key',
+      p('server.key'),
+      '--trust',
+      p('rogue-ca.pem'),
+      '--signer',
+      p('site.pem'),
+      '--json',
+    ]);
+    expect(untrusted.code).toBe(EXIT_CODES_FOR_TESTS['untrusted-signer']);
+    expect(JSON.parse(untrusted.stdout.split('\n')[0] as string).error.code).toBe('untrusted-signer');
+  });
+
+  it('refuses a revoked signer when given the CRL', async () => {
+    const der = createEncoder({
+      signer: { privateKey: pki.read('revoked-site.key'), certificate: pki.read('revoked-site.pem') },
+      recipients: [{ certificate: pki.read('server.pem') }],
+    }).encode({
+      kind: 'rows',
+      table: 'births',
+      rows: [birthAct(1)],
+      sender: 'revoked-site',
+      sequence: 1,
+    }) as Uint8Array;
+    mkdirSync(p('revoked'), { recursive: true });
+    writeFileSync(p('revoked/a.sdc'), der);
+    const run = await sdc([
+      'decode',
+      '--in',
+      p('revoked'),
+      '--cert',
+      p('server.pem'),
+      '--key',
+      p('server.key'),
+      '--trust',
+      p('ca.pem'),
+      '--crl',
+      p('ca.crl'),
+      '--signer',
+      p('revoked-site.pem'),
+      '--json',
+    ]);
+    expect(run.code).toBe(EXIT_CODES_FOR_TESTS['revoked-signer']);
+    expect(JSON.parse(run.stdout).error.code).toBe('revoked-signer');
+  });
+
+  it('never takes a passphrase on the command line', async () => {
+    const run = await sdc([
+      'encode',
+      '--table',
+      'births',
+      '--in',
+      p('rows.json'),
+      '--cert',
+      p('site.pem'),
+      '--key',
+      p('site-encrypted.key'),
+      '--pass',
+      `pass:${pki.passphrase}`,
+      '--to',
+      p('server.pem'),
+      '--out',
+      p('x.sdc'),
+    ]);
+    expect(run.code).toBe(EXIT_CODES_FOR_TESTS.usage);
+    expect(run.stderr).toMatch(/env:VAR or file:PATH/);
+  });
+
+  it('writes text armour from a file passphrase, and inspects without keys', async () => {
+    const run = await sdc([
+      'encode',
+      '--table',
+      'births',
+      '--in',
+      p('rows.json'),
+      '--cert',
+      p('site.pem'),
+      '--key',
+      p('site-encrypted.key'),
+      '--pass',
+      `file:${p('pass.txt')}`,
+      '--to',
+      p('server.pem'),
+      '--armor',
+      'text',
+      '--cipher',
+      'cbc',
+      '--out',
+      p('one.txt'),
+    ]);
+    expect(run.code).toBe(0);
+    expect(pki.read('one.txt').startsWith('-----BEGIN SDC-----')).toBe(true);
+    const inspected = await sdc(['inspect', p('one.txt'), '--json']);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({
+      armor: 'text',
+      contentType: 'envelopedData',
+      cipher: 'aes-256-cbc',
+      recipients: [{ type: 'key-agreement' }],
+    });
+    const decoded = await sdc([
+      'decode',
+      '--in',
+      p('one.txt'),
+      '--cert',
+      p('server.pem'),
+      '--key',
+      p('server.key'),
+      '--trust',
+      p('ca.pem'),
+      '--signer',
+      p('site.pem'),
+      '--json',
+    ]);
+    expect(JSON.parse(decoded.stdout).rows).toHaveLength(5);
+  });
+
+  it('makes a payload that OpenSSL signs and encrypts, and decodes the result', async () => {
+    const made = await sdc([
+      'payload',
+      'encode',
+      '--table',
+      'births',
+      '--in',
+      p('rows.json'),
+      '--from',
+      'CE0001',
+      '--out',
+      p('payload.bin'),
+    ]);
+    expect(made.code).toBe(0);
+    const shown = await sdc(['payload', 'decode', '--in', p('payload.bin')]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      header: { sender: 'CE0001', table: 'births' },
+      kind: 'rows',
+    });
+    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: pki.dir, stdio: 'pipe' });
+    openssl([
+      'cms',
+      '-sign',
+      '-nodetach',
+      '-binary',
+      '-keyid',
+      '-nocerts',
+      '-in',
+      'payload.bin',
+      '-signer',
+      'site.pem',
+      '-inkey',
+      'site.key',
+      '-outform',
+      'DER',
+      '-out',
+      'signed.der',
+    ]);
+    mkdirSync(p('from-openssl'), { recursive: true });
+    openssl([
+      'cms',
+      '-encrypt',
+      '-binary',
+      '-in',
+      'signed.der',
+      '-aes-256-gcm',
+      '-recip',
+      'server.pem',
+      '-keyopt',
+      'ecdh_kdf_md:sha256',
+      '-outform',
+      'DER',
+      '-out',
+      'from-openssl/a.der',
+    ]);
+    const decoded = await sdc([
+      'decode',
+      '--in',
+      p('from-openssl'),
+      '--cert',
+      p('server.pem'),
+      '--key',
+      p('server.key'),
+      '--trust',
+      p('ca.pem'),
+      '--signer',
+      p('site.pem'),
+      '--json',
+    ]);
+    expect(decoded.code).toBe(0);
+    expect(JSON.parse(decoded.stdout).rows).toHaveLength(5);
+  });
+});
