@@ -1,0 +1,74 @@
+/**
+ * Why the server refused a row or a whole container. Receipts carry the code, optionally followed by
+ * `: ` and an English detail; sites show `describeReason(code, lang)`.
+ */
+export const rejectionReasons = [
+  'schema-mismatch',
+  'invalid-field',
+  'duplicate-niu',
+  'insufficient-credit',
+  'quota-exceeded',
+  'suspended',
+  'service-not-allowed',
+  'unknown-table',
+  'invalid-filter',
+  'replay',
+  'unsupported-kind',
+  'missing-from-receipt',
+  'unknown-client',
+] as const;
+
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+const texts: Readonly<Record<RejectionReason, { en: string; fr: string }>> = {
+  'schema-mismatch': {
+    en: "The row does not match the server's table contract",
+    fr: 'La fiche ne correspond pas au contrat de table du serveur',
+  },
+  'invalid-field': { en: 'A field of the row is not valid', fr: "Un champ de la fiche n'est pas valide" },
+  'duplicate-niu': {
+    en: 'The server already has another row with this NIU',
+    fr: 'Le serveur a déjà une autre fiche avec ce NIU',
+  },
+  'insufficient-credit': {
+    en: 'The account has not enough credit',
+    fr: "Le compte n'a pas assez de crédit",
+  },
+  'quota-exceeded': { en: 'The read quota is used up', fr: 'Le quota de lecture est épuisé' },
+  suspended: { en: 'The site is suspended', fr: 'Le site est suspendu' },
+  'service-not-allowed': {
+    en: "The site's status does not allow this service",
+    fr: 'Le statut du site ne permet pas ce service',
+  },
+  'unknown-table': { en: 'The server does not know this table', fr: 'Le serveur ne connaît pas cette table' },
+  'invalid-filter': { en: 'The import filter is not valid', fr: "Le filtre d'import n'est pas valide" },
+  replay: {
+    en: 'The container is a replay of an old one',
+    fr: "Le conteneur est la répétition d'un ancien conteneur",
+  },
+  'unsupported-kind': {
+    en: 'The server does not accept this kind of container',
+    fr: "Le serveur n'accepte pas ce type de conteneur",
+  },
+  'unknown-client': { en: 'The server does not know this site', fr: 'Le serveur ne connaît pas ce site' },
+  'missing-from-receipt': {
+    en: "The server's receipt did not mention the row",
+    fr: "L'accusé de réception du serveur ne mentionnait pas la fiche",
+  },
+};
+
+/** `invalid-field: child_sex is not allowed` -> `{ code: 'invalid-field', detail: 'child_sex ...' }`. */
+export function parseReason(text: string): { code: string; detail: string | null } {
+  const at = text.indexOf(': ');
+  return at < 0 ? { code: text, detail: null } : { code: text.slice(0, at), detail: text.slice(at + 2) };
+}
+
+export function formatReason(code: RejectionReason, detail?: string): string {
+  return detail ? `${code}: ${detail}` : code;
+}
+
+/** The sentence for a reason code in English or French; an unknown code is shown as it is. */
+export function describeReason(code: string, lang: 'en' | 'fr' = 'en'): string {
+  const text = (texts as Readonly<Record<string, { en: string; fr: string }>>)[code];
+  return text ? text[lang] : code;
+}

@@ -1,0 +1,101 @@
+import { balanceOf, chargeContainer, credit, mayUse, registerClient, setTariff } from '@xmcomm/billing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Charging } from '../src/index.js';
+import {
+  createWorld,
+  pump,
+  serverBirthsFrom,
+  serverFor,
+  siteFor,
+  statusesAtSite,
+  validatedBirths,
+  type World,
+} from './helpers/setup.js';
+
+// status-sync wired to the real @xmcomm/billing: its status gate, its idempotent container charge in
+// the apply transaction, and its balance for account messages.
+const billing: Charging = {
+  mayUse: (status, service) => mayUse(status, service),
+  charge: (trx, request) =>
+    chargeContainer(trx, {
+      clientId: request.clientId,
+      containerId: request.containerId,
+      service: request.service,
+      table: request.table,
+      rows: request.rows,
+      bytes: request.bytes,
+      actor: 'status-sync-test',
+    }),
+  async accountState(db, clientId) {
+    const balance = await balanceOf(db, { clientId });
+    return balance
+      ? { balance: balance.balance, available: balance.available, currency: balance.currency }
+      : {};
+  },
+};
+
+let world: World;
+let clientId: number;
+beforeAll(async () => {
+  world = await createWorld();
+  const registered = await registerClient(world.server.db, {
+    matricule: 'CEC-0100',
+    name: 'Centre payant',
+    passwordHash: 'not-a-real-hash',
+    status: 3,
+  });
+  if (!registered.ok) throw registered.error;
+  clientId = registered.clientId;
+  world.keys.set('CEC-0100', world.keys.get('CEC-0001') as Buffer);
+  await setTariff(world.server.db, { service: 'sds-export', perRow: 25, freeRows: 0 });
+});
+afterAll(() => world?.close());
+
+test('rows are charged once through billing; without credit they come back to the officer', async () => {
+  const site = siteFor(world, { matricule: 'CEC-0100' });
+  const server = serverFor(world, { charging: billing });
+  const numeros = await validatedBirths(world.site.db, 3, 'PAID-');
+  await credit(world.server.db, {
+    clientId,
+    amount: 50,
+    actor: 'operator',
+    reason: 'Recharge',
+    reference: 'R-1',
+  });
+  await site.exportRows();
+  await pump(site, server);
+  // 3 rows at 25 cost 75; the account holds 50: refused as a whole, nothing stored, nothing debited.
+  expect(await statusesAtSite(world.site.db, numeros)).toEqual([1, 1, 1]);
+  expect((await site.rejections()).map((r) => r.reason)).toEqual(numeros.map(() => 'insufficient-credit'));
+  expect(await serverBirthsFrom(world.server.db, 'CEC-0100')).toEqual([]);
+  expect((await balanceOf(world.server.db, { clientId }))?.balance).toBe(50);
+
+  await credit(world.server.db, {
+    clientId,
+    amount: 100,
+    actor: 'operator',
+    reason: 'Recharge',
+    reference: 'R-2',
+  });
+  await world.site.db
+    .updateTable('xm_data.births')
+    .set({ status: 2 })
+    .where('numero', 'in', numeros)
+    .execute();
+  await site.exportRows();
+  const [item] = await site.nextItems();
+  if (!item) throw new Error('no item');
+  const first = await server.applyContainer(item.payload);
+  const again = await server.applyContainer(item.payload);
+  for (const reply of first.replies) await site.receive(reply);
+  expect(again.status).toBe('duplicate');
+  expect(await statusesAtSite(world.site.db, numeros)).toEqual([4, 4, 4]);
+  expect((await balanceOf(world.server.db, { clientId }))?.balance).toBe(75);
+  const { rows } = await sql<{
+    count: number;
+  }>`select count(*)::int as count from xm_data.births where origin_matricule = 'CEC-0100'`.execute(
+    world.server.db,
+  );
+  expect(rows[0]?.count).toBe(3);
+});
