@@ -1,0 +1,55 @@
+export {
+  type Backoff,
+  type BackoffOptions,
+  createBackoff,
+  type RandomSource,
+  seededRandom,
+} from './backoff.js';
+export { type BrokerTestOptions, type BrokerTestReport, testBroker } from './broker-test.js';
+export type { BrokerOptions } from './connection.js';
+export {
+  type Acl,
+  type AclType,
+  createDynamicSecurityConfig,
+  DynamicSecurityAdmin,
+  type DynamicSecurityCommand,
+  type DynamicSecurityResponse,
+  serverAcls,
+  serverRoleName,
+  siteAcls,
+  siteRoleName,
+} from './dynamic-security.js';
+export {
+  type EmbeddedBroker,
+  type EmbeddedBrokerAccess,
+  type EmbeddedBrokerOptions,
+  startEmbeddedBroker,
+} from './embedded-broker.js';
+export {
+  describeTransportError,
+  TRANSPORT_ERROR_CODES,
+  TransportError,
+  type TransportErrorCode,
+} from './errors.js';
+export type { ContainerHandler, InboxSink, OutboxItem, OutboxSource } from './interfaces.js';
+export { InMemoryInbox, InMemoryOutbox } from './memory.js';
+export {
+  ServerTransport,
+  type ServerTransportEvents,
+  type ServerTransportOptions,
+} from './server-transport.js';
+export {
+  SiteTransport,
+  type SiteTransportEvents,
+  type SiteTransportOptions,
+  type SiteTransportState,
+} from './site-transport.js';
+export {
+  downTopic,
+  parseUpTopic,
+  type Result,
+  sharedUpSubscription,
+  upTopic,
+  upWildcard,
+  validateName,
+} from './topics.js';

@@ -1,0 +1,285 @@
+import { EventEmitter } from 'node:events';
+import type { MqttClient } from 'mqtt';
+import { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
+import { type BrokerOptions, closeConnection, openConnection, publishQos1 } from './connection.js';
+import { TransportError } from './errors.js';
+import type { InboxSink, OutboxSource } from './interfaces.js';
+import { downTopic, upTopic, validateName } from './topics.js';
+
+export interface SiteTransportOptions extends BrokerOptions {
+  /** The server name in the topics (`xm/v1/{server}/...`). */
+  server: string;
+  /** This site's matricule: its client id, its username unless one is given, and its topics. */
+  matricule: string;
+  outbox: OutboxSource;
+  inbox: InboxSink;
+  /** Most publishes waiting for their PUBACK at once (default 16); the broker's Receive Maximum caps it too. */
+  window?: number;
+  /** How often the outbox is polled when nobody calls `wake()` (default 30,000 ms). */
+  pollIntervalMs?: number;
+  /** MQTT 5: how long the broker keeps this site's session and its queued down messages (default 7 days). */
+  sessionExpirySeconds?: number;
+  /**
+   * Reconnect delays (default base 10 s, max 5 min). The first attempt after a broker
+   * restart is spread over `baseMs`: with 100,000 sites and 10 s, about 10,000 connects
+   * per second; raise it for bigger fleets or smaller brokers.
+   */
+  reconnect?: BackoffOptions;
+}
+
+/** A connection that lasted this long counts as good: the next reconnect starts from the base delay. */
+const STABLE_MS = 30_000;
+
+export type SiteTransportState = 'stopped' | 'connecting' | 'connected' | 'waiting';
+
+export interface SiteTransportEvents {
+  state: [state: SiteTransportState];
+  sent: [id: string];
+  received: [topic: string];
+  error: [error: TransportError];
+  /** A reconnect is scheduled in `delayMs`. */
+  reconnect: [delayMs: number, attempt: number];
+}
+
+/**
+ * A site's MQTT link: it drains the outbox over a bounded window of QoS 1 publishes and
+ * writes down messages to the inbox before acknowledging them. It keeps a persistent
+ * session (clean start off) so the broker holds down messages while the site is away,
+ * and it reconnects by itself with exponential backoff and full jitter.
+ */
+export class SiteTransport extends EventEmitter<SiteTransportEvents> {
+  readonly #options: SiteTransportOptions;
+  readonly #upTopic: string;
+  readonly #downTopic: string;
+  readonly #backoff: Backoff;
+  readonly #inFlight = new Set<string>();
+  #state: SiteTransportState = 'stopped';
+  #client: MqttClient | undefined;
+  #window: number;
+  #generation = 0;
+  #pumping = false;
+  #pumpAgain = false;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #connectedAt = 0;
+  #subscribed = false;
+  #pollTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: SiteTransportOptions) {
+    super();
+    const matricule = validateName(options.matricule);
+    if (!matricule.ok) throw matricule.error;
+    this.#options = options;
+    this.#upTopic = upTopic(options.server, options.matricule);
+    this.#downTopic = downTopic(options.server, options.matricule);
+    this.#window = options.window ?? 16;
+    if (!Number.isInteger(this.#window) || this.#window < 1) {
+      throw new TransportError('INVALID_OPTIONS', 'window must be a positive integer');
+    }
+    this.#backoff = createBackoff({ baseMs: 10_000, ...options.reconnect });
+  }
+
+  get matricule(): string {
+    return this.#options.matricule;
+  }
+
+  get state(): SiteTransportState {
+    return this.#state;
+  }
+
+  /** Publishes in flight now (for monitors). */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Starts connecting; resolves at once, the link comes up in the background. */
+  start(): void {
+    if (this.#state !== 'stopped') return;
+    this.#connect();
+    const poll = this.#options.pollIntervalMs ?? 30_000;
+    this.#pollTimer = setInterval(() => this.wake(), poll);
+    this.#pollTimer.unref();
+  }
+
+  /** Resolves when connected (or rejects with CLOSED if stopped first). */
+  waitConnected(): Promise<void> {
+    if (this.#state === 'connected') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onState = (state: SiteTransportState) => {
+        if (state === 'connected') {
+          this.off('state', onState);
+          resolve();
+        } else if (state === 'stopped') {
+          this.off('state', onState);
+          reject(new TransportError('CLOSED'));
+        }
+      };
+      this.on('state', onState);
+    });
+  }
+
+  /** The outbox has new items: send them now rather than at the next poll. */
+  wake(): void {
+    if (this.#state === 'connected') void this.#pump();
+  }
+
+  /** Stops the link; items in flight stay in the outbox and go again next time. */
+  async stop(): Promise<void> {
+    this.#generation += 1;
+    clearTimeout(this.#reconnectTimer);
+    clearInterval(this.#pollTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#inFlight.clear();
+    this.#setState('stopped');
+    if (client) await closeConnection(client);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  #setState(state: SiteTransportState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #fail(
+    error: unknown,
+    code: 'CONNECT_FAILED' | 'PUBLISH_FAILED' | 'HANDLER_FAILED' = 'CONNECT_FAILED',
+  ): void {
+    const wrapped = TransportError.isInstance(error)
+      ? error
+      : new TransportError(code, undefined, { cause: error });
+    if (this.listenerCount('error') > 0) this.emit('error', wrapped);
+  }
+
+  #connect(): void {
+    const generation = ++this.#generation;
+    this.#setState('connecting');
+    const username = this.#options.username ?? this.#options.matricule;
+    openConnection(
+      { ...this.#options, username },
+      {
+        clientId: this.#options.matricule,
+        clean: false,
+        sessionExpirySeconds: this.#options.sessionExpirySeconds ?? 7 * 24 * 3600,
+        receiveMaximum: 8,
+        onMessage: async (topic, payload) => {
+          if (topic !== this.#downTopic) return; // not ours: acknowledge and drop
+          await this.#options.inbox.store(topic, payload);
+          this.emit('received', topic);
+        },
+      },
+    ).then(
+      async ({ client, connack, brokerReceiveMaximum }) => {
+        if (generation !== this.#generation) {
+          await closeConnection(client, true);
+          return;
+        }
+        this.#client = client;
+        this.#window = Math.min(this.#options.window ?? 16, brokerReceiveMaximum);
+        client.on('error', (error) => this.#fail(error));
+        client.once('close', () => this.#lost(generation));
+        // A resumed session keeps its subscription, which saves a SUBSCRIBE per reconnect on
+        // a paid link; the first connection of a process subscribes anyway, in case an
+        // earlier run's subscription was refused.
+        if (!connack.sessionPresent || !this.#subscribed) {
+          const subscribed = await new Promise<boolean>((resolve) => {
+            client.subscribe(this.#downTopic, { qos: 1 }, (error) => resolve(!error));
+          });
+          if (!subscribed) {
+            this.#fail(new TransportError('NOT_AUTHORIZED', `subscription to ${this.#downTopic} refused`));
+            client.end(true); // 'close' schedules the next attempt, with backoff
+            return;
+          }
+          this.#subscribed = true;
+        }
+        if (generation !== this.#generation) return;
+        this.#connectedAt = Date.now();
+        this.#setState('connected');
+        void this.#pump();
+      },
+      (error) => {
+        if (generation !== this.#generation) return;
+        this.#fail(error);
+        this.#scheduleReconnect();
+      },
+    );
+  }
+
+  #lost(generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#client = undefined;
+    // Only a connection that held resets the delay, so a broker that accepts and drops at
+    // once does not get every site back in the first window again and again.
+    if (this.#connectedAt > 0 && Date.now() - this.#connectedAt >= STABLE_MS) this.#backoff.reset();
+    this.#connectedAt = 0;
+    // Items in flight were not marked sent, so the outbox offers them again after reconnecting.
+    this.#inFlight.clear();
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const delay = this.#backoff.next();
+    this.#setState('waiting');
+    this.emit('reconnect', delay, this.#backoff.attempt);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        await this.#fill();
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #fill(): Promise<void> {
+    const generation = this.#generation;
+    while (this.#state === 'connected' && generation === this.#generation) {
+      const room = this.#window - this.#inFlight.size;
+      if (room <= 0) return;
+      let batch: readonly { id: string; payload: Uint8Array }[];
+      try {
+        batch = await this.#options.outbox.nextBatch(room, this.#inFlight);
+      } catch (error) {
+        this.#fail(error, 'PUBLISH_FAILED');
+        return;
+      }
+      const client = this.#client;
+      if (batch.length === 0 || !client || generation !== this.#generation) return;
+      for (const item of batch.slice(0, room)) {
+        if (this.#inFlight.has(item.id)) continue;
+        this.#inFlight.add(item.id);
+        publishQos1(client, this.#upTopic, item.payload).then(
+          async () => {
+            if (generation !== this.#generation) return;
+            try {
+              await this.#options.outbox.markSent(item.id);
+              this.emit('sent', item.id);
+            } catch (error) {
+              this.#fail(error, 'PUBLISH_FAILED');
+            } finally {
+              this.#inFlight.delete(item.id);
+              void this.#pump();
+            }
+          },
+          (error) => {
+            if (generation !== this.#generation) return;
+            this.#inFlight.delete(item.id);
+            this.#fail(error, 'PUBLISH_FAILED');
+          },
+        );
+      }
+    }
+  }
+}
