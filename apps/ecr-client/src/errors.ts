@@ -1,0 +1,159 @@
+import type { FieldError, Language } from '@xmcomm/schema';
+
+export const ecrErrorCodes = [
+  'usage',
+  'not-initialised',
+  'already-initialised',
+  'configuration',
+  'password-required',
+  'authentication-failed',
+  'user-suspended',
+  'permission-denied',
+  'not-found',
+  'duplicate-user',
+  'user-limit',
+  'invalid-act',
+  'invalid-state',
+  'read-only',
+  'key-unavailable',
+  'database',
+  'sync-incomplete',
+  'server-refused',
+] as const;
+
+export type EcrErrorCode = (typeof ecrErrorCodes)[number];
+
+/**
+ * The one table from error code to process exit code. Scripts that drive `ecr` test these numbers,
+ * so a code never changes its exit status.
+ */
+export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
+  internal: 1,
+  usage: 2,
+  'not-initialised': 3,
+  'already-initialised': 3,
+  configuration: 3,
+  'password-required': 4,
+  'authentication-failed': 4,
+  'user-suspended': 4,
+  'permission-denied': 5,
+  'not-found': 6,
+  'duplicate-user': 7,
+  'user-limit': 7,
+  'invalid-act': 8,
+  'invalid-state': 9,
+  'read-only': 9,
+  'key-unavailable': 10,
+  database: 11,
+  'sync-incomplete': 12,
+  'server-refused': 13,
+};
+
+type Params = Readonly<Record<string, string | number>>;
+
+const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = {
+  usage: { en: (p) => `${p.detail}`, fr: (p) => `${p.detailFr ?? p.detail}` },
+  'not-initialised': {
+    en: (p) => `This workstation is not set up (no ${p.path}): run \`ecr init\` first.`,
+    fr: (p) => `Ce poste n'est pas configuré (pas de ${p.path}) : lancez d'abord \`ecr init\`.`,
+  },
+  'already-initialised': {
+    en: (p) => `The centre's database is already set up for matricule ${p.matricule}.`,
+    fr: (p) => `La base du centre est déjà configurée pour le matricule ${p.matricule}.`,
+  },
+  configuration: {
+    en: (p) => `Configuration problem: ${p.detail}`,
+    fr: (p) => `Problème de configuration : ${p.detailFr ?? p.detail}`,
+  },
+  'password-required': {
+    en: (p) => `A password is needed: set ${p.variable} or run from a terminal to be asked.`,
+    fr: (p) =>
+      `Un mot de passe est nécessaire : définissez ${p.variable} ou lancez depuis un terminal pour le saisir.`,
+  },
+  'authentication-failed': {
+    en: () => 'Unknown user or wrong password.',
+    fr: () => 'Utilisateur inconnu ou mot de passe incorrect.',
+  },
+  'user-suspended': {
+    en: (p) => `User ${p.login} is suspended.`,
+    fr: (p) => `L'utilisateur ${p.login} est suspendu.`,
+  },
+  'permission-denied': {
+    en: (p) => `${p.login} (${p.role}) may not ${p.action}: this needs the ${p.needed} privilege.`,
+    fr: (p) => `${p.login} (${p.roleFr}) ne peut pas ${p.actionFr} : il faut le privilège ${p.neededFr}.`,
+  },
+  'not-found': {
+    en: (p) => `No ${p.what} ${p.id}.`,
+    fr: (p) => `Aucun(e) ${p.whatFr} ${p.id}.`,
+  },
+  'duplicate-user': {
+    en: (p) => `A user named ${p.login} already exists.`,
+    fr: (p) => `Un utilisateur ${p.login} existe déjà.`,
+  },
+  'user-limit': {
+    en: (p) => `A centre has at most ${p.limit} active ${p.role} user(s).`,
+    fr: (p) => `Un centre a au plus ${p.limit} utilisateur(s) actif(s) ${p.roleFr}.`,
+  },
+  'invalid-act': {
+    en: (p) => `The act is not valid (${p.count} problem(s)).`,
+    fr: (p) => `L'acte n'est pas valide (${p.count} problème(s)).`,
+  },
+  'invalid-state': {
+    en: (p) => `${p.detail}`,
+    fr: (p) => `${p.detailFr}`,
+  },
+  'read-only': {
+    en: (p) => `Act ${p.id} was imported from ${p.origin} and is read-only.`,
+    fr: (p) => `L'acte ${p.id} a été importé de ${p.origin} et n'est pas modifiable.`,
+  },
+  'key-unavailable': {
+    en: (p) => `The signing key cannot be used: ${p.detail}`,
+    fr: (p) => `La clé de signature est inutilisable : ${p.detailFr ?? p.detail}`,
+  },
+  database: {
+    en: (p) => `Database error: ${p.detail}`,
+    fr: (p) => `Erreur de base de données : ${p.detail}`,
+  },
+  'sync-incomplete': {
+    en: (p) =>
+      `${p.pending} container(s) still wait for the server's receipt after ${p.seconds} s; they stay in the outbox and go again at the next \`ecr sync\`.`,
+    fr: (p) =>
+      `${p.pending} conteneur(s) attendent encore l'accusé du serveur après ${p.seconds} s ; ils restent dans la file d'envoi et repartiront au prochain \`ecr sync\`.`,
+  },
+  'server-refused': {
+    en: (p) => `The central server refused ${p.what}: ${p.reason}.`,
+    fr: (p) => `Le serveur central a refusé ${p.whatFr} : ${p.reason}.`,
+  },
+};
+
+/** The application's one error: a stable `code`, English `message`, French through `messageIn('fr')`. */
+export class EcrError extends Error {
+  override readonly name = 'EcrError';
+  readonly code: EcrErrorCode;
+  readonly params: Params;
+  /** For `invalid-act`: every field problem, each in English and French. */
+  readonly fieldErrors: readonly FieldError[];
+
+  constructor(
+    code: EcrErrorCode,
+    params: Params = {},
+    options: { cause?: unknown; fieldErrors?: readonly FieldError[] } = {},
+  ) {
+    super(messages[code].en(params), options.cause === undefined ? {} : { cause: options.cause });
+    this.code = code;
+    this.params = params;
+    this.fieldErrors = options.fieldErrors ?? [];
+  }
+
+  messageIn(language: Language): string {
+    return messages[this.code][language](this.params);
+  }
+
+  static isInstance(value: unknown): value is EcrError {
+    return value instanceof EcrError;
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof EcrError ? exitCodes[error.code] : exitCodes.internal;
+}

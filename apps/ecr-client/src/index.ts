@@ -1,0 +1,61 @@
+export {
+  type ActEvent,
+  type ActRef,
+  type ActSearch,
+  type ActSummary,
+  type ActView,
+  actHistory,
+  type CentreContext,
+  cancelAct,
+  checkAct,
+  draftAct,
+  editAct,
+  formatActRef,
+  getAct,
+  parseActRef,
+  resolveAct,
+  searchActs,
+  statusNames,
+  type Validation,
+  validateAct,
+  verifyAct,
+} from './acts.js';
+export {
+  type CentreSettings,
+  checkCentreSettings,
+  openCentreDatabase,
+  readCentre,
+  readRules,
+  saveCentre,
+  saveRules,
+  type WorkstationConfig,
+} from './centre.js';
+export { EcrError, type EcrErrorCode, ecrErrorCodes, exitCodeOf, exitCodes } from './errors.js';
+export { type BrokerSettings, brokerSettings, type CentreLink, openCentreLink } from './link.js';
+export { formatNiu, mod97CheckDigits, mod97Valid, type NiuCheck, type NiuParts, parseNiu } from './niu.js';
+export { type CliIo, runCli } from './program.js';
+export {
+  type ActFieldError,
+  type ActKind,
+  actKinds,
+  type CivilRules,
+  checkCivilRules,
+  defaultRules,
+  type RuleCode,
+  ruleCodes,
+} from './rules.js';
+export { actStatistics, type StatsDimension, type StatsRow, statsDimensions, statsToCsv } from './stats.js';
+export { type CentreSync, type CentreSyncOptions, createCentreSync, type SyncEvent } from './sync.js';
+export {
+  addUser,
+  authenticate,
+  insertUser,
+  listUsers,
+  type Privilege,
+  type Role,
+  roles,
+  type SessionUser,
+  setPrivilege,
+  type UserSummary,
+  userLimits,
+} from './users.js';

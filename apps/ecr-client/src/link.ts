@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
+import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
+import type { CentreSettings } from './centre.js';
+import { EcrError } from './errors.js';
+import { centreFiles } from './keys.js';
+
+// What the centre needs to talk to the central server: its own key and certificate (files of the
+// workstation that ran `ecr init`), the server's certificate and the national CA (in the centre's
+// settings), and the broker. Nothing here is secret but the key's passphrase, which comes from the
+// environment or a prompt.
+
+export interface BrokerSettings {
+  readonly url: string;
+  /** The broker login: the centre's matricule unless ECR_BROKER_USERNAME says otherwise. */
+  readonly username?: string;
+  readonly password?: string;
+  /** PEM of the CA of the broker's TLS certificate (pinned). */
+  readonly ca?: string;
+  /** 5 (default) or 4 for an MQTT 3.1.1 broker such as the embedded one. */
+  readonly protocolVersion: 4 | 5;
+}
+
+export interface CentreLink {
+  readonly matricule: string;
+  /** The server's matricule: the sender of every container the centre accepts, and `{server}` in topics. */
+  readonly serverName: string;
+  readonly codec: ContainerCodec;
+  /** The last containers opened, by their bytes: the CLI shows what came back (see `observe`). */
+  readonly opened: WeakMap<Uint8Array, OpenedContainer>;
+}
+
+function configurationError(detail: string, detailFr: string, cause?: unknown): EcrError {
+  return new EcrError('configuration', { detail, detailFr }, cause === undefined ? {} : { cause });
+}
+
+/** Reads the centre's key (unlocked with `passphrase`) and certificates, and builds the container codec. */
+export async function openCentreLink(
+  dataDir: string,
+  centre: CentreSettings,
+  passphrase: string,
+): Promise<CentreLink> {
+  if (!centre.serverCertificatePem || !centre.caCertificatePem) {
+    throw configurationError(
+      "the central server's certificate and the national CA are not set: `ecr init --server-cert … --ca-cert …`.",
+      "le certificat du serveur central et l'AC nationale ne sont pas renseignés : `ecr init --server-cert … --ca-cert …`.",
+    );
+  }
+  const serverInfo = inspectCertificate(centre.serverCertificatePem);
+  const serverName = serverInfo.ok ? serverInfo.value.matricule : null;
+  if (!serverName) {
+    throw configurationError(
+      "the central server's certificate names no server (no serialNumber attribute).",
+      "le certificat du serveur central ne nomme aucun serveur (pas d'attribut serialNumber).",
+    );
+  }
+  let keyPem: string;
+  let certificatePem: string;
+  try {
+    keyPem = await readFile(join(dataDir, centreFiles.privateKey), 'utf8');
+  } catch (cause) {
+    throw new EcrError('not-initialised', { path: join(dataDir, centreFiles.privateKey) }, { cause });
+  }
+  try {
+    certificatePem = await readFile(join(dataDir, centreFiles.certificate), 'utf8');
+  } catch (cause) {
+    throw configurationError(
+      "the centre has no certificate yet: send centre.csr.pem to the server's operator, then `ecr cert import`.",
+      "le centre n'a pas encore de certificat : envoyez centre.csr.pem à l'opérateur du serveur, puis `ecr cert import`.",
+      cause,
+    );
+  }
+  // Checked here, so a wrong passphrase is one clear error rather than a failure deep in the codec.
+  const unlocked = importPrivateKey(keyPem, { passphrase });
+  if (!unlocked.ok) {
+    throw new EcrError(
+      'key-unavailable',
+      {
+        detail: "the centre's key does not open with this passphrase.",
+        detailFr: 'la clé du centre ne s’ouvre pas avec cette phrase de passe.',
+      },
+      { cause: unlocked.error },
+    );
+  }
+  const trust = new TrustStore();
+  const anchor = trust.addTrustAnchor(centre.caCertificatePem);
+  const server = anchor.ok ? trust.registerCertificate(centre.serverCertificatePem) : anchor;
+  if (!server.ok) {
+    throw configurationError(
+      `the server's certificate or the national CA is not usable (${server.error.code}).`,
+      `le certificat du serveur ou l'AC nationale est inutilisable (${server.error.code}).`,
+      server.error,
+    );
+  }
+  const identity = { privateKey: keyPem, passphrase, certificate: certificatePem };
+  const codec = createSdcCodec({
+    signer: identity,
+    recipient: identity,
+    signers: trust,
+    recipientsFor: () => [{ certificate: centre.serverCertificatePem as string }],
+  });
+  const opened = new WeakMap<Uint8Array, OpenedContainer>();
+  return {
+    matricule: centre.matricule,
+    serverName,
+    opened,
+    codec: {
+      seal: (input) => codec.seal(input),
+      prepare: (recipient) => codec.prepare?.(recipient) ?? Promise.resolve(),
+      async open(bytes) {
+        const result = await codec.open(bytes);
+        if (result.ok) opened.set(bytes, result.value);
+        return result;
+      },
+    },
+  };
+}
+
+/** The broker as the centre's settings and the environment describe it. */
+export async function brokerSettings(
+  centre: CentreSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<BrokerSettings> {
+  const url = env.ECR_BROKER_URL || centre.brokerUrl;
+  if (!url) {
+    throw configurationError(
+      'no broker: `ecr init --broker mqtt://host:port` (or ECR_BROKER_URL).',
+      'pas de broker : `ecr init --broker mqtt://hôte:port` (ou ECR_BROKER_URL).',
+    );
+  }
+  const version = env.ECR_MQTT_VERSION ?? '5';
+  if (version !== '4' && version !== '5') {
+    throw new EcrError('usage', {
+      detail: 'ECR_MQTT_VERSION is 4 (MQTT 3.1.1) or 5.',
+      detailFr: 'ECR_MQTT_VERSION vaut 4 (MQTT 3.1.1) ou 5.',
+    });
+  }
+  let ca: string | undefined;
+  if (env.ECR_BROKER_CA_FILE) {
+    try {
+      ca = await readFile(env.ECR_BROKER_CA_FILE, 'utf8');
+    } catch (cause) {
+      throw configurationError(
+        `cannot read ${env.ECR_BROKER_CA_FILE}.`,
+        `impossible de lire ${env.ECR_BROKER_CA_FILE}.`,
+        cause,
+      );
+    }
+  }
+  return {
+    url,
+    protocolVersion: version === '4' ? 4 : 5,
+    ...(env.ECR_BROKER_USERNAME ? { username: env.ECR_BROKER_USERNAME } : {}),
+    ...(env.ECR_BROKER_PASSWORD ? { password: env.ECR_BROKER_PASSWORD } : {}),
+    ...(ca ? { ca } : {}),
+  };
+}

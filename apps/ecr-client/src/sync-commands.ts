@@ -1,0 +1,495 @@
+import { births, deaths, type Language, marriages } from '@xmcomm/schema';
+import type { FilterCondition, FilterOperator } from '@xmcomm/status-sync';
+import { type Command, Option } from 'commander';
+import type { CentreContext } from './acts.js';
+import {
+  centrePasswordKey,
+  checkCentrePasswordChange,
+  passwordChangeMessage,
+  readCentrePassword,
+  recordPendingChange,
+} from './centre-password.js';
+import { EcrError } from './errors.js';
+import { brokerSettings, openCentreLink } from './link.js';
+import type { CliIo } from './program.js';
+import { readSecret } from './prompt.js';
+import { type ActKind, tableOfKind } from './rules.js';
+import { type CentreSync, createCentreSync, type SyncEvent } from './sync.js';
+import { requirePrivilege, type SessionUser } from './users.js';
+
+// `ecr sync`, `ecr import`, `ecr account` and `ecr passwd`: everything that talks to the central server.
+
+interface Deps {
+  readonly io: CliIo;
+  readonly asUser: <T>(
+    body: (ctx: CentreContext, user: SessionUser, password: string) => Promise<T>,
+  ) => Promise<T>;
+  readonly language: () => Language;
+  readonly dataDir: () => string;
+  readonly print: (human: string, json: unknown) => void;
+  readonly newPassword: (variable: string, who: string) => Promise<string>;
+  readonly json: () => boolean;
+  readonly helpers: {
+    readonly table: (header: readonly string[], rows: readonly (readonly string[])[]) => string;
+    readonly integerOption: (value: string) => number;
+    readonly collect: (value: string, previous: string[]) => string[];
+    readonly parseKind: (text: string) => ActKind;
+  };
+}
+
+const t = (language: Language, en: string, fr: string) => (language === 'fr' ? fr : en);
+const short = (container: string) => container.slice(-12);
+const definitions = { birth: births, marriage: marriages, death: deaths } as const;
+
+function secondsOption(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d{1,5}$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new EcrError('usage', {
+        detail: `${value}: expected a number of seconds from ${min} to ${max}.`,
+        detailFr: `${value} : nombre de secondes de ${min} à ${max} attendu.`,
+      });
+    }
+    return Number(value);
+  };
+}
+
+/** One line per event for a person; null for what only scripts care about. */
+export function describeEvent(event: SyncEvent, language: Language): string | null {
+  const l = (en: string, fr: string) => t(language, en, fr);
+  switch (event.event) {
+    case 'link':
+      return event.state === 'connected' ? l('connected to the broker', 'connecté au broker') : null;
+    case 'link-error':
+      return l(`link: ${event.message} [${event.code}]`, `liaison : ${event.message} [${event.code}]`);
+    case 'sealed':
+      return l(
+        `sealed ${event.refs.length} act(s) into container …${short(event.container)}: ${event.refs.join(' ')}`,
+        `${event.refs.length} acte(s) scellé(s) dans le conteneur …${short(event.container)} : ${event.refs.join(' ')}`,
+      );
+    case 'sent':
+      return l(
+        `sent container …${short(event.container)} (${event.kind}, ${event.rows} row(s), attempt ${event.attempt})`,
+        `conteneur …${short(event.container)} envoyé (${event.kind}, ${event.rows} ligne(s), tentative ${event.attempt})`,
+      );
+    case 'exported':
+      return l(
+        `exported (server receipt): ${event.refs.join(' ')}`,
+        `exporté(s) (accusé du serveur) : ${event.refs.join(' ')}`,
+      );
+    case 'rejected':
+      return l(
+        `REJECTED ${event.ref}${event.niu ? ` (${event.niu})` : ''}: ${event.reason}${event.detail ? ` (${event.detail})` : ''}; correct it, verify and validate it again`,
+        `REJETÉ ${event.ref}${event.niu ? ` (${event.niu})` : ''} : ${event.reason}${event.detail ? ` (${event.detail})` : ''} ; corrigez-le, vérifiez-le et validez-le à nouveau`,
+      );
+    case 'answered':
+      return event.accepted
+        ? l(
+            `the server accepted ${event.kind} …${short(event.container)}`,
+            `le serveur a accepté ${event.kind} …${short(event.container)}`,
+          )
+        : l(
+            `the server refused ${event.kind} …${short(event.container)}: ${event.reason}`,
+            `le serveur a refusé ${event.kind} …${short(event.container)} : ${event.reason}`,
+          );
+    case 'imported':
+      return l(
+        `imported ${event.stored} row(s) of ${event.table} (read-only)${event.refused ? `, ${event.refused} unusable` : ''}${event.more ? '; more match: raise --limit' : ''}`,
+        `${event.stored} ligne(s) de ${event.table} importée(s) (lecture seule)${event.refused ? `, ${event.refused} inutilisable(s)` : ''}${event.more ? ' ; il y en a d’autres : augmentez --limit' : ''}`,
+      );
+    case 'account':
+    case 'profile':
+      return l(
+        `the server sent the ${event.event}`,
+        `le serveur a envoyé le ${event.event === 'account' ? 'compte' : 'profil'}`,
+      );
+    case 'refused-incoming':
+      return l(
+        `ignored a container that did not come from the server (${event.reason})`,
+        `conteneur ignoré, il ne vient pas du serveur (${event.reason})`,
+      );
+  }
+}
+
+const conditionPattern = /^([a-z_][a-z0-9_]*)(!=|>=|<=|=|>|<|~)(.*)$/;
+const operatorOf: Record<string, FilterOperator> = {
+  '=': '=',
+  '!=': '!=',
+  '>=': '>=',
+  '<=': '<=',
+  '>': '>',
+  '<': '<',
+  '~': 'like',
+};
+
+/** `field=value` (also != >= <= > <, and ~ for a LIKE pattern), the value typed by the contract's column. */
+export function parseCondition(kind: ActKind, text: string): FilterCondition {
+  const match = conditionPattern.exec(text);
+  if (!match) {
+    throw new EcrError('usage', {
+      detail: `${text}: expected field=value (or != >= <= > <, ~ for a pattern with %).`,
+      detailFr: `${text} : forme attendue champ=valeur (ou != >= <= > <, ~ pour un motif avec %).`,
+    });
+  }
+  const [, field, op, raw] = match as unknown as [string, string, string, string];
+  const type = (definitions[kind].columns as Record<string, { type: string } | undefined>)[field]?.type;
+  let value: unknown = raw;
+  if ((type === 'integer' || type === 'smallint' || type === 'bigint') && /^-?\d+$/.test(raw))
+    value = Number(raw);
+  else if (type === 'boolean' && (raw === 'true' || raw === 'false')) value = raw === 'true';
+  return { field, op: operatorOf[op] as FilterOperator, value } as FilterCondition;
+}
+
+export function registerSyncCommands(program: Command, deps: Deps): void {
+  const { io, asUser, language, print } = deps;
+
+  /** The centre's link to the server for one command; events go to stdout as they happen. */
+  async function connect(
+    ctx: CentreContext,
+    user: SessionUser,
+    options: { maxRows?: number; resendAfterMs?: number; onEvent?: (event: SyncEvent) => void } = {},
+  ): Promise<CentreSync> {
+    const passphrase = await readSecret(
+      io.env,
+      'ECR_KEY_PASSPHRASE',
+      t(language(), "Passphrase for the centre's key: ", 'Phrase de passe de la clé du centre : '),
+      io.terminal,
+    );
+    const link = await openCentreLink(deps.dataDir(), ctx.centre, passphrase);
+    const broker = await brokerSettings(ctx.centre, io.env);
+    return createCentreSync({
+      db: ctx.db,
+      link,
+      broker,
+      user: user.login,
+      ...(options.maxRows ? { maxRows: options.maxRows } : {}),
+      ...(options.resendAfterMs ? { resendAfterMs: options.resendAfterMs } : {}),
+      onEvent: (event) => {
+        options.onEvent?.(event);
+        if (deps.json()) io.stdout(`${JSON.stringify(event)}\n`);
+        else {
+          const line = describeEvent(event, language());
+          if (line) io.stdout(`${line}\n`);
+        }
+      },
+    });
+  }
+
+  async function incomplete(sync: CentreSync, seconds: number): Promise<EcrError> {
+    return new EcrError('sync-incomplete', { pending: await sync.unacknowledged(), seconds });
+  }
+
+  /**
+   * Waits up to `seconds` for the server's receipt of a queued request (and, when the receipt
+   * alone is not the answer, until `answered()`); a refusal becomes `server-refused`.
+   */
+  async function awaitAnswer(
+    sync: CentreSync,
+    id: number,
+    seconds: number,
+    request: { what: string; whatFr: string },
+    answered: () => boolean = () => true,
+  ): Promise<void> {
+    const done = await sync.waitUntil(
+      async () => {
+        const answer = await sync.answerOf(id);
+        return answer.acknowledged && (answer.error !== null || answered());
+      },
+      seconds * 1000,
+      io.signal,
+    );
+    if (!done) throw await incomplete(sync, seconds);
+    const answer = await sync.answerOf(id);
+    if (answer.error !== null) throw new EcrError('server-refused', { ...request, reason: answer.error });
+  }
+
+  program
+    .command('sync')
+    .description(
+      'send validated acts to the central server and take in its receipts and answers; every --interval seconds until stopped, or once',
+    )
+    .option('--once', 'send, wait for the receipts (up to --wait seconds), then stop')
+    .option('--interval <seconds>', 'seconds between two rounds, 10-300', secondsOption(10, 300), 60)
+    .option('--wait <seconds>', 'with --once: how long to wait for receipts', secondsOption(1, 3600), 120)
+    .option('--max-rows <n>', 'at most this many acts per container (50)', deps.helpers.integerOption)
+    .option(
+      '--resend-after <seconds>',
+      'send a container again when its receipt has not come after this long (30), doubling each time',
+      secondsOption(1, 3600),
+    )
+    .action(
+      (options: { once?: boolean; interval: number; wait: number; maxRows?: number; resendAfter?: number }) =>
+        asUser(async (ctx, actor) => {
+          requirePrivilege(actor, 3, {
+            en: 'send acts to the server',
+            fr: 'envoyer des actes au serveur',
+          });
+          const totals = { sealed: 0, sent: 0, exported: 0, rejected: 0, imported: 0 };
+          const sync = await connect(ctx, actor, {
+            ...(options.maxRows ? { maxRows: options.maxRows } : {}),
+            ...(options.resendAfter ? { resendAfterMs: options.resendAfter * 1000 } : {}),
+            onEvent: (event) => {
+              if (event.event === 'sealed') totals.sealed += event.refs.length;
+              else if (event.event === 'sent') totals.sent += 1;
+              else if (event.event === 'exported') totals.exported += event.refs.length;
+              else if (event.event === 'rejected') totals.rejected += 1;
+              else if (event.event === 'imported') totals.imported += event.stored;
+            },
+          });
+          sync.start();
+          try {
+            if (options.once) {
+              await sync.exportValidated();
+              const settled = await sync.waitUntil(
+                async () => (await sync.unacknowledged()) === 0,
+                options.wait * 1000,
+                io.signal,
+              );
+              const waiting = await sync.unacknowledged();
+              // One line, like the events before it, so that a script reads the output line by line.
+              if (deps.json()) io.stdout(`${JSON.stringify({ event: 'summary', ...totals, waiting })}\n`);
+              else
+                io.stdout(
+                  `${t(
+                    language(),
+                    `${totals.sealed} sealed, ${totals.sent} container(s) sent, ${totals.exported} exported, ${totals.rejected} rejected, ${waiting} container(s) waiting.`,
+                    `${totals.sealed} scellé(s), ${totals.sent} conteneur(s) envoyé(s), ${totals.exported} exporté(s), ${totals.rejected} rejeté(s), ${waiting} conteneur(s) en attente.`,
+                  )}\n`,
+                );
+              if (!settled) throw await incomplete(sync, options.wait);
+              return;
+            }
+            while (!io.signal?.aborted) {
+              await sync.exportValidated();
+              await sleep(options.interval * 1000, io.signal);
+            }
+          } finally {
+            await sync.stop();
+          }
+        }),
+    );
+
+  program
+    .command('import <type>')
+    .description(
+      'ask the central server for acts (birth, marriage, death) matching conditions; they are stored here read-only',
+    )
+    .option(
+      '--where <condition>',
+      'field=value (also != >= <= > <, and field~pattern with %); repeatable, all must hold',
+      deps.helpers.collect,
+      [] as string[],
+    )
+    .option('--limit <n>', 'at most this many acts (100)', deps.helpers.integerOption)
+    .option('--wait <seconds>', 'how long to wait for the answer', secondsOption(1, 3600), 60)
+    .action((type: string, options: { where: string[]; limit?: number; wait: number }) =>
+      asUser(async (ctx, actor) => {
+        requirePrivilege(actor, 2, {
+          en: 'import acts from the server',
+          fr: 'importer des actes du serveur',
+        });
+        const kind = deps.helpers.parseKind(type);
+        if (options.where.length === 0) {
+          throw new EcrError('usage', {
+            detail: 'Say which acts: at least one --where field=value.',
+            detailFr: 'Indiquez quels actes : au moins un --where champ=valeur.',
+          });
+        }
+        const conditions = options.where.map((text) => parseCondition(kind, text));
+        const imported: Extract<SyncEvent, { event: 'imported' }>[] = [];
+        const sync = await connect(ctx, actor, {
+          onEvent: (event) => {
+            if (event.event === 'imported') imported.push(event);
+          },
+        });
+        try {
+          const queued = await sync.requestImport({
+            table: tableOfKind[kind],
+            conditions,
+            limit: options.limit ?? 100,
+          });
+          if (!queued.ok) {
+            throw new EcrError('usage', {
+              detail: `The filter is not valid: ${queued.error.message}`,
+              detailFr: `Le filtre n'est pas valide : ${queued.error.message}`,
+            });
+          }
+          sync.start();
+          await awaitAnswer(
+            sync,
+            queued.id,
+            options.wait,
+            { what: 'the import request', whatFr: "la demande d'import" },
+            () => imported.length > 0,
+          );
+          const rows = imported.flatMap((event) => event.rows);
+          print(
+            deps.helpers.table(
+              ['ref', 'NIU'],
+              rows.map((row) => [row.ref ?? '', row.niu ?? '']),
+            ),
+            { imported: imported.reduce((n, e) => n + e.stored, 0), rows },
+          );
+        } finally {
+          await sync.stop();
+        }
+      }),
+    );
+
+  program
+    .command('account')
+    .description("the centre's balance and status as the central server last reported them")
+    .option('--refresh', 'ask the server now (and wait up to --wait seconds)')
+    .option('--wait <seconds>', 'with --refresh: how long to wait for the answer', secondsOption(1, 3600), 60)
+    .action((options: { refresh?: boolean; wait: number }) =>
+      asUser(async (ctx, actor) => {
+        requirePrivilege(actor, 1, { en: 'read the account', fr: 'consulter le compte' });
+        if (options.refresh) {
+          let came = false;
+          const sync = await connect(ctx, actor, {
+            onEvent: (event) => {
+              if (event.event === 'account') came = true;
+            },
+          });
+          try {
+            const id = await sync.requestAccount();
+            sync.start();
+            await awaitAnswer(
+              sync,
+              id,
+              options.wait,
+              { what: 'the account request', whatFr: 'la demande de compte' },
+              () => came,
+            );
+          } finally {
+            await sync.stop();
+          }
+        }
+        const settings = await ctx.db
+          .selectFrom('xm_site.settings')
+          .select(['key', 'value', 'updated_at'])
+          .where('key', 'in', ['status-sync.account', 'status-sync.profile'])
+          .execute();
+        const account = settings.find((s) => s.key === 'status-sync.account');
+        const profile = settings.find((s) => s.key === 'status-sync.profile');
+        const password = await readCentrePassword(ctx.db);
+        const lang = language();
+        if (!account && !profile) {
+          print(
+            t(
+              lang,
+              'The server has not reported the account yet: `ecr account --refresh`.',
+              "Le serveur n'a pas encore communiqué le compte : `ecr account --refresh`.",
+            ),
+            { account: null, profile: null },
+          );
+          return;
+        }
+        const when = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? ''));
+        const lines = [
+          ...(account
+            ? [
+                t(
+                  lang,
+                  `account (as of ${when(account.updated_at)}):`,
+                  `compte (au ${when(account.updated_at)}) :`,
+                ),
+                ...Object.entries(account.value as Record<string, unknown>).map(
+                  ([key, value]) =>
+                    `  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+                ),
+              ]
+            : []),
+          ...(profile
+            ? [
+                t(
+                  lang,
+                  `profile (as of ${when(profile.updated_at)}):`,
+                  `profil (au ${when(profile.updated_at)}) :`,
+                ),
+                ...Object.entries(profile.value as Record<string, unknown>).map(
+                  ([key, value]) => `  ${key}: ${value === null ? '' : String(value)}`,
+                ),
+              ]
+            : []),
+          t(
+            lang,
+            `centre password: ${password.hash ? `changed ${password.changedAt}` : 'zerokey (never changed)'}${password.pending ? ', a change waits for the server' : ''}`,
+            `mot de passe du centre : ${password.hash ? `changé le ${password.changedAt}` : 'zerokey (jamais changé)'}${password.pending ? ', un changement attend le serveur' : ''}`,
+          ),
+        ];
+        print(lines.join('\n'), {
+          account: account?.value ?? null,
+          accountAt: account ? when(account.updated_at) : null,
+          profile: profile?.value ?? null,
+          profileAt: profile ? when(profile.updated_at) : null,
+          centrePassword: {
+            changed: password.hash !== undefined,
+            changedAt: password.changedAt ?? null,
+            pending: password.pending !== undefined,
+            refused: password.refused ?? null,
+          },
+        });
+      }),
+    );
+
+  program
+    .command('passwd')
+    .description(
+      "change the centre's password on the central server (zerokey until changed); current from ECR_CENTRE_PASSWORD, new from ECR_NEW_CENTRE_PASSWORD, or prompts",
+    )
+    .addOption(
+      new Option('--wait <seconds>', "how long to wait for the server's answer")
+        .argParser(secondsOption(1, 3600))
+        .default(60),
+    )
+    .action((options: { wait: number }) =>
+      asUser(async (ctx, actor) => {
+        requirePrivilege(actor, 3, {
+          en: "change the centre's password",
+          fr: 'changer le mot de passe du centre',
+        });
+        const current = await readSecret(
+          io.env,
+          'ECR_CENTRE_PASSWORD',
+          t(language(), "The centre's current password: ", 'Mot de passe actuel du centre : '),
+          io.terminal,
+        );
+        const next = await deps.newPassword('ECR_NEW_CENTRE_PASSWORD', ctx.centre.matricule);
+        await checkCentrePasswordChange(ctx.db, current, next);
+        const { message, hash } = await passwordChangeMessage(next);
+        const sync = await connect(ctx, actor);
+        try {
+          const id = await sync.requestControl(message);
+          await recordPendingChange(ctx.db, hash, (await sync.answerOf(id)).containerId);
+          sync.start();
+          await awaitAnswer(sync, id, options.wait, {
+            what: "the centre's new password",
+            whatFr: 'le nouveau mot de passe du centre',
+          });
+          print(
+            t(
+              language(),
+              "The server recorded the centre's new password.",
+              'Le serveur a enregistré le nouveau mot de passe du centre.',
+            ),
+            { changed: true, setting: centrePasswordKey },
+          );
+        } finally {
+          await sync.stop();
+        }
+      }),
+    );
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,237 @@
+import type { Writable } from 'node:stream';
+import { Command, CommanderError, Option } from 'commander';
+import { T2dError } from './errors.js';
+import { exitCodes, partialExitCode, successExitCode, usageExitCode } from './exit-codes.js';
+import type { MediumIssue } from './medium/read-medium.js';
+import { describeError, type Language, pickLanguage, summaryWords } from './messages.js';
+import { openServer, openSite, type Settings } from './setup.js';
+import type { ProgressListener, ProgressPhase } from './transfer/progress.js';
+import { ingestMedium } from './transfer/server-ingest.js';
+import { exportToMedium } from './transfer/site-export.js';
+import { importFromMedium } from './transfer/site-import.js';
+
+/** What a command needs from the process, so tests can run the CLI in-process. */
+export interface Io {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+}
+
+const phases: { readonly [P in ProgressPhase]: { en: string; fr: string } } = {
+  sealing: { en: 'sealing', fr: 'scellement' },
+  writing: { en: 'writing', fr: 'écriture' },
+  checking: { en: 'checking', fr: 'vérification' },
+  applying: { en: 'applying', fr: 'application' },
+};
+
+/** A bar on stderr, only on a terminal and never with --json: scripts read stdout, logs stay clean. */
+function progressBar(io: Io, lang: Language, enabled: boolean): { listener: ProgressListener; end(): void } {
+  if (!enabled || !io.stderr.isTTY) return { listener: () => undefined, end: () => undefined };
+  let drawn = false;
+  return {
+    listener(phase, done, total) {
+      const width = 30;
+      const filled = total === 0 ? width : Math.round((done / total) * width);
+      io.stderr.write(
+        `\r${phases[phase][lang].padEnd(13)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`,
+      );
+      drawn = true;
+    },
+    end() {
+      if (drawn) io.stderr.write('\n');
+    },
+  };
+}
+
+function issueLines(lang: Language, issues: readonly MediumIssue[]): string[] {
+  return issues.map((issue) =>
+    summaryWords(lang).skipped(issue.kind, issue.path + (issue.detail ? ` (${issue.detail})` : '')),
+  );
+}
+
+function siteOptions(command: Command): Command {
+  return command
+    .option('--database-url <url>', "the site's database (else XM_DATABASE_URL); no password in it")
+    .option('--matricule <matricule>', "this site's matricule (else XM_MATRICULE)")
+    .option('--server-name <name>', "the server's name (else XM_SERVER_NAME, default xmserver)")
+    .option(
+      '--key <file>',
+      "this site's private key, PKCS#8 PEM (else XM_KEY_FILE); passphrase in XM_KEY_PASSPHRASE(_FILE)",
+    )
+    .option('--certificate <file>', "this site's certificate (else XM_CERTIFICATE_FILE)")
+    .option('--server-certificate <file>', "the server's certificate (else XM_SERVER_CERTIFICATE_FILE)")
+    .option('--ca <file>', 'the CA certificate that issued them (else XM_CA_FILE)');
+}
+
+/** Builds the `t2d` program; `run` returns the exit code instead of exiting, for tests. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = successExitCode;
+  let lang: Language = pickLanguage(undefined, io.env);
+  let json = false;
+  const program = new Command('t2d')
+    .description('Transfer To Device: the same containers as MQTT, on removable media, both ways.')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addOption(new Option('--lang <lang>', 'language of messages').choices(['en', 'fr']))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  program.hook('preAction', () => {
+    const options = program.opts<{ json?: boolean; lang?: string }>();
+    json = options.json === true;
+    lang = pickLanguage(options.lang, io.env);
+  });
+  const out = (lines: string[], value: unknown, partial: boolean) => {
+    if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    else io.stdout.write(`${lines.join('\n')}\n`);
+    exitCode = partial ? partialExitCode : successExitCode;
+  };
+
+  siteOptions(
+    program
+      .command('export')
+      .description('site: write the outbox items waiting for the server onto the medium'),
+  )
+    .requiredOption('--to <dir>', "the medium's mount point")
+    .option('--no-seal', 'do not seal validated rows first; carry only what is already in the outbox')
+    .action(async (options: Settings & { to: string; seal: boolean }) => {
+      const site = await openSite(options, io.env);
+      const bar = progressBar(io, lang, !json);
+      try {
+        const summary = await exportToMedium({
+          sync: site.sync,
+          medium: options.to,
+          matricule: site.matricule,
+          serverMatricule: site.serverName,
+          signer: site.signer,
+          seal: options.seal,
+          onProgress: bar.listener,
+        });
+        bar.end();
+        const words = summaryWords(lang);
+        const lines = summary.sealed > 0 ? [words.sealed(summary.sealed)] : [];
+        lines.push(
+          summary.items === 0
+            ? words.nothingToExport
+            : words.exported(summary.items, summary.rows, summary.written, summary.alreadyPresent),
+        );
+        out(lines, { command: 'export', ...summary }, false);
+      } finally {
+        bar.end();
+        await site.db.destroy();
+      }
+    });
+
+  siteOptions(
+    program
+      .command('import')
+      .description('site: apply the receipts and import responses the server wrote on the medium'),
+  )
+    .requiredOption('--from <dir>', "the medium's mount point")
+    .action(async (options: Settings & { from: string }) => {
+      const site = await openSite(options, io.env);
+      const bar = progressBar(io, lang, !json);
+      try {
+        const summary = await importFromMedium({
+          db: site.db,
+          sync: site.sync,
+          medium: options.from,
+          matricule: site.matricule,
+          serverMatricule: site.serverName,
+          verifier: site.verifier,
+          onProgress: bar.listener,
+        });
+        bar.end();
+        const words = summaryWords(lang);
+        const lines = [
+          words.imported(
+            summary.applied.receipt,
+            summary.applied['import-response'],
+            summary.duplicates,
+            summary.rowsAccepted,
+            summary.rowsRejected,
+          ),
+          words.waiting(summary.stillWaiting),
+          ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
+          ...issueLines(lang, summary.issues),
+        ];
+        out(
+          lines,
+          { command: 'import', ...summary },
+          summary.issues.length > 0 || Object.keys(summary.refused).length > 0,
+        );
+      } finally {
+        bar.end();
+        await site.db.destroy();
+      }
+    });
+
+  program
+    .command('ingest')
+    .description(
+      'server: apply every container on the medium addressed to this server and write the replies back',
+    )
+    .requiredOption('--from <dir>', "the medium's mount point")
+    .option('--database-url <url>', "the server's database (else XM_DATABASE_URL); no password in it")
+    .option('--server-name <name>', "this server's name (else XM_SERVER_NAME, default xmserver)")
+    .option(
+      '--key <file>',
+      "the server's private key, PKCS#8 PEM (else XM_KEY_FILE); passphrase in XM_KEY_PASSPHRASE(_FILE)",
+    )
+    .option('--certificate <file>', "the server's certificate (else XM_CERTIFICATE_FILE)")
+    .option('--ca <file>', 'the CA certificate that issues site certificates (else XM_CA_FILE)')
+    .action(async (options: Settings & { from: string }) => {
+      const server = await openServer(options, io.env);
+      const bar = progressBar(io, lang, !json);
+      try {
+        const summary = await ingestMedium({
+          sync: server.sync,
+          medium: options.from,
+          serverMatricule: server.serverName,
+          verifier: server.verifier,
+          signer: server.signer,
+          onProgress: bar.listener,
+        });
+        bar.end();
+        const words = summaryWords(lang);
+        const lines = [
+          words.ingested(
+            summary.applied,
+            summary.duplicates,
+            summary.replays,
+            summary.rowsAccepted,
+            summary.rowsRejected,
+          ),
+          ...summary.replyBatches.map((batch) => words.replies(batch.site, batch.replies)),
+          ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
+          ...issueLines(lang, summary.issues),
+        ];
+        out(
+          lines,
+          { command: 'ingest', ...summary },
+          summary.issues.length > 0 || Object.keys(summary.refused).length > 0,
+        );
+      } finally {
+        bar.end();
+        await server.db.destroy();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? successExitCode : usageExitCode;
+    const known = T2dError.isInstance(error)
+      ? error
+      : new T2dError('internal', String(error), {
+          cause: error,
+          params: { detail: error instanceof Error ? error.message : String(error) },
+        });
+    const message = describeError(known.code, known.params, lang);
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code: known.code, message } }, null, 2)}\n`);
+    io.stderr.write(`t2d: ${message}\n`);
+    return exitCodes[known.code];
+  }
+}

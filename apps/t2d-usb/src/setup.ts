@@ -1,0 +1,267 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { TrustStore } from '@xmcomm/pki';
+import {
+  migrateToLatest,
+  openDatabase,
+  redact,
+  type ServerDatabase,
+  type SiteDatabase,
+  serverMigrations,
+  siteMigrations,
+} from '@xmcomm/schema';
+import {
+  createSdcCodec,
+  createServerSync,
+  createSiteSync,
+  type ServerSync,
+  type SiteSync,
+} from '@xmcomm/status-sync';
+import type { Kysely } from 'kysely';
+import { T2dError } from './errors.js';
+import { isValidParty } from './medium/layout.js';
+import {
+  keyManifestSigner,
+  type ManifestSigner,
+  type ManifestVerifier,
+  publicKeyVerifier,
+} from './medium/manifest.js';
+
+/** Settings from flags, else the XM_* environment; secrets only from the environment or a file it names. */
+export interface Settings {
+  databaseUrl?: string | undefined;
+  matricule?: string | undefined;
+  serverName?: string | undefined;
+  key?: string | undefined;
+  certificate?: string | undefined;
+  serverCertificate?: string | undefined;
+  ca?: string | undefined;
+}
+
+function setting(flag: string | undefined, env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (flag !== undefined && flag !== '') return flag;
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function required(value: string | undefined, what: string, variable: string): string {
+  if (value === undefined) {
+    throw new T2dError('config-invalid', `${what} is missing`, {
+      params: {
+        detail: `${what} is missing (flag or ${variable})`,
+        detailFr: `${what} manquant (option ou ${variable})`,
+      },
+    });
+  }
+  return value;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new T2dError('config-invalid', `cannot read ${what} ${path}`, {
+      cause,
+      params: { detail: `cannot read ${what} ${path}`, detailFr: `lecture impossible de ${path}` },
+    });
+  }
+}
+
+async function passphrase(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (env.XM_KEY_PASSPHRASE) return env.XM_KEY_PASSPHRASE;
+  if (env.XM_KEY_PASSPHRASE_FILE)
+    return (await readText(env.XM_KEY_PASSPHRASE_FILE, 'passphrase file')).replace(/\r?\n$/, '');
+  return undefined;
+}
+
+interface Identity {
+  privateKey: KeyObject;
+  certificatePem: string;
+  signer: ManifestSigner;
+}
+
+async function loadIdentity(settings: Settings, env: NodeJS.ProcessEnv): Promise<Identity> {
+  const keyPath = required(
+    setting(settings.key, env, 'XM_KEY_FILE'),
+    'the private key (--key)',
+    'XM_KEY_FILE',
+  );
+  const certificatePath = required(
+    setting(settings.certificate, env, 'XM_CERTIFICATE_FILE'),
+    'the certificate (--certificate)',
+    'XM_CERTIFICATE_FILE',
+  );
+  const keyPem = await readText(keyPath, 'key');
+  const secret = await passphrase(env);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(secret === undefined ? keyPem : { key: keyPem, passphrase: secret });
+  } catch (cause) {
+    throw new T2dError('key-unreadable', `cannot read the key ${keyPath}`, {
+      cause,
+      params: { path: keyPath },
+    });
+  }
+  return {
+    privateKey,
+    certificatePem: await readText(certificatePath, 'certificate'),
+    signer: keyManifestSigner(privateKey),
+  };
+}
+
+async function openMigrated<DB>(url: string, migrations: typeof siteMigrations): Promise<Kysely<DB>> {
+  if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/i.test(url)) {
+    throw new T2dError('secret-in-config', 'the database URL carries a password', {
+      params: { url: redact(url) },
+    });
+  }
+  try {
+    const db = await openDatabase<DB>(url);
+    await migrateToLatest(db, migrations);
+    return db;
+  } catch (cause) {
+    throw new T2dError('database-unavailable', `cannot open ${redact(url)}`, {
+      cause,
+      params: { url: redact(url) },
+    });
+  }
+}
+
+function trustStore(caPem: string): TrustStore {
+  const store = new TrustStore();
+  const added = store.addTrustAnchor(caPem);
+  if (!added.ok) {
+    throw new T2dError('config-invalid', 'the CA certificate is not usable', {
+      cause: added.error,
+      params: {
+        detail: 'the CA certificate (--ca) is not usable',
+        detailFr: "le certificat de l'AC (--ca) est inutilisable",
+      },
+    });
+  }
+  return store;
+}
+
+function checkParty(value: string): string {
+  if (!isValidParty(value))
+    throw new T2dError('invalid-matricule', `invalid matricule ${value}`, { params: { value } });
+  return value;
+}
+
+export interface SiteSetup {
+  db: Kysely<SiteDatabase>;
+  sync: SiteSync;
+  matricule: string;
+  serverName: string;
+  signer: ManifestSigner;
+  verifier: ManifestVerifier;
+}
+
+export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Promise<SiteSetup> {
+  const matricule = checkParty(
+    required(setting(settings.matricule, env, 'XM_MATRICULE'), 'the matricule (--matricule)', 'XM_MATRICULE'),
+  );
+  const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
+  const identity = await loadIdentity(settings, env);
+  const serverCertificatePem = await readText(
+    required(
+      setting(settings.serverCertificate, env, 'XM_SERVER_CERTIFICATE_FILE'),
+      "the server's certificate (--server-certificate)",
+      'XM_SERVER_CERTIFICATE_FILE',
+    ),
+    'certificate',
+  );
+  const store = trustStore(
+    await readText(
+      required(setting(settings.ca, env, 'XM_CA_FILE'), 'the CA certificate (--ca)', 'XM_CA_FILE'),
+      'CA certificate',
+    ),
+  );
+  store.registerCertificate(serverCertificatePem, { matricule: serverName });
+  const db = await openMigrated<SiteDatabase>(
+    required(
+      setting(settings.databaseUrl, env, 'XM_DATABASE_URL'),
+      'the database URL (--database-url)',
+      'XM_DATABASE_URL',
+    ),
+    siteMigrations,
+  );
+  // The key was decrypted once above; the codec gets the KeyObject, never the passphrase again.
+  const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
+  const codec = createSdcCodec({
+    signer: own,
+    recipient: own,
+    signers: store,
+    recipientsFor: (recipient) =>
+      recipient === null || recipient === serverName ? [{ certificate: serverCertificatePem }] : [],
+  });
+  const serverKey = new X509Certificate(serverCertificatePem).publicKey;
+  return {
+    db,
+    sync: createSiteSync({ db, codec, matricule, serverMatricule: serverName }),
+    matricule,
+    serverName,
+    signer: identity.signer,
+    verifier: publicKeyVerifier((sender) => (sender === serverName ? [serverKey] : undefined)),
+  };
+}
+
+export interface ServerSetup {
+  db: Kysely<ServerDatabase>;
+  sync: ServerSync;
+  serverName: string;
+  signer: ManifestSigner;
+  verifier: ManifestVerifier;
+}
+
+/** The server side: site certificates come from the server's register (xm_system.certificates). */
+export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Promise<ServerSetup> {
+  const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
+  const identity = await loadIdentity(settings, env);
+  const store = trustStore(
+    await readText(
+      required(setting(settings.ca, env, 'XM_CA_FILE'), 'the CA certificate (--ca)', 'XM_CA_FILE'),
+      'CA certificate',
+    ),
+  );
+  const db = await openMigrated<ServerDatabase>(
+    required(
+      setting(settings.databaseUrl, env, 'XM_DATABASE_URL'),
+      'the database URL (--database-url)',
+      'XM_DATABASE_URL',
+    ),
+    serverMigrations,
+  );
+  const registered = await db
+    .selectFrom('xm_system.certificates')
+    .innerJoin('xm_system.clients', 'xm_system.clients.id', 'xm_system.certificates.client_id')
+    .select(['xm_system.clients.matricule', 'xm_system.certificates.der'])
+    .where('xm_system.certificates.purpose', '=', 'site')
+    .where('xm_system.certificates.revoked_at', 'is', null)
+    .execute();
+  const keys = new Map<string, KeyObject[]>();
+  const certificates = new Map<string, Uint8Array>();
+  for (const { matricule, der } of registered) {
+    const bytes = new Uint8Array(der);
+    if (!store.registerCertificate(bytes, { matricule }).ok) continue;
+    keys.set(matricule, [...(keys.get(matricule) ?? []), new X509Certificate(bytes).publicKey]);
+    certificates.set(matricule, bytes);
+  }
+  const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
+  const codec = createSdcCodec({
+    signer: own,
+    recipient: own,
+    signers: store,
+    recipientsFor: (recipient) => {
+      const certificate = recipient === null ? undefined : certificates.get(recipient);
+      return certificate ? [{ certificate }] : [];
+    },
+  });
+  return {
+    db,
+    sync: createServerSync({ db, codec, serverMatricule: serverName }),
+    serverName,
+    signer: identity.signer,
+    verifier: publicKeyVerifier((sender) => keys.get(sender)),
+  };
+}

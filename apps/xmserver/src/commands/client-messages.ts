@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { downTopic } from '@xmcomm/mqtt-transport';
+import { createSdcCodec, createServerSync } from '@xmcomm/status-sync';
+import type { Command } from 'commander';
+import mqtt from 'mqtt';
+import { audited } from '../audit.js';
+import { getClient, parseMatricule } from '../clients.js';
+import { handler } from '../command.js';
+import { readSecret } from '../config.js';
+import type { Context, Io } from '../context.js';
+import { XmServerError } from '../errors.js';
+import { openIdentity } from '../pki-store.js';
+import { createServerSigners } from '../signers.js';
+
+/** Longest text message, in characters: it travels to sites over satellite links. */
+export const maxMessageLength = 2000;
+
+interface SendOptions {
+  url?: string;
+  mqtt3?: boolean;
+}
+
+/**
+ * Seals one control container for a site with status-sync's server side (`pushProfile`,
+ * `pushMessage`), encrypted to the site's current certificate and signed by the server.
+ */
+async function sealFor(
+  ctx: Context,
+  matricule: string,
+  make: (sync: ReturnType<typeof createServerSync>) => Promise<Uint8Array | null>,
+): Promise<Uint8Array> {
+  const db = await ctx.database();
+  const client = await getClient(db, matricule);
+  const certificate = await db
+    .selectFrom('xm_system.certificates')
+    .select('der')
+    .where('client_id', '=', client.id)
+    .where('purpose', '=', 'site')
+    .where('revoked_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!certificate) {
+    throw new XmServerError('unknown-certificate', 'no site certificate', {
+      params: { serial: `in force for ${matricule} (xmserver client enrol)` },
+    });
+  }
+  const identity = await openIdentity(db, ctx.config.dataDir, ctx.io.env);
+  const server = {
+    privateKey: identity.serverKeyPem,
+    passphrase: identity.passphrase,
+    certificate: identity.serverCertificatePem,
+  };
+  const codec = createSdcCodec({
+    signer: server,
+    recipient: server,
+    signers: await createServerSigners(db),
+    recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
+  });
+  const sync = createServerSync({ db, codec, serverMatricule: ctx.config.serverName });
+  const sealed = await make(sync);
+  if (!sealed) {
+    throw new XmServerError('invalid-status', 'suspended', {
+      params: { value: `${client.status} (${matricule} is suspended and may not receive anything)` },
+    });
+  }
+  return sealed;
+}
+
+/**
+ * Publishes one container to the site's down topic with QoS 1 on a short connection of the
+ * server's account, and resolves at the broker's PUBACK: the site's persistent session holds it
+ * until the site connects. No subscription: this must not take a share of the sites' uplink.
+ */
+async function publishDown(ctx: Context, matricule: string, payload: Uint8Array, options: SendOptions) {
+  const url = options.url ?? ctx.config.brokerUrl;
+  if (!url) {
+    throw new XmServerError('config-invalid', 'no broker', {
+      params: { detail: 'no broker: set XM_BROKER_URL or give --url.' },
+    });
+  }
+  const username = ctx.io.env.XM_BROKER_USERNAME;
+  const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
+  const topic = downTopic(ctx.config.serverName, matricule);
+  const client = mqtt.connect(url, {
+    clientId: `xmserver-cli-${randomUUID()}`,
+    protocolVersion: options.mqtt3 ? 4 : 5,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: 10_000,
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+      client.once('close', () => reject(new Error('connection closed')));
+    });
+    await new Promise<void>((resolve, reject) =>
+      client.publish(topic, Buffer.from(payload), { qos: 1 }, (error, packet) => {
+        const code = (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
+        if (error) reject(error);
+        else if (code >= 128) reject(new Error(`publish refused (reason ${code})`));
+        else resolve();
+      }),
+    );
+  } catch (cause) {
+    throw new XmServerError('broker-unreachable', 'publish failed', {
+      cause,
+      params: { url, detail: cause instanceof Error ? cause.message : String(cause) },
+    });
+  } finally {
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+  return { topic, bytes: payload.byteLength };
+}
+
+/** What went to which site, by whom, for the audit log; the text itself stays out of it. */
+async function record(ctx: Context, action: string, matricule: string, details: Record<string, number>) {
+  await audited(await ctx.database(), ctx.operator, action, async () => ({
+    result: undefined,
+    target: matricule,
+    details,
+  }));
+}
+
+const withSendOptions = (command: Command) =>
+  command
+    .option(
+      '--url <url>',
+      'the broker (default: the configured one; account in XM_BROKER_USERNAME, XM_BROKER_PASSWORD[_FILE])',
+    )
+    .option('--mqtt3', 'MQTT 3.1.1 instead of 5 (the embedded broker)');
+
+/** `client profile` and `client message`: the server speaks first, through status-sync and the broker. */
+export function registerClientMessages(client: Command, io: Io): void {
+  withSendOptions(
+    client
+      .command('profile')
+      .description(
+        'send a site its profile as the register holds it (name, status, domain, region, locality)',
+      )
+      .argument('<matricule>'),
+  ).action(
+    handler(io, async (ctx, raw: string, options: SendOptions) => {
+      const matricule = parseMatricule(raw);
+      const sealed = await sealFor(ctx, matricule, (sync) => sync.pushProfile(matricule));
+      const sent = await publishDown(ctx, matricule, sealed, options);
+      await record(ctx, 'client.profile', matricule, { bytes: sent.bytes });
+      ctx.print(
+        { matricule, sent: 'profile', ...sent },
+        () => `Profile sent to ${matricule} (${sent.bytes} bytes).`,
+      );
+    }),
+  );
+
+  withSendOptions(
+    client
+      .command('message')
+      .description('send a site a text message; it waits at the broker until the site connects')
+      .argument('<matricule>')
+      .requiredOption('--text <text>', `the message, at most ${maxMessageLength} characters`),
+  ).action(
+    handler(io, async (ctx, raw: string, options: SendOptions & { text: string }) => {
+      const matricule = parseMatricule(raw);
+      const text = options.text.trim();
+      if (text === '' || text.length > maxMessageLength) {
+        throw new XmServerError('invalid-argument', 'text', {
+          params: {
+            name: '--text',
+            value: `${text.length} characters`,
+            hint: `Expected 1-${maxMessageLength} characters.`,
+            hintFr: `1 à ${maxMessageLength} caractères attendus.`,
+          },
+        });
+      }
+      const sealed = await sealFor(ctx, matricule, (sync) => sync.pushMessage(matricule, text));
+      const sent = await publishDown(ctx, matricule, sealed, options);
+      await record(ctx, 'client.message', matricule, { bytes: sent.bytes, characters: text.length });
+      ctx.print(
+        { matricule, sent: 'message', ...sent },
+        () => `Message sent to ${matricule} (${sent.bytes} bytes).`,
+      );
+    }),
+  );
+}

@@ -1,0 +1,226 @@
+import type { Command } from 'commander';
+import { audited } from '../audit.js';
+import {
+  addClient,
+  type Client,
+  getClient,
+  initialClientPassword,
+  listClients,
+  parseMatricule,
+  parseStatus,
+  updateClient,
+} from '../clients.js';
+import { handler } from '../command.js';
+import { formatTable, type Io } from '../context.js';
+import { XmServerError } from '../errors.js';
+import { text } from '../messages.js';
+import { hashPassword } from '../passwords.js';
+import { registerBilling } from './billing.js';
+import { followBroker } from './broker-sync.js';
+import { registerClientBill } from './client-billing.js';
+import { registerClientMessages } from './client-messages.js';
+import { enforceLimit } from './licence.js';
+
+interface FieldOptions {
+  name?: string;
+  domain?: string;
+  region?: string;
+  locality?: string;
+  contact?: string;
+}
+
+function fields(options: FieldOptions) {
+  for (const [key, max] of [
+    ['name', 150],
+    ['domain', 40],
+    ['region', 100],
+    ['locality', 100],
+    ['contact', 200],
+  ] as const) {
+    const value = options[key];
+    if (value !== undefined && (value.trim() === '' || value.length > max)) {
+      throw new XmServerError('invalid-argument', `invalid ${key}`, {
+        params: {
+          name: `--${key}`,
+          value: JSON.stringify(value),
+          hint: `Expected 1-${max} characters.`,
+          hintFr: `1 à ${max} caractères attendus.`,
+        },
+      });
+    }
+  }
+  return {
+    name: options.name,
+    domain: options.domain,
+    region: options.region,
+    locality: options.locality,
+    contact: options.contact,
+  };
+}
+
+function describeClient(client: Client): string {
+  return formatTable(
+    [
+      'matricule',
+      'name',
+      'status',
+      'account',
+      'domain',
+      'region',
+      'locality',
+      'contact',
+      'must change password',
+    ],
+    [
+      [
+        client.matricule,
+        client.name,
+        client.status,
+        client.accountId,
+        client.domain,
+        client.region,
+        client.locality,
+        client.contact,
+        client.mustChangePassword,
+      ],
+    ],
+  );
+}
+
+const withFieldOptions = (command: Command) =>
+  command
+    .option('--domain <text>', 'the service domain (e.g. civil-registration)')
+    .option('--region <text>', 'region')
+    .option('--locality <text>', 'town or locality')
+    .option('--contact <text>', 'telephone or e-mail of the site');
+
+export function registerClient(program: Command, io: Io): Command {
+  const client = program
+    .command('client')
+    .description('client sites: registration, status, certificates, accounts');
+
+  withFieldOptions(
+    client
+      .command('add')
+      .description(
+        'register a client: gives its matricule and opens its account; its password is "zerokey" until the site changes it',
+      )
+      .requiredOption('--name <text>', "the site's name")
+      .option('--matricule <id>', 'matricule to use instead of the next assigned one')
+      .option('--status <n>', 'status 0-3 (3: all services)', '3'),
+  ).action(
+    handler(io, async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
+      const status = parseStatus(options.status);
+      const matricule = options.matricule === undefined ? undefined : parseMatricule(options.matricule);
+      const input = {
+        ...fields(options),
+        name: options.name,
+        matricule,
+        status,
+        passwordHash: await hashPassword(initialClientPassword),
+      };
+      const db = await ctx.database();
+      const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
+        await enforceLimit(trx, 'clients');
+        const added = await addClient(trx, input);
+        return { result: added, target: added.matricule, details: { name: added.name, status } };
+      });
+      ctx.print(created, () =>
+        text('client.added', ctx.lang, {
+          name: created.name,
+          matricule: created.matricule,
+          account: created.accountId ?? '-',
+          status,
+        }),
+      );
+      await followBroker(ctx, [created.matricule]);
+    }),
+  );
+
+  client
+    .command('list')
+    .description('list clients')
+    .option('--status <n>', 'only clients with this status')
+    .action(
+      handler(io, async (ctx, options: { status?: string }) => {
+        const status = options.status === undefined ? undefined : parseStatus(options.status);
+        const clients = await listClients(await ctx.database(), { status });
+        ctx.print(clients, () =>
+          formatTable(
+            ['matricule', 'name', 'status', 'account', 'region', 'locality'],
+            clients.map((c) => [c.matricule, c.name, c.status, c.accountId, c.region, c.locality]),
+          ),
+        );
+      }),
+    );
+
+  client
+    .command('show')
+    .description('show one client')
+    .argument('<matricule>')
+    .action(
+      handler(io, async (ctx, matricule: string) => {
+        const found = await getClient(await ctx.database(), parseMatricule(matricule));
+        ctx.print(found, () => describeClient(found));
+      }),
+    );
+
+  withFieldOptions(
+    client
+      .command('update')
+      .description("change a client's details")
+      .argument('<matricule>')
+      .option('--name <text>', "the site's name"),
+  ).action(
+    handler(io, async (ctx, matricule: string, options: FieldOptions) => {
+      const change = fields(options);
+      if (Object.values(change).every((v) => v === undefined)) {
+        throw new XmServerError('invalid-argument', 'nothing to update', {
+          params: {
+            name: 'options',
+            value: 'none',
+            hint: 'Give at least one of --name, --domain, --region, --locality, --contact.',
+            hintFr: 'Donnez au moins une option parmi --name, --domain, --region, --locality, --contact.',
+          },
+        });
+      }
+      const db = await ctx.database();
+      const updated = await audited(db, ctx.operator, 'client.update', async (trx) => {
+        const { after } = await updateClient(trx, parseMatricule(matricule), change);
+        return {
+          result: after,
+          target: matricule,
+          details: Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as Record<
+            string,
+            string
+          >,
+        };
+      });
+      ctx.print(updated, () => text('client.updated', ctx.lang, { matricule }));
+    }),
+  );
+
+  client
+    .command('set-status')
+    .description(
+      "set a client's status: 0 suspended, 1 account and profile queries, 2 all services but data, 3 all services",
+    )
+    .argument('<matricule>')
+    .argument('<status>')
+    .action(
+      handler(io, async (ctx, matricule: string, raw: string) => {
+        const status = parseStatus(raw);
+        const db = await ctx.database();
+        const updated = await audited(db, ctx.operator, 'client.set-status', async (trx) => {
+          const { before, after } = await updateClient(trx, parseMatricule(matricule), { status });
+          return { result: after, target: matricule, details: { from: before.status, to: status } };
+        });
+        ctx.print(updated, () => text('client.status', ctx.lang, { matricule, status }));
+        await followBroker(ctx, [updated.matricule]);
+      }),
+    );
+  registerBilling(client, io);
+  registerClientBill(client, io);
+  registerClientMessages(client, io);
+  return client;
+}

@@ -1,0 +1,100 @@
+import type { Writable } from 'node:stream';
+import { operatorOf } from './audit.js';
+import { type FileSettings, loadConfig, type ServerConfig } from './config.js';
+import { openServerDatabase, requireInitialised, type ServerDb } from './database.js';
+import { createLogger, type Logger } from './logger.js';
+import { type Language, pickLanguage } from './messages.js';
+
+/** What a command needs from the process, so tests can run the CLI in-process with their own. */
+export interface Io {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Reads a secret without echo; absent when stdin is not a terminal. */
+  readonly prompt?: ((question: string) => Promise<string>) | undefined;
+  /** Overrides the logger (tests). */
+  readonly logger?: Logger | undefined;
+  /** An already open server database to use instead of the configured one (tests, the demo); never closed here. */
+  readonly database?: ServerDb | undefined;
+}
+
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly json?: boolean;
+  readonly lang?: string;
+  readonly databaseUrl?: string;
+  readonly brokerUrl?: string;
+  readonly serverName?: string;
+}
+
+export class Context {
+  private db: ServerDb | undefined;
+
+  private constructor(
+    readonly io: Io,
+    readonly config: ServerConfig,
+    readonly lang: Language,
+    readonly json: boolean,
+    readonly log: Logger,
+    readonly operator: string,
+  ) {}
+
+  static async create(io: Io, options: GlobalOptions, extraFlags: FileSettings = {}): Promise<Context> {
+    const flags: FileSettings = {
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      ...(options.brokerUrl === undefined ? {} : { brokerUrl: options.brokerUrl }),
+      ...(options.serverName === undefined ? {} : { serverName: options.serverName }),
+      ...extraFlags,
+    };
+    const config = await loadConfig({ dataDir: options.dataDir, flags, env: io.env, cwd: io.cwd });
+    const lang = pickLanguage(options.lang, io.env);
+    const log = io.logger ?? createLogger(config.logLevel, io.env);
+    return new Context(io, config, lang, options.json === true, log, operatorOf(io.env));
+  }
+
+  /** The server database, migrated and initialised (`init` passes `create`). */
+  async database(options: { create?: boolean; maxConnections?: number } = {}): Promise<ServerDb> {
+    if (this.io.database) {
+      if (!options.create) await requireInitialised(this.io.database, this.config.dataDir);
+      return this.io.database;
+    }
+    if (!this.db) {
+      this.db = await openServerDatabase(this.config.databaseUrl, {
+        create: options.create === true,
+        dataDir: this.config.dataDir,
+        maxConnections: options.maxConnections,
+      });
+      if (!options.create) await requireInitialised(this.db, this.config.dataDir);
+    }
+    return this.db;
+  }
+
+  /** Prints `data` as one JSON line with `--json`, else the human text. */
+  print(data: unknown, human: () => string): void {
+    this.io.stdout.write(`${this.json ? JSON.stringify(data) : human()}\n`);
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    if (db) await db.destroy();
+  }
+}
+
+/** A plain text table for terminals: columns padded to their widest cell. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const cells = [
+    headers,
+    ...rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell)))),
+  ];
+  const widths = headers.map((_, index) => Math.max(...cells.map((row) => (row[index] ?? '').length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, index) => (cell ?? '').padEnd(widths[index] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

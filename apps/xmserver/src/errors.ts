@@ -1,0 +1,55 @@
+/** Every failure xmserver reports on purpose, by a stable code that scripts may rely on. */
+export const xmServerErrorCodes = [
+  'invalid-argument',
+  'invalid-status',
+  'invalid-privilege',
+  'invalid-amount',
+  'invalid-matricule',
+  'unknown-user',
+  'unknown-client',
+  'unknown-certificate',
+  'invalid-certificate',
+  'key-unavailable',
+  'billing-refused',
+  'duplicate-user',
+  'duplicate-client',
+  'password-required',
+  'password-too-short',
+  'passwords-differ',
+  'config-invalid',
+  'secret-in-config',
+  'not-initialised',
+  'database-unavailable',
+  'broker-unreachable',
+  'operator-suspended',
+  'unavailable-feature',
+  'internal',
+] as const;
+
+export type XmServerErrorCode = (typeof xmServerErrorCodes)[number];
+
+const marker = Symbol.for('@xmcomm/xmserver.error');
+
+/** Parameters that the English and French messages of a code interpolate; never a secret. */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+export class XmServerError extends Error {
+  readonly [marker] = true;
+  override readonly name = 'XmServerError';
+  readonly code: XmServerErrorCode;
+  readonly params: ErrorParams;
+
+  constructor(
+    code: XmServerErrorCode,
+    message: string,
+    options: { cause?: unknown; params?: ErrorParams } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.params = options.params ?? {};
+  }
+
+  static isInstance(value: unknown): value is XmServerError {
+    return typeof value === 'object' && value !== null && marker in value;
+  }
+}

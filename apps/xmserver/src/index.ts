@@ -1,0 +1,8 @@
+// The app's programmatic surface, for tests and for embedding the CLI in another runner.
+export { loadConfig, readSecret, type ServerConfig } from './config.js';
+export type { Io } from './context.js';
+export { XmServerError, type XmServerErrorCode, xmServerErrorCodes } from './errors.js';
+export { exitCodeOf, exitCodes } from './exit-codes.js';
+export { describeError, type Language } from './messages.js';
+export { hashPassword, verifyPassword } from './passwords.js';
+export { buildProgram, runCli } from './program.js';

@@ -1,0 +1,176 @@
+import type { ErrorParams, XmServerErrorCode } from './errors.js';
+
+export type Language = 'en' | 'fr';
+export const languages: readonly Language[] = ['en', 'fr'];
+
+type Template = (p: ErrorParams) => string;
+type Catalogue<K extends string> = { readonly [Key in K]: { readonly en: Template; readonly fr: Template } };
+
+const errors: Catalogue<XmServerErrorCode> = {
+  'invalid-argument': {
+    en: (p) => `Invalid ${p.name}: ${p.value}. ${p.hint ?? ''}`.trim(),
+    fr: (p) => `${p.name} invalide : ${p.value}. ${p.hintFr ?? ''}`.trim(),
+  },
+  'invalid-status': {
+    en: (p) => `Invalid client status "${p.value}": expected 0 (suspended), 1, 2 or 3 (all services).`,
+    fr: (p) =>
+      `Statut de client « ${p.value} » invalide : 0 (suspendu), 1, 2 ou 3 (tous les services) attendu.`,
+  },
+  'invalid-privilege': {
+    en: (p) => `Invalid privilege "${p.value}": expected 1, 2 or 3 (0 suspends: use "user suspend").`,
+    fr: (p) =>
+      `Privilège « ${p.value} » invalide : 1, 2 ou 3 attendu (0 suspend : utilisez « user suspend »).`,
+  },
+  'invalid-amount': {
+    en: (p) =>
+      `Invalid amount "${p.value}": expected a positive whole number, in the account's currency units.`,
+    fr: (p) =>
+      `Montant « ${p.value} » invalide : un nombre entier positif, en unités de la monnaie du compte, est attendu.`,
+  },
+  'billing-refused': {
+    en: (p) => `Billing refused it: ${p.detail}`,
+    fr: (p) => `La facturation l'a refusé : ${p.detailFr ?? p.detail}`,
+  },
+  'invalid-matricule': {
+    en: (p) => `Invalid matricule "${p.value}": 1-32 letters, digits, dots, dashes or underscores.`,
+    fr: (p) => `Matricule « ${p.value} » invalide : 1 à 32 lettres, chiffres, points, tirets ou soulignés.`,
+  },
+  'unknown-user': {
+    en: (p) => `No server user "${p.login}".`,
+    fr: (p) => `Aucun utilisateur « ${p.login} » sur ce serveur.`,
+  },
+  'unknown-client': {
+    en: (p) => `No client with matricule "${p.matricule}".`,
+    fr: (p) => `Aucun client de matricule « ${p.matricule} ».`,
+  },
+  'unknown-certificate': {
+    en: (p) => `No certificate ${p.serial}.`,
+    fr: (p) => `Aucun certificat ${p.serial}.`,
+  },
+  'invalid-certificate': {
+    en: (p) => `${p.what} refused: ${p.detail}`,
+    fr: (p) => `${p.what} refusé : ${p.detailFr ?? p.detail}`,
+  },
+  'key-unavailable': {
+    en: (p) => `The server's private keys cannot be opened: ${p.detail}`,
+    fr: (p) => `Les clés privées du serveur ne peuvent être ouvertes : ${p.detailFr ?? p.detail}`,
+  },
+  'duplicate-user': {
+    en: (p) => `A server user "${p.login}" already exists; nothing was changed.`,
+    fr: (p) => `Un utilisateur « ${p.login} » existe déjà ; rien n'a été modifié.`,
+  },
+  'duplicate-client': {
+    en: (p) => `A client with matricule "${p.matricule}" already exists; nothing was changed.`,
+    fr: (p) => `Un client de matricule « ${p.matricule} » existe déjà ; rien n'a été modifié.`,
+  },
+  'password-required': {
+    en: () =>
+      'A password is needed: type it at the prompt, or give it in XM_PASSWORD or a file (--password-file), never as an argument.',
+    fr: () =>
+      "Un mot de passe est nécessaire : saisissez-le à l'invite, ou donnez-le dans XM_PASSWORD ou un fichier (--password-file), jamais en argument.",
+  },
+  'password-too-short': {
+    en: (p) => `The password must have at least ${p.min} characters.`,
+    fr: (p) => `Le mot de passe doit comporter au moins ${p.min} caractères.`,
+  },
+  'passwords-differ': {
+    en: () => 'The two passwords typed differ.',
+    fr: () => 'Les deux mots de passe saisis diffèrent.',
+  },
+  'config-invalid': {
+    en: (p) => `Invalid configuration: ${p.detail}`,
+    fr: (p) => `Configuration invalide : ${p.detail}`,
+  },
+  'secret-in-config': {
+    en: (p) => `${p.where} contains a password; give secrets only in the environment or a file (${p.hint}).`,
+    fr: (p) =>
+      `${p.where} contient un mot de passe ; les secrets se donnent seulement par l'environnement ou un fichier (${p.hint}).`,
+  },
+  'not-initialised': {
+    en: (p) => `The server in ${p.dataDir} is not initialised: run "xmserver init" first.`,
+    fr: (p) => `Le serveur de ${p.dataDir} n'est pas initialisé : lancez d'abord « xmserver init ».`,
+  },
+  'database-unavailable': {
+    en: (p) => `The database ${p.url} cannot be reached: ${p.detail}`,
+    fr: (p) => `La base de données ${p.url} est injoignable : ${p.detail}`,
+  },
+  'broker-unreachable': {
+    en: (p) => `The broker ${p.url} cannot be reached: ${p.detail}`,
+    fr: (p) => `Le courtier ${p.url} est injoignable : ${p.detail}`,
+  },
+  'operator-suspended': {
+    en: (p) => `Operator "${p.login}" (XM_USER) is suspended and may not change anything.`,
+    fr: (p) => `L'opérateur « ${p.login} » (XM_USER) est suspendu et ne peut rien modifier.`,
+  },
+  'unavailable-feature': {
+    en: (p) => `${p.feature} is not available in this build: ${p.detail}`,
+    fr: (p) => `${p.feature} n'est pas disponible dans cette version : ${p.detail}`,
+  },
+  internal: {
+    en: (p) => `Internal error: ${p.detail}`,
+    fr: (p) => `Erreur interne : ${p.detail}`,
+  },
+};
+
+/** The operator-facing message of an error code in a language. */
+export function describeError(code: XmServerErrorCode, params: ErrorParams, language: Language): string {
+  return errors[code][language](params);
+}
+
+const texts = {
+  'init.done': {
+    en: (p: ErrorParams) => `Server initialised in ${p.dataDir} (database ${p.database}).`,
+    fr: (p: ErrorParams) => `Serveur initialisé dans ${p.dataDir} (base ${p.database}).`,
+  },
+  'init.unchanged': {
+    en: (p: ErrorParams) => `Server in ${p.dataDir} already initialised; nothing to do.`,
+    fr: (p: ErrorParams) => `Serveur de ${p.dataDir} déjà initialisé ; rien à faire.`,
+  },
+  'user.added': {
+    en: (p: ErrorParams) => `User ${p.login} added with privilege ${p.privilege}.`,
+    fr: (p: ErrorParams) => `Utilisateur ${p.login} ajouté avec le privilège ${p.privilege}.`,
+  },
+  'user.privilege': {
+    en: (p: ErrorParams) => `User ${p.login} now has privilege ${p.privilege}.`,
+    fr: (p: ErrorParams) => `L'utilisateur ${p.login} a maintenant le privilège ${p.privilege}.`,
+  },
+  'user.password': {
+    en: (p: ErrorParams) => `Password of ${p.login} changed.`,
+    fr: (p: ErrorParams) => `Mot de passe de ${p.login} modifié.`,
+  },
+  'user.suspended': {
+    en: (p: ErrorParams) => `User ${p.login} suspended.`,
+    fr: (p: ErrorParams) => `Utilisateur ${p.login} suspendu.`,
+  },
+  'client.added': {
+    en: (p: ErrorParams) =>
+      `Client ${p.name} registered: matricule ${p.matricule}, account ${p.account}, status ${p.status}; its password is "zerokey" until the site changes it.`,
+    fr: (p: ErrorParams) =>
+      `Client ${p.name} enregistré : matricule ${p.matricule}, compte ${p.account}, statut ${p.status} ; son mot de passe est « zerokey » jusqu'à ce que le site le change.`,
+  },
+  'client.updated': {
+    en: (p: ErrorParams) => `Client ${p.matricule} updated.`,
+    fr: (p: ErrorParams) => `Client ${p.matricule} modifié.`,
+  },
+  'client.status': {
+    en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
+    fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,
+  },
+  'prompt.password': { en: () => 'Password: ', fr: () => 'Mot de passe : ' },
+  'prompt.confirm': { en: () => 'Again: ', fr: () => 'Confirmation : ' },
+} as const;
+
+export type TextKey = keyof typeof texts;
+
+/** A line of command output in the operator's language. */
+export function text(key: TextKey, language: Language, params: ErrorParams = {}): string {
+  return texts[key][language](params);
+}
+
+/** `--lang`, else `XM_LANG`, else French when the locale says so, else English. */
+export function pickLanguage(flag: string | undefined, env: NodeJS.ProcessEnv): Language {
+  const candidate = flag ?? env.XM_LANG;
+  if (candidate === 'en' || candidate === 'fr') return candidate;
+  const locale = env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  return locale.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}

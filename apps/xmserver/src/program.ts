@@ -1,0 +1,103 @@
+import { SchemaError } from '@xmcomm/schema';
+import { Command, CommanderError, Option } from 'commander';
+import { registerAudit } from './commands/audit.js';
+import { registerBroker } from './commands/broker.js';
+import { registerClient } from './commands/client.js';
+import { registerInit } from './commands/init.js';
+import { registerLicence } from './commands/licence.js';
+import { registerObserve } from './commands/observe.js';
+import { registerPki } from './commands/pki.js';
+import { registerService } from './commands/service.js';
+import { registerUser } from './commands/user.js';
+import type { Io } from './context.js';
+import { XmServerError } from './errors.js';
+import { exitCodeOf, usageExitCode } from './exit-codes.js';
+import { describeError, pickLanguage } from './messages.js';
+
+export const version = '0.0.0';
+
+/** The whole command tree; `io` is the process's, or a test's. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('xmserver')
+    .description(
+      'XMcomm central server: clients, certificates, accounts, and the service that centralises their data',
+    )
+    .version(version)
+    .option('--data-dir <dir>', 'data directory with xmserver.json (default $XM_DATA_DIR or ./xmserver-data)')
+    .option('--json', 'print results as JSON, one document per line')
+    .addOption(
+      new Option('--lang <lang>', 'language of messages (default $XM_LANG, then the locale)').choices([
+        'en',
+        'fr',
+      ]),
+    )
+    .option(
+      '--database-url <url>',
+      'server database: postgres://… (password in XM_DATABASE_PASSWORD) or an embedded directory',
+    )
+    .option('--broker-url <url>', 'MQTT broker, e.g. mqtts://broker:8883')
+    .option('--server-name <name>', "this server's name in topics")
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  registerInit(program, io);
+  registerUser(program, io);
+  const client = registerClient(program, io);
+  registerPki(program, client, io);
+  registerService(program, io);
+  registerLicence(program, io);
+  registerBroker(program, io);
+  registerObserve(program, io);
+  registerAudit(program, io);
+  for (const command of allCommands(program)) command.exitOverride();
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+/**
+ * Runs one command line and returns the exit code. Every failure ends here: a known error prints
+ * its message in the operator's language (or a JSON object with `--json`) and maps to its exit
+ * code through the one table in exit-codes.ts; anything else is an internal error (70).
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  const wantsJson = argv.includes('--json');
+  const langIndex = argv.indexOf('--lang');
+  const lang = pickLanguage(langIndex >= 0 ? argv[langIndex + 1] : undefined, io.env);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; commander already printed its own usage message.
+      return error.exitCode === 0 ? 0 : usageExitCode;
+    }
+    const known = XmServerError.isInstance(error)
+      ? error
+      : SchemaError.isInstance(error)
+        ? fromSchema(error)
+        : undefined;
+    const code = known?.code ?? 'internal';
+    const message = known
+      ? describeError(known.code, known.params, lang)
+      : describeError('internal', { detail: error instanceof Error ? error.message : String(error) }, lang);
+    if (wantsJson) io.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    else io.stderr.write(`xmserver: ${message}\n`);
+    if (!known && io.env.XM_DEBUG)
+      io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    return exitCodeOf(code);
+  }
+}
+
+/** The schema package's failures are all about reaching or migrating the database. */
+function fromSchema(error: SchemaError): XmServerError {
+  return new XmServerError('database-unavailable', error.message, {
+    cause: error,
+    params: { url: 'database', detail: error.message },
+  });
+}

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { balanceOf, chargeContainer, mayUse } from '@xmcomm/billing';
+import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
+import { describePkiError, importPrivateKey } from '@xmcomm/pki';
+import { type Charging, createSdcCodec, createServerSync, type ServerSync } from '@xmcomm/status-sync';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ServerDb } from './database.js';
+import { XmServerError } from './errors.js';
+import type { Logger } from './logger.js';
+import { openIdentity } from './pki-store.js';
+import { createServerSigners } from './signers.js';
+
+export interface ServiceOptions {
+  readonly db: ServerDb;
+  readonly dataDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly serverName: string;
+  readonly broker: BrokerOptions;
+  /** false for the embedded broker (MQTT 3.1.1, no shared subscriptions): one process only. */
+  readonly shared: boolean;
+  readonly housekeepingSeconds: number;
+  /**
+   * Containers handled at once (one receiving connection each in the shared subscription; 1
+   * without shared subscriptions). The database pool should have a few more connections.
+   */
+  readonly concurrency?: number;
+  /** Port of /metrics and /healthz; 0 picks a free one, null disables them. */
+  readonly metricsPort: number | null;
+  readonly log: Logger;
+}
+
+export interface ServiceCounters {
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly refused: number;
+  readonly rowsAccepted: number;
+  readonly rowsRejected: number;
+}
+
+export interface RunningService {
+  readonly sync: ServerSync;
+  readonly counters: () => ServiceCounters;
+  /** Containers handled at once. */
+  readonly concurrency: number;
+  /** Where /metrics and /healthz answer, if enabled. */
+  readonly metricsUrl: string | undefined;
+  /** Stops taking containers, finishes the ones in hand, then closes the links. */
+  stop(): Promise<void>;
+}
+
+/** The service: receives containers, applies them exactly once, answers with receipts; metrics while up. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { db, log } = options;
+  const identity = await openIdentity(db, options.dataDir, options.env);
+  // Decrypted once: the key's KDF is deliberately slow, and every encoder would otherwise pay it.
+  const serverKey = importPrivateKey(identity.serverKeyPem, { passphrase: identity.passphrase });
+  if (!serverKey.ok)
+    throw new XmServerError('key-unavailable', 'server key', {
+      cause: serverKey.error,
+      params: {
+        detail: describePkiError(serverKey.error.code, 'en'),
+        detailFr: describePkiError(serverKey.error.code, 'fr'),
+      },
+    });
+  const signers = await createServerSigners(db);
+  const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
+  const codec = createSdcCodec({
+    signer: serverIdentity,
+    recipient: serverIdentity,
+    signers,
+    // Called by status-sync's prepare() before the apply transaction opens (a one-connection
+    // embedded database could not answer inside it), then cached per site for a minute: a
+    // re-enrolled site gets receipts for its new certificate within that time.
+    recipientsFor: async (matricule) => {
+      if (matricule === null) return [];
+      const row = await db
+        .selectFrom('xm_system.certificates as k')
+        .innerJoin('xm_system.clients as c', 'c.id', 'k.client_id')
+        .select('k.der')
+        .where('c.matricule', '=', matricule)
+        .where('k.purpose', '=', 'site')
+        .where('k.revoked_at', 'is', null)
+        .orderBy('k.id', 'desc')
+        .executeTakeFirst();
+      return row ? [{ certificate: new Uint8Array(row.der) }] : [];
+    },
+  });
+  const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
+  // Billing's own gate and ledger: an act is charged once (billing is idempotent per container
+  // and row), an account without credit gets an insufficient-credit receipt.
+  const charging: Charging = {
+    mayUse,
+    charge: (trx, request) =>
+      chargeContainer(trx, {
+        clientId: request.clientId,
+        containerId: request.containerId,
+        service: request.service,
+        table: request.table,
+        rows: request.rows,
+        bytes: request.bytes,
+        actor,
+      }),
+    accountState: async (trx, clientId) => ({ ...(await balanceOf(trx, { clientId })) }),
+  };
+  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
+
+  // MQTT.js hands a connection's messages over one at a time: one receiving connection per
+  // container in hand. Without shared subscriptions a second connection would get every container again.
+  const concurrency = options.shared ? Math.max(1, options.concurrency ?? 8) : 1;
+  const registry = new Registry();
+  const containers = new Counter({
+    name: 'xmserver_containers_total',
+    help: 'Containers received, by outcome',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const rows = new Counter({
+    name: 'xmserver_rows_total',
+    help: 'Rows received, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const connected = new Gauge({
+    name: 'xmserver_broker_connections',
+    help: 'Broker connections up',
+    registers: [registry],
+  });
+  const counts = { applied: 0, duplicates: 0, refused: 0, rowsAccepted: 0, rowsRejected: 0 };
+
+  const transport = new ServerTransport({
+    ...options.broker,
+    server: options.serverName,
+    shared: options.shared,
+    ...(options.shared ? {} : { protocolVersion: 4 as const }),
+    connections: concurrency,
+    // Unique per process, and no session kept: two processes on one host must not take over each
+    // other's session, and a stopped process must not hold its share of containers at the broker.
+    // Nothing is lost: a site re-sends every container that got no receipt.
+    clientIdPrefix:
+      `xms-${options.serverName}-${hostname()}`.slice(0, 40) +
+      `-${process.pid}-${randomBytes(3).toString('hex')}`,
+    sessionExpirySeconds: 0,
+    handler: {
+      onContainer: async (matricule, payload) => {
+        log.debug({ matricule, bytes: payload.length }, 'container received');
+        const outcome = await sync.applyContainer(payload);
+        containers.inc({ status: outcome.status });
+        if (outcome.status === 'applied') {
+          counts.applied += 1;
+          counts.rowsAccepted += outcome.accepted;
+          counts.rowsRejected += outcome.rejected;
+          rows.inc({ outcome: 'accepted' }, outcome.accepted);
+          rows.inc({ outcome: 'rejected' }, outcome.rejected);
+        } else if (outcome.status === 'duplicate') counts.duplicates += 1;
+        else counts.refused += 1;
+        log.debug(
+          {
+            matricule,
+            container: outcome.containerId,
+            status: outcome.status,
+            accepted: outcome.accepted,
+            rejected: outcome.rejected,
+            reason: outcome.reason,
+          },
+          'container',
+        );
+        if (outcome.status === 'refused')
+          log.warn({ matricule, reason: outcome.reason }, 'container refused');
+        // Replies go to the topic the container came from, and only when the signer is that site.
+        if (outcome.sender === matricule)
+          for (const reply of outcome.replies) await transport.send(matricule, reply);
+      },
+    },
+  });
+  transport.on('error', (error) => log.warn({ code: error.code, err: error.message }, 'broker'));
+  transport.on('connected', () => connected.set(transport.connected));
+  transport.on('disconnected', () => connected.set(transport.connected));
+  await transport.start();
+  connected.set(transport.connected);
+
+  const housekeeping = setInterval(() => {
+    signers.reload().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping'));
+    log.info({ ...counts, connections: transport.connected }, 'housekeeping');
+  }, options.housekeepingSeconds * 1000);
+  housekeeping.unref();
+
+  let http: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (options.metricsPort !== null) {
+    http = createServer((request, response) => {
+      if (request.url === '/healthz') {
+        const healthy = transport.connected > 0;
+        response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: healthy ? 'ok' : 'broker-disconnected', ...counts }));
+      } else if (request.url === '/metrics') {
+        registry.metrics().then(
+          (body) => {
+            response.writeHead(200, { 'content-type': registry.contentType });
+            response.end(body);
+          },
+          () => {
+            response.writeHead(500);
+            response.end();
+          },
+        );
+      } else {
+        response.writeHead(404);
+        response.end();
+      }
+    });
+    const server = http;
+    await new Promise<void>((resolvePromise) =>
+      server.listen(options.metricsPort ?? 0, '127.0.0.1', resolvePromise),
+    );
+    metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  return {
+    sync,
+    counters: () => ({ ...counts }),
+    concurrency,
+    metricsUrl,
+    async stop() {
+      clearInterval(housekeeping);
+      await transport.stop();
+      if (http) await new Promise<void>((resolvePromise) => http?.close(() => resolvePromise()));
+    },
+  };
+}
