@@ -1,0 +1,31 @@
+import { births, validateRow } from '@xmcomm/schema';
+import { describe, expect, it } from 'vitest';
+import { createActGenerator, travellingRow } from './acts.js';
+
+describe('createActGenerator', () => {
+  it('makes acts that pass the births contract and are not all alike', () => {
+    const next = createActGenerator(7);
+    const names = new Set<string>();
+    for (let numero = 1; numero <= 500; numero++) {
+      const { niu: _niu, ...act } = next('S0000001', numero);
+      const checked = validateRow(births, act);
+      if (!checked.ok) throw new Error(JSON.stringify(checked.errors[0]));
+      names.add(`${act.child_surname} ${act.child_given_names}`);
+    }
+    expect(names.size).toBeGreaterThan(300);
+  });
+
+  it('repeats itself for the same seed', () => {
+    expect(createActGenerator(1)('S1', 1)).toEqual(createActGenerator(1)('S1', 1));
+    expect(createActGenerator(1)('S1', 1)).not.toEqual(createActGenerator(2)('S1', 1));
+  });
+
+  it('puts every data column in a travelling row, and no lifecycle column but numero', () => {
+    const row = travellingRow(createActGenerator()('S0000001', 9), 9);
+    expect(row.numero).toBe(9);
+    expect(row).not.toHaveProperty('status');
+    expect(row).not.toHaveProperty('origin_matricule');
+    expect(Object.keys(row)).toHaveLength(Object.keys(births.columns).length - 3);
+    expect(row.niu).toBe('S0000001-2026-000009');
+  });
+});
