@@ -1,5 +1,5 @@
 import { births, deaths, type Language, marriages } from '@xmcomm/schema';
-import type { FilterCondition, FilterOperator } from '@xmcomm/status-sync';
+import type { FilterCondition, FilterOperator, FilterOrder } from '@xmcomm/status-sync';
 import { type Command, Option } from 'commander';
 import type { CentreContext } from './acts.js';
 import {
@@ -110,7 +110,11 @@ export function describeEvent(event: SyncEvent, language: Language): string | nu
   }
 }
 
-const conditionPattern = /^([a-z_][a-z0-9_]*)(!=|>=|<=|=|>|<|~)(.*)$/;
+const fieldName = '([a-z_][a-z0-9_]*)';
+const comparison = new RegExp(`^${fieldName}(!=|>=|<=|=|>|<|~)(.*)$`);
+const between = new RegExp(`^${fieldName}\\s+between\\s+(.+?)\\s+and\\s+(.+)$`, 'i');
+const among = new RegExp(`^${fieldName}\\s+in\\s+(.+)$`, 'i');
+const isNull = new RegExp(`^${fieldName}\\s+is\\s+null$`, 'i');
 const operatorOf: Record<string, FilterOperator> = {
   '=': '=',
   '!=': '!=',
@@ -121,22 +125,56 @@ const operatorOf: Record<string, FilterOperator> = {
   '~': 'like',
 };
 
-/** `field=value` (also != >= <= > <, and ~ for a LIKE pattern), the value typed by the contract's column. */
+/** A value as the command line gives it, typed by the contract's column so the server's check sees a number or boolean. */
+function typedValue(kind: ActKind, field: string, raw: string): unknown {
+  const type = (definitions[kind].columns as Record<string, { type: string } | undefined>)[field]?.type;
+  if ((type === 'integer' || type === 'smallint' || type === 'bigint') && /^-?\d+$/.test(raw))
+    return Number(raw);
+  if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
+/**
+ * One `--where`: `field=value` (also != >= <= > <, and ~ for a LIKE pattern with %),
+ * `field between LOW and HIGH`, `field in A,B,C` or `field is null`; values typed by the contract.
+ * The server checks the field and the operator against the contract again: this only shapes the request.
+ */
 export function parseCondition(kind: ActKind, text: string): FilterCondition {
-  const match = conditionPattern.exec(text);
+  const trimmed = text.trim();
+  const nullMatch = isNull.exec(trimmed);
+  if (nullMatch) return { field: nullMatch[1] as string, op: 'is-null' };
+  const betweenMatch = between.exec(trimmed);
+  if (betweenMatch) {
+    const [, field, low, high] = betweenMatch as unknown as [string, string, string, string];
+    return { field, op: 'between', value: [typedValue(kind, field, low), typedValue(kind, field, high)] };
+  }
+  const amongMatch = among.exec(trimmed);
+  if (amongMatch) {
+    const [, field, list] = amongMatch as unknown as [string, string, string];
+    const values = list.split(',').map((item) => typedValue(kind, field, item.trim()));
+    return { field, op: 'in', value: values };
+  }
+  const match = comparison.exec(trimmed);
   if (!match) {
     throw new EcrError('usage', {
-      detail: `${text}: expected field=value (or != >= <= > <, ~ for a pattern with %).`,
-      detailFr: `${text} : forme attendue champ=valeur (ou != >= <= > <, ~ pour un motif avec %).`,
+      detail: `${text}: expected field=value (or != >= <= > <, ~ for a pattern with %), "field between A and B", "field in A,B" or "field is null".`,
+      detailFr: `${text} : forme attendue champ=valeur (ou != >= <= > <, ~ pour un motif avec %), « champ between A and B », « champ in A,B » ou « champ is null ».`,
     });
   }
   const [, field, op, raw] = match as unknown as [string, string, string, string];
-  const type = (definitions[kind].columns as Record<string, { type: string } | undefined>)[field]?.type;
-  let value: unknown = raw;
-  if ((type === 'integer' || type === 'smallint' || type === 'bigint') && /^-?\d+$/.test(raw))
-    value = Number(raw);
-  else if (type === 'boolean' && (raw === 'true' || raw === 'false')) value = raw === 'true';
-  return { field, op: operatorOf[op] as FilterOperator, value } as FilterCondition;
+  return { field, op: operatorOf[op] as FilterOperator, value: typedValue(kind, field, raw) };
+}
+
+/** One `--order`: `field` or `field:asc` / `field:desc`. */
+export function parseOrder(text: string): FilterOrder {
+  const match = new RegExp(`^${fieldName}(?::(asc|desc))?$`).exec(text.trim());
+  if (!match) {
+    throw new EcrError('usage', {
+      detail: `${text}: expected field, field:asc or field:desc.`,
+      detailFr: `${text} : forme attendue champ, champ:asc ou champ:desc.`,
+    });
+  }
+  return { field: match[1] as string, direction: match[2] === 'desc' ? 'desc' : 'asc' };
 }
 
 export function registerSyncCommands(program: Command, deps: Deps): void {
@@ -275,13 +313,19 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
     )
     .option(
       '--where <condition>',
-      'field=value (also != >= <= > <, and field~pattern with %); repeatable, all must hold',
+      'field=value (also != >= <= > <, field~pattern with %, "field between A and B", "field in A,B,C", "field is null"); repeatable, all must hold',
+      deps.helpers.collect,
+      [] as string[],
+    )
+    .option(
+      '--order <field[:desc]>',
+      'sort by this field (repeatable; ascending unless :desc)',
       deps.helpers.collect,
       [] as string[],
     )
     .option('--limit <n>', 'at most this many acts (100)', deps.helpers.integerOption)
     .option('--wait <seconds>', 'how long to wait for the answer', secondsOption(1, 3600), 60)
-    .action((type: string, options: { where: string[]; limit?: number; wait: number }) =>
+    .action((type: string, options: { where: string[]; order: string[]; limit?: number; wait: number }) =>
       asUser(async (ctx, actor) => {
         requirePrivilege(actor, 2, {
           en: 'import acts from the server',
@@ -295,6 +339,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
           });
         }
         const conditions = options.where.map((text) => parseCondition(kind, text));
+        const order = options.order.map(parseOrder);
         const imported: Extract<SyncEvent, { event: 'imported' }>[] = [];
         const sync = await connect(ctx, actor, {
           onEvent: (event) => {
@@ -305,6 +350,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
           const queued = await sync.requestImport({
             table: tableOfKind[kind],
             conditions,
+            ...(order.length > 0 ? { order } : {}),
             limit: options.limit ?? 100,
           });
           if (!queued.ok) {

@@ -246,7 +246,11 @@ describe('ecr and the central server', () => {
       'import',
       'birth',
       '--where',
-      'child_surname=Zambo',
+      'child_surname in Zambo,Nobody',
+      '--where',
+      'date_of_birth between 1900-01-01 and 2100-12-31',
+      '--order',
+      'date_of_birth:desc',
       '--wait',
       '30',
     ]);
