@@ -299,7 +299,13 @@ export class CborReader {
       }
     }
     this.offset = end;
-    // ASCII: latin1 reads it byte for byte, without a subarray per string.
+    // Short ASCII (most fields: names, codes, places) built in JS: cheaper than a native call per string.
+    if (n <= 8) {
+      let text = '';
+      for (let i = start; i < end; i++) text += String.fromCharCode(input[i] as number);
+      return text;
+    }
+    // Longer ASCII: latin1 reads it byte for byte, without a subarray per string.
     return this.latin1.toString('latin1', start, end);
   }
 

@@ -23,9 +23,9 @@ import type { TableRegistry } from './contract.js';
 import { fail, SdcError } from './errors.js';
 import { resolveLimits, type SdcLimits } from './limits.js';
 import {
-  decodePayload,
-  decodePayloadHeader,
+  decodeOpenedPayload,
   encodePayload,
+  openPayload,
   type PayloadBody,
   type PayloadHeader,
   type PayloadInput,
@@ -251,16 +251,16 @@ export function createDecoder(options: DecoderOptions): SdcDecoder {
         return fail('bad-signature');
       }
       // The header is checked against the signer before the body, so a body failure can name who sent it.
-      const signedHeader = decodePayloadHeader(payload);
-      if (!signedHeader.ok) return signedHeader;
-      const sender = signedHeader.value.sender;
+      const opened = openPayload(payload);
+      if (!opened.ok) return opened;
+      const sender = opened.value.header.sender;
       if (check.signer.matricule !== undefined && check.signer.matricule !== sender) {
         return fail('untrusted-signer', `signed by ${check.signer.matricule}, claims to be from ${sender}`);
       }
-      const decoded = decodePayload(payload, payloadOptions);
+      const decoded = decodeOpenedPayload(opened.value, payloadOptions);
       if (!decoded.ok) {
         if (decoded.error.code !== 'schema-mismatch') return decoded;
-        return { ...decoded, verified: { header: signedHeader.value, signer: check.signer } };
+        return { ...decoded, verified: { header: opened.value.header, signer: check.signer } };
       }
       const { header, body } = decoded.value;
       return { ok: true, value: { header, body, signer: check.signer, cipher, payload } };

@@ -60,8 +60,27 @@ export interface TableRegistry {
 export const ORIGIN_COLUMNS = ['numero', 'origin_matricule', 'origin_numero'] as const;
 const LOCAL_COLUMNS = new Set<string>([...ORIGIN_COLUMNS, 'status']);
 
-export function columnsThatTravel(registry: TableRegistry | undefined, table: ContractTable): string[] {
-  const names = registry?.transportedColumns?.(table);
-  if (names) return names.filter((name) => !LOCAL_COLUMNS.has(name));
-  return Object.keys(table.columns).filter((name) => !LOCAL_COLUMNS.has(name));
+/**
+ * Cached per registry and table: decoding asks for every container, and a registry's answer for a
+ * table does not change (the contract's fingerprint would).
+ */
+const travelling = new WeakMap<TableRegistry, WeakMap<ContractTable, readonly string[]>>();
+const withoutRegistry = new WeakMap<ContractTable, readonly string[]>();
+
+export function columnsThatTravel(
+  registry: TableRegistry | undefined,
+  table: ContractTable,
+): readonly string[] {
+  let cache = registry ? travelling.get(registry) : withoutRegistry;
+  if (!cache) {
+    cache = new WeakMap();
+    travelling.set(registry as TableRegistry, cache);
+  }
+  let names = cache.get(table);
+  if (!names) {
+    const listed = registry?.transportedColumns?.(table);
+    names = (listed ?? Object.keys(table.columns)).filter((name) => !LOCAL_COLUMNS.has(name));
+    cache.set(table, names);
+  }
+  return names;
 }

@@ -250,23 +250,39 @@ export function encodePayload(input: PayloadInput, options: PayloadOptions = {})
 
 /** Reads only the header: cheap, for routing and replay checks before the body is decompressed. */
 export function decodePayloadHeader(bytes: Uint8Array): SdcResult<PayloadHeader> {
+  const opened = openPayload(bytes);
+  return opened.ok ? { ok: true, value: opened.value.header } : opened;
+}
+
+/** A payload whose header is read and whose body is not yet decompressed nor decoded. */
+export interface OpenedPayload {
+  header: PayloadHeader;
+  compression: number;
+  body: Uint8Array;
+}
+
+/**
+ * Reads the header and checks that nothing follows the body, without decompressing it: the
+ * container decoder checks the header against the signer, then finishes with `decodeOpenedPayload`
+ * (one pass over the bytes instead of a header parse followed by a full parse).
+ */
+export function openPayload(bytes: Uint8Array): SdcResult<OpenedPayload> {
   try {
     const reader = new CborReader(bytes);
-    const { header } = readHeader(reader);
-    return { ok: true, value: header };
+    const opened = readHeader(reader);
+    reader.end();
+    return { ok: true, value: opened };
   } catch (error) {
     return asFailure(error);
   }
 }
 
-/** Decodes a payload; never throws. Fails with malformed, unsupported-version, schema-mismatch, too-large or decompression-limit. */
-export function decodePayload(bytes: Uint8Array, options: PayloadOptions = {}): SdcResult<Payload> {
+/** Decompresses and decodes the body of an opened payload; never throws. */
+export function decodeOpenedPayload(opened: OpenedPayload, options: PayloadOptions = {}): SdcResult<Payload> {
   try {
     const limits = resolveLimits(options.limits);
-    const reader = new CborReader(bytes);
-    const { header, compression, body } = readHeader(reader);
-    reader.end();
-    const plain = decompressBody(body, compression, limits.maxDecompressedBytes);
+    const { header } = opened;
+    const plain = decompressBody(opened.body, opened.compression, limits.maxDecompressedBytes);
     const bodyReader = new CborReader(plain, { maxDepth: 32, maxItems: limits.maxRows * 4096 + 1024 });
     const decoded = readBody(bodyReader, header, options.tables ?? schemaTables, limits);
     bodyReader.end();
@@ -274,6 +290,12 @@ export function decodePayload(bytes: Uint8Array, options: PayloadOptions = {}): 
   } catch (error) {
     return asFailure(error);
   }
+}
+
+/** Decodes a payload; never throws. Fails with malformed, unsupported-version, schema-mismatch, too-large or decompression-limit. */
+export function decodePayload(bytes: Uint8Array, options: PayloadOptions = {}): SdcResult<Payload> {
+  const opened = openPayload(bytes);
+  return opened.ok ? decodeOpenedPayload(opened.value, options) : opened;
 }
 
 function asFailure(error: unknown): { ok: false; error: SdcError } {
@@ -380,7 +402,7 @@ interface ColumnContext {
 function writeContractRows(
   out: CborWriter,
   table: ContractTable,
-  names: string[],
+  names: readonly string[],
   rows: readonly Row[],
   registry: TableRegistry,
   createdAt: number,

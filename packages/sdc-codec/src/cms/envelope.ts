@@ -462,7 +462,7 @@ function recoverKey(envelope: ParsedEnvelope, identity: EnvelopeIdentity): Buffe
         const shared = recipientEcdh(identity.privateKey).computeSecret(recipient.originatorKey.point);
         const kek = deriveKek(shared, recipient.wrapAlgorithm as string, wrap.bytes, recipient.ukm);
         const unwrap = createDecipheriv(wrap.cipher, kek, WRAP_IV);
-        return Buffer.concat([unwrap.update(entry.encryptedKey), unwrap.final()]);
+        return joined(unwrap.update(entry.encryptedKey), unwrap.final());
       } catch (error) {
         throw new SdcError('decrypt-failed', 'the key could not be unwrapped', { cause: error });
       }
@@ -503,6 +503,11 @@ function oaepHash(parameters: Node | undefined): 'sha1' | 'sha256' | undefined {
   return undefined;
 }
 
+/** update() then final(): GCM and key wrap give everything from update(), so no copy in the usual case. */
+function joined(head: Buffer, tail: Buffer): Buffer {
+  return tail.length === 0 ? head : head.length === 0 ? tail : Buffer.concat([head, tail]);
+}
+
 /** Decrypts a parsed envelope for `identity`; throws SdcError (not-for-me, decrypt-failed, unsupported-algorithm). */
 export function openEnvelope(envelope: ParsedEnvelope, identity: EnvelopeIdentity): Uint8Array {
   const cek = recoverKey(envelope, identity);
@@ -515,10 +520,10 @@ export function openEnvelope(envelope: ParsedEnvelope, identity: EnvelopeIdentit
       if (!envelope.mac || envelope.mac.length !== envelope.tagLength) throw new Error('bad tag length');
       decipher.setAuthTag(envelope.mac);
       if (envelope.authAttributes) decipher.setAAD(envelope.authAttributes);
-      return Buffer.concat([decipher.update(envelope.encryptedContent), decipher.final()]);
+      return joined(decipher.update(envelope.encryptedContent), decipher.final());
     }
     const decipher = createDecipheriv('aes-256-cbc', cek, envelope.iv);
-    return Buffer.concat([decipher.update(envelope.encryptedContent), decipher.final()]);
+    return joined(decipher.update(envelope.encryptedContent), decipher.final());
   } catch (error) {
     throw new SdcError('decrypt-failed', 'the content could not be decrypted', { cause: error });
   }
