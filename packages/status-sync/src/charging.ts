@@ -40,6 +40,13 @@ export interface Charging {
     service: SyncService,
   ): { readonly ok: true } | { readonly ok: false; readonly reason: 'suspended' | 'service-not-allowed' };
   charge(trx: Kysely<ServerDatabase>, request: ChargeRequest): Promise<ChargeResult>;
+  /**
+   * Charges several containers in one go, inside the batch's transaction (`applyBatch`): one result
+   * per request, in order, each what `charge` would have given had the requests been charged one after
+   * another. A refused request must write nothing (the others stand). Without it, `applyBatch` calls
+   * `charge` once per request.
+   */
+  chargeBatch?(trx: Kysely<ServerDatabase>, requests: readonly ChargeRequest[]): Promise<ChargeResult[]>;
   /** The account as a site may see it (balance, currency, ...), for account queries and pushes. */
   accountState?(db: Kysely<ServerDatabase>, clientId: number): Promise<Readonly<Record<string, unknown>>>;
 }

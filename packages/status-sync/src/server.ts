@@ -5,8 +5,14 @@ import {
   type ServerDatabase,
   validateRow,
 } from '@xmcomm/schema';
-import type { ControlledTransaction, Kysely } from 'kysely';
-import { type ChargeResult, type Charging, type SyncService, statusGateOnly } from './charging.js';
+import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import {
+  type ChargeRequest,
+  type ChargeResult,
+  type Charging,
+  type SyncService,
+  statusGateOnly,
+} from './charging.js';
 import type { ContainerBody, ContainerCodec, OpenedContainer, RowResult, SyncRow } from './container.js';
 import { wholeContainer } from './container.js';
 import { sqlStateOf } from './errors.js';
@@ -62,6 +68,13 @@ export interface SequenceGap {
 export interface ServerSync {
   /** Decodes, verifies, applies and answers one container, exactly once in effect. */
   applyContainer(bytes: Uint8Array): Promise<ApplyOutcome>;
+  /**
+   * Applies several containers: one outcome per container, in order, each the one `applyContainer`
+   * would have given (same replies, duplicates, replays, refusals, charges and log), with the
+   * database work of the rows containers done in a few statements and one transaction. Import
+   * requests and control messages go through `applyContainer`'s path after that transaction.
+   */
+  applyBatch(containers: readonly Uint8Array[]): Promise<ApplyOutcome[]>;
   /** A container telling a site its account state and profile (when they change). Null if the site may not receive it. */
   pushAccount(matricule: string): Promise<Uint8Array | null>;
   /** A container giving a site its profile as the register holds it. Null if the site may not receive it. */
@@ -96,6 +109,20 @@ interface ApplyResult {
   readonly reason: string | null;
 }
 
+interface ValidRow {
+  readonly numero: number;
+  readonly values: Record<string, unknown>;
+}
+
+type RowsPlan =
+  | { readonly kind: 'whole'; readonly result: ApplyResult }
+  | {
+      readonly kind: 'rows';
+      readonly table: AnyTable;
+      readonly results: ReadonlyMap<number, RowResult>;
+      readonly valid: readonly ValidRow[];
+    };
+
 /** Thrown inside the apply transaction when the account cannot pay, so that it rolls back whole. */
 class ChargeRefused extends Error {
   constructor(readonly result: ApplyResult) {
@@ -103,7 +130,85 @@ class ChargeRefused extends Error {
   }
 }
 
+interface StoredRows {
+  readonly inserted: Set<number>;
+  readonly duplicateNiu: number[];
+}
+
 const dayMs = 86_400_000;
+/** Attempts of a batch transaction, each after a container refused for want of credit or quota. */
+const maxBatchAttempts = 4;
+/** Bound parameters per statement stay well under PostgreSQL's 65,535. */
+const tuplesPerQuery = 10_000;
+
+function sequenceKey(sender: string | null, sequence: number | string | null): string {
+  return `${sender}\u0000${sequence}`;
+}
+
+function originKey(matricule: string, numero: number): string {
+  return `${matricule}\u0000${numero}`;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
+type AnyTrx = ControlledTransaction<any>;
+interface Origin {
+  readonly origin_matricule: string;
+  readonly origin_numero: number;
+}
+
+/**
+ * Inserts rows (ON CONFLICT DO NOTHING) in their order and returns the origins of those stored.
+ * Rows with the same fields go in one statement that carries them as one JSON parameter
+ * (`json_populate_recordset` over the table's row type): a thousand-row VALUES list would cost more
+ * to build and to send than the insert itself. Tables with bytes or JSON columns use VALUES.
+ */
+async function insertRows(
+  trx: AnyTrx,
+  table: AnyTable,
+  values: readonly Record<string, unknown>[],
+): Promise<Origin[]> {
+  const stored: Origin[] = [];
+  let start = 0;
+  while (start < values.length) {
+    const columns = Object.keys(values[start] as object);
+    const signature = columns.join(',');
+    let end = start + 1;
+    while (end < values.length && Object.keys(values[end] as object).join(',') === signature) end++;
+    const run = values.slice(start, end);
+    const asJson = columns.every((c) => {
+      const type = table.columns[c]?.type;
+      return type !== undefined && type !== 'bytes' && type !== 'json';
+    });
+    if (asJson) {
+      const list = sql.join(columns.map((c) => sql.ref(c)));
+      const { rows } = await sql<Origin>`insert into ${sql.table(table.qualifiedName)} (${list})
+        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${JSON.stringify(run)}::json)
+        on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
+        trx,
+      );
+      stored.push(...rows);
+    } else {
+      const perStatement = Math.max(1, Math.floor(60_000 / Math.max(1, columns.length)));
+      for (let at = 0; at < run.length; at += perStatement) {
+        const rows = await trx
+          .insertInto(table.qualifiedName)
+          .values(run.slice(at, at + perStatement))
+          .onConflict((oc) => oc.doNothing())
+          .returning(['origin_matricule', 'origin_numero'])
+          .execute();
+        stored.push(...(rows as Origin[]));
+      }
+    }
+    start = end;
+  }
+  return stored;
+}
+
+/** An error the database raised (a five-character SQLSTATE), as opposed to one of ours or a crash. */
+function isDatabaseError(error: unknown): boolean {
+  const code = sqlStateOf(error);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code);
+}
 /** A PHC scrypt hash as @xmcomm/pki's hashPassword writes it. */
 const passwordHashPattern =
   /^\$scrypt\$ln=\d{1,2},r=\d{1,2},p=\d\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/;
@@ -168,10 +273,14 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       .executeTakeFirst();
   }
 
-  function duplicateOutcome(
-    containerId: string,
-    logged: NonNullable<Awaited<ReturnType<typeof findLogged>>>,
-  ): ApplyOutcome {
+  interface Logged {
+    readonly receipt: Uint8Array | null;
+    readonly rows_accepted: number;
+    readonly rows_rejected: number;
+    readonly sender_matricule: string | null;
+  }
+
+  function duplicateOutcome(containerId: string, logged: Logged): ApplyOutcome {
     return {
       status: 'duplicate',
       containerId,
@@ -183,7 +292,12 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     };
   }
 
-  async function applyContainer(bytes: Uint8Array): Promise<ApplyOutcome> {
+  type Opened =
+    | { readonly outcome: ApplyOutcome }
+    | { readonly container: OpenedContainer; readonly bodyError: string | null; readonly size: number };
+
+  /** Decrypts and verifies, and checks the signer is the matricule the container claims. */
+  async function openOne(bytes: Uint8Array): Promise<Opened> {
     const opened = await codec.open(bytes);
     let container: OpenedContainer;
     let bodyError: string | null = null;
@@ -192,34 +306,78 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       // Signed by someone we trust, but not readable against our contract: answer so the site knows.
       container = { ...opened.verified, body: { kind: 'control', message: {} } };
       bodyError = opened.error.code === 'schema-mismatch' ? 'schema-mismatch' : 'invalid-field';
-    } else return refused(opened.error.code);
-    const { header, signer } = container;
+    } else return { outcome: refused(opened.error.code) };
     // The signer's certificate must be the one registered for the matricule the container claims.
-    if (signer.matricule !== header.sender) return refused('foreign', container);
-    await step('opened', header.containerId);
+    if (container.signer.matricule !== container.header.sender)
+      return { outcome: refused('foreign', container) };
+    return { container, bodyError, size: bytes.length };
+  }
 
-    const logged = await findLogged(header.containerId);
-    if (logged) return duplicateOutcome(header.containerId, logged);
+  async function applyContainer(bytes: Uint8Array): Promise<ApplyOutcome> {
+    const opened = await openOne(bytes);
+    if ('outcome' in opened) return opened.outcome;
+    await step('opened', opened.container.header.containerId);
+    return applyOpened(opened.container, opened.bodyError, opened.size);
+  }
 
-    // The client and whether its sequence number was used before, in one round trip.
+  async function applyOpened(
+    container: OpenedContainer,
+    bodyError: string | null,
+    size: number,
+  ): Promise<ApplyOutcome> {
+    const { header } = container;
+    // The client, whether the container was logged before and whether its sequence number was used:
+    // one round trip.
     const found = await db
-      .selectFrom('xm_system.clients')
-      .select(['id', 'matricule', 'status', 'name', 'domain', 'region', 'locality'])
+      .selectFrom('xm_system.clients as c')
+      .leftJoin('xm_system.received_containers as r', (join) =>
+        join.on('r.container_id', '=', header.containerId),
+      )
+      .select(['c.id', 'c.matricule', 'c.status', 'c.name', 'c.domain', 'c.region', 'c.locality'])
+      .select([
+        'r.id as logged_id',
+        'r.receipt',
+        'r.rows_accepted',
+        'r.rows_rejected',
+        'r.sender_matricule as logged_sender',
+      ])
       .select((eb) =>
         eb
           .exists(
             eb
-              .selectFrom('xm_system.received_containers')
-              .select('id')
-              .where('sender_matricule', '=', header.sender)
-              .where('sequence', '=', header.sequence),
+              .selectFrom('xm_system.received_containers as s')
+              .select('s.id')
+              .where('s.sender_matricule', '=', header.sender)
+              .where('s.sequence', '=', header.sequence),
           )
           .as('sequence_used'),
       )
-      .where('matricule', '=', header.sender)
+      .where('c.matricule', '=', header.sender)
       .executeTakeFirst();
-    if (!found) return refused('unknown-client', container);
-    const { sequence_used: reused, ...client } = found;
+    if (!found) {
+      // A container logged before its client was removed still gets its answer.
+      const logged = await findLogged(header.containerId);
+      if (logged) return duplicateOutcome(header.containerId, logged);
+      return refused('unknown-client', container);
+    }
+    if (found.logged_id !== null) {
+      return duplicateOutcome(header.containerId, {
+        receipt: found.receipt,
+        rows_accepted: found.rows_accepted ?? 0,
+        rows_rejected: found.rows_rejected ?? 0,
+        sender_matricule: found.logged_sender,
+      });
+    }
+    const client: Client = {
+      id: found.id,
+      matricule: found.matricule,
+      status: found.status,
+      name: found.name,
+      domain: found.domain,
+      region: found.region,
+      locality: found.locality,
+    };
+    const reused = Boolean(found.sequence_used);
 
     const age = now().getTime() - header.createdAt.getTime();
     if (age > maxAgeMs || age < -maxSkewMs) return replayOutcome(container, 'created-at');
@@ -228,11 +386,11 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     await codec.prepare?.(header.sender);
     try {
       try {
-        return await applyNew(container, client, bytes.length, bodyError);
+        return await applyNew(container, client, size, bodyError);
       } catch (error) {
         // The account could not pay: the insertions were rolled back; log the refusal on its own.
         if (error instanceof ChargeRefused)
-          return await applyNew(container, client, bytes.length, bodyError, error.result);
+          return await applyNew(container, client, size, bodyError, error.result);
         throw error;
       }
     } catch (error) {
@@ -244,6 +402,391 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       }
       throw error;
     }
+  }
+
+  interface BatchEntry {
+    readonly index: number;
+    readonly container: OpenedContainer;
+    readonly bodyError: string | null;
+    readonly size: number;
+  }
+
+  interface Planned extends BatchEntry {
+    readonly client: Client;
+    readonly plan: RowsPlan;
+  }
+
+  async function applyBatch(list: readonly Uint8Array[]): Promise<ApplyOutcome[]> {
+    const outcomes: ApplyOutcome[] = new Array(list.length);
+    const opened = await Promise.all(list.map((bytes) => openOne(bytes)));
+    const live: BatchEntry[] = [];
+    for (const [index, one] of opened.entries()) {
+      if ('outcome' in one) {
+        outcomes[index] = one.outcome;
+        continue;
+      }
+      await step('opened', one.container.header.containerId);
+      live.push({ index, container: one.container, bodyError: one.bodyError, size: one.size });
+    }
+    const from = live.length > 0 ? await applyLive(live, outcomes) : null;
+    if (from !== null) {
+      // What is left of the batch could not be applied as one (another process applied some of it
+      // meanwhile, or something only the reference path can tell): none of it was committed; one by
+      // one, in order.
+      for (const entry of live.slice(from)) {
+        outcomes[entry.index] = await applyOpened(entry.container, entry.bodyError, entry.size);
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Applies the verified containers of a batch. Null when done; otherwise the position in `live`
+   * from which the rest must go one by one (nothing from there on was committed).
+   */
+  async function applyLive(live: readonly BatchEntry[], outcomes: ApplyOutcome[]): Promise<number | null> {
+    const ids = [...new Set(live.map((e) => e.container.header.containerId))];
+    const senders = [...new Set(live.map((e) => e.container.header.sender))];
+    const [seen, clients] = await Promise.all([
+      db
+        .selectFrom('xm_system.received_containers')
+        .select(['container_id', 'sender_matricule', 'sequence', 'receipt', 'rows_accepted', 'rows_rejected'])
+        .where((eb) =>
+          eb.or([
+            eb('container_id', 'in', ids),
+            eb(
+              eb.refTuple('sender_matricule', 'sequence'),
+              'in',
+              live.map((e) => eb.tuple(e.container.header.sender, e.container.header.sequence)),
+            ),
+          ]),
+        )
+        .execute(),
+      db
+        .selectFrom('xm_system.clients')
+        .select(['id', 'matricule', 'status', 'name', 'domain', 'region', 'locality'])
+        .where('matricule', 'in', senders)
+        .execute(),
+    ]);
+    const loggedById = new Map(seen.map((r) => [r.container_id, r]));
+    const usedSequences = new Set(seen.map((r) => sequenceKey(r.sender_matricule, r.sequence)));
+    const clientsByMatricule = new Map(clients.map((c) => [c.matricule, c]));
+
+    // Walk the batch in order, as one-by-one would see it: what an earlier container of the batch
+    // logs (its id, its sequence number) counts for the later ones.
+    const logging = new Map<string, Planned>();
+    const claimed = new Set<string>();
+    let batch: Planned[] = [];
+    let duplicates: { entry: BatchEntry; of: Planned }[] = [];
+    let replays: { entry: BatchEntry; detail: string }[] = [];
+    let segment = 0;
+    // Applies what was gathered so far; false if it must go one by one.
+    const flush = async (): Promise<boolean> => {
+      if (batch.length > 0) {
+        const applied = await applyPlanned(batch);
+        if (!applied) return false;
+        for (const [planned, outcome] of applied) outcomes[planned.index] = outcome;
+      }
+      for (const { entry, of } of duplicates) {
+        const first = outcomes[of.index] as ApplyOutcome;
+        outcomes[entry.index] = { ...first, status: 'duplicate', reason: null };
+      }
+      await Promise.all(
+        replays.map(async ({ entry, detail }) => {
+          outcomes[entry.index] = await replayOutcome(entry.container, detail);
+        }),
+      );
+      batch = [];
+      duplicates = [];
+      replays = [];
+      return true;
+    };
+    // Import requests and control messages go through applyOpened, in their place: the batch so far
+    // is applied first. Whatever shares an id or a sequence number with one of them goes that way too.
+    const singleKeys = new Set<string>();
+    for (const [position, entry] of live.entries()) {
+      const { header, body } = entry.container;
+      const id = header.containerId;
+      const sequence = sequenceKey(header.sender, header.sequence);
+      const logged = loggedById.get(id);
+      if (logged && !singleKeys.has(id)) {
+        outcomes[entry.index] = duplicateOutcome(id, logged);
+        continue;
+      }
+      const alone =
+        singleKeys.has(id) ||
+        singleKeys.has(sequence) ||
+        (!entry.bodyError && (body.kind === 'import-request' || body.kind === 'control'));
+      if (alone && !logging.has(id)) {
+        if (!(await flush())) return segment;
+        segment = position;
+        outcomes[entry.index] = await applyOpened(entry.container, entry.bodyError, entry.size);
+        segment = position + 1;
+        singleKeys.add(id);
+        singleKeys.add(sequence);
+        continue;
+      }
+      const first = logging.get(id);
+      if (first) {
+        duplicates.push({ entry, of: first });
+        continue;
+      }
+      const client = clientsByMatricule.get(header.sender);
+      if (!client) {
+        outcomes[entry.index] = refused('unknown-client', entry.container);
+        continue;
+      }
+      const age = now().getTime() - header.createdAt.getTime();
+      if (age > maxAgeMs || age < -maxSkewMs) {
+        replays.push({ entry, detail: 'created-at' });
+        continue;
+      }
+      if (usedSequences.has(sequence) || claimed.has(sequence)) {
+        replays.push({ entry, detail: `sequence ${header.sequence} already used` });
+        continue;
+      }
+      const whole = (reason: string): RowsPlan => ({
+        kind: 'whole',
+        result: { answers: [rejectAll(id, reason)], accepted: 0, rejected: 1, reason },
+      });
+      const plan = entry.bodyError
+        ? whole(entry.bodyError)
+        : body.kind === 'rows'
+          ? planRows(entry.container, client, body.rows)
+          : whole('unsupported-kind');
+      const planned: Planned = { ...entry, client, plan };
+      logging.set(id, planned);
+      claimed.add(sequence);
+      batch.push(planned);
+    }
+    return (await flush()) ? null : segment;
+  }
+
+  /**
+   * The batch's transactions. A container whose account cannot pay is found by its charge; its
+   * verdict is then final (every container before it went as one-by-one would have), and the batch is
+   * applied again with that container only logged, as applyContainer logs a refused charge.
+   */
+  async function applyPlanned(batch: readonly Planned[]): Promise<Map<Planned, ApplyOutcome> | null> {
+    await Promise.all(
+      [...new Set(batch.map((p) => p.container.header.sender))].map((s) => codec.prepare?.(s)),
+    );
+    const refusedCharges = new Map<Planned, ApplyResult>();
+    for (let attempt = 0; attempt < maxBatchAttempts; attempt++) {
+      const done = await batchTransaction(batch, refusedCharges);
+      if (done === null) return null;
+      if (done instanceof Map) return done;
+      refusedCharges.set(done.planned, done.result);
+    }
+    return null;
+  }
+
+  async function batchTransaction(
+    batch: readonly Planned[],
+    refusedCharges: ReadonlyMap<Planned, ApplyResult>,
+  ): Promise<Map<Planned, ApplyOutcome> | { planned: Planned; result: ApplyResult } | null> {
+    const trx = await db.startTransaction().execute();
+    try {
+      // Batches that share a sender (and so may share containers) take their turns instead of
+      // deadlocking on each other's rows: the clients are locked in one order.
+      const clientIds = [...new Set(batch.map((p) => p.client.id))].sort((x, y) => x - y);
+      await trx
+        .selectFrom('xm_system.clients')
+        .select('id')
+        .where('id', 'in', clientIds)
+        .orderBy('id')
+        .forNoKeyUpdate()
+        .execute();
+
+      const stored = await insertBatchRows(
+        trx,
+        batch.filter((p) => !refusedCharges.has(p)),
+      );
+      if (!stored) {
+        await trx.rollback().execute();
+        return null;
+      }
+      for (const p of stored.keys()) await step('rows-inserted', p.container.header.containerId);
+
+      const charges: { planned: Planned; request: ChargeRequest }[] = [];
+      for (const [planned, { inserted }] of stored) {
+        if (inserted.size === 0 || planned.plan.kind !== 'rows') continue;
+        charges.push({
+          planned,
+          request: {
+            clientId: planned.client.id,
+            matricule: planned.client.matricule,
+            service: 'sds-export',
+            table: planned.plan.table.name,
+            rows: [...inserted],
+            bytes: planned.size,
+            containerId: planned.container.header.containerId,
+          },
+        });
+      }
+      const verdicts = await chargeAll(
+        trx as unknown as Kysely<ServerDatabase>,
+        charges.map((c) => c.request),
+      );
+      const charged = new Map<Planned, ChargeResult>();
+      for (const [i, { planned }] of charges.entries()) {
+        const verdict = verdicts[i] as ChargeResult;
+        if (!verdict.ok) {
+          const { inserted, duplicateNiu } = stored.get(planned) as StoredRows;
+          const result = resultOf(planned, inserted, duplicateNiu, verdict);
+          await trx.rollback().execute();
+          return { planned, result };
+        }
+        charged.set(planned, verdict);
+      }
+      for (const p of stored.keys()) await step('charged', p.container.header.containerId);
+
+      const results = batch.map((planned) => {
+        const precomputed = refusedCharges.get(planned);
+        if (precomputed) return precomputed;
+        if (planned.plan.kind === 'whole') return planned.plan.result;
+        const rows = stored.get(planned);
+        return resultOf(planned, rows?.inserted ?? new Set(), rows?.duplicateNiu ?? [], { ok: true });
+      });
+      const replies = await Promise.all(
+        batch.map(async (planned, i) => {
+          const sealed: Uint8Array[] = [];
+          const result = results[i] as ApplyResult;
+          for (const answer of result.answers)
+            sealed.push(await seal(planned.container.header.sender, answer));
+          return sealed;
+        }),
+      );
+      await trx
+        .insertInto('xm_system.received_containers')
+        .values(
+          batch.map((planned, i) =>
+            logValues(planned.container, planned.size, results[i] as ApplyResult, replies[i] as Uint8Array[]),
+          ),
+        )
+        .execute();
+      for (const p of batch) await step('logged', p.container.header.containerId);
+      await trx.commit().execute();
+      for (const p of batch) await step('committed', p.container.header.containerId);
+      return new Map(
+        batch.map((planned, i) => {
+          const result = results[i] as ApplyResult;
+          const outcome: ApplyOutcome = {
+            status: 'applied',
+            containerId: planned.container.header.containerId,
+            sender: planned.container.header.sender,
+            replies: replies[i] as Uint8Array[],
+            accepted: result.accepted,
+            rejected: result.rejected,
+            reason: result.reason,
+          };
+          return [planned, outcome];
+        }),
+      );
+    } catch (error) {
+      if (!trx.isCommitted) await trx.rollback().execute();
+      // A database refusal (typically a unique violation: another process applied one of these
+      // containers, or took a sequence number, meanwhile): the one-by-one path sorts it out.
+      if (!trx.isCommitted && isDatabaseError(error)) return null;
+      throw error;
+    }
+  }
+
+  function resultOf(
+    planned: Planned,
+    inserted: ReadonlySet<number>,
+    duplicateNiu: readonly number[],
+    charged: ChargeResult,
+  ): ApplyResult {
+    const { plan, container } = planned;
+    if (plan.kind === 'whole') return plan.result;
+    const rows = container.body.kind === 'rows' ? container.body.rows : [];
+    return rowsResult(container.header.containerId, rows, plan, inserted, duplicateNiu, charged);
+  }
+
+  async function chargeAll(trx: Kysely<ServerDatabase>, requests: readonly ChargeRequest[]) {
+    if (requests.length === 0) return [];
+    if (charging.chargeBatch) return charging.chargeBatch(trx, requests);
+    const verdicts: ChargeResult[] = [];
+    for (const request of requests) {
+      const verdict = await charging.charge(trx, request);
+      verdicts.push(verdict);
+      // The batch is applied again without this one: what follows would be charged again anyway.
+      if (!verdict.ok) break;
+    }
+    return verdicts;
+  }
+
+  /**
+   * Inserts the valid rows of the batch, one statement per table, and tells for each container
+   * which rows were stored, which were there before (accepted again) and which hit another row's NIU.
+   * Null when only one-by-one can tell.
+   */
+  async function insertBatchRows(
+    trx: Trx,
+    batch: readonly Planned[],
+  ): Promise<Map<Planned, StoredRows> | null> {
+    // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
+    const untyped = trx as unknown as ControlledTransaction<any>;
+    const stored = new Map<Planned, StoredRows>();
+    const byTable = new Map<AnyTable, Planned[]>();
+    for (const planned of batch) {
+      if (planned.plan.kind !== 'rows' || planned.plan.valid.length === 0) continue;
+      const group = byTable.get(planned.plan.table) ?? [];
+      group.push(planned);
+      byTable.set(planned.plan.table, group);
+    }
+    for (const [table, group] of byTable) {
+      // A row sent twice in the batch (same origin) goes in once, with its first container, as
+      // one-by-one would store it; the later copy is then accepted again.
+      const sent: { planned: Planned; row: ValidRow; key: string }[] = [];
+      const heldBack: { planned: Planned; row: ValidRow; key: string }[] = [];
+      const keys = new Set<string>();
+      for (const planned of group) {
+        if (planned.plan.kind !== 'rows') continue;
+        for (const row of planned.plan.valid) {
+          const key = originKey(planned.container.header.sender, row.numero);
+          if (keys.has(key)) heldBack.push({ planned, row, key });
+          else {
+            keys.add(key);
+            sent.push({ planned, row, key });
+          }
+        }
+        stored.set(planned, { inserted: new Set(), duplicateNiu: [] });
+      }
+      const returned = await insertRows(
+        untyped,
+        table,
+        sent.map((s) => s.row.values),
+      );
+      const insertedKeys = new Set(returned.map((r) => originKey(r.origin_matricule, r.origin_numero)));
+      const skipped = [...sent.filter((s) => !insertedKeys.has(s.key)), ...heldBack];
+      const present = new Set<string>();
+      for (let start = 0; start < skipped.length; start += tuplesPerQuery) {
+        const chunk = skipped.slice(start, start + tuplesPerQuery);
+        const found = await untyped
+          .selectFrom(table.qualifiedName)
+          .select(['origin_matricule', 'origin_numero'])
+          .where((eb) =>
+            eb(
+              eb.refTuple('origin_matricule', 'origin_numero'),
+              'in',
+              chunk.map((s) => eb.tuple(s.planned.container.header.sender, s.row.numero)),
+            ),
+          )
+          .execute();
+        for (const r of found as { origin_matricule: string; origin_numero: number }[])
+          present.add(originKey(r.origin_matricule, r.origin_numero));
+      }
+      for (const s of sent) {
+        const rows = stored.get(s.planned) as StoredRows;
+        if (insertedKeys.has(s.key)) rows.inserted.add(s.row.numero);
+        else if (!present.has(s.key)) rows.duplicateNiu.push(s.row.numero);
+      }
+      // The first copy was not stored and is not there: what the later one would do is one-by-one's call.
+      if (heldBack.some((s) => !present.has(s.key))) return null;
+    }
+    return stored;
   }
 
   async function replayOutcome(container: OpenedContainer, detail: string): Promise<ApplyOutcome> {
@@ -290,19 +833,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       for (const answer of result.answers) replies.push(await seal(header.sender, answer));
       await trx
         .insertInto('xm_system.received_containers')
-        .values({
-          container_id: header.containerId,
-          sender_matricule: header.sender,
-          sequence: header.sequence,
-          kind: body.kind,
-          table_name: header.table,
-          rows_total: body.kind === 'rows' ? body.rows.length : 0,
-          rows_accepted: result.accepted,
-          rows_rejected: result.rejected,
-          size_bytes: size,
-          created_at: header.createdAt,
-          receipt: frameReplies(replies),
-        })
+        .values(logValues(container, size, result, replies))
         .execute();
       await step('logged', header.containerId);
       await trx.commit().execute();
@@ -322,25 +853,35 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     }
   }
 
+  function logValues(container: OpenedContainer, size: number, result: ApplyResult, replies: Uint8Array[]) {
+    const { header, body } = container;
+    return {
+      container_id: header.containerId,
+      sender_matricule: header.sender,
+      sequence: header.sequence,
+      kind: body.kind,
+      table_name: header.table,
+      rows_total: body.kind === 'rows' ? body.rows.length : 0,
+      rows_accepted: result.accepted,
+      rows_rejected: result.rejected,
+      size_bytes: size,
+      created_at: header.createdAt,
+      receipt: frameReplies(replies),
+    };
+  }
+
   function gate(client: Client, service: SyncService): RejectionReason | null {
     const verdict = charging.mayUse(client.status, service);
     return verdict.ok ? null : verdict.reason;
   }
 
-  async function applyRows(
-    trx: Trx,
-    container: OpenedContainer,
-    client: Client,
-    rows: readonly SyncRow[],
-    size: number,
-  ) {
+  /** What a rows container asks for, before the database: whole-container refusals, per-row verdicts. */
+  function planRows(container: OpenedContainer, client: Client, rows: readonly SyncRow[]): RowsPlan {
     const { header } = container;
     const id = header.containerId;
-    const whole = (reason: string) => ({
-      answers: [rejectAll(id, reason)],
-      accepted: 0,
-      rejected: rows.length,
-      reason,
+    const whole = (reason: string): RowsPlan => ({
+      kind: 'whole',
+      result: { answers: [rejectAll(id, reason)], accepted: 0, rejected: rows.length, reason },
     });
     const refusal = gate(client, 'sds-export');
     if (refusal) return whole(refusal);
@@ -351,7 +892,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     }
 
     const results = new Map<number, RowResult>();
-    const valid: { numero: number; values: Record<string, unknown> }[] = [];
+    const valid: ValidRow[] = [];
     for (const row of rows) {
       const numero = row.numero;
       if (typeof numero !== 'number' || !Number.isSafeInteger(numero) || numero < 1 || results.has(numero)) {
@@ -389,10 +930,53 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         values: { ...checked.value, status: 2, origin_matricule: header.sender, origin_numero: numero },
       });
     }
+    return { kind: 'rows', table, results, valid };
+  }
 
+  /**
+   * The verdict once the database has spoken: rows skipped by the insert and not stored before hit
+   * another row's NIU; a refused charge rejects the rows it was for.
+   */
+  function rowsResult(
+    id: string,
+    rows: readonly SyncRow[],
+    plan: Extract<RowsPlan, { kind: 'rows' }>,
+    inserted: ReadonlySet<number>,
+    duplicateNiu: readonly number[],
+    charged: ChargeResult,
+  ): ApplyResult {
+    const results = new Map(plan.results);
+    for (const numero of duplicateNiu)
+      results.set(numero, { numero, accepted: false, reason: 'duplicate-niu' });
+    if (!charged.ok) {
+      for (const numero of inserted) results.set(numero, { numero, accepted: false, reason: charged.reason });
+    }
+    const ordered = rows.map((row) => results.get(row.numero as number) as RowResult);
+    const accepted = ordered.filter((r) => r.accepted).length;
+    return {
+      answers: [receiptFor(id, ordered)],
+      accepted,
+      rejected: ordered.length - accepted,
+      reason: charged.ok ? null : charged.reason,
+    };
+  }
+
+  async function applyRows(
+    trx: Trx,
+    container: OpenedContainer,
+    client: Client,
+    rows: readonly SyncRow[],
+    size: number,
+  ) {
+    const id = container.header.containerId;
+    const plan = planRows(container, client, rows);
+    if (plan.kind === 'whole') return plan.result;
+    const { table, valid } = plan;
     // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
     const untyped = trx as unknown as ControlledTransaction<any>;
     let charged: ChargeResult = { ok: true };
+    let insertedNumeros = new Set<number>();
+    const duplicateNiu: number[] = [];
     if (valid.length > 0) {
       const inserted = await untyped
         .insertInto(table.qualifiedName)
@@ -400,22 +984,18 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         .onConflict((oc) => oc.doNothing())
         .returning('origin_numero')
         .execute();
-      const insertedNumeros = new Set(inserted.map((r: { origin_numero: number }) => r.origin_numero));
+      insertedNumeros = new Set(inserted.map((r: { origin_numero: number }) => r.origin_numero));
       const skipped = valid.filter((v) => !insertedNumeros.has(v.numero)).map((v) => v.numero);
       if (skipped.length > 0) {
         // Already stored from an earlier container: accepted again. Otherwise the NIU belongs to another row.
         const present = await untyped
           .selectFrom(table.qualifiedName)
           .select('origin_numero')
-          .where('origin_matricule', '=', header.sender)
+          .where('origin_matricule', '=', container.header.sender)
           .where('origin_numero', 'in', skipped)
           .execute();
         const presentNumeros = new Set(present.map((r: { origin_numero: number }) => r.origin_numero));
-        for (const numero of skipped) {
-          if (!presentNumeros.has(numero)) {
-            results.set(numero, { numero, accepted: false, reason: 'duplicate-niu' });
-          }
-        }
+        for (const numero of skipped) if (!presentNumeros.has(numero)) duplicateNiu.push(numero);
       }
       await step('rows-inserted', id);
       if (insertedNumeros.size > 0) {
@@ -429,21 +1009,9 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
           containerId: id,
         });
       }
-      if (!charged.ok) {
-        for (const numero of insertedNumeros) {
-          results.set(numero, { numero, accepted: false, reason: charged.reason });
-        }
-      }
       await step('charged', id);
     }
-    const ordered = rows.map((row) => results.get(row.numero as number) as RowResult);
-    const accepted = ordered.filter((r) => r.accepted).length;
-    const result = {
-      answers: [receiptFor(id, ordered)],
-      accepted,
-      rejected: ordered.length - accepted,
-      reason: charged.ok ? null : charged.reason,
-    };
+    const result = rowsResult(id, rows, plan, insertedNumeros, duplicateNiu, charged);
     if (!charged.ok) throw new ChargeRefused(result);
     return result;
   }
@@ -628,5 +1196,5 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     return gaps;
   }
 
-  return { applyContainer, pushAccount, pushProfile, pushMessage, sequenceGaps };
+  return { applyContainer, applyBatch, pushAccount, pushProfile, pushMessage, sequenceGaps };
 }
