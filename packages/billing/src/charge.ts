@@ -1,15 +1,8 @@
-import type { Kysely } from 'kysely';
-import {
-  type ClientRef,
-  checkClientRef,
-  currentBalance,
-  entryTime,
-  type LockedAccount,
-  lockAccount,
-} from './accounts.js';
+import { type Kysely, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { type ClientRef, checkClientRef, currentBalance, entryTime, type LockedAccount } from './accounts.js';
 import { type BillingConnection, type BillingDatabase, inTransaction, narrow } from './database.js';
 import { BillingError } from './errors.js';
-import { appendEntry } from './ledger.js';
 import { type Period, periodStart, utcDay } from './periods.js';
 import { isService, mayUse, type RefusalReason, type Service } from './status-gate.js';
 
@@ -65,63 +58,348 @@ export async function chargeContainer<DB extends BillingDatabase>(
   db: BillingConnection<DB>,
   input: ChargeContainerInput,
 ): Promise<ChargeResult> {
-  checkInput(input);
-  return inTransaction(narrow(db), async (trx) => {
-    const account = await lockAccount(trx, input);
-    if (!account) return { ok: false, reason: 'unknown-client' };
-    const gate = mayUse(account.clientStatus, input.service);
-    if (!gate.ok) return { ok: false, reason: gate.reason };
+  const [result] = await chargeContainers(db, [input]);
+  return result as ChargeResult;
+}
 
-    const wanted = [...new Set(input.rows)];
-    const earlier = wanted.length
-      ? await trx
-          .selectFrom('xm_system.charged_rows')
-          .select('row_key')
-          .where('container_id', '=', input.containerId)
-          .execute()
+/**
+ * Charges several containers in one go, in a handful of statements whatever their number: one
+ * result per input, in order, each what `chargeContainer` would have given had they been charged
+ * one after another in that order (a refused one writes nothing and the next ones are charged as
+ * if it had not come). The accounts involved are locked in the order of their ids, so that two
+ * batches never wait on each other in a circle.
+ */
+export async function chargeContainers<DB extends BillingDatabase>(
+  db: BillingConnection<DB>,
+  inputs: readonly ChargeContainerInput[],
+): Promise<ChargeResult[]> {
+  for (const input of inputs) checkInput(input);
+  if (inputs.length === 0) return [];
+  return inTransaction(narrow(db), (trx) => chargeLocked(trx, inputs));
+}
+
+interface TariffLine {
+  readonly service: string;
+  readonly currency: string;
+  readonly table_name: string;
+  readonly per_row: number;
+  readonly per_kilobyte: number;
+  readonly free_rows: number;
+  readonly period: Period;
+}
+
+interface QuotaLine {
+  readonly client_id: number;
+  readonly service: string;
+  readonly table_name: string;
+  readonly period: Period;
+  readonly max_rows: number;
+}
+
+interface UsageLine {
+  readonly account_id: number;
+  readonly service: string;
+  readonly table_name: string;
+  readonly day: string;
+  rows: number;
+}
+
+async function chargeLocked(
+  trx: Kysely<BillingDatabase>,
+  inputs: readonly ChargeContainerInput[],
+): Promise<ChargeResult[]> {
+  const clientIds = [...new Set(inputs.flatMap((i) => ('clientId' in i ? [i.clientId] : [])))];
+  const matricules = [...new Set(inputs.flatMap((i) => ('matricule' in i ? [i.matricule] : [])))];
+  const locked = await trx
+    .selectFrom('xm_system.accounts as a')
+    .innerJoin('xm_system.clients as c', 'c.id', 'a.client_id')
+    .select(['a.id', 'a.currency', 'a.overdraft_limit', 'c.id as client_id', 'c.matricule', 'c.status'])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('xm_system.quotas as q').select('q.id').whereRef('q.client_id', '=', 'c.id'))
+        .as('has_quota'),
+    )
+    .where((eb) =>
+      eb.or([
+        ...(clientIds.length ? [eb('c.id', 'in', clientIds)] : []),
+        ...(matricules.length ? [eb('c.matricule', 'in', matricules)] : []),
+      ]),
+    )
+    .orderBy('a.id')
+    .forUpdate('a')
+    .execute();
+  const accountOf = (input: ChargeContainerInput) =>
+    locked.find((a) =>
+      'clientId' in input ? a.client_id === input.clientId : a.matricule === input.matricule,
+    );
+
+  const accountIds = [...new Set(locked.map((a) => a.id))];
+  const containerIds = [...new Set(inputs.map((i) => i.containerId))];
+  const services = [...new Set(inputs.map((i) => i.service))];
+  const tables = [...new Set([...inputs.map((i) => i.table), '*'])];
+  const currencies = [...new Set(locked.map((a) => a.currency))];
+  const quotaClients = locked.filter((a) => a.has_quota).map((a) => a.client_id);
+  // Read after the lock, in a statement of its own: a subquery of the locking statement would read
+  // the snapshot taken before the lock wait and miss the entry of the transaction we waited for.
+  const state = accountIds.length
+    ? await trx
+        .selectNoFrom((eb) => [
+          jsonArrayFrom(
+            eb
+              .selectFrom('xm_system.ledger_entries')
+              .select(['account_id', 'balance_after'])
+              .distinctOn('account_id')
+              .where('account_id', 'in', accountIds)
+              .orderBy('account_id')
+              .orderBy('id', 'desc'),
+          ).as('balances'),
+          jsonArrayFrom(
+            eb
+              .selectFrom('xm_system.charged_rows')
+              .select(['container_id', 'row_key'])
+              .where('container_id', 'in', containerIds),
+          ).as('earlier'),
+          jsonArrayFrom(
+            eb
+              .selectFrom('xm_system.tariffs')
+              .select(['service', 'currency', 'table_name', 'per_row', 'per_kilobyte', 'free_rows', 'period'])
+              .where('service', 'in', services)
+              .where('currency', 'in', currencies)
+              .where('table_name', 'in', tables),
+          ).as('tariffs'),
+          jsonArrayFrom(
+            eb
+              .selectFrom('xm_system.quotas')
+              .select(['client_id', 'service', 'table_name', 'period', 'max_rows'])
+              .where('client_id', 'in', quotaClients.length ? quotaClients : [0])
+              .where('service', 'in', services)
+              .where('table_name', 'in', tables),
+          ).as('quotas'),
+        ])
+        .executeTakeFirstOrThrow()
+    : { balances: [], earlier: [], tariffs: [], quotas: [] };
+  const balances = new Map<number, number>(
+    state.balances.map((b) => [b.account_id, Number(b.balance_after)]),
+  );
+  const earlier = new Map<string, Set<number>>();
+  for (const { container_id, row_key } of state.earlier) {
+    const keys = earlier.get(container_id) ?? new Set<number>();
+    keys.add(Number(row_key));
+    earlier.set(container_id, keys);
+  }
+  const tariffs = state.tariffs as TariffLine[];
+  const quotas = state.quotas as QuotaLine[];
+
+  // Usage is read only when a free allowance or a quota needs it.
+  const tariffFor = (currency: string, service: string, table: string) => {
+    const lines = tariffs.filter((t) => t.currency === currency && t.service === service);
+    return lines.find((t) => t.table_name === table) ?? lines.find((t) => t.table_name === '*');
+  };
+  const quotasFor = (clientId: number, service: string, table: string) =>
+    quotas.filter(
+      (q) =>
+        q.client_id === clientId && q.service === service && (q.table_name === table || q.table_name === '*'),
+    );
+  const counted = new Set<number>();
+  let since: string | null = null;
+  for (const input of inputs) {
+    const account = accountOf(input);
+    if (!account) continue;
+    const at = input.at ?? new Date();
+    const tariff = tariffFor(account.currency, input.service, input.table);
+    const periods = quotasFor(account.client_id, input.service, input.table).map((q) => q.period);
+    if (tariff && tariff.free_rows > 0) periods.push(tariff.period);
+    if (periods.length === 0) continue;
+    counted.add(account.id);
+    for (const period of periods) {
+      const start = periodStart(period, at);
+      if (since === null || start < since) since = start;
+    }
+  }
+  const usage: UsageLine[] =
+    since !== null
+      ? (
+          await trx
+            .selectFrom('xm_system.usage_daily')
+            .select(['account_id', 'service', 'table_name', sql<string>`day::text`.as('day'), 'rows'])
+            .where('account_id', 'in', [...counted])
+            .where('day', '>=', since)
+            .execute()
+        ).map((u) => ({ ...u, rows: Number(u.rows) }))
       : [];
-    const charged = new Set(earlier.map((row) => row.row_key));
+  const usedRows = (accountId: number, service: string, table: string, period: Period, at: Date) => {
+    const start = periodStart(period, at);
+    let sum = 0;
+    for (const u of usage) {
+      if (
+        u.account_id === accountId &&
+        u.service === service &&
+        u.day >= start &&
+        (table === '*' || u.table_name === table)
+      )
+        sum += u.rows;
+    }
+    return sum;
+  };
+
+  // Each charge in order, on the state the ones before it left.
+  const results: ChargeResult[] = [];
+  const entries: { index: number; values: Record<string, unknown> }[] = [];
+  const pending: { index: number; account: number; fresh: number[]; bytes: number; at: Date }[] = [];
+  for (const [index, input] of inputs.entries()) {
+    const account = accountOf(input);
+    if (!account) {
+      results.push({ ok: false, reason: 'unknown-client' });
+      continue;
+    }
+    const gate = mayUse(account.status, input.service);
+    if (!gate.ok) {
+      results.push({ ok: false, reason: gate.reason });
+      continue;
+    }
+    const balanceBefore = balances.get(account.id) ?? 0;
+    const wanted = [...new Set(input.rows)];
+    const charged = earlier.get(input.containerId) ?? new Set<number>();
     const fresh = wanted.filter((key) => !charged.has(key));
     const already = wanted.length - fresh.length;
-    if (fresh.length === 0) return success(0, 0, already, 0, account.balance, null);
-
+    if (fresh.length === 0) {
+      results.push(success(0, 0, already, 0, balanceBefore, null));
+      continue;
+    }
     const at = input.at ?? new Date();
-    if (await quotaExceeded(trx, account, input, fresh.length, at))
-      return { ok: false, reason: 'quota-exceeded' };
-
-    const price = await priceOf(trx, account, input, fresh.length, earlier.length === 0, at);
-    const balance = account.balance - price.amount;
-    if (price.amount > 0 && balance < -account.overdraftLimit) {
-      return {
+    let quotaLeft: number | null = null;
+    for (const quota of quotasFor(account.client_id, input.service, input.table)) {
+      const remaining = Math.max(
+        0,
+        quota.max_rows - usedRows(account.id, input.service, quota.table_name, quota.period, at),
+      );
+      quotaLeft = quotaLeft === null ? remaining : Math.min(quotaLeft, remaining);
+    }
+    if (quotaLeft !== null && fresh.length > quotaLeft) {
+      results.push({ ok: false, reason: 'quota-exceeded' });
+      continue;
+    }
+    const tariff = tariffFor(account.currency, input.service, input.table);
+    const price = priceFrom(tariff, input, fresh.length, charged.size === 0, (t) =>
+      usedRows(account.id, input.service, t.table_name, t.period, at),
+    );
+    const balance = balanceBefore - price.amount;
+    if (price.amount > 0 && balance < -account.overdraft_limit) {
+      results.push({
         ok: false,
         reason: 'insufficient-credit',
         required: price.amount,
-        available: account.balance + account.overdraftLimit,
-      };
+        available: balanceBefore + account.overdraft_limit,
+      });
+      continue;
     }
+    balances.set(account.id, balance);
+    for (const key of fresh) charged.add(key);
+    earlier.set(input.containerId, charged);
+    usage.push({
+      account_id: account.id,
+      service: input.service,
+      table_name: input.table,
+      day: utcDay(at),
+      rows: fresh.length,
+    });
+    if (price.amount > 0) {
+      entries.push({
+        index,
+        values: {
+          account_id: account.id,
+          kind: 'charge',
+          amount: -price.amount,
+          balance_after: balance,
+          service: input.service,
+          table_name: input.table,
+          container_id: input.containerId,
+          quantity: fresh.length,
+          bytes: price.bytes,
+          actor: input.actor,
+          reason: `${input.service} ${input.table}: ${fresh.length} row(s), ${price.freeRows} free`,
+          reference: input.containerId,
+          created_at: entryTime(input.at),
+        },
+      });
+    }
+    pending.push({ index, account: account.id, fresh, bytes: price.bytes, at });
+    results.push(success(price.amount, fresh.length, already, price.freeRows, balance, null));
+  }
+  if (pending.length === 0) return results;
 
-    const entry =
-      price.amount > 0
-        ? await appendEntry(trx, {
-            account_id: account.accountId,
-            kind: 'charge',
-            amount: -price.amount,
-            balance_after: balance,
-            service: input.service,
-            table_name: input.table,
-            container_id: input.containerId,
-            quantity: fresh.length,
-            bytes: price.bytes,
-            actor: input.actor,
-            reason: `${input.service} ${input.table}: ${fresh.length} row(s), ${price.freeRows} free`,
-            reference: input.containerId,
-            created_at: entryTime(input.at),
-          })
-        : undefined;
-    await recordRows(trx, account, input, fresh, entry?.id ?? null);
-    await addUsage(trx, account, input, fresh.length, price.bytes, at);
-    return success(price.amount, fresh.length, already, price.freeRows, balance, entry?.id ?? null);
+  // The writes: the ledger entries (their ids go with the rows), then the charged rows and the usage.
+  const entryIds = new Map<number, number>();
+  if (entries.length > 0) {
+    const ids = await trx
+      .insertInto('xm_system.ledger_entries')
+      .values(entries.map((e) => e.values as never))
+      .returning('id')
+      .execute();
+    for (const [i, { index }] of entries.entries()) {
+      const id = ids[i]?.id as number;
+      entryIds.set(index, id);
+      results[index] = { ...(results[index] as Extract<ChargeResult, { ok: true }>), entryId: id };
+    }
+  }
+  const rows = pending.flatMap((p) => {
+    const input = inputs[p.index] as ChargeContainerInput;
+    return p.fresh.map((key) => ({
+      container_id: input.containerId,
+      row_key: key,
+      account_id: p.account,
+      service: input.service,
+      table_name: input.table,
+      ledger_entry_id: entryIds.get(p.index) ?? null,
+    }));
   });
+  const daily = new Map<
+    string,
+    { account_id: number; service: Service; table_name: string; day: string; rows: number; bytes: number }
+  >();
+  for (const p of pending) {
+    const input = inputs[p.index] as ChargeContainerInput;
+    const day = utcDay(p.at);
+    const key = `${p.account}\u0000${input.service}\u0000${input.table}\u0000${day}`;
+    const line = daily.get(key) ?? {
+      account_id: p.account,
+      service: input.service,
+      table_name: input.table,
+      day,
+      rows: 0,
+      bytes: 0,
+    };
+    line.rows += p.fresh.length;
+    line.bytes += p.bytes;
+    daily.set(key, line);
+  }
+  try {
+    for (let start = 0; start < rows.length; start += rowsPerInsert) {
+      const chunk = rows.slice(start, start + rowsPerInsert);
+      const last = start + rowsPerInsert >= rows.length;
+      // The last chunk of charged rows and the usage go in one statement.
+      if (!last) await trx.insertInto('xm_system.charged_rows').values(chunk).execute();
+      else {
+        await trx
+          .with('charged', (qb) => qb.insertInto('xm_system.charged_rows').values(chunk))
+          .insertInto('xm_system.usage_daily')
+          .values([...daily.values()])
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'service', 'table_name', 'day']).doUpdateSet((eb) => ({
+              rows: eb('xm_system.usage_daily.rows', '+', eb.ref('excluded.rows')),
+              bytes: eb('xm_system.usage_daily.bytes', '+', eb.ref('excluded.bytes')),
+            })),
+          )
+          .execute();
+      }
+    }
+  } catch (cause) {
+    // Only possible when the caller's transaction reads an older snapshot (repeatable read) than the
+    // lock: the constraint refused the double charge; the whole transaction must be retried.
+    if (isUniqueViolation(cause)) throw new BillingError('history-conflict', undefined, { cause });
+    throw cause;
+  }
+  return results;
 }
 
 function success(
@@ -178,17 +456,6 @@ async function usedRows(
   return Number(used.rows);
 }
 
-async function quotaExceeded(
-  trx: Kysely<BillingDatabase>,
-  account: LockedAccount,
-  input: ChargeContainerInput,
-  rows: number,
-  at: Date,
-): Promise<boolean> {
-  const left = await quotaLeft(trx, account, input.service, input.table, at);
-  return left !== null && rows > left;
-}
-
 async function findTariff(trx: Kysely<BillingDatabase>, currency: string, service: Service, table: string) {
   const candidates = await trx
     .selectFrom('xm_system.tariffs')
@@ -230,23 +497,17 @@ interface Price {
   readonly bytes: number;
 }
 
-async function priceOf(
-  trx: Kysely<BillingDatabase>,
-  account: LockedAccount,
+function priceFrom(
+  tariff: TariffLine | undefined,
   input: ChargeContainerInput,
   rows: number,
   firstDelivery: boolean,
-  at: Date,
-): Promise<Price> {
-  const tariff = await findTariff(trx, account.currency, input.service, input.table);
+  used: (tariff: TariffLine) => number,
+): Price {
   // Bytes are billed with the container's first delivery only, never again for a re-delivery.
   const bytes = firstDelivery ? input.bytes : 0;
   if (!tariff) return { amount: 0, freeRows: 0, bytes };
-  let freeRows = 0;
-  if (tariff.free_rows > 0) {
-    const used = await usedRows(trx, account.accountId, input.service, tariff.table_name, tariff.period, at);
-    freeRows = Math.min(rows, Math.max(0, tariff.free_rows - used));
-  }
+  const freeRows = tariff.free_rows > 0 ? Math.min(rows, Math.max(0, tariff.free_rows - used(tariff))) : 0;
   const amount = (rows - freeRows) * tariff.per_row + Math.ceil(bytes / 1024) * tariff.per_kilobyte;
   if (!Number.isSafeInteger(amount)) {
     throw new BillingError('invalid-input', {
@@ -259,60 +520,6 @@ async function priceOf(
 
 // Bound parameters per statement stay well under PostgreSQL's 65,535.
 const rowsPerInsert = 5_000;
-
-async function recordRows(
-  trx: Kysely<BillingDatabase>,
-  account: LockedAccount,
-  input: ChargeContainerInput,
-  keys: readonly number[],
-  entryId: number | null,
-): Promise<void> {
-  for (let start = 0; start < keys.length; start += rowsPerInsert) {
-    const values = keys.slice(start, start + rowsPerInsert).map((key) => ({
-      container_id: input.containerId,
-      row_key: key,
-      account_id: account.accountId,
-      service: input.service,
-      table_name: input.table,
-      ledger_entry_id: entryId,
-    }));
-    try {
-      await trx.insertInto('xm_system.charged_rows').values(values).execute();
-    } catch (cause) {
-      // Only possible when the caller's transaction reads an older snapshot (repeatable read) than the
-      // lock: the constraint refused the double charge; the whole transaction must be retried.
-      if (isUniqueViolation(cause)) throw new BillingError('history-conflict', undefined, { cause });
-      throw cause;
-    }
-  }
-}
-
-async function addUsage(
-  trx: Kysely<BillingDatabase>,
-  account: LockedAccount,
-  input: ChargeContainerInput,
-  rows: number,
-  bytes: number,
-  at: Date,
-): Promise<void> {
-  await trx
-    .insertInto('xm_system.usage_daily')
-    .values({
-      account_id: account.accountId,
-      service: input.service,
-      table_name: input.table,
-      day: utcDay(at),
-      rows,
-      bytes,
-    })
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'service', 'table_name', 'day']).doUpdateSet((eb) => ({
-        rows: eb('xm_system.usage_daily.rows', '+', eb.ref('excluded.rows')),
-        bytes: eb('xm_system.usage_daily.bytes', '+', eb.ref('excluded.bytes')),
-      })),
-    )
-    .execute();
-}
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

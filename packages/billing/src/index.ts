@@ -6,6 +6,7 @@ export {
   type ChargeContainerInput,
   type ChargeResult,
   chargeContainer,
+  chargeContainers,
 } from './charge.js';
 export type { BillingConnection, BillingDatabase } from './database.js';
 export {
