@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { balanceOf, chargeContainer, credit, mayUse, registerClient, setTariff } from '@xmcomm/billing';
+import {
+  balanceOf,
+  chargeContainer,
+  chargeContainers,
+  credit,
+  mayUse,
+  registerClient,
+  setTariff,
+} from '@xmcomm/billing';
 import { type AnyTable, exchangedTables, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   type ApplyOutcome,
+  type ChargeRequest,
   type Charging,
   type ContainerBody,
   type ContainerCodec,
@@ -33,18 +42,24 @@ const keys = new Map([
 const codec = createFakeCodec({ keys, tables });
 const impostor = createFakeCodec({ keys, tables, signAs: poor });
 
-const billing: Charging = {
+const asInput = (r: ChargeRequest) => ({
+  clientId: r.clientId,
+  containerId: r.containerId,
+  service: r.service,
+  table: r.table,
+  rows: r.rows,
+  bytes: r.bytes,
+  actor: 'batch-test',
+});
+/** The real billing, charging one container at a time. */
+const perContainer: Charging = {
   mayUse: (status, service) => mayUse(status, service),
-  charge: (trx, r) =>
-    chargeContainer(trx, {
-      clientId: r.clientId,
-      containerId: r.containerId,
-      service: r.service,
-      table: r.table,
-      rows: r.rows,
-      bytes: r.bytes,
-      actor: 'batch-test',
-    }),
+  charge: (trx, r) => chargeContainer(trx, asInput(r)),
+};
+/** The real billing, charging a batch at once. */
+const billing: Charging = {
+  ...perContainer,
+  chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(asInput)),
 };
 
 const opened: TestDatabase<ServerDatabase>[] = [];
@@ -70,12 +85,16 @@ async function serverDatabase(): Promise<Kysely<ServerDatabase>> {
   return db;
 }
 
-function serverOn(db: Kysely<ServerDatabase>, onStep?: (step: ServerStep, id: string) => void) {
+function serverOn(
+  db: Kysely<ServerDatabase>,
+  onStep?: (step: ServerStep, id: string) => void,
+  charging: Charging = billing,
+) {
   return createServerSync({
     db,
     codec,
     serverMatricule: 'XMSERVER',
-    charging: billing,
+    charging,
     ...(onStep ? { onStep } : {}),
   });
 }
@@ -277,8 +296,8 @@ describe('applyBatch gives what applyContainer one by one gives', () => {
     const { earlier, batch } = await mixedBatch();
     const reference = await serverDatabase();
     const batched = await serverDatabase();
-    const one = serverOn(reference);
-    const many = serverOn(batched);
+    const one = serverOn(reference, undefined, perContainer);
+    const many = serverOn(batched, undefined, perContainer);
     await one.applyContainer(earlier);
     await many.applyContainer(earlier);
     const expected = [];
