@@ -309,11 +309,18 @@ export class CborReader {
     return this.latin1.toString('latin1', start, end);
   }
 
-  /** When the next item is tag 25 (stringref) around an unsigned integer: that integer (both consumed). */
+  /** When the next item is tag 25 (stringref) around an integer: that integer (both consumed). */
   stringRef(): number | undefined {
     if (this.input[this.offset] !== 0xd8 || this.input[this.offset + 1] !== 25) return undefined;
     this.offset += 2;
+    const major = this.nextMajor();
+    if (major === 1) return -1 - this.headOf(1, 'expected an integer');
     return this.uint();
+  }
+
+  /** The major type of the next item (not consumed), or -1 at the end of the input. */
+  nextMajor(): number {
+    return this.offset < this.input.length ? (this.input[this.offset] as number) >> 5 : -1;
   }
 
   /** True (and consumed) when the next item is null. */

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { birthAct, genericAct } from '../bench/acts.js';
 import { CborWriter } from './cbor.js';
 import type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from './contract.js';
-import { decodePayload, decodePayloadHeader, encodePayload, type PayloadInput, type Row } from './payload.js';
+import {
+  decodePayload,
+  decodePayloadHeader,
+  encodePayload,
+  PAYLOAD_VERSION,
+  type PayloadInput,
+  type Row,
+} from './payload.js';
 import { uuidv7 } from './uuid.js';
 
 const createdAt = new Date('2026-11-22T08:00:00.000Z');
@@ -23,7 +30,7 @@ describe('payload: contract tables (@xmcomm/schema)', () => {
     const bytes = encodePayload({ ...header, kind: 'rows', table: 'births', rows: acts });
     const { header: h, body } = expectOk(decodePayload(bytes));
     expect(h).toMatchObject({
-      version: 1,
+      version: PAYLOAD_VERSION,
       kind: 'rows',
       sender: 'CE0001',
       recipient: 'SRV01',
@@ -239,7 +246,7 @@ describe('payload: limits', () => {
     expect(bomb.length).toBeLessThan(20_000);
     const out = new CborWriter();
     out.head(4, 10);
-    out.integer(1);
+    out.integer(PAYLOAD_VERSION);
     out.integer(0);
     out.bytes(Buffer.from(uuidv7().replaceAll('-', ''), 'hex'));
     out.text('CE0001');
@@ -277,7 +284,18 @@ const isoDay = fc
   .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`);
 const anyText = fc.oneof(
-  fc.constantFrom('Yaoundé', 'Douala', ''),
+  // Vocabulary words, shared prefixes (front coding), and a prefix that would split a surrogate pair.
+  fc.constantFrom(
+    'Yaoundé',
+    'Douala',
+    '',
+    'Littoral',
+    'Jean-Pierre',
+    'CM-CE0001-2026-000001',
+    'CM-CE0001-2026-000002',
+    'abcd😀',
+    'abcd😁',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
 

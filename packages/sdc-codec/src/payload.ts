@@ -9,10 +9,12 @@ import {
 } from './contract.js';
 import { fail, SdcError, type SdcResult } from './errors.js';
 import { resolveLimits, type SdcLimits } from './limits.js';
+import { packColumn, unpackColumn } from './packed.js';
 import { schemaTables } from './schema-registry.js';
 import { isCanonicalUuid, isUuidV7, uuidToBytes, uuidToString, uuidV7Time, uuidv7 } from './uuid.js';
+import { VOCABULARY, vocabularyIndex } from './vocabulary.js';
 
-export const PAYLOAD_VERSION = 1;
+export const PAYLOAD_VERSION = 2;
 
 export const PAYLOAD_KINDS = ['rows', 'import-request', 'import-response', 'receipt', 'control'] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
@@ -393,12 +395,6 @@ function isPlainMap(value: CborValue): value is { readonly [key: string]: CborVa
 
 // ---- rows -------------------------------------------------------------------------------------
 
-/** Per-column state while writing: strings already sent in a text column are sent again as their index. */
-interface ColumnContext {
-  createdAt: number;
-  strings: Map<string, number> | undefined;
-}
-
 function writeContractRows(
   out: CborWriter,
   table: ContractTable,
@@ -428,25 +424,281 @@ function writeContractRows(
   out.head(4, last + 4);
   out.integer(ROWS_CONTRACT);
   out.integer(rows.length);
-  // With a single row, every column is its bare value: no array around one element.
   const single = rows.length === 1;
-  if (!single) out.head(4, rows.length);
-  for (const [index, row] of rows.entries()) writeOrigin(out, row, index);
+  // Each row's timestamp anchor (§4.4): the creation time, then its latest date or timestamp.
+  const anchors: number[] = new Array(rows.length).fill(createdAt);
+  if (single) {
+    // With a single row, every column is its bare value: no array around one element.
+    writeOrigin(out, rows[0] as Row, 0);
+    for (let i = 0; i <= last; i++) {
+      const name = names[i] as string;
+      const column = table.columns[name] as ContractColumn;
+      writeSingleValue(out, column, own(rows[0] as Row, name) ?? null, `column ${name}`, anchors);
+    }
+    return;
+  }
+  writeOrigins(out, rows);
   for (let i = 0; i <= last; i++) {
     const name = names[i] as string;
     const column = table.columns[name] as ContractColumn;
-    if (!single && rows.every((row) => (own(row, name) ?? null) === null)) {
-      out.simple(null);
-      continue;
+    const values = rows.map((row) => own(row, name) ?? null);
+    if (values.every((value) => value === null)) out.simple(null);
+    else writeColumn(out, column, values, name, anchors);
+  }
+}
+
+/**
+ * Origins of a batch: packed row numbers when every row is the sender's own (or unknown), the
+ * usual case, where consecutive numbers cost nothing; an array of origins otherwise.
+ */
+function writeOrigins(out: CborWriter, rows: readonly Row[]): void {
+  const numbers: (number | null)[] = [];
+  for (const [index, row] of rows.entries()) {
+    if ((own(row, 'origin_matricule') ?? null) !== null) break;
+    const numero = own(row, 'numero') ?? null;
+    if (numero !== null && !isNumber(numero))
+      throw new SdcError('invalid-input', `row ${index}: numero must be a non-negative integer`);
+    numbers.push(numero);
+  }
+  const packed = numbers.length === rows.length ? packColumn(numbers) : undefined;
+  if (packed) {
+    out.bytes(packed);
+    return;
+  }
+  out.head(4, rows.length);
+  for (const [index, row] of rows.entries()) writeOrigin(out, row, index);
+}
+
+/**
+ * The number a packable value stands for (§4.3): enum index, 0/1, the integer, days, seconds, or
+ * for a timestamp its absolute milliseconds; undefined when it must travel as text (an enum value
+ * outside the contract, a date or time not in canonical form). Throws for a value of the wrong type.
+ */
+function numberOf(column: ContractColumn, value: unknown, where: string): number | undefined {
+  switch (column.type) {
+    case 'enum': {
+      if (typeof value !== 'string') throw valueMismatch(where, 'a string');
+      const index = column.values?.indexOf(value) ?? -1;
+      return index >= 0 ? index : undefined;
     }
-    const context: ColumnContext = {
-      createdAt,
-      strings: column.type === 'text' || column.type === 'numeric' ? new Map() : undefined,
-    };
-    if (!single) out.head(4, rows.length);
-    for (const [index, row] of rows.entries()) {
-      writeColumnValue(out, column, own(row, name) ?? null, `row ${index}, column ${name}`, context);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw valueMismatch(where, 'a boolean');
+      return value ? 1 : 0;
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw valueMismatch(where, 'an integer');
+      return value;
+    case 'date':
+      if (typeof value !== 'string') throw valueMismatch(where, 'a YYYY-MM-DD string');
+      return dateToDays(value);
+    case 'time':
+      if (typeof value !== 'string') throw valueMismatch(where, 'an HH:MM:SS string');
+      return timeToSeconds(value);
+    case 'timestamp': {
+      const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+      if (!date || Number.isNaN(date.getTime())) throw valueMismatch(where, 'a Date');
+      return date.getTime();
     }
+    default:
+      return undefined;
+  }
+}
+
+const PACKABLE = new Set(['enum', 'boolean', 'integer', 'smallint', 'bigint', 'date', 'time', 'timestamp']);
+
+/** One row's value (§4.3): the bare item. */
+function writeSingleValue(
+  out: CborWriter,
+  column: ContractColumn,
+  value: unknown,
+  where: string,
+  anchors: number[],
+): void {
+  if (value === null) {
+    out.simple(null);
+    return;
+  }
+  if (column.type === 'text' || column.type === 'numeric') {
+    if (typeof value !== 'string') throw valueMismatch(where, 'a string');
+    const word = vocabularyIndex(value);
+    if (word === undefined) out.text(value);
+    else out.integer(-1 - word);
+    return;
+  }
+  if (PACKABLE.has(column.type)) {
+    const number = numberOf(column, value, where);
+    if (number === undefined) {
+      out.text(value as string);
+      return;
+    }
+    if (column.type === 'boolean') out.simple(number === 1);
+    else if (column.type === 'timestamp') {
+      out.integer(number - (anchors[0] as number));
+      anchors[0] = number;
+    } else {
+      if (column.type === 'date') anchors[0] = number * DAY_MS;
+      out.integer(number);
+    }
+    return;
+  }
+  writeOpaqueValue(out, column, value, where);
+}
+
+/** A column of a batch (§4.4): packed when it can be, else an array of bare values. */
+function writeColumn(
+  out: CborWriter,
+  column: ContractColumn,
+  values: readonly unknown[],
+  name: string,
+  anchors: number[],
+): void {
+  const n = values.length;
+  if (column.type === 'text' || column.type === 'numeric') {
+    writeTextColumn(out, values, name);
+    return;
+  }
+  if (PACKABLE.has(column.type)) {
+    const numbers: (number | null)[] = new Array(n);
+    let packable = true;
+    for (let r = 0; r < n; r++) {
+      const value = values[r];
+      const number = value === null ? null : numberOf(column, value, `row ${r}, column ${name}`);
+      if (number === undefined) packable = false;
+      numbers[r] = number ?? null;
+    }
+    if (column.type === 'timestamp') {
+      for (let r = 0; r < n; r++) {
+        const number = numbers[r];
+        if (number === null || number === undefined) continue;
+        numbers[r] = number - (anchors[r] as number);
+        anchors[r] = number;
+      }
+    } else if (column.type === 'date') {
+      for (let r = 0; r < n; r++) {
+        const number = numbers[r];
+        if (number !== null && number !== undefined && values[r] !== null) anchors[r] = number * DAY_MS;
+      }
+    }
+    const packed = packable ? packColumn(numbers) : undefined;
+    if (packed) {
+      out.bytes(packed);
+      return;
+    }
+    out.head(4, n);
+    for (let r = 0; r < n; r++) {
+      const value = values[r];
+      const number = numbers[r];
+      if (value === null) out.simple(null);
+      else if (number === null || number === undefined) out.text(value as string);
+      else out.integer(number);
+    }
+    return;
+  }
+  out.head(4, n);
+  for (let r = 0; r < n; r++) {
+    const value = values[r];
+    if (value === null) out.simple(null);
+    else writeOpaqueValue(out, column, value, `row ${r}, column ${name}`);
+  }
+}
+
+/**
+ * A text column of a batch (§4.4): `[items, packed entries]`. Items are the column's distinct
+ * values in order of first appearance: a text, a text sharing a prefix with the item before it
+ * (`[k, suffix]`), or a word of the vocabulary (a negative integer). An entry below the item count
+ * names an item, one above names a vocabulary word directly. Both ways of writing the words are
+ * tried and the shorter kept: few distinct words spread over the vocabulary are cheaper listed
+ * once with narrow entries, many are cheaper as wide entries without a list.
+ */
+function writeTextColumn(out: CborWriter, values: readonly unknown[], name: string): void {
+  const distinct: string[] = [];
+  const seen = new Set<string>();
+  for (let r = 0; r < values.length; r++) {
+    const value = values[r];
+    if (value === null) continue;
+    if (typeof value !== 'string') throw valueMismatch(`row ${r}, column ${name}`, 'a string');
+    if (!seen.has(value)) {
+      seen.add(value);
+      distinct.push(value);
+    }
+  }
+  const listed = textColumnVariant(values, distinct, true);
+  const direct = textColumnVariant(values, distinct, false);
+  out.raw(listed.length <= direct.length ? listed : direct);
+}
+
+const FRONT_CODING_MIN = 4;
+
+function textColumnVariant(
+  values: readonly unknown[],
+  distinct: readonly string[],
+  listWords: boolean,
+): Uint8Array {
+  const items: string[] = [];
+  const itemIndex = new Map<string, number>();
+  for (const value of distinct) {
+    if (listWords || vocabularyIndex(value) === undefined) {
+      itemIndex.set(value, items.length);
+      items.push(value);
+    }
+  }
+  const entries: (number | null)[] = new Array(values.length);
+  for (let r = 0; r < values.length; r++) {
+    const value = values[r] as string | null;
+    if (value === null) entries[r] = null;
+    else entries[r] = itemIndex.get(value) ?? items.length + (vocabularyIndex(value) as number);
+  }
+  const out = new CborWriter();
+  out.head(4, 2);
+  out.head(4, items.length);
+  let previous = '';
+  for (const item of items) {
+    const word = vocabularyIndex(item);
+    if (word !== undefined) out.integer(-1 - word);
+    else {
+      let shared = 0;
+      const limit = Math.min(previous.length, item.length);
+      while (shared < limit && previous.charCodeAt(shared) === item.charCodeAt(shared)) shared++;
+      // A prefix never ends inside a surrogate pair: the suffix stays well-formed text.
+      if (shared > 0 && shared < item.length && isLowSurrogate(item.charCodeAt(shared))) shared--;
+      if (shared >= FRONT_CODING_MIN) {
+        out.head(4, 2);
+        out.integer(shared);
+        out.text(item.slice(shared));
+      } else out.text(item);
+    }
+    previous = item;
+  }
+  out.bytes(packColumn(entries) as Uint8Array);
+  return out.finish();
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** uuid, bytes and json columns: the same item alone and in a batch. */
+function writeOpaqueValue(out: CborWriter, column: ContractColumn, value: unknown, where: string): void {
+  switch (column.type) {
+    case 'uuid':
+      if (typeof value !== 'string') throw valueMismatch(where, 'a UUID string');
+      if (isCanonicalUuid(value)) out.bytes(uuidToBytes(value));
+      else out.text(value);
+      return;
+    case 'bytes':
+      if (!(value instanceof Uint8Array)) throw valueMismatch(where, 'bytes');
+      out.bytes(value);
+      return;
+    case 'json':
+      try {
+        out.value(value);
+      } catch (error) {
+        throw new SdcError('invalid-input', `${where}: not encodable`, { cause: error });
+      }
+      return;
+    default:
+      throw new SdcError('schema-mismatch', `${where}: unknown column type`);
   }
 }
 
@@ -524,90 +776,6 @@ function valueMismatch(where: string, expected: string): SdcError {
   return new SdcError('schema-mismatch', `${where}: expected ${expected}`);
 }
 
-function writeColumnValue(
-  out: CborWriter,
-  column: ContractColumn,
-  value: unknown,
-  where: string,
-  context: ColumnContext,
-): void {
-  if (value === null) {
-    out.simple(null);
-    return;
-  }
-  switch (column.type) {
-    case 'text':
-    case 'numeric': {
-      if (typeof value !== 'string') throw valueMismatch(where, 'a string');
-      const strings = context.strings as Map<string, number>;
-      const seen = strings.get(value);
-      if (seen !== undefined) out.integer(seen);
-      else {
-        strings.set(value, strings.size);
-        out.text(value);
-      }
-      return;
-    }
-    case 'enum': {
-      if (typeof value !== 'string') throw valueMismatch(where, 'a string');
-      // Enum values travel as their index in the contract: one byte instead of the word.
-      const index = column.values?.indexOf(value) ?? -1;
-      if (index >= 0) out.integer(index);
-      else out.text(value);
-      return;
-    }
-    case 'uuid':
-      if (typeof value !== 'string') throw valueMismatch(where, 'a UUID string');
-      if (isCanonicalUuid(value)) out.bytes(uuidToBytes(value));
-      else out.text(value);
-      return;
-    case 'integer':
-    case 'smallint':
-    case 'bigint':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw valueMismatch(where, 'an integer');
-      out.integer(value);
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw valueMismatch(where, 'a boolean');
-      out.simple(value);
-      return;
-    case 'date': {
-      if (typeof value !== 'string') throw valueMismatch(where, 'a YYYY-MM-DD string');
-      const days = dateToDays(value);
-      if (days === undefined) out.text(value);
-      else out.integer(days);
-      return;
-    }
-    case 'time': {
-      if (typeof value !== 'string') throw valueMismatch(where, 'an HH:MM:SS string');
-      const seconds = timeToSeconds(value);
-      if (seconds === undefined) out.text(value);
-      else out.integer(seconds);
-      return;
-    }
-    case 'timestamp': {
-      const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-      if (!date || Number.isNaN(date.getTime())) throw valueMismatch(where, 'a Date');
-      // Milliseconds from the container's creation time: recent events fit in 4 bytes instead of 8.
-      out.integer(date.getTime() - context.createdAt);
-      return;
-    }
-    case 'bytes':
-      if (!(value instanceof Uint8Array)) throw valueMismatch(where, 'bytes');
-      out.bytes(value);
-      return;
-    case 'json':
-      try {
-        out.value(value);
-      } catch (error) {
-        throw new SdcError('invalid-input', `${where}: not encodable`, { cause: error });
-      }
-      return;
-    default:
-      throw new SdcError('schema-mismatch', `${where}: unknown column type`);
-  }
-}
-
 function writeGenericRows(out: CborWriter, rows: readonly Row[]): void {
   // Field names once per container, in order of first appearance; absent fields are CBOR undefined.
   const names: string[] = [];
@@ -635,11 +803,18 @@ function writeGenericRows(out: CborWriter, rows: readonly Row[]): void {
       for (const row of rows) {
         const value = own(row, name);
         if (typeof value === 'string') {
-          // A string already sent in this column goes as tag 25 (stringref) + its index.
+          // A string already sent in this column goes as tag 25 (stringref) + its index, a word
+          // of the vocabulary as tag 25 + a negative integer.
           const index = strings.get(value);
           if (index !== undefined) {
             out.head(6, STRINGREF_TAG);
             out.integer(index);
+            continue;
+          }
+          const word = vocabularyIndex(value);
+          if (word !== undefined) {
+            out.head(6, STRINGREF_TAG);
+            out.integer(-1 - word);
             continue;
           }
           strings.set(value, strings.size);
@@ -680,21 +855,17 @@ function readRows(
     if (rowCount > limits.maxRows) throw new SdcError('too-large', `more than ${limits.maxRows} rows`);
     if (header.kind === 'rows' && rowCount === 0) throw new SdcError('malformed', 'no rows');
     const single = rowCount === 1;
-    if (!single && reader.arrayHead() !== rowCount) throw new SdcError('malformed', 'origin column length');
     const templates = rowTemplates(contract, names);
     // Each row is built twice from fast-property templates: `data` (the contract columns alone, what
     // validateRow sees) and the returned row (origin first, then the columns in contract order).
     const rows: Record<string, unknown>[] = new Array(rowCount);
-    for (let r = 0; r < rowCount; r++) {
-      const origin = readOrigin(reader, header.sender);
-      const row: Record<string, unknown> = { ...templates.row };
-      row.origin_matricule = origin.origin_matricule;
-      row.origin_numero = origin.origin_numero;
-      rows[r] = row;
-    }
     const data: Record<string, unknown>[] = new Array(rowCount);
-    for (let r = 0; r < rowCount; r++) data[r] = { ...templates.data };
-    const createdAt = header.createdAt.getTime();
+    for (let r = 0; r < rowCount; r++) {
+      rows[r] = { ...templates.row };
+      data[r] = { ...templates.data };
+    }
+    readOrigins(reader, rows, header.sender);
+    const anchors: number[] = new Array(rowCount).fill(header.createdAt.getTime());
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
       if (i >= columnCount || (!single && reader.isNull())) {
@@ -704,14 +875,17 @@ function readRows(
         }
         continue;
       }
-      if (!single && reader.arrayHead() !== rowCount)
-        throw new SdcError('malformed', `column ${name} length`);
       const column = contract.columns[name] as ContractColumn;
-      const context = { createdAt, strings: [] as string[] };
+      if (single) {
+        const value = readBareValue(reader, column, limits, name, anchors, 0);
+        (data[0] as Record<string, unknown>)[name] = value;
+        (rows[0] as Record<string, unknown>)[name] = value;
+        continue;
+      }
+      const values = readColumn(reader, column, rowCount, limits, name, anchors);
       for (let r = 0; r < rowCount; r++) {
-        const value = readColumnValue(reader, column, limits, name, context);
-        (data[r] as Record<string, unknown>)[name] = value;
-        (rows[r] as Record<string, unknown>)[name] = value;
+        (data[r] as Record<string, unknown>)[name] = values[r];
+        (rows[r] as Record<string, unknown>)[name] = values[r];
       }
     }
     for (let r = 0; r < rowCount; r++) {
@@ -746,8 +920,12 @@ function readRows(
         const reference = reader.stringRef();
         let value: CborValue;
         if (reference !== undefined) {
-          if (reference >= strings.length) throw new SdcError('malformed', 'string reference out of range');
-          value = strings[reference] as string;
+          if (reference < 0) {
+            if (-1 - reference >= VOCABULARY.length) throw new SdcError('malformed', 'word out of range');
+            value = VOCABULARY[-1 - reference] as string;
+          } else if (reference >= strings.length) {
+            throw new SdcError('malformed', 'string reference out of range');
+          } else value = strings[reference] as string;
         } else {
           value = reader.value(1);
           if (typeof value === 'string') strings.push(value);
@@ -815,12 +993,100 @@ function columnMismatch(name: string): SdcError {
   return new SdcError('schema-mismatch', `column ${name} has a value of the wrong type`);
 }
 
-function readColumnValue(
+function readOrigins(reader: CborReader, rows: Record<string, unknown>[], sender: string): void {
+  const n = rows.length;
+  if (n === 1) {
+    const origin = readOrigin(reader, sender);
+    (rows[0] as Record<string, unknown>).origin_matricule = origin.origin_matricule;
+    (rows[0] as Record<string, unknown>).origin_numero = origin.origin_numero;
+    return;
+  }
+  if (reader.nextMajor() === 2) {
+    const numbers = unpackColumn(reader.bytesValue(), n);
+    for (let r = 0; r < n; r++) {
+      const numero = numbers[r] as number | null;
+      if (numero !== null && numero < 0) throw new SdcError('malformed', 'bad row origin');
+      const row = rows[r] as Record<string, unknown>;
+      row.origin_matricule = numero === null ? null : sender;
+      row.origin_numero = numero;
+    }
+    return;
+  }
+  if (reader.arrayHead() !== n) throw new SdcError('malformed', 'origin column length');
+  for (let r = 0; r < n; r++) {
+    const origin = readOrigin(reader, sender);
+    (rows[r] as Record<string, unknown>).origin_matricule = origin.origin_matricule;
+    (rows[r] as Record<string, unknown>).origin_numero = origin.origin_numero;
+  }
+}
+
+/** A column of a batch (§4.4): [literals, packed indices] for text, packed bytes or an array otherwise. */
+function readColumn(
+  reader: CborReader,
+  column: ContractColumn,
+  n: number,
+  limits: SdcLimits,
+  name: string,
+  anchors: number[],
+): unknown[] {
+  if (column.type === 'text' || column.type === 'numeric') {
+    if (reader.arrayHead() !== 2)
+      throw new SdcError('malformed', `column ${name}: expected items and entries`);
+    const count = reader.arrayHead();
+    const literals: string[] = new Array(count);
+    let previous = '';
+    for (let k = 0; k < count; k++) {
+      let item: string;
+      const major = reader.nextMajor();
+      if (major === 3) item = reader.textValue();
+      else if (major === 1) {
+        const word = -1 - (reader.value(1) as number);
+        if (word >= VOCABULARY.length) throw new SdcError('malformed', `column ${name}: word out of range`);
+        item = VOCABULARY[word] as string;
+      } else {
+        // [k, suffix]: the k first characters of the item before, then the suffix.
+        if (reader.arrayHead() !== 2) throw new SdcError('malformed', `column ${name}: bad item`);
+        const shared = reader.uint();
+        if (shared > previous.length) throw new SdcError('malformed', `column ${name}: bad shared prefix`);
+        item = previous.slice(0, shared) + reader.textValue();
+      }
+      checkFieldSize(item, limits, name);
+      literals[k] = item;
+      previous = item;
+    }
+    const entries = unpackColumn(reader.bytesValue(), n);
+    const values: unknown[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const entry = entries[r] as number | null;
+      if (entry === null) values[r] = null;
+      else if (entry >= 0 && entry < count) values[r] = literals[entry];
+      else if (entry >= count && entry - count < VOCABULARY.length) values[r] = VOCABULARY[entry - count];
+      else throw new SdcError('malformed', `column ${name}: index out of range`);
+    }
+    return values;
+  }
+  const values: unknown[] = new Array(n);
+  if (PACKABLE.has(column.type) && reader.nextMajor() === 2) {
+    const entries = unpackColumn(reader.bytesValue(), n);
+    for (let r = 0; r < n; r++) {
+      const entry = entries[r] as number | null;
+      values[r] = entry === null ? null : fromNumber(column, entry, name, anchors, r);
+    }
+    return values;
+  }
+  if (reader.arrayHead() !== n) throw new SdcError('malformed', `column ${name} length`);
+  for (let r = 0; r < n; r++) values[r] = readBareValue(reader, column, limits, name, anchors, r);
+  return values;
+}
+
+/** One bare value: a single row's, or one in an unpacked column of a batch. */
+function readBareValue(
   reader: CborReader,
   column: ContractColumn,
   limits: SdcLimits,
   name: string,
-  context: { createdAt: number; strings: string[] },
+  anchors: number[],
+  r: number,
 ): unknown {
   const value = reader.value(1);
   if (value === null) return null;
@@ -828,67 +1094,75 @@ function readColumnValue(
   switch (column.type) {
     case 'text':
     case 'numeric':
-      if (typeof value === 'string') {
-        context.strings.push(value);
-        return value;
-      }
-      // A back-reference to a string sent earlier in the same column.
+      if (typeof value === 'string') return value;
+      // A word of the vocabulary, by index.
       if (
         typeof value === 'number' &&
         Number.isInteger(value) &&
-        value >= 0 &&
-        value < context.strings.length
+        value < 0 &&
+        -1 - value < VOCABULARY.length
       ) {
-        return context.strings[value];
+        return VOCABULARY[-1 - value];
       }
       throw columnMismatch(name);
     case 'enum':
+    case 'date':
+    case 'time':
+      // Outside the contract's list, or not in canonical form: the text as it was given.
       if (typeof value === 'string') return value;
-      if (
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        column.values &&
-        value >= 0 &&
-        value < column.values.length
-      ) {
-        return column.values[value] as string;
-      }
-      throw columnMismatch(name);
+      if (typeof value !== 'number') throw columnMismatch(name);
+      return fromNumber(column, value, name, anchors, r);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw columnMismatch(name);
+      return value;
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+    case 'timestamp':
+      if (typeof value !== 'number') throw columnMismatch(name);
+      return fromNumber(column, value, name, anchors, r);
     case 'uuid':
       if (typeof value === 'string') return value;
       if (value instanceof Uint8Array && value.length === 16) return uuidToString(value);
       throw columnMismatch(name);
-    case 'integer':
-    case 'smallint':
-    case 'bigint':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw columnMismatch(name);
-      return value;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw columnMismatch(name);
-      return value;
-    case 'date':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 100_000_000) {
-        return daysToDate(value);
-      }
-      throw columnMismatch(name);
-    case 'time':
-      if (typeof value === 'string') return value;
-      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 86_400) {
-        return secondsToTime(value);
-      }
-      throw columnMismatch(name);
-    case 'timestamp': {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw columnMismatch(name);
-      const date = new Date(context.createdAt + value);
-      if (Number.isNaN(date.getTime())) throw columnMismatch(name);
-      return date;
-    }
     case 'bytes':
       if (!(value instanceof Uint8Array)) throw columnMismatch(name);
       return new Uint8Array(value);
     case 'json':
       return value instanceof Uint8Array ? new Uint8Array(value) : value;
+    default:
+      throw columnMismatch(name);
+  }
+}
+
+/** The value a number stands for in a column of this type (the inverse of `numberOf`); moves the row's anchor. */
+function fromNumber(column: ContractColumn, n: number, name: string, anchors: number[], r: number): unknown {
+  if (!Number.isSafeInteger(n)) throw columnMismatch(name);
+  switch (column.type) {
+    case 'enum':
+      if (column.values && n >= 0 && n < column.values.length) return column.values[n] as string;
+      throw columnMismatch(name);
+    case 'boolean':
+      if (n === 0 || n === 1) return n === 1;
+      throw columnMismatch(name);
+    case 'integer':
+    case 'smallint':
+    case 'bigint':
+      return n;
+    case 'date':
+      if (Math.abs(n) >= 100_000_000) throw columnMismatch(name);
+      anchors[r] = n * DAY_MS;
+      return daysToDate(n);
+    case 'time':
+      if (n < 0 || n >= 86_400) throw columnMismatch(name);
+      return secondsToTime(n);
+    case 'timestamp': {
+      const ms = (anchors[r] as number) + n;
+      const date = new Date(ms);
+      if (Number.isNaN(date.getTime())) throw columnMismatch(name);
+      anchors[r] = ms;
+      return date;
+    }
     default:
       throw columnMismatch(name);
   }

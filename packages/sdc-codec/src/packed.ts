@@ -1,0 +1,147 @@
+import { SdcError } from './errors.js';
+
+/**
+ * A packed column (docs/sdc-format.md §4.4): n integers (or nulls) as frame of reference, common
+ * step and fixed bit width. Dates, times, timestamps, numbers, enum indices and text indices of a
+ * batch are mostly uniform noise within a narrow range; brotli cannot squeeze such bytes below
+ * their byte width, while `width` bits each is about their entropy (measured on 50 birth acts:
+ * 34 -> 20 bytes per row for the non-text columns).
+ *
+ * Layout: one byte `width * 4 + delta * 2 + nullable`, then the base as a zigzag varint, the step
+ * as a varint (at least 1), then n entries of `width` bits, most significant bit first, zero-padded
+ * to a byte. An entry e is null when nullable and e = 0; otherwise it stands for
+ * base + (e - nullable) * step. Without delta that is the value; with delta it is the difference
+ * from the previous non-null value of the column (from 0 for the first): row numbers and other
+ * sequences then cost no bits at all.
+ */
+
+const MAX_WIDTH = 53;
+
+function gcd(a: number, b: number): number {
+  while (b > 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+function bitsFor(value: number): number {
+  let bits = 0;
+  while (value >= 2 ** bits) bits++;
+  return bits;
+}
+
+/** Packs safe integers (null allowed), with or without delta, whichever is shorter; undefined when it cannot. */
+export function packColumn(values: readonly (number | null)[]): Uint8Array | undefined {
+  const plain = packEntries(values, 0);
+  const deltas: (number | null)[] = new Array(values.length);
+  let previous = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number | null;
+    if (value === null) deltas[i] = null;
+    else {
+      deltas[i] = value - previous;
+      previous = value;
+    }
+  }
+  const delta = packEntries(deltas, 2);
+  if (!delta) return plain;
+  return plain && plain.length <= delta.length ? plain : delta;
+}
+
+function packEntries(values: readonly (number | null)[], deltaFlag: number): Uint8Array | undefined {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let nullable = 0;
+  for (const value of values) {
+    if (value === null) nullable = 1;
+    else {
+      if (!Number.isSafeInteger(value)) return undefined;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+  }
+  if (min === Number.POSITIVE_INFINITY) min = max = 0;
+  // The base travels zigzagged (2|min| at most): it must stay exact too.
+  if (!Number.isSafeInteger(max - min) || !Number.isSafeInteger(2 * Math.abs(min))) return undefined;
+  let step = 0;
+  for (const value of values) if (value !== null) step = gcd(value - min, step);
+  if (step === 0) step = 1;
+  const width = bitsFor((max - min) / step + nullable);
+  if (width > MAX_WIDTH) return undefined;
+  const head: number[] = [width * 4 + deltaFlag + nullable];
+  writeVarint(head, min < 0 ? -2 * min - 1 : 2 * min);
+  writeVarint(head, step);
+  const out = new Uint8Array(head.length + Math.ceil((values.length * width) / 8));
+  out.set(head);
+  let bit = head.length * 8;
+  for (const value of values) {
+    const entry = value === null ? 0 : (value - min) / step + nullable;
+    for (let shift = width - 1; shift >= 0; shift--) {
+      if (Math.floor(entry / 2 ** shift) % 2 === 1)
+        out[bit >> 3] = (out[bit >> 3] as number) | (0x80 >> (bit & 7));
+      bit++;
+    }
+  }
+  return out;
+}
+
+/** Reads n entries back; throws SdcError('malformed') on any inconsistency (hostile bytes end here). */
+export function unpackColumn(bytes: Uint8Array, n: number): (number | null)[] {
+  let offset = 0;
+  const byte = () => {
+    if (offset >= bytes.length) throw new SdcError('malformed', 'packed column truncated');
+    return bytes[offset++] as number;
+  };
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 49) throw new SdcError('malformed', 'packed column varint too long');
+      const b = byte();
+      value += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) return value;
+    }
+  };
+  const first = byte();
+  const width = first >> 2;
+  const delta = (first & 2) !== 0;
+  const nullable = first & 1;
+  if (width > MAX_WIDTH) throw new SdcError('malformed', 'packed column too wide');
+  const zigzag = varint();
+  if (!Number.isSafeInteger(zigzag)) throw new SdcError('malformed', 'packed column base');
+  const base = zigzag % 2 === 1 ? -(zigzag + 1) / 2 : zigzag / 2;
+  const step = varint();
+  if (step < 1 || !Number.isSafeInteger(base)) throw new SdcError('malformed', 'packed column header');
+  if (bytes.length !== offset + Math.ceil((n * width) / 8)) {
+    throw new SdcError('malformed', 'packed column has the wrong length');
+  }
+  const values: (number | null)[] = new Array(n);
+  let bit = offset * 8;
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    let entry = 0;
+    for (let k = 0; k < width; k++) {
+      entry = entry * 2 + (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1);
+      bit++;
+    }
+    if (nullable && entry === 0) values[i] = null;
+    else {
+      let value = base + (entry - nullable) * step;
+      if (delta) value += previous;
+      if (!Number.isSafeInteger(value)) throw new SdcError('malformed', 'packed value out of range');
+      values[i] = value;
+      previous = value;
+    }
+  }
+  return values;
+}
+
+function writeVarint(out: number[], value: number): void {
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  out.push(rest);
+}
