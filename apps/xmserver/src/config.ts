@@ -2,6 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { XmServerError } from './errors.js';
 
+/**
+ * Containers in hand by default (receiving connections of `run`): enough to fill a batch while
+ * the previous one commits.
+ */
+export const defaultConcurrency = 64;
+
 /** The settings xmserver runs with, whatever they came from. Holds no secret but inside URLs from the environment. */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -101,7 +107,7 @@ export async function loadConfig(inputs: ConfigInputs = {}): Promise<ServerConfi
   const serverName = pick('serverName', name) ?? 'xmserver';
   const housekeepingSeconds = pick('housekeepingSeconds', integerIn(10, 300)) ?? 60;
   const metricsPort = pick('metricsPort', integerIn(0, 65535)) ?? 9464;
-  const concurrency = pick('concurrency', integerIn(1, 64)) ?? 8;
+  const concurrency = pick('concurrency', integerIn(1, 256)) ?? defaultConcurrency;
   const logLevel = pick('logLevel', level) ?? 'info';
 
   for (const key of ['databaseUrl', 'brokerUrl'] as const) {

@@ -23,6 +23,7 @@ export const xmServerErrorCodes = [
   'broker-unreachable',
   'operator-suspended',
   'unavailable-feature',
+  'stopping',
   'internal',
 ] as const;
 

@@ -26,6 +26,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'unavailable-feature': 69,
   'database-unavailable': 75,
   'broker-unreachable': 75,
+  stopping: 75,
   'operator-suspended': 77,
   'not-initialised': 78,
   'config-invalid': 78,

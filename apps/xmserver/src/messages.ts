@@ -106,6 +106,10 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: (p) => `${p.feature} is not available in this build: ${p.detail}`,
     fr: (p) => `${p.feature} n'est pas disponible dans cette version : ${p.detail}`,
   },
+  stopping: {
+    en: () => 'The service is stopping: the container is left to the broker or the site to deliver again.',
+    fr: () => "Le service s'arrête : le conteneur sera remis de nouveau par le courtier ou le site.",
+  },
   internal: {
     en: (p) => `Internal error: ${p.detail}`,
     fr: (p) => `Erreur interne : ${p.detail}`,

@@ -5,8 +5,16 @@ import { hostname } from 'node:os';
 import { balanceOf, chargeContainer, mayUse } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
-import { type Charging, createSdcCodec, createServerSync, type ServerSync } from '@xmcomm/status-sync';
+import {
+  type ApplyOutcome,
+  type Charging,
+  createSdcCodec,
+  createServerSync,
+  type ServerSync,
+} from '@xmcomm/status-sync';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { Coalescer } from './coalescer.js';
+import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
 import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -23,10 +31,12 @@ export interface ServiceOptions {
   readonly shared: boolean;
   readonly housekeepingSeconds: number;
   /**
-   * Containers handled at once (one receiving connection each in the shared subscription; 1
-   * without shared subscriptions). The database pool should have a few more connections.
+   * Containers in hand at once: one receiving connection each in the shared subscription (1
+   * without shared subscriptions). They are applied in batches of up to `maxBatch`.
    */
   readonly concurrency?: number;
+  /** Most containers applied in one database transaction (default 64). */
+  readonly maxBatch?: number;
   /** Port of /metrics and /healthz; 0 picks a free one, null disables them. */
   readonly metricsPort: number | null;
   readonly log: Logger;
@@ -43,13 +53,16 @@ export interface ServiceCounters {
 export interface RunningService {
   readonly sync: ServerSync;
   readonly counters: () => ServiceCounters;
-  /** Containers handled at once. */
+  /** Containers in hand at once (receiving connections). */
   readonly concurrency: number;
   /** Where /metrics and /healthz answer, if enabled. */
   readonly metricsUrl: string | undefined;
   /** Stops taking containers, finishes the ones in hand, then closes the links. */
   stop(): Promise<void>;
 }
+
+/** Most containers applied in one transaction by default. */
+export const defaultMaxBatch = 64;
 
 /** The service: receives containers, applies them exactly once, answers with receipts; metrics while up. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
@@ -107,9 +120,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
 
-  // MQTT.js hands a connection's messages over one at a time: one receiving connection per
-  // container in hand. Without shared subscriptions a second connection would get every container again.
-  const concurrency = options.shared ? Math.max(1, options.concurrency ?? 8) : 1;
+  // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the
+  // handler resolved, so a container in hand costs one receiving connection; acknowledging out of
+  // order on one connection would mean writing PUBACKs behind MQTT.js's back (no public API).
+  // Connections are cheap (a socket and a small client object on each side), so the simple
+  // design is one per container in hand, enough of them to fill a batch while the previous
+  // batch commits. Without shared subscriptions a second connection would get every container again.
+  const concurrency = options.shared ? Math.max(1, options.concurrency ?? defaultConcurrency) : 1;
+  // Containers arriving on all connections meanwhile are applied together, in one transaction,
+  // when the previous batch committed: one commit (and its fsync) per batch instead of one per
+  // container. One batch at a time: two would contend for the same accounts' rows.
+  const applyBatch = (payloads: readonly Uint8Array[]): Promise<readonly ApplyOutcome[]> =>
+    typeof (sync as { applyBatch?: unknown }).applyBatch === 'function'
+      ? (sync as unknown as { applyBatch: typeof applyBatch }).applyBatch(payloads)
+      : Promise.all(payloads.map((payload) => sync.applyContainer(payload)));
+  const batches = new Coalescer<Uint8Array, ApplyOutcome>({
+    apply: applyBatch,
+    maxBatch: options.maxBatch ?? defaultMaxBatch,
+  });
+  // Receipts being published: stop() lets them reach the broker before closing the links.
+  const sending = new Set<Promise<void>>();
   const registry = new Registry();
   const containers = new Counter({
     name: 'xmserver_containers_total',
@@ -145,8 +175,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     sessionExpirySeconds: 0,
     handler: {
       onContainer: async (matricule, payload) => {
-        log.debug({ matricule, bytes: payload.length }, 'container received');
-        const outcome = await sync.applyContainer(payload);
+        const outcome = await batches.submit(payload);
         containers.inc({ status: outcome.status });
         if (outcome.status === 'applied') {
           counts.applied += 1;
@@ -155,23 +184,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           rows.inc({ outcome: 'accepted' }, outcome.accepted);
           rows.inc({ outcome: 'rejected' }, outcome.rejected);
         } else if (outcome.status === 'duplicate') counts.duplicates += 1;
-        else counts.refused += 1;
-        log.debug(
-          {
-            matricule,
-            container: outcome.containerId,
-            status: outcome.status,
-            accepted: outcome.accepted,
-            rejected: outcome.rejected,
-            reason: outcome.reason,
-          },
-          'container',
-        );
-        if (outcome.status === 'refused')
+        else {
+          counts.refused += 1;
           log.warn({ matricule, reason: outcome.reason }, 'container refused');
+        }
         // Replies go to the topic the container came from, and only when the signer is that site.
-        if (outcome.sender === matricule)
+        if (outcome.sender !== matricule || outcome.replies.length === 0) return;
+        // The container is acknowledged without waiting for its receipt's PUBACK: the receipt is
+        // committed with the container, and a site that misses it sends the container again and
+        // gets the same receipt. Waiting would hold the connection, and so a container in hand,
+        // for a round trip to the broker per container.
+        const sent = (async () => {
           for (const reply of outcome.replies) await transport.send(matricule, reply);
+        })().catch((error: unknown) =>
+          log.warn({ matricule, container: outcome.containerId, err: String(error) }, 'receipt not sent'),
+        );
+        sending.add(sent);
+        void sent.finally(() => sending.delete(sent));
       },
     },
   });
@@ -225,6 +254,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metricsUrl,
     async stop() {
       clearInterval(housekeeping);
+      // Containers still arriving are refused (not acknowledged: the broker or the site brings
+      // them again); the ones taken are applied and answered before the links close.
+      await batches.close();
+      await Promise.all(sending);
       await transport.stop();
       if (http) await new Promise<void>((resolvePromise) => http?.close(() => resolvePromise()));
     },

@@ -27,7 +27,10 @@ export function registerService(program: Command, io: Io): void {
       'the service: receive and apply containers, answer with receipts; /metrics and /healthz while up; SIGTERM finishes the work in hand',
     )
     .option('--metrics-port <n>', 'port of /metrics and /healthz (0: none)')
-    .option('--concurrency <n>', 'containers handled at once, 1-64 (default 8; 1 with --embedded-broker)')
+    .option(
+      '--concurrency <n>',
+      'containers in hand at once, one broker connection each, 1-256 (default 64; 1 with --embedded-broker)',
+    )
     .option('--embedded-broker', 'the broker is MQTT 3.1.1 without shared subscriptions (one process only)')
     .action(
       handler(
@@ -39,8 +42,9 @@ export function registerService(program: Command, io: Io): void {
               params: { detail: 'no broker: set XM_BROKER_URL or --broker-url.' },
             });
           }
-          // One database connection per container in hand, plus room for look-ups outside a transaction.
-          const db = await ctx.database({ maxConnections: config.concurrency + 2 });
+          // Containers are applied in batches, one transaction at a time, whatever the number in
+          // hand: a few connections are enough, and PostgreSQL's max_connections covers many processes.
+          const db = await ctx.database({ maxConnections: 8 });
           const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
           const username = ctx.io.env.XM_BROKER_USERNAME;
           const service = await startService({
