@@ -1,13 +1,15 @@
 // The end-to-end benchmarks: `npm run bench` (quick, a few minutes) or `npm run bench:full`.
 // `--only satellite,national,scaling,many` picks sections; `--out file.json` keeps the JSON.
 // They print Markdown tables and one JSON object; they never fail on a time.
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { sql } from 'kysely';
 import { openEnvironment } from '../src/environment.js';
 import { BenchError } from '../src/errors.js';
 import { Fleet, type SimulatedSite, simulatedSites } from '../src/fleet.js';
-import { ResourceMonitor } from '../src/monitor.js';
+import type { LinkProfile } from '../src/link-emulator.js';
+import { ResourceMonitor, type Usage } from '../src/monitor.js';
 import { type NationalResult, runNational } from '../src/national.js';
 import { registerClients, type SiteKeys } from '../src/registry.js';
 import { figure, markdownTable, mib } from '../src/report.js';
@@ -22,31 +24,70 @@ const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : 
 const outArg = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const wants = (section: string) => !only || only.has(section);
 
+interface SatelliteRun {
+  readonly profile: LinkProfile;
+  readonly rows: number;
+  readonly acts: number;
+  readonly loss?: number;
+  readonly dropEveryMs?: number;
+}
+
+// The batch a site on a satellite terminal chooses: status-sync's `maxRows` 200 (the CMS envelope,
+// about 640 bytes, spread over 200 acts instead of 50) and `maxBytes` 16 KiB, so that one container
+// is about 6 s of a 22 kbit/s link and a lost lock costs at most that much to send again.
+const satelliteBatch = { rows: 200, maxBytes: 16 * 1024 };
+
 const plan = full
   ? {
-      satellite: { single: 30, batch: 1000 },
+      satellite: [iridiumCertus100, thurayaXtPro].flatMap((profile): SatelliteRun[] => [
+        { profile, rows: 1, acts: 30 },
+        { profile, rows: 50, acts: 1000 },
+        { profile, rows: satelliteBatch.rows, acts: 2000 },
+        { profile, rows: satelliteBatch.rows, acts: 2000, loss: 0.01 },
+        { profile, rows: satelliteBatch.rows, acts: 2000, dropEveryMs: 30_000 },
+      ]),
       activeSites: 200,
-      singlePerSite: 20,
-      batchPerSite: 4,
+      window: 8,
+      singlePerSite: 50,
+      batchPerSite: 10,
       registry: [1000, 10_000, 100_000],
-      scalingPerSite: 10,
+      scalingPerSite: 20,
       manySites: 10_000,
       manySenders: 200,
     }
   : {
-      satellite: { single: 8, batch: 300 },
+      satellite: [
+        { profile: iridiumCertus100, rows: 1, acts: 8 },
+        { profile: iridiumCertus100, rows: satelliteBatch.rows, acts: 400 },
+        { profile: thurayaXtPro, rows: satelliteBatch.rows, acts: 400 },
+      ] as SatelliteRun[],
       activeSites: 50,
-      singlePerSite: 6,
-      batchPerSite: 2,
+      window: 8,
+      singlePerSite: 16,
+      batchPerSite: 4,
       registry: [1000, 3000],
-      scalingPerSite: 4,
+      scalingPerSite: 8,
       manySites: 1000,
       manySenders: 50,
     };
 
 const json: Record<string, unknown> = { mode: full ? 'full' : 'quick', startedAt: new Date().toISOString() };
 const out = (text: string) => process.stdout.write(`${text}\n`);
-const progress = (text: string) => process.stderr.write(`- ${text}\n`);
+const began = performance.now();
+/** The machine's load average as each step starts: the runs share two cores with whatever else runs. */
+const loads: { step: string; seconds: number; loadavg: string }[] = [];
+json.loads = loads;
+const progress = (text: string) => {
+  const loadavg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const seconds = Math.round((performance.now() - began) / 1000);
+  loads.push({ step: text, seconds, loadavg });
+  process.stderr.write(`- [${seconds} s, load ${loadavg}] ${text}\n`);
+};
+
+/** The JSON so far, after every section: a long full run that fails late keeps what it measured. */
+const save = async () => {
+  if (outArg) await writeFile(outArg, `${JSON.stringify(json, null, 2)}\n`);
+};
 
 const env = await openEnvironment();
 const servers: ServerProcess[] = [];
@@ -60,10 +101,26 @@ try {
     broker: env.brokerSource,
   };
   const first = plan.registry[0] as number;
-  // Sites 1..activeSites send in the national runs; the next four are the satellite centres.
-  const keep = Math.max(plan.activeSites + 4, wants('many') ? Math.min(plan.manySites, first) : 0);
-  const registered = await registerClients(env.db, env.pki, { from: 1, to: first + 1, keep });
+  // Sites 1..activeSites send in the national runs, the next ones are the satellite centres; the
+  // many-sites run connects the first manySites. Their private keys are kept, the others' dropped.
+  const keepUpTo = Math.max(plan.activeSites + plan.satellite.length, wants('many') ? plan.manySites : 0);
+  const registered = await registerClients(env.db, env.pki, {
+    from: 1,
+    to: first + 1,
+    keep: Math.min(first, keepUpTo),
+  });
   let registeredCount = first;
+  /** Registers clients up to `size`, keeping the keys the runs need; returns the seconds it took. */
+  const registerUpTo = async (size: number): Promise<number> => {
+    const more = await registerClients(env.db, env.pki, {
+      from: registeredCount + 1,
+      to: size + 1,
+      keep: Math.max(0, keepUpTo - registeredCount),
+    });
+    registered.active.push(...more.active);
+    registeredCount = size;
+    return more.seconds;
+  };
   progress(`${first} clients registered with certificates in ${registered.seconds.toFixed(1)} s`);
   const server1 = await startServer(env.settings);
   servers.push(server1);
@@ -71,30 +128,36 @@ try {
 
   if (wants('satellite')) {
     const results: SatelliteResult[] = [];
-    const centres = registered.active.slice(plan.activeSites, plan.activeSites + 4) as SiteKeys[];
-    const runs = [
-      { profile: iridiumCertus100, rows: 1, acts: plan.satellite.single },
-      { profile: iridiumCertus100, rows: 50, acts: plan.satellite.batch },
-      { profile: thurayaXtPro, rows: 1, acts: plan.satellite.single },
-      { profile: thurayaXtPro, rows: 50, acts: plan.satellite.batch },
-    ];
-    for (const [i, run] of runs.entries()) {
-      progress(`satellite: ${run.profile.name}, ${run.rows} row(s) per container, ${run.acts} acts`);
+    const centres = registered.active.slice(
+      plan.activeSites,
+      plan.activeSites + plan.satellite.length,
+    ) as SiteKeys[];
+    for (const [i, run] of plan.satellite.entries()) {
+      progress(
+        `satellite: ${run.profile.name}, ${run.rows} row(s) per container, ${run.acts} acts${run.loss ? `, loss ${run.loss * 100} %` : ''}${run.dropEveryMs ? `, link cut every ${run.dropEveryMs / 1000} s` : ''}`,
+      );
+      // A centre of its own per run: each run's site database starts its numbers again at 1.
+      const centre = centres[i] as SiteKeys;
       results.push(
-        await runSatellite(
-          { db: env.db, pki: env.pki, serverName, broker: env.broker },
-          centres[i] as SiteKeys,
-          { profile: run.profile, rowsPerContainer: run.rows, acts: run.acts },
-        ),
+        await runSatellite({ db: env.db, pki: env.pki, serverName, broker: env.broker }, centre, {
+          profile: run.profile,
+          rowsPerContainer: run.rows,
+          acts: run.acts,
+          ...(run.rows > 1 ? { maxBytes: satelliteBatch.maxBytes } : {}),
+          ...(run.loss ? { loss: run.loss } : {}),
+          ...(run.dropEveryMs ? { dropEveryMs: run.dropEveryMs } : {}),
+        }),
       );
     }
     json.satellite = results;
+    await save();
     out('\n## Satellite links (one site, acts validated -> receipts, status 4)\n');
     out(
       markdownTable(
         [
           'link',
           'rows/SDC',
+          'loss / cuts',
           'acts',
           'SDCs',
           'seconds',
@@ -108,6 +171,7 @@ try {
         results.map((r) => [
           r.link,
           String(r.rowsPerContainer),
+          r.loss || r.drops ? `${figure(r.loss * 100)} % (${r.retransmissions} resent) / ${r.drops}` : '-',
           figure(r.acts),
           figure(r.containers),
           figure(r.seconds, 1),
@@ -125,11 +189,18 @@ try {
   let sites: SimulatedSite[] = [];
   let fleet: Fleet | undefined;
   const national: NationalResult[] = [];
-  const nationalRun = (label: string, perSite: number, rows: number, procs: ServerProcess[]) =>
+  const nationalRun = (
+    label: string,
+    perSite: number,
+    rows: number,
+    procs: ServerProcess[],
+    window = plan.window,
+  ) =>
     runNational(env.db, fleet as Fleet, sites, procs, env.broker, serverName, {
       label: `${label}, ${figure(registeredCount)} registered`,
       containersPerSite: perSite,
       rowsPerContainer: rows,
+      window,
       timeoutMs: full ? 600_000 : 180_000,
     });
 
@@ -142,27 +213,26 @@ try {
       `${sites.length} simulated sites connected in ${connectSeconds.toFixed(1)} s; first contact (untimed warm-up)`,
     );
     // The first container of a site costs the server a cold start for that site; measured apart.
-    national.push(await nationalRun('first contact, 1 row', 1, 1, [server1]));
+    national.push(await nationalRun('first contact, 1 row', 1, 1, [server1], 1));
   }
 
   if (wants('national')) {
     progress('national: one server process');
+    // One container awaiting its receipt per site, as the bench did before: what 50 sites alone feed.
+    national.push(await nationalRun('1 row per SDC', plan.singlePerSite / 4, 1, [server1], 1));
     national.push(await nationalRun('1 row per SDC', plan.singlePerSite, 1, [server1]));
     national.push(await nationalRun('50 rows per SDC', plan.batchPerSite, 50, [server1]));
   }
   if (wants('scaling') && fleet) {
     const points: Record<string, unknown>[] = [];
     for (const size of plan.registry) {
+      let registerSeconds = 0;
       if (size > registeredCount) {
         progress(`scaling: registering clients ${registeredCount + 1}..${size}`);
-        const more = await registerClients(env.db, env.pki, {
-          from: registeredCount + 1,
-          to: size + 1,
-          keep: 0,
-        });
-        progress(`  ${size - registeredCount} more in ${more.seconds.toFixed(1)} s`);
-        registeredCount = size;
-      }
+        const from = registeredCount;
+        registerSeconds = await registerUpTo(size);
+        progress(`  ${size - from} more in ${registerSeconds.toFixed(1)} s`);
+      } else registerSeconds = registered.seconds;
       const run = await nationalRun(`${size} registered`, plan.scalingPerSite, 1, [server1]);
       const dbSize = await sql<{
         bytes: string;
@@ -170,6 +240,8 @@ try {
       const server = run.usage.find((u) => u.label === 'xmserver 1');
       points.push({
         registered: size,
+        registerSeconds,
+        rssServerEndBytes: server?.rssEndBytes,
         containersPerSecond: run.containersPerSecond,
         latencyP50Ms: run.latencyP50Ms,
         latencyP99Ms: run.latencyP99Ms,
@@ -179,11 +251,15 @@ try {
       });
     }
     json.scaling = points;
-    out(`\n## Scaling with the register (1 row per SDC, ${sites.length} sites sending, one process)\n`);
+    await save();
+    out(
+      `\n## Scaling with the register (1 row per SDC, ${sites.length} sites sending, ${plan.window} awaiting receipts each, one process)\n`,
+    );
     out(
       markdownTable(
         [
           'registered clients',
+          'registered in s',
           'SDCs/s',
           'p50 ms',
           'p99 ms',
@@ -193,6 +269,7 @@ try {
         ],
         points.map((p) => [
           figure(p.registered as number),
+          figure(p.registerSeconds as number, 1),
           figure(p.containersPerSecond as number),
           figure(p.latencyP50Ms as number),
           figure(p.latencyP99Ms as number),
@@ -221,12 +298,23 @@ try {
 
   if (national.length > 0) {
     json.national = national;
-    out(`\n## National server (${sites.length} sites sending, one SDC in flight per site)\n`);
+    await save();
+    out(
+      `\n## National server (${sites.length} sites sending; window = containers awaiting their receipt per site)\n`,
+    );
+    const each = (r: NationalResult, label: string, pick: (u: Usage) => string) =>
+      r.usage
+        .filter((u) => u.label.startsWith(label))
+        .map(pick)
+        .join(' + ');
+    const cpu = (u: Usage) => figure(u.cpuPercent);
+    const rss = (u: Usage) => mib(u.rssPeakBytes);
     out(
       markdownTable(
         [
           'run',
-          'processes',
+          'procs',
+          'window',
           'SDCs',
           'rows',
           'complete',
@@ -235,40 +323,40 @@ try {
           'rows/s',
           'p50 ms',
           'p99 ms',
-          'CPU % (xmserver / mosquitto / postgres / sites)',
-          'xmserver RSS peak MiB',
+          'latencies',
+          'CPU % xmserver',
+          'CPU % mosquitto / postgres / bench',
+          'RSS peak MiB xmserver',
+          'RSS MiB mosquitto / bench',
         ],
-        national.map((r) => {
-          const cpu = (label: string) =>
-            figure(r.usage.filter((u) => u.label.startsWith(label)).reduce((n, u) => n + u.cpuPercent, 0));
-          return [
-            r.label,
-            String(r.processes),
-            figure(r.containers),
-            figure(r.rowsCentralised),
-            r.complete ? `yes (${r.receiptsChecked} receipts opened)` : `NO (${r.receipts} receipts)`,
-            figure(r.seconds, 1),
-            figure(r.containersPerSecond),
-            figure(r.rowsPerSecond),
-            figure(r.latencyP50Ms),
-            figure(r.latencyP99Ms),
-            `${cpu('xmserver')} / ${cpu('mosquitto')} / ${cpu('postgresql')} / ${cpu('simulated')}`,
-            r.usage
-              .filter((u) => u.label.startsWith('xmserver'))
-              .map((u) => mib(u.rssPeakBytes))
-              .join(' + '),
-          ];
-        }),
+        national.map((r) => [
+          r.label,
+          String(r.processes),
+          String(r.window),
+          figure(r.containers),
+          figure(r.rowsCentralised),
+          r.complete ? `yes (${r.receiptsChecked} opened)` : `NO (${r.receipts} receipts)`,
+          figure(r.seconds, 1),
+          figure(r.containersPerSecond),
+          figure(r.rowsPerSecond),
+          figure(r.latencyP50Ms),
+          figure(r.latencyP99Ms),
+          figure(r.latencySamples),
+          each(r, 'xmserver', cpu),
+          `${each(r, 'mosquitto', cpu) || 'n/a'} / ${each(r, 'postgresql', cpu)} / ${each(r, 'simulated', cpu)}`,
+          each(r, 'xmserver', rss),
+          `${each(r, 'mosquitto', rss) || 'n/a'} / ${each(r, 'simulated', rss)}`,
+        ]),
       ),
     );
   }
 
   if (wants('many')) {
+    if (registeredCount < plan.manySites) {
+      progress(`many sites: registering clients ${registeredCount + 1}..${plan.manySites}`);
+      await registerUpTo(plan.manySites);
+    }
     const count = Math.min(plan.manySites, registered.active.length);
-    if (count < plan.manySites)
-      progress(
-        `many sites: only ${count} registered sites have keys here (the first registration keeps them)`,
-      );
     progress(`many sites: private Mosquitto, a fresh xmserver process, ${count} sites`);
     const broker = await startMosquitto();
     try {
@@ -305,12 +393,13 @@ try {
       const senders = manySites.slice(0, plan.manySenders);
       const runs: NationalResult[] = [];
       for (const label of ['first contact, 1 row', '1 row per SDC']) {
-        const sealedFor = label.startsWith('first') ? 1 : 4;
+        const first = label.startsWith('first');
         runs.push(
           await runNational(env.db, many, senders, [server], { pid: broker.pid }, serverName, {
             label,
-            containersPerSite: sealedFor,
+            containersPerSite: first ? 1 : plan.scalingPerSite,
             rowsPerContainer: 1,
+            window: first ? 1 : plan.window,
             timeoutMs: full ? 600_000 : 180_000,
           }),
         );
@@ -324,6 +413,7 @@ try {
       }
       const usage = (label: string) => connected.find((u) => u.label === label);
       json.manySites = { sites: count, connectSeconds, usage: connected, runs };
+      await save();
       out(`\n## ${figure(count)} sites connected at once (private Mosquitto, one xmserver process)\n`);
       out(
         markdownTable(
@@ -342,10 +432,14 @@ try {
               'simulating process RSS before -> after',
               `${mib(usage('simulated sites (bench)')?.rssStartBytes ?? 0)} -> ${mib(usage('simulated sites (bench)')?.rssEndBytes ?? 0)} MiB`,
             ],
-            ...runs.map((r) => [
-              `${r.label}: ${r.sites} connected, ${plan.manySenders} sending`,
-              `${figure(r.containers)} SDCs, ${r.complete ? 'all receipts' : `ONLY ${r.receipts} receipts`}, ${figure(r.containersPerSecond)} SDCs/s, p50 ${figure(r.latencyP50Ms)} ms, p99 ${figure(r.latencyP99Ms)} ms`,
-            ]),
+            ...runs.map((r) => {
+              const peak = (label: string) => mib(r.usage.find((u) => u.label === label)?.rssPeakBytes ?? 0);
+              const busy = (label: string) => figure(r.usage.find((u) => u.label === label)?.cpuPercent ?? 0);
+              return [
+                `${r.label}: ${figure(r.sites)} connected, ${r.sending} sending, window ${r.window}`,
+                `${figure(r.containers)} SDCs, ${r.complete ? 'all receipts' : `ONLY ${r.receipts} receipts`}, ${figure(r.containersPerSecond)} SDCs/s, p50 ${figure(r.latencyP50Ms)} ms, p99 ${figure(r.latencyP99Ms)} ms; RSS peak mosquitto ${peak('mosquitto')} MiB, xmserver ${peak('xmserver 1')} MiB; CPU % xmserver ${busy('xmserver 1')}, mosquitto ${busy('mosquitto')}, bench ${busy('simulated sites (bench)')}`,
+              ];
+            }),
           ],
         ),
       );
@@ -356,14 +450,21 @@ try {
       await broker.stop();
     }
   }
+  progress('done');
   json.finishedAt = new Date().toISOString();
+  json.seconds = (performance.now() - began) / 1000;
   out(`\n\`\`\`json\n${JSON.stringify(json, null, 2)}\n\`\`\``);
-  if (outArg) await writeFile(outArg, `${JSON.stringify(json, null, 2)}\n`);
+  await save();
 } catch (error) {
   if (BenchError.isInstance(error)) process.stderr.write(`bench: ${error.code}: ${error.message}\n`);
   throw error;
 } finally {
-  for (const fleet of fleets) await fleet.close().catch(() => {});
-  for (const server of servers) await server.stop().catch(() => {});
+  progress('closing: sites, server processes, scratch database');
+  await Promise.all([
+    ...fleets.map((fleet) => fleet.close().catch(() => {})),
+    ...servers.map((server) => server.stop().catch(() => {})),
+  ]);
+  progress('closing: scratch database');
   await env.close();
+  progress('closed');
 }

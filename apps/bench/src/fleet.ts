@@ -22,6 +22,7 @@ export function siteCodec(site: SiteKeys, pki: ServerPki, serverName: string): C
 /** A simulated site of the national runs: its keys, its codec and its counters, kept across runs. */
 export interface SimulatedSite {
   readonly keys: SiteKeys;
+  /** Made on first use: 10,000 connected sites of which a few hundred send need only a few. */
   readonly codec: ContainerCodec;
   nextNumero: number;
   nextSequence: number;
@@ -32,15 +33,27 @@ export function simulatedSites(
   pki: ServerPki,
   serverName: string,
 ): SimulatedSite[] {
-  return active.map((keys) => ({
-    keys,
-    codec: siteCodec(keys, pki, serverName),
-    nextNumero: 1,
-    nextSequence: 1,
-  }));
+  return active.map((keys) => {
+    let codec: ContainerCodec | undefined;
+    return {
+      keys,
+      get codec() {
+        codec ??= siteCodec(keys, pki, serverName);
+        return codec;
+      },
+      nextNumero: 1,
+      nextSequence: 1,
+    };
+  });
 }
 
 const acts = createActGenerator(11);
+
+/** A container sealed ahead: its id (what its receipt names) and its bytes. */
+export interface SealedContainer {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+}
 
 /**
  * Containers sealed ahead of the timed window, as each site's export would have sealed them:
@@ -51,32 +64,42 @@ export async function sealAhead(
   sites: readonly SimulatedSite[],
   serverName: string,
   options: { readonly perSite: number; readonly rows: number },
-): Promise<Map<string, Uint8Array[]>> {
-  const sealed = new Map<string, Uint8Array[]>();
+): Promise<Map<string, SealedContainer[]>> {
+  const sealed = new Map<string, SealedContainer[]>();
   for (const site of sites) {
-    const list: Uint8Array[] = [];
+    const list: SealedContainer[] = [];
     for (let c = 0; c < options.perSite; c++) {
       const rows = Array.from({ length: options.rows }, () => {
         const numero = site.nextNumero++;
         return travellingRow(acts(site.keys.matricule, numero), numero);
       });
-      const { bytes } = await site.codec.seal({
+      const { bytes, containerId } = await site.codec.seal({
         sender: site.keys.matricule,
         recipient: serverName,
         sequence: site.nextSequence++,
         table: 'births',
         body: { kind: 'rows', rows },
       });
-      list.push(bytes);
+      list.push({ id: containerId, bytes });
     }
     sealed.set(site.keys.matricule, list);
   }
   return sealed;
 }
 
+/** A receipt as it arrived, kept to open it after the timed window. */
+export interface ArrivedReceipt {
+  readonly site: SimulatedSite;
+  readonly payload: Uint8Array;
+  /** performance.now() at arrival. */
+  readonly at: number;
+}
+
 export interface FleetRun {
   /** Sent (handed to the transport) to receipt, per container, in milliseconds. */
   readonly latenciesMs: number[];
+  /** How many receipts were opened to match them to their container (all of them with a window of 1). */
+  readonly latencySamples: number;
   readonly receipts: number;
   readonly expected: number;
   readonly seconds: number;
@@ -84,22 +107,37 @@ export interface FleetRun {
   readonly samples: { readonly site: SimulatedSite; readonly payload: Uint8Array }[];
 }
 
+interface Handed {
+  readonly container: SealedContainer;
+  handedAt: number;
+  sent: boolean;
+}
+
 interface Member {
   readonly site: SimulatedSite;
   readonly transport: SiteTransport;
-  readonly queue: Uint8Array[];
-  current: { id: string; payload: Uint8Array; handedAt: number; sent: boolean } | undefined;
+  readonly queue: SealedContainer[];
+  /** Handed to the transport, no receipt yet (in order). */
+  readonly awaiting: Handed[];
+  /** performance.now() at which each container of this run was handed, by container id. */
+  readonly handedAt: Map<string, number>;
+  window: number;
 }
 
+/** Opening every receipt would cost the bench as much CPU as a site's share of the server's: a sample. */
+const latencySampleSize = 2000;
+
 /**
- * Sites on MQTT (`SiteTransport`, as a real site), each with one container in flight: the next
- * goes when the receipt of the previous one comes back, so every receipt answers the container
- * in hand and the latency is measured without opening it.
+ * Sites on MQTT (`SiteTransport`, as a real site), each with up to `window` containers awaiting
+ * their receipt: a receipt frees a place and the next container goes. With a window of one every
+ * receipt answers the container in hand, so latency needs no opening; with more, receipts can come
+ * back in any order (two processes, a batch), so after the timed window a sample of them is opened
+ * and matched to its container by id: latency stays exact (handed to the transport -> receipt).
  */
 export class Fleet {
   readonly #members: Member[] = [];
   readonly #serverName: string;
-  #onReceipt: ((member: Member) => void) | undefined;
+  #onReceipt: ((member: Member, payload: Uint8Array) => void) | undefined;
 
   constructor(serverName: string) {
     this.#serverName = serverName;
@@ -122,7 +160,9 @@ export class Fleet {
         const member: Member = {
           site,
           queue: [],
-          current: undefined,
+          awaiting: [],
+          handedAt: new Map(),
+          window: 1,
           transport: new SiteTransport({
             url: brokerUrl,
             server: this.#serverName,
@@ -135,21 +175,31 @@ export class Fleet {
             connectTimeoutMs: 60_000,
             reconnect: { baseMs: 1000, maxMs: 5000 },
             pollIntervalMs: 60_000,
-            window: 1,
+            // A real site's window: the fleet's own `window` decides how many await receipts.
+            window: 16,
             outbox: {
-              nextBatch: async (_limit, exclude) => {
-                const current = member.current;
-                if (!current || current.sent || exclude.has(current.id)) return [];
-                current.handedAt = performance.now();
-                return [{ id: current.id, payload: current.payload }];
+              nextBatch: async (limit, exclude) => {
+                const now = performance.now();
+                const due: { id: string; payload: Uint8Array }[] = [];
+                for (const handed of member.awaiting) {
+                  if (due.length >= limit) break;
+                  if (handed.sent || exclude.has(handed.container.id)) continue;
+                  if (handed.handedAt === 0) {
+                    handed.handedAt = now;
+                    member.handedAt.set(handed.container.id, now);
+                  }
+                  due.push({ id: handed.container.id, payload: handed.container.bytes });
+                }
+                return due;
               },
               markSent: async (id) => {
-                if (member.current?.id === id) member.current.sent = true;
+                const handed = member.awaiting.find((h) => h.container.id === id);
+                if (handed) handed.sent = true;
               },
             },
             inbox: {
               store: async (_topic, payload) => {
-                this.#receipt(member, payload);
+                this.#onReceipt?.(member, payload);
               },
             },
           }),
@@ -163,54 +213,110 @@ export class Fleet {
     return (performance.now() - started) / 1000;
   }
 
-  #latest: { site: SimulatedSite; payload: Uint8Array }[] = [];
-
-  #receipt(member: Member, payload: Uint8Array): void {
-    if (!member.current) return; // a late re-acknowledgement of a container already counted
-    if (this.#latest.length < 10) this.#latest.push({ site: member.site, payload });
-    this.#onReceipt?.(member);
-  }
-
-  /** Sends every site's containers, one in flight per site; resolves when all receipts came or at the deadline. */
-  async run(sealed: ReadonlyMap<string, Uint8Array[]>, timeoutMs: number): Promise<FleetRun> {
+  /**
+   * Sends every site's containers, `window` awaiting receipts per site; resolves when all receipts
+   * came, at the deadline, or once no receipt came for `stallMs`. Only the sites named in `sealed` send; the others stay connected.
+   */
+  async run(
+    sealed: ReadonlyMap<string, SealedContainer[]>,
+    timeoutMs: number,
+    window = 1,
+    stallMs = 30_000,
+  ): Promise<FleetRun> {
     const latencies: number[] = [];
+    const arrived: ArrivedReceipt[] = [];
+    const kept: { site: SimulatedSite; payload: Uint8Array }[] = [];
     let expected = 0;
     let receipts = 0;
-    let counter = 0;
-    this.#latest = [];
-    const next = (member: Member) => {
-      const payload = member.queue.shift();
-      member.current = payload ? { id: String(++counter), payload, handedAt: 0, sent: false } : undefined;
-      if (payload) member.transport.wake();
+    const topUp = (member: Member) => {
+      let added = false;
+      while (member.awaiting.length < member.window) {
+        const container = member.queue.shift();
+        if (!container) break;
+        member.awaiting.push({ container, handedAt: 0, sent: false });
+        added = true;
+      }
+      if (added) member.transport.wake();
     };
     const started = performance.now();
+    let lastProgress = started;
+    let watchdog: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolvePromise) => {
       const timer = setTimeout(resolvePromise, timeoutMs);
-      this.#onReceipt = (member) => {
-        const current = member.current;
-        if (current) latencies.push(performance.now() - (current.handedAt || started));
+      // A run that stopped moving (a server that lost containers) ends early instead of at its deadline.
+      watchdog = setInterval(() => {
+        if (performance.now() - lastProgress > stallMs) {
+          clearTimeout(timer);
+          resolvePromise();
+        }
+      }, 1000);
+      this.#onReceipt = (member, payload) => {
+        const at = performance.now();
+        lastProgress = at;
+        if (kept.length < 10) kept.push({ site: member.site, payload });
+        // A late re-acknowledgement of a container already counted (a resend after a reconnect).
+        if (member.awaiting.length === 0) return;
+        if (member.window === 1) {
+          const [handed] = member.awaiting.splice(0, 1);
+          latencies.push(at - (handed?.handedAt || started));
+        } else {
+          // Which container it answers is inside the receipt: free the oldest place now, match later.
+          member.awaiting.splice(
+            Math.max(
+              0,
+              member.awaiting.findIndex((h) => h.sent),
+            ),
+            1,
+          );
+          arrived.push({ site: member.site, payload, at });
+        }
         receipts += 1;
         if (receipts >= expected) {
           clearTimeout(timer);
           resolvePromise();
         }
-        next(member);
+        topUp(member);
       };
     });
-    for (const member of this.#members) {
+    const sending = this.#members.filter((member) => sealed.has(member.site.keys.matricule));
+    for (const member of sending) {
       const list = sealed.get(member.site.keys.matricule) ?? [];
       expected += list.length;
       member.queue.push(...list);
+      member.window = window;
+      member.handedAt.clear();
     }
-    for (const member of this.#members) next(member);
+    for (const member of sending) topUp(member);
     await finished;
+    clearInterval(watchdog);
     const seconds = (performance.now() - started) / 1000;
     this.#onReceipt = undefined;
-    for (const member of this.#members) {
-      member.current = undefined;
+    for (const member of sending) {
+      member.awaiting.length = 0;
       member.queue.length = 0;
     }
-    return { latenciesMs: latencies, receipts, expected, seconds, samples: this.#latest };
+    let opened = window === 1 ? receipts : 0;
+    if (window > 1) {
+      const stride = Math.max(1, arrived.length / latencySampleSize);
+      for (let i = 0; i < arrived.length; i += stride) {
+        const receipt = arrived[Math.floor(i)] as ArrivedReceipt;
+        const result = await receipt.site.codec.open(receipt.payload);
+        if (!result.ok || result.value.body.kind !== 'receipt') continue;
+        const member = sending.find((m) => m.site === receipt.site);
+        const handedAt = member?.handedAt.get(result.value.body.receipt.acknowledges);
+        if (handedAt === undefined) continue;
+        latencies.push(receipt.at - handedAt);
+        opened += 1;
+      }
+    }
+    return {
+      latenciesMs: latencies,
+      latencySamples: opened,
+      receipts,
+      expected,
+      seconds,
+      samples: kept,
+    };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,8 @@ export interface NationalOptions {
   readonly label: string;
   readonly containersPerSite: number;
   readonly rowsPerContainer: number;
+  /** Containers awaiting their receipt per site (a real site's transport allows 16). */
+  readonly window?: number;
   readonly timeoutMs: number;
 }
 
@@ -17,6 +19,9 @@ export interface NationalResult {
   readonly label: string;
   readonly processes: number;
   readonly sites: number;
+  /** The sites that sent in this run (the others stayed connected). */
+  readonly sending: number;
+  readonly window: number;
   readonly rowsPerContainer: number;
   readonly containers: number;
   readonly receipts: number;
@@ -30,6 +35,8 @@ export interface NationalResult {
   readonly rowsPerSecond: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
+  /** Containers whose latency was measured (all with a window of 1, else a sample of receipts opened). */
+  readonly latencySamples: number;
   readonly usage: Usage[];
 }
 
@@ -50,7 +57,7 @@ async function acceptedIn(site: SimulatedSite, payload: Uint8Array): Promise<num
 
 /**
  * Simulated sites (already connected in `fleet`) send containers sealed beforehand through the
- * broker to the `xmserver run` processes given, one container in flight per site; the figures are
+ * broker to the `xmserver run` processes given, `window` containers awaiting receipts per site; the figures are
  * from the first send to the last receipt, with CPU and memory of every process involved.
  */
 export async function runNational(
@@ -75,7 +82,8 @@ export async function runNational(
   ];
   const monitor = new ResourceMonitor(watched);
   await monitor.start();
-  const run = await fleet.run(sealed, options.timeoutMs);
+  const window = options.window ?? 1;
+  const run = await fleet.run(sealed, options.timeoutMs, window);
   const usage = await monitor.stop();
   const centralised = (await centralRows(db)) - before;
   let checked = 0;
@@ -87,6 +95,8 @@ export async function runNational(
     label: options.label,
     processes: servers.length,
     sites: fleet.size,
+    sending: sites.length,
+    window,
     rowsPerContainer: options.rowsPerContainer,
     containers,
     receipts: run.receipts,
@@ -98,6 +108,7 @@ export async function runNational(
     rowsPerSecond: centralised / run.seconds,
     latencyP50Ms: percentile(run.latenciesMs, 50),
     latencyP99Ms: percentile(run.latenciesMs, 99),
+    latencySamples: run.latencySamples,
     usage,
   };
 }

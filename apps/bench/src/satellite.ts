@@ -32,6 +32,8 @@ export interface SatelliteOptions {
   readonly profile: LinkProfile;
   /** Rows per container (the site's `maxRows`): 1 for one act per SDC. */
   readonly rowsPerContainer: number;
+  /** The site's `maxBytes` per container (status-sync's default, 64 KiB, when absent). */
+  readonly maxBytes?: number;
   readonly acts: number;
   readonly loss?: number;
   /** Cut the link this often during the run (milliseconds). */
@@ -43,6 +45,8 @@ export interface SatelliteResult {
   readonly rowsPerContainer: number;
   readonly loss: number;
   readonly drops: number;
+  /** Segments sent twice after an emulated loss, both directions. */
+  readonly retransmissions: number;
   readonly acts: number;
   readonly containers: number;
   readonly seconds: number;
@@ -93,6 +97,7 @@ export async function runSatellite(
       matricule: site.matricule,
       serverMatricule: server.serverName,
       maxRows: options.rowsPerContainer,
+      ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
       // Resend only what truly got lost: a full outbox drains for minutes on 15 kbps.
       retry: { initialMs: 300_000, maxMs: 600_000 },
     });
@@ -177,6 +182,11 @@ export async function runSatellite(
       rowsPerContainer: options.rowsPerContainer,
       loss: options.loss ?? 0,
       drops: after.drops - before.drops,
+      retransmissions:
+        after.up.retransmissions -
+        before.up.retransmissions +
+        after.down.retransmissions -
+        before.down.retransmissions,
       acts: options.acts,
       containers: outboxIds.length,
       seconds,

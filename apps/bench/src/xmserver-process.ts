@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BenchError } from './errors.js';
@@ -89,6 +90,12 @@ export async function startServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // For finding why a run lost containers, e.g. XMBENCH_SERVER_LOG=/tmp/xmserver (one file per process).
+  if (process.env.XMBENCH_SERVER_LOG) {
+    const log = createWriteStream(`${process.env.XMBENCH_SERVER_LOG}-${child.pid}.log`);
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
   const ready = new Promise<boolean>((resolvePromise) => {
     const timer = setTimeout(() => resolvePromise(false), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
