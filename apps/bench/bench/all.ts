@@ -128,6 +128,7 @@ try {
 
   if (wants('satellite')) {
     const results: SatelliteResult[] = [];
+    const incomplete: string[] = [];
     const centres = registered.active.slice(
       plan.activeSites,
       plan.activeSites + plan.satellite.length,
@@ -138,17 +139,26 @@ try {
       );
       // A centre of its own per run: each run's site database starts its numbers again at 1.
       const centre = centres[i] as SiteKeys;
-      results.push(
-        await runSatellite({ db: env.db, pki: env.pki, serverName, broker: env.broker }, centre, {
-          profile: run.profile,
-          rowsPerContainer: run.rows,
-          acts: run.acts,
-          ...(run.rows > 1 ? { maxBytes: satelliteBatch.maxBytes } : {}),
-          ...(run.loss ? { loss: run.loss } : {}),
-          ...(run.dropEveryMs ? { dropEveryMs: run.dropEveryMs } : {}),
-        }),
-      );
+      try {
+        results.push(
+          await runSatellite({ db: env.db, pki: env.pki, serverName, broker: env.broker }, centre, {
+            profile: run.profile,
+            rowsPerContainer: run.rows,
+            acts: run.acts,
+            ...(run.rows > 1 ? { maxBytes: satelliteBatch.maxBytes } : {}),
+            ...(run.loss ? { loss: run.loss } : {}),
+            ...(run.dropEveryMs ? { dropEveryMs: run.dropEveryMs } : {}),
+          }),
+        );
+      } catch (error) {
+        // One run that missed its deadline must not cost the other sections of a long run.
+        if (!BenchError.isInstance(error) || error.code !== 'incomplete') throw error;
+        progress(`  INCOMPLETE: ${error.message}`);
+        incomplete.push(error.message);
+      }
     }
+    json.satelliteIncomplete = incomplete;
+    for (const message of incomplete) out(`\nINCOMPLETE satellite run: ${message}`);
     json.satellite = results;
     await save();
     out('\n## Satellite links (one site, acts validated -> receipts, status 4)\n');
