@@ -8,11 +8,11 @@ import { SdcError } from './errors.js';
  * 34 -> 20 bytes per row for the non-text columns).
  *
  * Layout: one byte `width * 4 + delta * 2 + nullable`, then the base as a zigzag varint, the step
- * as a varint (at least 1), then n entries of `width` bits, most significant bit first, zero-padded
- * to a byte. An entry e is null when nullable and e = 0; otherwise it stands for
- * base + (e - nullable) * step. Without delta that is the value; with delta it is the difference
- * from the previous non-null value of the column (from 0 for the first): row numbers and other
- * sequences then cost no bits at all.
+ * as a varint (at least 1), with delta the start as a zigzag varint, then n entries of `width`
+ * bits, most significant bit first, zero-padded to a byte. An entry e is null when nullable and
+ * e = 0; otherwise it stands for base + (e - nullable) * step. Without delta that is the value;
+ * with delta it is the difference from the previous non-null value of the column (from the start
+ * for the first): row numbers and other sequences then cost no bits at all.
  */
 
 const MAX_WIDTH = 53;
@@ -34,9 +34,15 @@ function bitsFor(value: number): number {
 
 /** Packs safe integers (null allowed), with or without delta, whichever is shorter; undefined when it cannot. */
 export function packColumn(values: readonly (number | null)[]): Uint8Array | undefined {
-  const plain = packEntries(values, 0);
+  const plain = packEntries(values, 0, 0);
+  // Deltas start from a value chosen so that the first delta equals the second: a sequence
+  // (row numbers, items in order of appearance) is then all one delta, and costs no bits.
+  const present = values.filter((value) => value !== null) as number[];
+  const first = present[0] ?? 0;
+  const start = present.length >= 2 ? first - ((present[1] as number) - first) : 0;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(2 * Math.abs(start))) return plain;
   const deltas: (number | null)[] = new Array(values.length);
-  let previous = 0;
+  let previous = start;
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as number | null;
     if (value === null) deltas[i] = null;
@@ -45,12 +51,16 @@ export function packColumn(values: readonly (number | null)[]): Uint8Array | und
       previous = value;
     }
   }
-  const delta = packEntries(deltas, 2);
+  const delta = packEntries(deltas, 2, start);
   if (!delta) return plain;
   return plain && plain.length <= delta.length ? plain : delta;
 }
 
-function packEntries(values: readonly (number | null)[], deltaFlag: number): Uint8Array | undefined {
+function packEntries(
+  values: readonly (number | null)[],
+  deltaFlag: number,
+  start: number,
+): Uint8Array | undefined {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let nullable = 0;
@@ -73,6 +83,7 @@ function packEntries(values: readonly (number | null)[], deltaFlag: number): Uin
   const head: number[] = [width * 4 + deltaFlag + nullable];
   writeVarint(head, min < 0 ? -2 * min - 1 : 2 * min);
   writeVarint(head, step);
+  if (deltaFlag) writeVarint(head, start < 0 ? -2 * start - 1 : 2 * start);
   const out = new Uint8Array(head.length + Math.ceil((values.length * width) / 8));
   out.set(head);
   let bit = head.length * 8;
@@ -87,9 +98,23 @@ function packEntries(values: readonly (number | null)[], deltaFlag: number): Uin
   return out;
 }
 
-/** Reads n entries back; throws SdcError('malformed') on any inconsistency (hostile bytes end here). */
+/** Reads n entries back from exactly `bytes`; throws SdcError('malformed') on any inconsistency. */
 export function unpackColumn(bytes: Uint8Array, n: number): (number | null)[] {
-  let offset = 0;
+  const { values, end } = unpackColumnAt(bytes, 0, n);
+  if (end !== bytes.length) throw new SdcError('malformed', 'packed column has the wrong length');
+  return values;
+}
+
+/**
+ * Reads one packed column of n entries starting at `offset` in a stream of packed columns;
+ * returns the values and where the next column starts. Hostile bytes end here as SdcError('malformed').
+ */
+export function unpackColumnAt(
+  bytes: Uint8Array,
+  start: number,
+  n: number,
+): { values: (number | null)[]; end: number } {
+  let offset = start;
   const byte = () => {
     if (offset >= bytes.length) throw new SdcError('malformed', 'packed column truncated');
     return bytes[offset++] as number;
@@ -113,12 +138,16 @@ export function unpackColumn(bytes: Uint8Array, n: number): (number | null)[] {
   const base = zigzag % 2 === 1 ? -(zigzag + 1) / 2 : zigzag / 2;
   const step = varint();
   if (step < 1 || !Number.isSafeInteger(base)) throw new SdcError('malformed', 'packed column header');
-  if (bytes.length !== offset + Math.ceil((n * width) / 8)) {
-    throw new SdcError('malformed', 'packed column has the wrong length');
+  let previous = 0;
+  if (delta) {
+    const start = varint();
+    if (!Number.isSafeInteger(start)) throw new SdcError('malformed', 'packed column start');
+    previous = start % 2 === 1 ? -(start + 1) / 2 : start / 2;
   }
+  const end = offset + Math.ceil((n * width) / 8);
+  if (end > bytes.length) throw new SdcError('malformed', 'packed column truncated');
   const values: (number | null)[] = new Array(n);
   let bit = offset * 8;
-  let previous = 0;
   for (let i = 0; i < n; i++) {
     let entry = 0;
     for (let k = 0; k < width; k++) {
@@ -134,7 +163,7 @@ export function unpackColumn(bytes: Uint8Array, n: number): (number | null)[] {
       previous = value;
     }
   }
-  return values;
+  return { values, end };
 }
 
 function writeVarint(out: number[], value: number): void {

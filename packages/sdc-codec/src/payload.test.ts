@@ -284,7 +284,7 @@ const isoDay = fc
   .date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`);
 const anyText = fc.oneof(
-  // Vocabulary words, shared prefixes (front coding), and a prefix that would split a surrogate pair.
+  // Vocabulary words, identifiers in sequence, texts that share a prefix.
   fc.constantFrom(
     'Yaoundé',
     'Douala',
@@ -295,6 +295,11 @@ const anyText = fc.oneof(
     'CM-CE0001-2026-000002',
     'abcd😀',
     'abcd😁',
+    // A line feed or U+0001 in a text forces its column's items inline; numbers in sequence.
+    'BP 12\nDouala',
+    '\u0001',
+    'A-009',
+    'A-010',
   ),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );

@@ -9,7 +9,7 @@ import {
 } from './contract.js';
 import { fail, SdcError, type SdcResult } from './errors.js';
 import { resolveLimits, type SdcLimits } from './limits.js';
-import { packColumn, unpackColumn } from './packed.js';
+import { packColumn, unpackColumnAt } from './packed.js';
 import { schemaTables } from './schema-registry.js';
 import { isCanonicalUuid, isUuidV7, uuidToBytes, uuidToString, uuidV7Time, uuidv7 } from './uuid.js';
 import { VOCABULARY, vocabularyIndex } from './vocabulary.js';
@@ -421,10 +421,11 @@ function writeContractRows(
   // Column-major: values of one column sit together, so they compress far better than row by row.
   let last = names.length - 1;
   while (last >= 0 && rows.every((row) => (own(row, names[last] as string) ?? null) === null)) last--;
-  out.head(4, last + 4);
+  const single = rows.length === 1;
+  // [0, 1, origin, columns…] for one row; [0, n, bits, strings, origins, columns…] for a batch.
+  out.head(4, last + (single ? 4 : 6));
   out.integer(ROWS_CONTRACT);
   out.integer(rows.length);
-  const single = rows.length === 1;
   // Each row's timestamp anchor (§4.4): the creation time, then its latest date or timestamp.
   const anchors: number[] = new Array(rows.length).fill(createdAt);
   if (single) {
@@ -437,21 +438,34 @@ function writeContractRows(
     }
     return;
   }
-  writeOrigins(out, rows);
+  // Packed columns and text items gather in two streams ahead of the columns (§4.4): brotli then
+  // sees one run of dense bits and one run of text instead of both interleaved (3% smaller).
+  const streams: WriteStreams = { bits: [], strings: [] };
+  const columns = new CborWriter();
+  writeOrigins(columns, rows, streams);
   for (let i = 0; i <= last; i++) {
     const name = names[i] as string;
     const column = table.columns[name] as ContractColumn;
     const values = rows.map((row) => own(row, name) ?? null);
-    if (values.every((value) => value === null)) out.simple(null);
-    else writeColumn(out, column, values, name, anchors);
+    if (values.every((value) => value === null)) columns.simple(null);
+    else writeColumn(columns, column, values, name, anchors, streams);
   }
+  out.bytes(Buffer.concat(streams.bits));
+  out.text(streams.strings.join(''));
+  out.raw(columns.finish());
+}
+
+/** What the columns of a batch put in the streams: packed columns, and text items each ended by a line feed. */
+interface WriteStreams {
+  bits: Uint8Array[];
+  strings: string[];
 }
 
 /**
  * Origins of a batch: packed row numbers when every row is the sender's own (or unknown), the
  * usual case, where consecutive numbers cost nothing; an array of origins otherwise.
  */
-function writeOrigins(out: CborWriter, rows: readonly Row[]): void {
+function writeOrigins(out: CborWriter, rows: readonly Row[], streams: WriteStreams): void {
   const numbers: (number | null)[] = [];
   for (const [index, row] of rows.entries()) {
     if ((own(row, 'origin_matricule') ?? null) !== null) break;
@@ -462,7 +476,8 @@ function writeOrigins(out: CborWriter, rows: readonly Row[]): void {
   }
   const packed = numbers.length === rows.length ? packColumn(numbers) : undefined;
   if (packed) {
-    out.bytes(packed);
+    streams.bits.push(packed);
+    out.integer(0);
     return;
   }
   out.head(4, rows.length);
@@ -552,10 +567,11 @@ function writeColumn(
   values: readonly unknown[],
   name: string,
   anchors: number[],
+  streams: WriteStreams,
 ): void {
   const n = values.length;
   if (column.type === 'text' || column.type === 'numeric') {
-    writeTextColumn(out, values, name);
+    writeTextColumn(out, values, name, streams);
     return;
   }
   if (PACKABLE.has(column.type)) {
@@ -567,22 +583,43 @@ function writeColumn(
       if (number === undefined) packable = false;
       numbers[r] = number ?? null;
     }
-    if (column.type === 'timestamp') {
+    // Dates and timestamps also try marker 1: relative to the day of the row's anchor (days, or
+    // milliseconds from that midnight). A declaration a few days after the birth then costs 5 bits
+    // instead of 9; a timestamp, the time of its day. The shorter one is kept.
+    let marker = 0;
+    let packed: Uint8Array | undefined;
+    if (column.type === 'timestamp' || column.type === 'date') {
+      const scale = column.type === 'date' ? DAY_MS : 1;
+      const chained = numbers.map((number, r) =>
+        number === null || number === undefined
+          ? null
+          : column.type === 'date'
+            ? number
+            : number - (anchors[r] as number),
+      );
+      const dayRelative = numbers.map((number, r) =>
+        number === null || number === undefined
+          ? null
+          : number - Math.floor((anchors[r] as number) / DAY_MS) * (column.type === 'date' ? 1 : DAY_MS),
+      );
+      packed = packable ? packColumn(chained) : undefined;
+      const other = packable ? packColumn(dayRelative) : undefined;
+      if (other && (!packed || other.length < packed.length)) {
+        packed = other;
+        marker = 1;
+      }
       for (let r = 0; r < n; r++) {
         const number = numbers[r];
-        if (number === null || number === undefined) continue;
-        numbers[r] = number - (anchors[r] as number);
-        anchors[r] = number;
+        if (number !== null && number !== undefined) anchors[r] = number * scale;
       }
-    } else if (column.type === 'date') {
-      for (let r = 0; r < n; r++) {
-        const number = numbers[r];
-        if (number !== null && number !== undefined && values[r] !== null) anchors[r] = number * DAY_MS;
+      if (!packed) {
+        // Not packable (out of range): bare values, timestamps relative to their anchor as for one row.
+        for (let r = 0; r < n; r++) numbers[r] = chained[r] ?? null;
       }
-    }
-    const packed = packable ? packColumn(numbers) : undefined;
+    } else if (packable) packed = packColumn(numbers);
     if (packed) {
-      out.bytes(packed);
+      streams.bits.push(packed);
+      out.integer(marker);
       return;
     }
     out.head(4, n);
@@ -604,16 +641,23 @@ function writeColumn(
 }
 
 /**
- * A text column of a batch (§4.4): `[items, packed entries]`. Items are the column's distinct
- * values in order of first appearance: a text, a text sharing a prefix with the item before it
- * (`[k, suffix]`), or a word of the vocabulary (a negative integer). An entry below the item count
- * names an item, one above names a vocabulary word directly. Both ways of writing the words are
- * tried and the shorter kept: few distinct words spread over the vocabulary are cheaper listed
- * once with narrow entries, many are cheaper as wide entries without a list.
+ * A text column of a batch (§4.4): its distinct values in order of first appearance (the items),
+ * and one packed entry per row. An entry below the item count names an item, one above names a
+ * vocabulary word directly. Items travel in the strings stream (the column says how many), or in
+ * the column as an array where an item may also be a word (a negative integer): few distinct
+ * words spread over the vocabulary are cheaper listed once with narrow entries. The encoder keeps
+ * the shortest way; an item holding a line feed or U+0001 forces the array (measured: a line feed
+ * as terminator compresses better than CBOR's length prefixes or U+0000).
  */
-function writeTextColumn(out: CborWriter, values: readonly unknown[], name: string): void {
+function writeTextColumn(
+  out: CborWriter,
+  values: readonly unknown[],
+  name: string,
+  streams: WriteStreams,
+): void {
   const distinct: string[] = [];
   const seen = new Set<string>();
+  let terminated = true;
   for (let r = 0; r < values.length; r++) {
     const value = values[r];
     if (value === null) continue;
@@ -621,20 +665,38 @@ function writeTextColumn(out: CborWriter, values: readonly unknown[], name: stri
     if (!seen.has(value)) {
       seen.add(value);
       distinct.push(value);
+      if (/[\n\u0001]/.test(value) && vocabularyIndex(value) === undefined) terminated = false;
     }
   }
-  const listed = textColumnVariant(values, distinct, true);
-  const direct = textColumnVariant(values, distinct, false);
-  out.raw(listed.length <= direct.length ? listed : direct);
+  let best = textColumnVariant(values, distinct, true, false);
+  const direct = textColumnVariant(values, distinct, false, false);
+  if (direct.cost < best.cost) best = direct;
+  if (terminated) {
+    const inStream = textColumnVariant(values, distinct, false, true);
+    if (inStream.cost <= best.cost) best = inStream;
+  }
+  out.raw(best.column);
+  if (best.strings) streams.strings.push(...best.strings);
+  streams.bits.push(best.bits);
 }
 
-const FRONT_CODING_MIN = 4;
+const utf8 = new TextEncoder();
+
+/** The text with its trailing decimal number plus one, zero-padded to its width; undefined without one. */
+function incremented(text: string): string | undefined {
+  let start = text.length;
+  while (start > 0 && text.charCodeAt(start - 1) >= 0x30 && text.charCodeAt(start - 1) <= 0x39) start--;
+  const digits = text.length - start;
+  if (digits === 0 || digits > 15) return undefined;
+  return text.slice(0, start) + String(Number(text.slice(start)) + 1).padStart(digits, '0');
+}
 
 function textColumnVariant(
   values: readonly unknown[],
   distinct: readonly string[],
   listWords: boolean,
-): Uint8Array {
+  inStream: boolean,
+): { column: Uint8Array; strings: string[] | undefined; bits: Uint8Array; cost: number } {
   const items: string[] = [];
   const itemIndex = new Map<string, number>();
   for (const value of distinct) {
@@ -649,33 +711,27 @@ function textColumnVariant(
     if (value === null) entries[r] = null;
     else entries[r] = itemIndex.get(value) ?? items.length + (vocabularyIndex(value) as number);
   }
-  const out = new CborWriter();
-  out.head(4, 2);
-  out.head(4, items.length);
-  let previous = '';
+  const bits = packColumn(entries) as Uint8Array;
+  const column = new CborWriter();
+  if (inStream) {
+    column.integer(items.length);
+    // U+0001 alone: the item before with its trailing number plus one (identifiers in sequence).
+    const strings = items.map((item, k) =>
+      k > 0 && item === incremented(items[k - 1] as string) ? '\u0001\n' : `${item}\n`,
+    );
+    let cost = bits.length;
+    for (const item of strings) cost += utf8.encode(item).length;
+    const written = column.finish();
+    return { column: written, strings, bits, cost: cost + written.length };
+  }
+  column.head(4, items.length);
   for (const item of items) {
     const word = vocabularyIndex(item);
-    if (word !== undefined) out.integer(-1 - word);
-    else {
-      let shared = 0;
-      const limit = Math.min(previous.length, item.length);
-      while (shared < limit && previous.charCodeAt(shared) === item.charCodeAt(shared)) shared++;
-      // A prefix never ends inside a surrogate pair: the suffix stays well-formed text.
-      if (shared > 0 && shared < item.length && isLowSurrogate(item.charCodeAt(shared))) shared--;
-      if (shared >= FRONT_CODING_MIN) {
-        out.head(4, 2);
-        out.integer(shared);
-        out.text(item.slice(shared));
-      } else out.text(item);
-    }
-    previous = item;
+    if (word !== undefined) column.integer(-1 - word);
+    else column.text(item);
   }
-  out.bytes(packColumn(entries) as Uint8Array);
-  return out.finish();
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
+  const written = column.finish();
+  return { column: written, strings: undefined, bits, cost: written.length + bits.length };
 }
 
 /** uuid, bytes and json columns: the same item alone and in a batch. */
@@ -847,14 +903,18 @@ function readRows(
       throw new SdcError('schema-mismatch', `table ${header.table} has a different contract fingerprint`);
     }
     const names = columnsThatTravel(registry, contract);
-    const columnCount = count - 3;
-    if (columnCount < 0 || columnCount > names.length) {
-      throw new SdcError('schema-mismatch', `${columnCount} columns, the contract has ${names.length}`);
-    }
+    if (count < 3) throw new SdcError('malformed', 'contract rows without a row count');
     const rowCount = reader.uint();
     if (rowCount > limits.maxRows) throw new SdcError('too-large', `more than ${limits.maxRows} rows`);
     if (header.kind === 'rows' && rowCount === 0) throw new SdcError('malformed', 'no rows');
     const single = rowCount === 1;
+    const columnCount = count - (single ? 3 : 5);
+    if (columnCount < 0 || columnCount > names.length) {
+      throw new SdcError('schema-mismatch', `${columnCount} columns, the contract has ${names.length}`);
+    }
+    const streams: ReadStreams = single
+      ? { bits: new Uint8Array(0), bitOffset: 0, strings: '', stringOffset: 0 }
+      : { bits: reader.bytesValue(), bitOffset: 0, strings: reader.textValue(), stringOffset: 0 };
     const templates = rowTemplates(contract, names);
     // Each row is built twice from fast-property templates: `data` (the contract columns alone, what
     // validateRow sees) and the returned row (origin first, then the columns in contract order).
@@ -864,7 +924,7 @@ function readRows(
       rows[r] = { ...templates.row };
       data[r] = { ...templates.data };
     }
-    readOrigins(reader, rows, header.sender);
+    readOrigins(reader, rows, header.sender, streams);
     const anchors: number[] = new Array(rowCount).fill(header.createdAt.getTime());
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
@@ -882,11 +942,14 @@ function readRows(
         (rows[0] as Record<string, unknown>)[name] = value;
         continue;
       }
-      const values = readColumn(reader, column, rowCount, limits, name, anchors);
+      const values = readColumn(reader, column, rowCount, limits, name, anchors, streams);
       for (let r = 0; r < rowCount; r++) {
         (data[r] as Record<string, unknown>)[name] = values[r];
         (rows[r] as Record<string, unknown>)[name] = values[r];
       }
+    }
+    if (streams.bitOffset !== streams.bits.length || streams.stringOffset !== streams.strings.length) {
+      throw new SdcError('malformed', 'bytes left over in the streams');
     }
     for (let r = 0; r < rowCount; r++) {
       checkRow(registry, contract, data[r] as Record<string, unknown>, `row ${r}`);
@@ -993,7 +1056,34 @@ function columnMismatch(name: string): SdcError {
   return new SdcError('schema-mismatch', `column ${name} has a value of the wrong type`);
 }
 
-function readOrigins(reader: CborReader, rows: Record<string, unknown>[], sender: string): void {
+/** Where a batch's columns take their packed bits and text items from (§4.4). */
+interface ReadStreams {
+  bits: Uint8Array;
+  bitOffset: number;
+  strings: string;
+  stringOffset: number;
+}
+
+function nextPacked(streams: ReadStreams, n: number): (number | null)[] {
+  const { values, end } = unpackColumnAt(streams.bits, streams.bitOffset, n);
+  streams.bitOffset = end;
+  return values;
+}
+
+function nextString(streams: ReadStreams, name: string): string {
+  const end = streams.strings.indexOf('\n', streams.stringOffset);
+  if (end < 0) throw new SdcError('malformed', `column ${name}: strings stream truncated`);
+  const item = streams.strings.slice(streams.stringOffset, end);
+  streams.stringOffset = end + 1;
+  return item;
+}
+
+function readOrigins(
+  reader: CborReader,
+  rows: Record<string, unknown>[],
+  sender: string,
+  streams: ReadStreams,
+): void {
   const n = rows.length;
   if (n === 1) {
     const origin = readOrigin(reader, sender);
@@ -1001,8 +1091,9 @@ function readOrigins(reader: CborReader, rows: Record<string, unknown>[], sender
     (rows[0] as Record<string, unknown>).origin_numero = origin.origin_numero;
     return;
   }
-  if (reader.nextMajor() === 2) {
-    const numbers = unpackColumn(reader.bytesValue(), n);
+  if (reader.nextMajor() === 0) {
+    if (reader.uint() !== 0) throw new SdcError('malformed', 'bad origin column');
+    const numbers = nextPacked(streams, n);
     for (let r = 0; r < n; r++) {
       const numero = numbers[r] as number | null;
       if (numero !== null && numero < 0) throw new SdcError('malformed', 'bad row origin');
@@ -1020,7 +1111,10 @@ function readOrigins(reader: CborReader, rows: Record<string, unknown>[], sender
   }
 }
 
-/** A column of a batch (§4.4): [literals, packed indices] for text, packed bytes or an array otherwise. */
+/**
+ * A column of a batch (§4.4): for text, the item count (items in the strings stream) or the items
+ * as an array, then packed entries; for other packable types 0 (packed) or an array of bare values.
+ */
 function readColumn(
   reader: CborReader,
   column: ContractColumn,
@@ -1028,49 +1122,72 @@ function readColumn(
   limits: SdcLimits,
   name: string,
   anchors: number[],
+  streams: ReadStreams,
 ): unknown[] {
+  const values: unknown[] = new Array(n);
   if (column.type === 'text' || column.type === 'numeric') {
-    if (reader.arrayHead() !== 2)
-      throw new SdcError('malformed', `column ${name}: expected items and entries`);
-    const count = reader.arrayHead();
-    const literals: string[] = new Array(count);
-    let previous = '';
-    for (let k = 0; k < count; k++) {
-      let item: string;
-      const major = reader.nextMajor();
-      if (major === 3) item = reader.textValue();
-      else if (major === 1) {
-        const word = -1 - (reader.value(1) as number);
-        if (word >= VOCABULARY.length) throw new SdcError('malformed', `column ${name}: word out of range`);
-        item = VOCABULARY[word] as string;
-      } else {
-        // [k, suffix]: the k first characters of the item before, then the suffix.
-        if (reader.arrayHead() !== 2) throw new SdcError('malformed', `column ${name}: bad item`);
-        const shared = reader.uint();
-        if (shared > previous.length) throw new SdcError('malformed', `column ${name}: bad shared prefix`);
-        item = previous.slice(0, shared) + reader.textValue();
+    let items: string[];
+    if (reader.nextMajor() === 0) {
+      const count = reader.uint();
+      // Each item takes at least its terminator: a larger count is a lie, refused before allocating.
+      if (count > streams.strings.length - streams.stringOffset)
+        throw new SdcError('malformed', `column ${name}: too many items`);
+      items = new Array(count);
+      for (let k = 0; k < count; k++) {
+        const item = nextString(streams, name);
+        if (item !== '\u0001') items[k] = item;
+        else {
+          const next = k > 0 ? incremented(items[k - 1] as string) : undefined;
+          if (next === undefined) throw new SdcError('malformed', `column ${name}: nothing to increment`);
+          items[k] = next;
+        }
       }
-      checkFieldSize(item, limits, name);
-      literals[k] = item;
-      previous = item;
+    } else {
+      const count = reader.arrayHead();
+      items = new Array(count);
+      for (let k = 0; k < count; k++) {
+        const item = reader.value(1);
+        if (typeof item === 'string') items[k] = item;
+        else if (
+          typeof item === 'number' &&
+          Number.isInteger(item) &&
+          item < 0 &&
+          -1 - item < VOCABULARY.length
+        ) {
+          items[k] = VOCABULARY[-1 - item] as string;
+        } else throw new SdcError('malformed', `column ${name}: bad item`);
+      }
     }
-    const entries = unpackColumn(reader.bytesValue(), n);
-    const values: unknown[] = new Array(n);
+    for (const item of items) checkFieldSize(item, limits, name);
+    const count = items.length;
+    const entries = nextPacked(streams, n);
     for (let r = 0; r < n; r++) {
       const entry = entries[r] as number | null;
       if (entry === null) values[r] = null;
-      else if (entry >= 0 && entry < count) values[r] = literals[entry];
+      else if (entry >= 0 && entry < count) values[r] = items[entry];
       else if (entry >= count && entry - count < VOCABULARY.length) values[r] = VOCABULARY[entry - count];
       else throw new SdcError('malformed', `column ${name}: index out of range`);
     }
     return values;
   }
-  const values: unknown[] = new Array(n);
-  if (PACKABLE.has(column.type) && reader.nextMajor() === 2) {
-    const entries = unpackColumn(reader.bytesValue(), n);
+  if (PACKABLE.has(column.type) && reader.nextMajor() === 0) {
+    const marker = reader.uint();
+    if (marker > 1 || (marker === 1 && column.type !== 'date' && column.type !== 'timestamp'))
+      throw new SdcError('malformed', `column ${name}: bad packed marker`);
+    const entries = nextPacked(streams, n);
     for (let r = 0; r < n; r++) {
       const entry = entries[r] as number | null;
-      values[r] = entry === null ? null : fromNumber(column, entry, name, anchors, r);
+      if (entry === null) values[r] = null;
+      else {
+        // Marker 1: days, or milliseconds, from the day of the row's anchor.
+        const anchor = anchors[r] as number;
+        let number = entry;
+        if (marker === 1 && column.type === 'date') number = entry + Math.floor(anchor / DAY_MS);
+        // fromNumber adds the anchor to a timestamp: give it the offset from the anchor.
+        if (marker === 1 && column.type === 'timestamp')
+          number = entry + Math.floor(anchor / DAY_MS) * DAY_MS - anchor;
+        values[r] = fromNumber(column, number, name, anchors, r);
+      }
     }
     return values;
   }
