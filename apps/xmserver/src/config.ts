@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { XmServerError } from './errors.js';
 
 /**
- * Containers in hand by default (receiving connections of `run`): enough to fill a batch while
- * the previous one commits.
+ * Containers in hand by default (receiving connections of `run`): batches of up to half of them,
+ * so that one batch fills while the previous one commits.
  */
-export const defaultConcurrency = 64;
+export const defaultConcurrency = 128;
 
 /** The settings xmserver runs with, whatever they came from. Holds no secret but inside URLs from the environment. */
 export interface ServerConfig {

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { balanceOf, chargeContainer, mayUse } from '@xmcomm/billing';
+import { balanceOf, chargeContainer, chargeContainers, mayUse } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
 import {
   type ApplyOutcome,
+  type ChargeRequest,
   type Charging,
   createSdcCodec,
   createServerSync,
@@ -35,7 +36,7 @@ export interface ServiceOptions {
    * without shared subscriptions). They are applied in batches of up to `maxBatch`.
    */
   readonly concurrency?: number;
-  /** Most containers applied in one database transaction (default 64). */
+  /** Most containers applied in one database transaction (default: half the concurrency). */
   readonly maxBatch?: number;
   /** Port of /metrics and /healthz; 0 picks a free one, null disables them. */
   readonly metricsPort: number | null;
@@ -60,9 +61,6 @@ export interface RunningService {
   /** Stops taking containers, finishes the ones in hand, then closes the links. */
   stop(): Promise<void>;
 }
-
-/** Most containers applied in one transaction by default. */
-export const defaultMaxBatch = 64;
 
 /** The service: receives containers, applies them exactly once, answers with receipts; metrics while up. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
@@ -104,18 +102,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container
   // and row), an account without credit gets an insufficient-credit receipt.
+  const chargeInput = (request: ChargeRequest) => ({
+    clientId: request.clientId,
+    containerId: request.containerId,
+    service: request.service,
+    table: request.table,
+    rows: request.rows,
+    bytes: request.bytes,
+    actor,
+  });
   const charging: Charging = {
     mayUse,
-    charge: (trx, request) =>
-      chargeContainer(trx, {
-        clientId: request.clientId,
-        containerId: request.containerId,
-        service: request.service,
-        table: request.table,
-        rows: request.rows,
-        bytes: request.bytes,
-        actor,
-      }),
+    charge: (trx, request) => chargeContainer(trx, chargeInput(request)),
+    // A batch's charges in a handful of statements, inside the batch's transaction.
+    chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(chargeInput)),
     accountState: async (trx, clientId) => ({ ...(await balanceOf(trx, { clientId })) }),
   };
   const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
@@ -124,19 +124,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // handler resolved, so a container in hand costs one receiving connection; acknowledging out of
   // order on one connection would mean writing PUBACKs behind MQTT.js's back (no public API).
   // Connections are cheap (a socket and a small client object on each side), so the simple
-  // design is one per container in hand, enough of them to fill a batch while the previous
-  // batch commits. Without shared subscriptions a second connection would get every container again.
+  // design is one per container in hand: twice the batch size, so that while one batch commits
+  // the next one fills. With only as many as a batch, every batch was followed by a batch of one
+  // (the first container to arrive after the acknowledgements found the applier free). Without
+  // shared subscriptions a second connection would get every container again.
   const concurrency = options.shared ? Math.max(1, options.concurrency ?? defaultConcurrency) : 1;
   // Containers arriving on all connections meanwhile are applied together, in one transaction,
   // when the previous batch committed: one commit (and its fsync) per batch instead of one per
-  // container. One batch at a time: two would contend for the same accounts' rows.
-  const applyBatch = (payloads: readonly Uint8Array[]): Promise<readonly ApplyOutcome[]> =>
-    typeof (sync as { applyBatch?: unknown }).applyBatch === 'function'
-      ? (sync as unknown as { applyBatch: typeof applyBatch }).applyBatch(payloads)
-      : Promise.all(payloads.map((payload) => sync.applyContainer(payload)));
+  // container. One batch at a time: measured with two, a free applier starts at once on the one
+  // container that just arrived, and the two transactions wait on each other's account rows.
   const batches = new Coalescer<Uint8Array, ApplyOutcome>({
-    apply: applyBatch,
-    maxBatch: options.maxBatch ?? defaultMaxBatch,
+    apply: (payloads) => sync.applyBatch(payloads),
+    maxBatch: options.maxBatch ?? Math.ceil(concurrency / 2),
   });
   // Receipts being published: stop() lets them reach the broker before closing the links.
   const sending = new Set<Promise<void>>();
