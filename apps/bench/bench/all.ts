@@ -44,7 +44,7 @@ const plan = full
         { profile, rows: 50, acts: 1000 },
         { profile, rows: satelliteBatch.rows, acts: 2000 },
         { profile, rows: satelliteBatch.rows, acts: 2000, loss: 0.01 },
-        { profile, rows: satelliteBatch.rows, acts: 2000, dropEveryMs: 30_000 },
+        { profile, rows: satelliteBatch.rows, acts: 2000, dropEveryMs: 10_000 },
       ]),
       activeSites: 200,
       window: 8,
@@ -229,7 +229,7 @@ try {
   if (wants('national')) {
     progress('national: one server process');
     // One container awaiting its receipt per site, as the bench did before: what 50 sites alone feed.
-    national.push(await nationalRun('1 row per SDC', plan.singlePerSite / 4, 1, [server1], 1));
+    national.push(await nationalRun('1 row per SDC', Math.ceil(plan.singlePerSite / 4), 1, [server1], 1));
     national.push(await nationalRun('1 row per SDC', plan.singlePerSite, 1, [server1]));
     national.push(await nationalRun('50 rows per SDC', plan.batchPerSite, 50, [server1]));
   }
