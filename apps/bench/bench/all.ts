@@ -167,7 +167,7 @@ try {
         [
           'link',
           'rows/SDC',
-          'loss / cuts',
+          'loss / link cuts',
           'acts',
           'SDCs',
           'seconds',
@@ -181,7 +181,12 @@ try {
         results.map((r) => [
           r.link,
           String(r.rowsPerContainer),
-          r.loss || r.drops ? `${figure(r.loss * 100)} % (${r.retransmissions} resent) / ${r.drops}` : '-',
+          [
+            r.loss ? `loss ${figure(r.loss * 100)} %: ${r.retransmissions} resent` : '',
+            r.dropEveryMs ? `cut every ${figure(r.dropEveryMs / 1000)} s: ${r.drops}` : '',
+          ]
+            .filter(Boolean)
+            .join(', ') || '-',
           figure(r.acts),
           figure(r.containers),
           figure(r.seconds, 1),

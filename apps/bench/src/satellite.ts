@@ -44,6 +44,8 @@ export interface SatelliteResult {
   readonly link: string;
   readonly rowsPerContainer: number;
   readonly loss: number;
+  /** The link was cut this often (milliseconds; 0 for never), and `drops` times in all. */
+  readonly dropEveryMs: number;
   readonly drops: number;
   /** Segments sent twice after an emulated loss, both directions. */
   readonly retransmissions: number;
@@ -181,6 +183,7 @@ export async function runSatellite(
       link: options.profile.name,
       rowsPerContainer: options.rowsPerContainer,
       loss: options.loss ?? 0,
+      dropEveryMs: options.dropEveryMs ?? 0,
       drops: after.drops - before.drops,
       retransmissions:
         after.up.retransmissions -
