@@ -1,3 +1,4 @@
+import { chargedRows, usageDaily } from '@xmcomm/schema';
 import { type Kysely, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { type ClientRef, checkClientRef, currentBalance, entryTime, type LockedAccount } from './accounts.js';
@@ -342,16 +343,18 @@ async function chargeLocked(
       results[index] = { ...(results[index] as Extract<ChargeResult, { ok: true }>), entryId: id };
     }
   }
-  const rows = pending.flatMap((p) => {
+  // One line per container with its row keys, one per (account, service, table, day) of usage: both
+  // as JSON parameters, so that a batch of thousands of rows is one small statement to build and send.
+  const charged = pending.map((p) => {
     const input = inputs[p.index] as ChargeContainerInput;
-    return p.fresh.map((key) => ({
+    return {
       container_id: input.containerId,
-      row_key: key,
+      keys: p.fresh,
       account_id: p.account,
       service: input.service,
       table_name: input.table,
       ledger_entry_id: entryIds.get(p.index) ?? null,
-    }));
+    };
   });
   const daily = new Map<
     string,
@@ -373,26 +376,27 @@ async function chargeLocked(
     line.bytes += p.bytes;
     daily.set(key, line);
   }
+  const r = (name: keyof typeof chargedRows.columns) => sql.ref(name);
+  const u = (name: keyof typeof usageDaily.columns) => sql.ref(name);
+  const usageKey = sql.join([u('account_id'), u('service'), u('table_name'), u('day')]);
   try {
-    for (let start = 0; start < rows.length; start += rowsPerInsert) {
-      const chunk = rows.slice(start, start + rowsPerInsert);
-      const last = start + rowsPerInsert >= rows.length;
-      // The last chunk of charged rows and the usage go in one statement.
-      if (!last) await trx.insertInto('xm_system.charged_rows').values(chunk).execute();
-      else {
-        await trx
-          .with('charged', (qb) => qb.insertInto('xm_system.charged_rows').values(chunk))
-          .insertInto('xm_system.usage_daily')
-          .values([...daily.values()])
-          .onConflict((oc) =>
-            oc.columns(['account_id', 'service', 'table_name', 'day']).doUpdateSet((eb) => ({
-              rows: eb('xm_system.usage_daily.rows', '+', eb.ref('excluded.rows')),
-              bytes: eb('xm_system.usage_daily.bytes', '+', eb.ref('excluded.bytes')),
-            })),
-          )
-          .execute();
-      }
-    }
+    await sql`with ${sql.id('charged')} as (
+        insert into ${sql.table(chargedRows.qualifiedName)}
+          (${sql.join([r('container_id'), r('row_key'), r('account_id'), r('service'), r('table_name'), r('ledger_entry_id')])})
+        select c.container_id, k.key::bigint, c.account_id, c.service, c.table_name, c.ledger_entry_id
+        from json_to_recordset(${JSON.stringify(charged)}::json)
+          as c(container_id uuid, keys json, account_id integer, service text, table_name text, ledger_entry_id integer)
+        cross join lateral json_array_elements_text(c.keys) as k(key)
+      )
+      insert into ${sql.table(usageDaily.qualifiedName)} (${usageKey}, ${u('rows')}, ${u('bytes')})
+      select account_id, service, table_name, day, rows, bytes
+      from json_to_recordset(${JSON.stringify([...daily.values()])}::json)
+        as d(account_id integer, service text, table_name text, day date, rows bigint, bytes bigint)
+      on conflict (${usageKey}) do update set
+        ${u('rows')} = ${sql.table(usageDaily.qualifiedName)}.${u('rows')} + excluded.${u('rows')},
+        ${u('bytes')} = ${sql.table(usageDaily.qualifiedName)}.${u('bytes')} + excluded.${u('bytes')}`.execute(
+      trx,
+    );
   } catch (cause) {
     // Only possible when the caller's transaction reads an older snapshot (repeatable read) than the
     // lock: the constraint refused the double charge; the whole transaction must be retried.
@@ -517,9 +521,6 @@ function priceFrom(
   }
   return { amount, freeRows, bytes };
 }
-
-// Bound parameters per statement stay well under PostgreSQL's 65,535.
-const rowsPerInsert = 5_000;
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

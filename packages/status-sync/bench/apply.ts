@@ -1,11 +1,21 @@
 // Server apply rate into PostgreSQL, container verification included (CMS decrypt, signature, signer
-// looked up in the certificate register), for 1, 10 and 50 rows per container.
+// looked up in the certificate register) and charged through @xmcomm/billing (an account with credit
+// and a per-row tariff), for 1, 10 and 50 rows per container: applyContainer one at a time and with
+// 8 in flight, applyBatch in batches of 32, 64 and 128 containers with 1 and 2 batches in flight.
 // Run: npm run bench -w @xmcomm/status-sync  (DATABASE_URL defaults to this machine's PostgreSQL)
 import { randomBytes } from 'node:crypto';
+import {
+  chargeContainer,
+  chargeContainers,
+  credit,
+  mayUse,
+  registerClient,
+  setTariff,
+} from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { sampleBirth } from '@xmcomm/schema/testing';
 import { sql } from 'kysely';
-import { createServerSync } from '../src/index.js';
+import { type ChargeRequest, type Charging, createServerSync } from '../src/index.js';
 import { issueIdentities, registerCertificate, serverCodec, siteCodec } from '../test/helpers/identities.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -22,13 +32,38 @@ try {
   const ids = await issueIdentities('XMSERVER', ['CEC-0001']);
   const site = ids.sites[0];
   if (!site) throw new Error('no site');
-  await db
-    .insertInto('xm_system.clients')
-    .values({ matricule: 'CEC-0001', name: 'Bench', status: 3, password_hash: 'x' })
-    .execute();
+  const registered = await registerClient(db, {
+    matricule: 'CEC-0001',
+    name: 'Bench',
+    passwordHash: 'x',
+    status: 3,
+  });
+  if (!registered.ok) throw registered.error;
+  await credit(db, {
+    clientId: registered.clientId,
+    amount: 1_000_000_000,
+    actor: 'bench',
+    reason: 'Recharge',
+  });
+  await setTariff(db, { service: 'sds-export', perRow: 25, perKilobyte: 1 });
   await registerCertificate(db, site);
+  // As xmserver wires it: billing's gate, its charge, and its batch charge for applyBatch.
+  const asInput = (r: ChargeRequest) => ({
+    clientId: r.clientId,
+    containerId: r.containerId,
+    service: r.service,
+    table: r.table,
+    rows: r.rows,
+    bytes: r.bytes,
+    actor: 'bench',
+  });
+  const charging: Charging = {
+    mayUse: (status, service) => mayUse(status, service),
+    charge: (trx, r) => chargeContainer(trx, asInput(r)),
+    chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(asInput)),
+  };
   // Revocation is seen within 5 s: the signer lookup is cached that long, as in production.
-  const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER' });
+  const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER', charging });
   const codec = siteCodec(site, ids);
 
   let sequence = 0;
@@ -53,35 +88,62 @@ try {
     return out;
   }
 
-  async function measure(label: string, rowsPerContainer: number, containers: number, inFlight: number) {
-    const batch = await seal(rowsPerContainer, containers);
-    const bytes = batch.reduce((sum, b) => sum + b.length, 0);
+  type Mode = { readonly batch: number; readonly inFlight: number };
+  // To profile one case: BENCH_ONLY=batch|single, BENCH_ROWS=50, BENCH_BATCH=32.
+  const only = process.env.BENCH_ONLY;
+  const onlyRows = process.env.BENCH_ROWS ? Number(process.env.BENCH_ROWS) : null;
+  const onlyBatch = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : null;
+
+  async function measure(rowsPerContainer: number, containers: number, mode: Mode) {
+    const label =
+      mode.batch === 1
+        ? `applyContainer, ${rowsPerContainer} row(s), ${mode.inFlight} in flight`
+        : `applyBatch ${mode.batch}, ${rowsPerContainer} row(s), ${mode.inFlight} in flight`;
+    const list = await seal(rowsPerContainer, containers);
+    const bytes = list.reduce((sum, b) => sum + b.length, 0);
     let next = 0;
     let accepted = 0;
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: inFlight }, async () => {
-        while (next < batch.length) {
-          const container = batch[next++] as Uint8Array;
-          const outcome = await server.applyContainer(container);
-          accepted += outcome.accepted;
+      Array.from({ length: mode.inFlight }, async () => {
+        while (next < list.length) {
+          if (mode.batch === 1) {
+            const outcome = await server.applyContainer(list[next++] as Uint8Array);
+            accepted += outcome.accepted;
+          } else {
+            const batch = list.slice(next, next + mode.batch);
+            next += batch.length;
+            for (const outcome of await server.applyBatch(batch)) accepted += outcome.accepted;
+          }
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
     if (accepted !== rowsPerContainer * containers) throw new Error(`${label}: ${accepted} rows accepted`);
     console.log(
-      `${label.padEnd(34)} ${String(containers).padStart(5)} containers ${(containers / seconds).toFixed(0).padStart(6)} containers/s ${((containers * rowsPerContainer) / seconds).toFixed(0).padStart(7)} rows/s  (avg ${(bytes / containers).toFixed(0)} B/container)`,
+      `${label.padEnd(44)} ${String(containers).padStart(5)} containers ${(containers / seconds).toFixed(0).padStart(6)} containers/s ${((containers * rowsPerContainer) / seconds).toFixed(0).padStart(7)} rows/s  (avg ${(bytes / containers).toFixed(0)} B/container)`,
     );
   }
 
   // Warm-up: JIT, connections, the signer cache.
-  await measure('warm-up', 10, 50, 4);
-  for (const inFlight of [1, 8]) {
-    await measure(`1 row/container, ${inFlight} in flight`, 1, 1500, inFlight);
-    await measure(`10 rows/container, ${inFlight} in flight`, 10, 300, inFlight);
-    await measure(`50 rows/container, ${inFlight} in flight`, 50, 150, inFlight);
+  await measure(10, 64, { batch: 1, inFlight: 4 });
+  await measure(10, 64, { batch: 32, inFlight: 1 });
+  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const counts: Record<number, number> = { 1: 1024, 10: 512, 50: 256 };
+  for (const rows of [1, 10, 50]) {
+    if (onlyRows !== null && rows !== onlyRows) continue;
+    const containers = counts[rows] as number;
+    if (only !== 'batch') {
+      for (const inFlight of [1, 8]) await measure(rows, Math.min(containers, 512), { batch: 1, inFlight });
+    }
+    if (only !== 'single') {
+      for (const batch of [32, 64, 128]) {
+        if (onlyBatch !== null && batch !== onlyBatch) continue;
+        for (const inFlight of [1, 2]) await measure(rows, containers, { batch, inFlight });
+      }
+    }
   }
+  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const { count } = await db
     .selectFrom('xm_data.births')
     .select((eb) => eb.fn.countAll<number>().as('count'))

@@ -180,9 +180,16 @@ async function insertRows(
       return type !== undefined && type !== 'bytes' && type !== 'json';
     });
     if (asJson) {
+      // A key left out is null in the populated record, as its explicit null would be: fewer bytes
+      // for the database to parse (most columns of a form are empty).
+      const present = run.map((row) => {
+        const kept: Record<string, unknown> = {};
+        for (const key in row) if (row[key] !== null) kept[key] = row[key];
+        return kept;
+      });
       const list = sql.join(columns.map((c) => sql.ref(c)));
       const { rows } = await sql<Origin>`insert into ${sql.table(table.qualifiedName)} (${list})
-        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${JSON.stringify(run)}::json)
+        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${JSON.stringify(present)}::json)
         on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
         trx,
       );
@@ -899,9 +906,14 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         return whole(formatReason('schema-mismatch', 'every row needs its own local numero'));
       }
       const data: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(row)) if (!lifecycle.has(field)) data[field] = value;
-      const nul = Object.keys(data).find((field) => hasNul(data[field]));
-      if (nul) {
+      let nul: string | undefined;
+      for (const field of Object.keys(row)) {
+        if (lifecycle.has(field)) continue;
+        const value = row[field];
+        if (nul === undefined && hasNul(value)) nul = field;
+        data[field] = value;
+      }
+      if (nul !== undefined) {
         results.set(numero, {
           numero,
           accepted: false,
@@ -925,10 +937,12 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         continue;
       }
       results.set(numero, { numero, accepted: true });
-      valid.push({
-        numero,
-        values: { ...checked.value, status: 2, origin_matricule: header.sender, origin_numero: numero },
-      });
+      // The validator's output is a fresh object: completed in place rather than copied.
+      const values: Record<string, unknown> = checked.value;
+      values.status = 2;
+      values.origin_matricule = header.sender;
+      values.origin_numero = numero;
+      valid.push({ numero, values });
     }
     return { kind: 'rows', table, results, valid };
   }
