@@ -151,7 +151,12 @@ export class Fleet {
   async connect(
     sites: readonly SimulatedSite[],
     brokerUrl: string,
-    options: { readonly concurrency?: number; readonly sourceAddresses?: number } = {},
+    options: {
+      readonly concurrency?: number;
+      readonly sourceAddresses?: number;
+      /** 4 for an MQTT 3.1.1 broker (the embedded one of the tests); default 5. */
+      readonly protocolVersion?: 4 | 5;
+    } = {},
   ): Promise<number> {
     const started = performance.now();
     const concurrency = options.concurrency ?? 200;
@@ -171,6 +176,7 @@ export class Fleet {
             ...(options.sourceAddresses
               ? { localAddress: `127.0.0.${1 + ((start + offset) % options.sourceAddresses)}` }
               : {}),
+            ...(options.protocolVersion ? { protocolVersion: options.protocolVersion } : {}),
             sessionExpirySeconds: 60,
             connectTimeoutMs: 60_000,
             reconnect: { baseMs: 1000, maxMs: 5000 },
