@@ -4,7 +4,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { type Kysely, sql } from 'kysely';
-import { balanceOf, chargeContainer, credit, registerClient, setTariff, verifyLedger } from '../src/index.js';
+import {
+  balanceOf,
+  chargeContainer,
+  chargeContainers,
+  credit,
+  registerClient,
+  setTariff,
+  verifyLedger,
+} from '../src/index.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const workers = 8;
@@ -86,6 +94,36 @@ try {
   );
   await run('one shared account (all workers contend for its row lock)', () => hot);
   await run('one account per worker (no contention)', (worker) => clientIds[worker + 1] as number);
+
+  // Group commit as status-sync's applyBatch does it: a batch of containers of several accounts
+  // charged in one transaction with chargeContainers.
+  for (const batch of [16, 64, 128]) {
+    const started = performance.now();
+    const batches = Math.max(1, Math.floor((workers * chargesPerWorker) / batch));
+    await Promise.all(
+      workerPools.slice(0, 2).map(async (pool, worker) => {
+        for (let b = worker; b < batches; b += 2) {
+          const inputs = Array.from({ length: batch }, (_, i) => ({
+            clientId: clientIds[1 + ((b * batch + i) % workers)] as number,
+            containerId: randomUUID(),
+            service: 'sds-export' as const,
+            table: 'births',
+            rows: Array.from({ length: rowsPerContainer }, (_, r) => r + 1),
+            bytes: 1_100 * rowsPerContainer,
+            actor: `bench-batch-${worker}`,
+          }));
+          const results = await pool.transaction().execute((trx) => chargeContainers(trx, inputs));
+          if (!results.every((r) => r.ok)) throw new Error('a batch charge was refused');
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const total = batches * batch;
+    console.log(
+      `chargeContainers, batches of ${batch}, 2 in flight, ${workers} accounts: ${total} charges in ${seconds.toFixed(2)} s = ` +
+        `${(total / seconds).toFixed(0)} charges/s, ${((total * rowsPerContainer) / seconds).toFixed(0)} rows/s`,
+    );
+  }
 
   // The figures only count if the books are right.
   for (const clientId of clientIds) {
