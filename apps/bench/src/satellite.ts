@@ -150,8 +150,9 @@ export async function runSatellite(
       .where('id', 'in', outboxIds.length > 0 ? outboxIds : [-1])
       .execute();
     transport.wake();
-    // Generous: a quarter of the target rate plus reconnects.
-    const deadline = Date.now() + 60_000 + (options.acts / 300) * 60_000 * 4;
+    // Generous (600 acts/min where the links carry 2,000-4,000 in batches), yet short enough that a
+    // run which stopped moving (a link cut more often than a site can finish a container) ends.
+    const deadline = Date.now() + 60_000 + options.acts * 100;
     let done = 0;
     while (Date.now() < deadline) {
       const row = await db
