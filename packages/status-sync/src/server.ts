@@ -133,6 +133,8 @@ class ChargeRefused extends Error {
 interface StoredRows {
   readonly inserted: Set<number>;
   readonly duplicateNiu: number[];
+  /** A row of this container was held back as a copy of an earlier one of the batch. */
+  heldBack: boolean;
 }
 
 const dayMs = 86_400_000;
@@ -582,8 +584,9 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     for (let attempt = 0; attempt < maxBatchAttempts; attempt++) {
       const done = await batchTransaction(batch, refusedCharges);
       if (done === null) return null;
-      if (done instanceof Map) return done;
-      refusedCharges.set(done.planned, done.result);
+      if ('refused' in done)
+        for (const [planned, result] of done.refused) refusedCharges.set(planned, result);
+      else return done.outcomes;
     }
     return null;
   }
@@ -591,7 +594,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   async function batchTransaction(
     batch: readonly Planned[],
     refusedCharges: ReadonlyMap<Planned, ApplyResult>,
-  ): Promise<Map<Planned, ApplyOutcome> | { planned: Planned; result: ApplyResult } | null> {
+  ): Promise<{ outcomes: Map<Planned, ApplyOutcome> } | { refused: Map<Planned, ApplyResult> } | null> {
     const trx = await db.startTransaction().execute();
     try {
       // Batches that share a sender (and so may share containers) take their turns instead of
@@ -635,16 +638,23 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         trx as unknown as Kysely<ServerDatabase>,
         charges.map((c) => c.request),
       );
-      const charged = new Map<Planned, ChargeResult>();
+      // The first refusal is final. So are the later ones when the batch charge gave every verdict and
+      // no row of the batch was skipped for another row of it (a refused container's rows then changed
+      // nothing for the others): the batch is run again once, not once per refusal.
+      const independent =
+        verdicts.length === charges.length &&
+        [...stored.values()].every((r) => r.duplicateNiu.length === 0 && !r.heldBack);
+      const refused = new Map<Planned, ApplyResult>();
       for (const [i, { planned }] of charges.entries()) {
         const verdict = verdicts[i] as ChargeResult;
-        if (!verdict.ok) {
-          const { inserted, duplicateNiu } = stored.get(planned) as StoredRows;
-          const result = resultOf(planned, inserted, duplicateNiu, verdict);
-          await trx.rollback().execute();
-          return { planned, result };
-        }
-        charged.set(planned, verdict);
+        if (verdict.ok) continue;
+        const { inserted, duplicateNiu } = stored.get(planned) as StoredRows;
+        refused.set(planned, resultOf(planned, inserted, duplicateNiu, verdict));
+        if (!independent) break;
+      }
+      if (refused.size > 0) {
+        await trx.rollback().execute();
+        return { refused };
       }
       for (const p of stored.keys()) await step('charged', p.container.header.containerId);
 
@@ -675,7 +685,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       for (const p of batch) await step('logged', p.container.header.containerId);
       await trx.commit().execute();
       for (const p of batch) await step('committed', p.container.header.containerId);
-      return new Map(
+      const outcomes = new Map(
         batch.map((planned, i) => {
           const result = results[i] as ApplyResult;
           const outcome: ApplyOutcome = {
@@ -690,6 +700,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
           return [planned, outcome];
         }),
       );
+      return { outcomes };
     } catch (error) {
       if (!trx.isCommitted) await trx.rollback().execute();
       // A database refusal (typically a unique violation: another process applied one of these
@@ -759,7 +770,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
             sent.push({ planned, row, key });
           }
         }
-        stored.set(planned, { inserted: new Set(), duplicateNiu: [] });
+        stored.set(planned, { inserted: new Set(), duplicateNiu: [], heldBack: false });
       }
       const returned = await insertRows(
         untyped,
@@ -785,6 +796,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         for (const r of found as { origin_matricule: string; origin_numero: number }[])
           present.add(originKey(r.origin_matricule, r.origin_numero));
       }
+      for (const s of heldBack) (stored.get(s.planned) as StoredRows).heldBack = true;
       for (const s of sent) {
         const rows = stored.get(s.planned) as StoredRows;
         if (insertedKeys.has(s.key)) rows.inserted.add(s.row.numero);

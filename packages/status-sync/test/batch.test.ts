@@ -292,6 +292,38 @@ describe('applyBatch gives what applyContainer one by one gives', () => {
     expect(await state(batched)).toEqual(before);
   });
 
+  test('many containers refused for credit in one batch: the same verdicts, still as a batch', async () => {
+    const batch = [];
+    for (let i = 1; i <= 12; i++) {
+      // poor can pay one row: its first one-row container; every other of its containers is refused.
+      batch.push(
+        await seal(
+          poor,
+          i,
+          rows(...Array.from({ length: i % 3 === 0 ? 1 : 2 }, (_, r) => birth(10 * i + r))),
+        ),
+      );
+      batch.push(await seal(rich, i, rows(birth(10 * i))));
+    }
+    const reference = await serverDatabase();
+    const batched = await serverDatabase();
+    const one = serverOn(reference);
+    const steps: ServerStep[] = [];
+    const many = serverOn(batched, (step) => {
+      steps.push(step);
+    });
+    const expected = [];
+    for (const bytes of batch) expected.push(await normalise(await one.applyContainer(bytes)));
+    const got = [];
+    for (const outcome of await many.applyBatch(batch)) got.push(await normalise(outcome));
+    expect(got).toEqual(expected);
+    expect(expected.filter((o) => o.reason === 'insufficient-credit')).toHaveLength(11);
+    expect(await state(batched)).toEqual(await state(reference));
+    expect(steps.filter((s) => s === 'logged')).toHaveLength(24);
+    // Run again once with every refusal known, not once per refusal nor one by one: two passes of rows.
+    expect(steps.filter((s) => s === 'rows-inserted').length).toBeLessThanOrEqual(2 * 24);
+  });
+
   test('without chargeBatch, charge is called per container, in order', async () => {
     const { earlier, batch } = await mixedBatch();
     const reference = await serverDatabase();
