@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packColumn, unpackColumn } from './packed.js';
@@ -44,5 +45,10 @@ describe('vocabulary', () => {
   it('has no word twice, so that an index names one word', () => {
     expect(new Set(VOCABULARY).size).toBe(VOCABULARY.length);
     for (const [index, word] of VOCABULARY.entries()) expect(vocabularyIndex(word)).toBe(index);
+  });
+
+  it('is the list docs/sdc-format.md §4.6 names by its SHA-256', () => {
+    const digest = createHash('sha256').update(VOCABULARY.join('\n'), 'utf8').digest('hex');
+    expect(digest).toBe('71ff23c028d774419b6ac016d87754b3c4bdaae4f6b216eed513986774d8faaf');
   });
 });
