@@ -665,7 +665,9 @@ function writeTextColumn(
     if (!seen.has(value)) {
       seen.add(value);
       distinct.push(value);
-      if (/[\n\u0001]/.test(value) && vocabularyIndex(value) === undefined) terminated = false;
+      if ((value.includes('\n') || value.includes('\u0001')) && vocabularyIndex(value) === undefined) {
+        terminated = false;
+      }
     }
   }
   let best = textColumnVariant(values, distinct, true, false);
