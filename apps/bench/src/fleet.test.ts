@@ -64,6 +64,7 @@ describe('Fleet', () => {
       ]),
     );
     const run = await fleet.run(sealed, 60_000, 4);
+    await run.matchReceipts();
 
     expect(run.expected).toBe(36);
     expect(run.receipts).toBe(36);

@@ -85,6 +85,7 @@ export async function runNational(
   const window = options.window ?? 1;
   const run = await fleet.run(sealed, options.timeoutMs, window);
   const usage = await monitor.stop();
+  await run.matchReceipts();
   const centralised = (await centralRows(db)) - before;
   let checked = 0;
   for (const sample of run.samples) {
