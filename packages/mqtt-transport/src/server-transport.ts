@@ -135,30 +135,26 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
       if (error.code === 'NOT_AUTHORIZED') refuse(error);
     };
     this.on('error', onError);
-    const listeners: ((index: number) => void)[] = [];
+    // One listener for all links: one per link would trip EventEmitter's leak warning from 11 on.
+    const waiting = new Set(this.#links.map((link) => link.index));
+    let allUp: () => void = () => {};
+    const up = new Promise<void>((resolve) => {
+      allUp = resolve;
+    });
+    const onConnected = (index: number) => {
+      waiting.delete(index);
+      if (waiting.size === 0) allUp();
+    };
+    this.on('connected', onConnected);
     try {
-      await Promise.race([
-        refused,
-        Promise.all(
-          this.#links.map(
-            (link) =>
-              new Promise<void>((resolve) => {
-                const onConnected = (index: number) => {
-                  if (index === link.index) resolve();
-                };
-                listeners.push(onConnected);
-                this.on('connected', onConnected);
-                this.#connect(link);
-              }),
-          ),
-        ),
-      ]);
+      for (const link of this.#links) this.#connect(link);
+      await Promise.race([refused, up]);
     } catch (error) {
       await this.stop();
       throw error;
     } finally {
       this.off('error', onError);
-      for (const listener of listeners) this.off('connected', listener);
+      this.off('connected', onConnected);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryInbox, InMemoryOutbox } from '../src/memory.js';
 import { ServerTransport, type ServerTransportOptions } from '../src/server-transport.js';
 import { SiteTransport, type SiteTransportOptions } from '../src/site-transport.js';
@@ -264,6 +264,43 @@ export function transportSuite(
         await until(() => new Set(all().map((r) => r.text)).size === 60);
         expect(a.received.length).toBeGreaterThan(0);
         expect(b.received.length).toBeGreaterThan(0);
+      },
+    );
+
+    it.runIf(features.sharedSubscriptions)(
+      'holds one container in hand per connection, and starts many connections without a listener leak',
+      async () => {
+        const connections = 24;
+        const warn = vi.spyOn(process, 'emitWarning');
+        let inHand = 0;
+        let mostInHand = 0;
+        let release: () => void = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const received: string[] = [];
+        await serverTransport({
+          connections,
+          handler: {
+            async onContainer(_matricule, payload) {
+              inHand += 1;
+              mostInHand = Math.max(mostInHand, inHand);
+              await gate;
+              inHand -= 1;
+              received.push(Buffer.from(payload).toString());
+            },
+          },
+        });
+        expect(warn.mock.calls.filter(([w]) => String(w).includes('MaxListeners'))).toEqual([]);
+        warn.mockRestore();
+        const outbox = new InMemoryOutbox();
+        for (let index = 0; index < connections * 2; index += 1) outbox.add(Buffer.from(`h-${index}`));
+        site({ matricule: `H${tag()}`, outbox, window: connections * 2 }).start();
+        // MQTT.js gives each connection's handler one message at a time: as many in hand as connections.
+        await until(() => inHand === connections);
+        expect(mostInHand).toBe(connections);
+        release();
+        await until(() => new Set(received).size === connections * 2);
       },
     );
   });
