@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TrustStore } from '@xmcomm/pki';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { birthAct } from '../bench/acts.js';
+import { parseEnvelope } from '../src/cms/envelope.js';
 import {
   createCertificateResolver,
   createDecoder,
@@ -135,6 +136,62 @@ describe('our containers', () => {
       expect(Buffer.compare(readFileSync(pki.path('ours-payload.bin')), decoded.value.payload)).toBe(0);
     },
   );
+
+  it('reuses its originator key for ten minutes per recipient, with a fresh content key each time; OpenSSL opens every one', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const sealer = encoder('site', ['server']);
+      const agreement = (der: Uint8Array) => {
+        const recipient = parseEnvelope(der).recipients[0];
+        if (recipient?.type !== 'key-agreement') throw new Error('expected key agreement');
+        return {
+          originator: Buffer.from(recipient.originatorKey?.point ?? []).toString('hex'),
+          wrappedKey: Buffer.from(recipient.keys[0]?.encryptedKey ?? []).toString('hex'),
+        };
+      };
+      const first = sealer.encode(input) as Uint8Array;
+      vi.advanceTimersByTime(9 * 60_000);
+      const second = sealer.encode({ ...input, sequence: 8 }) as Uint8Array;
+      vi.advanceTimersByTime(61_000);
+      const third = sealer.encode({ ...input, sequence: 9 }) as Uint8Array;
+      expect(agreement(second).originator).toBe(agreement(first).originator);
+      expect(agreement(second).wrappedKey).not.toBe(agreement(first).wrappedKey);
+      expect(agreement(third).originator).not.toBe(agreement(first).originator);
+      for (const [index, der] of [first, second, third].entries()) {
+        const decoded = await decode(der);
+        if (!decoded.ok) throw decoded.error;
+        expect(decoded.value.header.sequence).toBe(7 + index);
+        writeFileSync(pki.path('reused.der'), der);
+        openssl([
+          'cms',
+          '-decrypt',
+          '-inform',
+          'DER',
+          '-in',
+          'reused.der',
+          '-inkey',
+          'server.key',
+          '-out',
+          'reused-signed.der',
+        ]);
+        const verified = openssl([
+          'cms',
+          '-verify',
+          '-inform',
+          'DER',
+          '-in',
+          'reused-signed.der',
+          '-CAfile',
+          'ca.pem',
+          '-certfile',
+          'site.pem',
+        ]);
+        expect(Buffer.compare(verified, decoded.value.payload)).toBe(0);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('is opened by each of several recipients', async () => {
     const der = encoder('site', ['server', 'rsa-server', 'other-server']).encode(input) as Uint8Array;

@@ -137,18 +137,47 @@ const OAEP_ALGORITHM = derAlgorithm(
 const ECDH_ALGORITHM = derAlgorithm(OID.ecdhSha256Kdf, derAlgorithm(OID.aes256Wrap));
 const EC_PUBLIC_KEY_ALGORITHM = derAlgorithm(OID.ecPublicKey);
 
+/**
+ * How long a sender keeps one originator key per recipient. Ephemeral-static ECDH gives no
+ * forward secrecy against the recipient's key anyway (its static key opens every container), so
+ * reusing the originator key for a few minutes costs nothing a fresh key would protect, and it
+ * spares both ends a P-256 key agreement per container: the sender derives the key-encryption
+ * key once per window, the recipient once per originator key it has seen (see kekCache). Each
+ * container still gets its own random content key, wrapped under that key-encryption key.
+ */
+const ORIGINATOR_KEY_LIFETIME_MS = 10 * 60_000;
+
+interface Originator {
+  readonly point: Uint8Array;
+  readonly kek: Buffer;
+  readonly until: number;
+}
+
+const originatorCache = new WeakMap<KeyObject, Originator>();
+function originatorFor(recipientKey: KeyObject): Originator {
+  const now = Date.now();
+  let originator = originatorCache.get(recipientKey);
+  if (!originator || originator.until <= now) {
+    const ephemeral = createECDH(curveOf(recipientKey));
+    ephemeral.generateKeys();
+    const shared = ephemeral.computeSecret(ecPoint(recipientKey));
+    originator = {
+      // The compressed point saves 32 bytes on P-256; OpenSSL and Node both accept it.
+      point: ephemeral.getPublicKey(undefined, 'compressed'),
+      kek: deriveKek(shared, OID.aes256Wrap, 32),
+      until: now + ORIGINATOR_KEY_LIFETIME_MS,
+    };
+    originatorCache.set(recipientKey, originator);
+  }
+  return originator;
+}
+
 function recipientInfoFor(recipient: EnvelopeRecipient, cek: Uint8Array): Uint8Array {
   const key = recipient.publicKey;
   if (key.asymmetricKeyType === 'ec') {
-    const curve = curveOf(key);
-    const ephemeral = createECDH(curve);
-    ephemeral.generateKeys();
-    const shared = ephemeral.computeSecret(ecPoint(key));
-    const kek = deriveKek(shared, OID.aes256Wrap, 32);
+    const { point: originatorPoint, kek } = originatorFor(key);
     const wrap = createCipheriv('id-aes256-wrap', kek, WRAP_IV);
     const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()]);
-    // The compressed point saves 32 bytes on P-256; OpenSSL and Node both accept it.
-    const originatorPoint = ephemeral.getPublicKey(undefined, 'compressed');
     // [1] IMPLICIT KeyAgreeRecipientInfo (RFC 5652 6.2.2)
     return derContext(
       1,
@@ -459,8 +488,7 @@ function recoverKey(envelope: ParsedEnvelope, identity: EnvelopeIdentity): Buffe
         continue;
       }
       try {
-        const shared = recipientEcdh(identity.privateKey).computeSecret(recipient.originatorKey.point);
-        const kek = deriveKek(shared, recipient.wrapAlgorithm as string, wrap.bytes, recipient.ukm);
+        const kek = recipientKek(identity.privateKey, recipient.originatorKey.point, recipient);
         const unwrap = createDecipheriv(wrap.cipher, kek, WRAP_IV);
         return joined(unwrap.update(entry.encryptedKey), unwrap.final());
       } catch (error) {
@@ -469,6 +497,36 @@ function recoverKey(envelope: ParsedEnvelope, identity: EnvelopeIdentity): Buffe
     }
   }
   throw refused ?? new SdcError('not-for-me');
+}
+
+/**
+ * Key-encryption keys already derived, per recipient key, by originator point, wrap algorithm and
+ * ukm: a sender reuses its originator key for a while (ORIGINATOR_KEY_LIFETIME_MS), so most
+ * containers need no key agreement here. Bounded: the oldest entry goes first.
+ */
+const KEK_CACHE_ENTRIES = 20_000;
+const kekCache = new WeakMap<KeyObject, Map<string, Buffer>>();
+function recipientKek(
+  privateKey: KeyObject,
+  originatorPoint: Uint8Array,
+  recipient: { readonly wrapAlgorithm?: string | undefined; readonly ukm?: Uint8Array | undefined },
+): Buffer {
+  const wrapOid = recipient.wrapAlgorithm as string;
+  const wrap = WRAP_CIPHERS[wrapOid] as { bytes: number };
+  let derived = kekCache.get(privateKey);
+  if (!derived) {
+    derived = new Map();
+    kekCache.set(privateKey, derived);
+  }
+  const id = `${wrapOid} ${recipient.ukm ? Buffer.from(recipient.ukm).toString('hex') : ''} ${Buffer.from(originatorPoint).toString('hex')}`;
+  let kek = derived.get(id);
+  if (!kek) {
+    const shared = recipientEcdh(privateKey).computeSecret(originatorPoint);
+    kek = deriveKek(shared, wrapOid, wrap.bytes, recipient.ukm);
+    if (derived.size >= KEK_CACHE_ENTRIES) derived.delete(derived.keys().next().value as string);
+    derived.set(id, kek);
+  }
+  return kek;
 }
 
 /** The recipient's ECDH context, made once per key: every container to it reuses it. */
