@@ -15,7 +15,7 @@ import {
   verify,
   webcrypto,
 } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -242,7 +242,10 @@ line('ours: encode, a new originator key each (first of a window)', `${freshEnco
 line('ours: decode, a new originator key each (first of a window)', `${freshDecodeRate.toFixed(0)} /s`);
 line('targets: encode >= 1,500/s, decode >= 3,000/s', '');
 
-// `sdc decode` of a directory: one process, spawned as an integrator would.
+// `sdc decode` of a directory: one process, spawned as an integrator would, the built command.
+const builtCli = join(packageDir, 'dist', 'cli.js');
+if (!existsSync(builtCli))
+  throw new Error('build first (npm run build): the bench runs the built sdc command');
 const directory = pki.path('decode-dir');
 mkdirSync(directory);
 const FILES = 1000;
@@ -256,10 +259,7 @@ const cli = (dir: string) =>
     execFile(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        '--conditions=@xmcomm/source',
-        'src/cli.ts',
+        builtCli,
         'decode',
         '--in',
         dir,

@@ -102,14 +102,13 @@ function readRows(path: string): Row[] {
 }
 
 /** Dates as ISO text, bytes as base64: what `--json` prints. */
-function toJson(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toJson(item)]));
-  }
-  return value;
+/** JSON with bytes as base64 (dates already give ISO 8601 through their toJSON). */
+function jsonLine(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
+    // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}.
+    const original = this[key];
+    return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : item;
+  });
 }
 
 function sdcFailure(error: SdcError): CliFailure {
@@ -263,7 +262,7 @@ async function main(argv: string[]): Promise<number> {
         if (result.ok) {
           const { header, body, signer, cipher } = result.value;
           if (options.json)
-            out(JSON.stringify(toJson({ file, ok: true, header, ...body, signer: signer.subject, cipher })));
+            out(jsonLine({ file, ok: true, header, ...body, signer: signer.subject, cipher }));
           else {
             const count = 'rows' in body ? `${body.rows.length} row(s) of ${header.table}` : body.kind;
             out(
@@ -340,7 +339,7 @@ async function main(argv: string[]): Promise<number> {
     .action((options) => {
       const result = decodePayload(readBytes(options.in));
       if (!result.ok) throw sdcFailure(result.error);
-      out(JSON.stringify(toJson({ header: result.value.header, ...result.value.body })));
+      out(jsonLine({ header: result.value.header, ...result.value.body }));
     });
 
   try {
