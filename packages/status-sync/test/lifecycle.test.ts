@@ -115,6 +115,10 @@ describe('the database enforces the row lifecycle, whatever SQL an application s
           await refusal(trx, sql`insert into xm_data.births (status, child_surname) values (${status}, 'X')`),
         ).toBe(lifecycleViolationCode);
       }
+      // Validated means numbered: a local row inserted at 2 needs its NIU.
+      expect(
+        await refusal(trx, sql`insert into xm_data.births (status, child_surname) values (2, 'X')`),
+      ).toBe(lifecycleViolationCode);
     }));
 
   test('imported rows (with an origin) are read-only and cannot pretend to be local', () =>

@@ -123,14 +123,24 @@ begin
   return new;
 end`;
 
-function triggerName(table: AnyTable) {
-  return sql.id(`${table.name}_lifecycle`);
+function triggerName(table: AnyTable, suffix = '') {
+  return sql.id(`${table.name}_lifecycle${suffix}`);
 }
 
 /**
+ * The insert rules as a trigger condition: PostgreSQL evaluates it without entering PL/pgSQL, so
+ * a good row (every row a server receives) costs no function call; only a row that breaks a rule
+ * calls the guard, which says which rule.
+ */
+const insertBreaksARule = sql.raw(
+  '(new.status not in (1, 2)) or ((new.origin_matricule is null) <> (new.origin_numero is null))' +
+    ' or (new.origin_matricule is null and new.status = 2 and new.niu is null)',
+);
+
+/**
  * A migration that makes the database enforce the row lifecycle on these exchanged tables (one shared
- * trigger function, one trigger per table). A new form's table gets it with its own migration:
- * `lifecycleMigration([judgments])`.
+ * trigger function, two triggers per table: inserts, updates and deletes). A new form's table gets it
+ * with its own migration: `lifecycleMigration([judgments])`.
  */
 export function lifecycleMigration(tables: readonly AnyTable[]): Migration {
   return {
@@ -140,16 +150,21 @@ export function lifecycleMigration(tables: readonly AnyTable[]): Migration {
         db,
       );
       for (const table of tables) {
-        await sql`create trigger ${triggerName(table)} before insert or update or delete on ${sql.table(table.qualifiedName)} for each row execute function ${guardFunction}()`.execute(
+        await sql`create trigger ${triggerName(table, '_insert')} before insert on ${sql.table(table.qualifiedName)} for each row when (${insertBreaksARule}) execute function ${guardFunction}()`.execute(
+          db,
+        );
+        await sql`create trigger ${triggerName(table)} before update or delete on ${sql.table(table.qualifiedName)} for each row execute function ${guardFunction}()`.execute(
           db,
         );
       }
     },
     async down(db: AnyKysely) {
       for (const table of tables) {
-        await sql`drop trigger if exists ${triggerName(table)} on ${sql.table(table.qualifiedName)}`.execute(
-          db,
-        );
+        for (const suffix of ['_insert', '']) {
+          await sql`drop trigger if exists ${triggerName(table, suffix)} on ${sql.table(table.qualifiedName)}`.execute(
+            db,
+          );
+        }
       }
     },
   };
