@@ -27,7 +27,10 @@ export interface SiteTransportOptions extends BrokerOptions {
   reconnect?: BackoffOptions;
 }
 
-/** A connection that lasted this long counts as good: the next reconnect starts from the base delay. */
+/**
+ * A connection that lasted this long, or that carried a container or a down message, counts as
+ * good: the next reconnect starts from the base delay.
+ */
 const STABLE_MS = 30_000;
 
 export type SiteTransportState = 'stopped' | 'connecting' | 'connected' | 'waiting';
@@ -61,6 +64,8 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
   #pumpAgain = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #connectedAt = 0;
+  /** Something went through on this connection (a PUBACK, or a down message stored). */
+  #progressed = false;
   #subscribed = false;
   #pollTimer: NodeJS.Timeout | undefined;
 
@@ -168,6 +173,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
         onMessage: async (topic, payload) => {
           if (topic !== this.#downTopic) return; // not ours: acknowledge and drop
           await this.#options.inbox.store(topic, payload);
+          this.#progressed = true;
           this.emit('received', topic);
         },
       },
@@ -211,10 +217,14 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
   #lost(generation: number): void {
     if (generation !== this.#generation) return;
     this.#client = undefined;
-    // Only a connection that held resets the delay, so a broker that accepts and drops at
-    // once does not get every site back in the first window again and again.
-    if (this.#connectedAt > 0 && Date.now() - this.#connectedAt >= STABLE_MS) this.#backoff.reset();
+    // Only a connection that held or did useful work resets the delay, so a broker that
+    // accepts and drops at once does not get every site back in the first window again and
+    // again; but a satellite link cut every few seconds, across which containers still get
+    // through, must not push the site to the five-minute ceiling.
+    const held = this.#connectedAt > 0 && Date.now() - this.#connectedAt >= STABLE_MS;
+    if (held || this.#progressed) this.#backoff.reset();
     this.#connectedAt = 0;
+    this.#progressed = false;
     // Items in flight were not marked sent, so the outbox offers them again after reconnecting.
     this.#inFlight.clear();
     this.#scheduleReconnect();
@@ -265,6 +275,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
             if (generation !== this.#generation) return;
             try {
               await this.#options.outbox.markSent(item.id);
+              this.#progressed = true;
               this.emit('sent', item.id);
             } catch (error) {
               this.#fail(error, 'PUBLISH_FAILED');

@@ -50,3 +50,48 @@ describe('sites after a broker outage', () => {
     }
   });
 });
+
+describe('a site on a link that keeps dropping', () => {
+  it('backs off further while nothing gets through, and starts again from the base once something does', async () => {
+    await using broker = await startEmbeddedBroker();
+    const target = new URL(broker.url);
+    await using proxy = await startCountingProxy({ host: target.hostname, port: Number(target.port) });
+    const outbox = new InMemoryOutbox();
+    const site = new SiteTransport({
+      url: proxy.url,
+      protocolVersion: 4,
+      server: 'srv',
+      matricule: 'CUTS1',
+      outbox,
+      inbox: new InMemoryInbox(),
+      // Always the top of the window, so the delays show the ceiling: 100, 200, 400 ... ms.
+      reconnect: { baseMs: 100, maxMs: 10_000, random: () => 0.999 },
+    });
+    const delays: number[] = [];
+    site.on('error', () => {});
+    site.on('reconnect', (delay) => delays.push(delay));
+    const cut = async () => {
+      const before = delays.length;
+      proxy.sever();
+      while (delays.length === before) await new Promise((r) => setTimeout(r, 5));
+      await site.waitConnected();
+    };
+    try {
+      site.start();
+      await site.waitConnected();
+      await cut();
+      await cut();
+      await cut();
+      expect(delays).toEqual([99, 199, 399]);
+      const sent = new Promise((resolve) => site.once('sent', resolve));
+      outbox.add(Buffer.from('through at last'));
+      site.wake();
+      await sent;
+      await cut();
+      await cut();
+      expect(delays.slice(3)).toEqual([99, 199]);
+    } finally {
+      await site.stop();
+    }
+  });
+});
