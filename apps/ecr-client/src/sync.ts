@@ -115,6 +115,18 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     serverMatricule: link.serverName,
     maxRows: options.maxRows ?? 50,
     retry: { initialMs: resendAfterMs, maxMs: Math.max(resendAfterMs * 10, 300_000) },
+    // In the sealing transaction: a crash cannot leave a sealed act without its history line.
+    onSealed: async (trx, sealed) => {
+      if (!isActTable(sealed.table)) return;
+      await recordEvents(
+        sealed.table,
+        sealed.numeros,
+        'sealed',
+        options.user,
+        () => ({ container: sealed.containerId }),
+        trx,
+      );
+    },
   });
   const outbox = outboxSource(site);
   let changed = () => {};
@@ -169,9 +181,10 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     kind: 'sealed' | 'exported' | 'rejected' | 'imported',
     user: string | null,
     detail: (numero: number) => unknown,
+    into: Kysely<SiteDatabase> = db,
   ): Promise<void> {
     if (numeros.length === 0) return;
-    await db
+    await into
       .insertInto('xm_site.act_events')
       .values(
         numeros.map((numero) => ({
@@ -204,7 +217,6 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
           .orderBy('numero')
           .execute()
       ).map((row) => row.numero);
-      await recordEvents(table, numeros, 'sealed', options.user, () => ({ container: item.container_id }));
       count += numeros.length;
       emit({
         event: 'sealed',

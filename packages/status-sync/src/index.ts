@@ -64,6 +64,7 @@ export {
   type ReceiveOutcome,
   type Rejection,
   type RetryPolicy,
+  type SealedContainer,
   type SiteStep,
   type SiteSync,
   type SiteSyncOptions,

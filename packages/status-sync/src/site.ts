@@ -52,6 +52,19 @@ export interface SiteSyncOptions {
   readonly now?: () => Date;
   readonly random?: () => number;
   readonly onStep?: (step: SiteStep) => void | Promise<void>;
+  /**
+   * Called inside the export transaction, after the rows are marked sealed and before the commit,
+   * so that what the application records about the export (an act's history) commits with it or
+   * not at all.
+   */
+  readonly onSealed?: (trx: Kysely<SiteDatabase>, sealed: SealedContainer) => Promise<void>;
+}
+
+export interface SealedContainer {
+  readonly outboxId: number;
+  readonly containerId: string;
+  readonly table: string;
+  readonly numeros: readonly number[];
 }
 
 export interface OutboxItem {
@@ -238,6 +251,12 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         .where('resolved_at', 'is', null)
         .execute();
       await step('export:rows-marked');
+      await options.onSealed?.(trx, {
+        outboxId: id,
+        containerId: sealed.containerId,
+        table: table.name,
+        numeros,
+      });
       await trx.commit().execute();
       await step('export:committed');
       return id;

@@ -75,6 +75,23 @@ describe('export, apply and receipts', () => {
     expect(byId.reduce((sum, item) => sum + item.rowCount, 0)).toBe(6);
   });
 
+  test('onSealed runs in the sealing transaction: what it writes commits with the export, or nothing does', async () => {
+    const numeros = await validatedBirths(world.site.db, 3);
+    const failing = siteFor(world, {
+      onSealed: async () => {
+        throw new Error('history could not be written');
+      },
+    });
+    await expect(failing.exportRows()).rejects.toThrow('history could not be written');
+    expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2, 2]);
+    expect(await failing.nextItems()).toEqual([]);
+    const seen: { table: string; numeros: readonly number[]; outboxId: number }[] = [];
+    const site = siteFor(world, { onSealed: async (_trx, sealed) => void seen.push(sealed) });
+    const ids = await site.exportRows();
+    expect(seen).toEqual([expect.objectContaining({ table: 'births', numeros, outboxId: ids[0] })]);
+    expect(await statusesAtSite(world.site.db, numeros)).toEqual([3, 3, 3]);
+  });
+
   test('the same container twice gets the very same receipt and changes nothing', async () => {
     await validatedBirths(world.site.db, 3);
     const site = siteFor(world);
