@@ -127,6 +127,22 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
         trx,
       );
     },
+    onReceipt: async (trx, receipt) => {
+      if (!isActTable(receipt.table)) return;
+      const container = receipt.containerId;
+      await recordEvents(receipt.table, receipt.exported, 'exported', null, () => ({ container }), trx);
+      await recordEvents(
+        receipt.table,
+        receipt.rejected.map((r) => r.numero),
+        'rejected',
+        null,
+        (numero) => {
+          const found = receipt.rejected.find((r) => r.numero === numero);
+          return { container, reason: found?.reason, detail: found?.detail ?? null };
+        },
+        trx,
+      );
+    },
   });
   const outbox = outboxSource(site);
   let changed = () => {};
@@ -229,8 +245,8 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     return count;
   }
 
-  // The receipt's effect on the acts is status-sync's (4, or back to 1 with the reason); the centre
-  // adds each act's history. A crash between the two commits loses those history lines, not the acts.
+  // The receipt's effect on the acts and their history lines commit together (onReceipt); this
+  // only tells the officer what happened.
   async function afterReceive(outcome: ReceiveOutcome, payload: Uint8Array): Promise<void> {
     if (outcome.status === 'refused') {
       emit({ event: 'refused-incoming', reason: outcome.reason });
@@ -268,17 +284,6 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
           .select(['numero', 'reason', 'detail'])
           .where('container_id', '=', item.container_id)
           .execute();
-        await recordEvents(table, exported, 'exported', null, () => ({ container: item.container_id }));
-        await recordEvents(
-          table,
-          rejections.map((r) => r.numero),
-          'rejected',
-          null,
-          (numero) => {
-            const found = rejections.find((r) => r.numero === numero);
-            return { container: item.container_id, reason: found?.reason, detail: found?.detail ?? null };
-          },
-        );
         if (exported.length > 0)
           emit({
             event: 'exported',

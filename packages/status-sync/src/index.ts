@@ -59,6 +59,7 @@ export {
   serverSteps,
 } from './server.js';
 export {
+  type AppliedReceipt,
   createSiteSync,
   type OutboxItem,
   type ReceiveOutcome,

@@ -58,6 +58,17 @@ export interface SiteSyncOptions {
    * not at all.
    */
   readonly onSealed?: (trx: Kysely<SiteDatabase>, sealed: SealedContainer) => Promise<void>;
+  /** Likewise inside the transaction that applies a receipt to the rows of a container. */
+  readonly onReceipt?: (trx: Kysely<SiteDatabase>, receipt: AppliedReceipt) => Promise<void>;
+}
+
+export interface AppliedReceipt {
+  readonly containerId: string;
+  readonly table: string;
+  /** Rows now at 4. */
+  readonly exported: readonly number[];
+  /** Rows back at 1, with the server's reason. */
+  readonly rejected: readonly { numero: number; reason: string; detail: string | null }[];
 }
 
 export interface SealedContainer {
@@ -401,15 +412,25 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         if (result.accepted) toExported.push(numero);
         else refusals.push({ numero, reason: result.reason });
       }
+      let exported: number[] = [];
       if (toExported.length > 0) {
         const done = await untyped
           .updateTable(table.qualifiedName)
           .set({ status: 4 })
           .where('numero', 'in', toExported)
           .where('status', '=', 3)
-          .executeTakeFirst();
-        accepted = Number(done.numUpdatedRows);
+          .returning('numero')
+          .execute();
+        exported = done.map((r: { numero: number }) => r.numero);
+        accepted = exported.length;
       }
+      let recorded: {
+        table_name: string;
+        numero: number;
+        container_id: string;
+        reason: string;
+        detail: string | null;
+      }[] = [];
       if (refusals.length > 0) {
         const back = await untyped
           .updateTable(table.qualifiedName)
@@ -423,7 +444,7 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
           .returning('numero')
           .execute();
         const moved = new Set(back.map((r: { numero: number }) => r.numero));
-        const recorded = refusals
+        recorded = refusals
           .filter((r) => moved.has(r.numero))
           .map((r) => {
             const { code, detail } = parseReason(r.reason);
@@ -438,6 +459,12 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         if (recorded.length > 0) await trx.insertInto('xm_site.rejections').values(recorded).execute();
         rejected = recorded.length;
       }
+      await options.onReceipt?.(trx, {
+        containerId: item.container_id,
+        table: table.name,
+        exported,
+        rejected: recorded.map(({ numero, reason, detail }) => ({ numero, reason, detail })),
+      });
     } else if (whole && !whole.accepted) rejected = 1;
     else accepted = 1;
     await trx

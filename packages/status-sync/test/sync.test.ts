@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AnyTable, defineExchangedTable, exchangedTables, text } from '@xmcomm/schema';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { wholeContainer } from '../src/index.js';
+import { type AppliedReceipt, wholeContainer } from '../src/index.js';
 import { createFakeCodec } from './helpers/fake-codec.js';
 import {
   addClient,
@@ -86,10 +86,16 @@ describe('export, apply and receipts', () => {
     expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2, 2]);
     expect(await failing.nextItems()).toEqual([]);
     const seen: { table: string; numeros: readonly number[]; outboxId: number }[] = [];
-    const site = siteFor(world, { onSealed: async (_trx, sealed) => void seen.push(sealed) });
+    const receipts: AppliedReceipt[] = [];
+    const site = siteFor(world, {
+      onSealed: async (_trx, sealed) => void seen.push(sealed),
+      onReceipt: async (_trx, receipt) => void receipts.push(receipt),
+    });
     const ids = await site.exportRows();
     expect(seen).toEqual([expect.objectContaining({ table: 'births', numeros, outboxId: ids[0] })]);
     expect(await statusesAtSite(world.site.db, numeros)).toEqual([3, 3, 3]);
+    await pump(site, serverFor(world));
+    expect(receipts).toEqual([expect.objectContaining({ table: 'births', exported: numeros, rejected: [] })]);
   });
 
   test('the same container twice gets the very same receipt and changes nothing', async () => {
