@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { balanceOf, chargeContainer, chargeContainers, mayUse } from '@xmcomm/billing';
+import { syncCharging } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
 import {
   type ApplyOutcome,
-  type ChargeRequest,
   type Charging,
   createSdcCodec,
   createServerSync,
@@ -101,23 +100,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container
-  // and row), an account without credit gets an insufficient-credit receipt.
-  const chargeInput = (request: ChargeRequest) => ({
-    clientId: request.clientId,
-    containerId: request.containerId,
-    service: request.service,
-    table: request.table,
-    rows: request.rows,
-    bytes: request.bytes,
-    actor,
-  });
-  const charging: Charging = {
-    mayUse,
-    charge: (trx, request) => chargeContainer(trx, chargeInput(request)),
-    // A batch's charges in a handful of statements, inside the batch's transaction.
-    chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(chargeInput)),
-    accountState: async (trx, clientId) => ({ ...(await balanceOf(trx, { clientId })) }),
-  };
+  // and row), an account without credit gets an insufficient-credit receipt; a batch's charges go
+  // in a handful of statements inside the batch's transaction.
+  const charging: Charging = syncCharging(actor);
   const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
 
   // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the

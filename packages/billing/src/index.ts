@@ -72,4 +72,5 @@ export {
   type Service,
   services,
 } from './status-gate.js';
+export { type SyncChargeRequest, syncCharging } from './sync-charging.js';
 export { type QuotaInput, removeQuota, setQuota, setTariff, type TariffInput } from './tariffs.js';

@@ -4,18 +4,11 @@
 // 8 in flight, applyBatch in batches of 32, 64 and 128 containers with 1 and 2 batches in flight.
 // Run: npm run bench -w @xmcomm/status-sync  (DATABASE_URL defaults to this machine's PostgreSQL)
 import { randomBytes } from 'node:crypto';
-import {
-  chargeContainer,
-  chargeContainers,
-  credit,
-  mayUse,
-  registerClient,
-  setTariff,
-} from '@xmcomm/billing';
+import { credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { sampleBirth } from '@xmcomm/schema/testing';
 import { sql } from 'kysely';
-import { type ChargeRequest, type Charging, createServerSync } from '../src/index.js';
+import { type Charging, createServerSync } from '../src/index.js';
 import { issueIdentities, registerCertificate, serverCodec, siteCodec } from '../test/helpers/identities.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -48,20 +41,7 @@ try {
   await setTariff(db, { service: 'sds-export', perRow: 25, perKilobyte: 1 });
   await registerCertificate(db, site);
   // As xmserver wires it: billing's gate, its charge, and its batch charge for applyBatch.
-  const asInput = (r: ChargeRequest) => ({
-    clientId: r.clientId,
-    containerId: r.containerId,
-    service: r.service,
-    table: r.table,
-    rows: r.rows,
-    bytes: r.bytes,
-    actor: 'bench',
-  });
-  const charging: Charging = {
-    mayUse: (status, service) => mayUse(status, service),
-    charge: (trx, r) => chargeContainer(trx, asInput(r)),
-    chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(asInput)),
-  };
+  const charging: Charging = syncCharging('bench');
   // Revocation is seen within 5 s: the signer lookup is cached that long, as in production.
   const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER', charging });
   const codec = siteCodec(site, ids);

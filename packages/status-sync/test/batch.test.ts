@@ -1,20 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  balanceOf,
-  chargeContainer,
-  chargeContainers,
-  credit,
-  mayUse,
-  registerClient,
-  setTariff,
-} from '@xmcomm/billing';
+import { balanceOf, credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { type AnyTable, exchangedTables, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
   type ApplyOutcome,
-  type ChargeRequest,
   type Charging,
   type ContainerBody,
   type ContainerCodec,
@@ -42,25 +33,10 @@ const keys = new Map([
 const codec = createFakeCodec({ keys, tables });
 const impostor = createFakeCodec({ keys, tables, signAs: poor });
 
-const asInput = (r: ChargeRequest) => ({
-  clientId: r.clientId,
-  containerId: r.containerId,
-  service: r.service,
-  table: r.table,
-  rows: r.rows,
-  bytes: r.bytes,
-  actor: 'batch-test',
-});
-/** The real billing, charging one container at a time. */
-const perContainer: Charging = {
-  mayUse: (status, service) => mayUse(status, service),
-  charge: (trx, r) => chargeContainer(trx, asInput(r)),
-};
 /** The real billing, charging a batch at once. */
-const billing: Charging = {
-  ...perContainer,
-  chargeBatch: (trx, requests) => chargeContainers(trx, requests.map(asInput)),
-};
+const billing: Charging = syncCharging('batch-test');
+/** The real billing, charging one container at a time. */
+const perContainer: Charging = { mayUse: billing.mayUse, charge: billing.charge };
 
 const opened: TestDatabase<ServerDatabase>[] = [];
 afterEach(async () => {
