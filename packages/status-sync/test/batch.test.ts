@@ -266,7 +266,8 @@ describe('applyBatch gives what applyContainer one by one gives', () => {
     for (const outcome of again) gotAgain.push(await normalise(outcome));
     expect(gotAgain).toEqual(reapplied);
     expect(await state(batched)).toEqual(before);
-  });
+    // Two databases and every container twice: 16 s on PGlite with the machine otherwise busy.
+  }, 90_000);
 
   test('many containers refused for credit in one batch: the same verdicts, still as a batch', async () => {
     const batch = [];
