@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { createTablesMigration } from './ddl.js';
 import { SchemaError } from './errors.js';
-import { billingMigration } from './tables/billing.js';
+import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
 import { civilRegistrationTables } from './tables/civil-registration.js';
 import { ecrClientTables } from './tables/ecr-client.js';
 import { serverSystemTables } from './tables/server-system.js';
@@ -28,6 +28,7 @@ export const serverMigrations: Migrations = {
   '20261122-20-lifecycle': lifecycleMigration(civilRegistrationTables),
   '20261122-21-received-sender-sequence': uniqueSenderSequenceMigration,
   '20261122-30-xmserver-audit-log': createTablesMigration(xmserverTables),
+  '20261122-31-charged-rows-without-foreign-keys': chargedRowsWithoutForeignKeysMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
