@@ -4,6 +4,7 @@
 // 8 in flight, applyBatch in batches of 32, 64 and 128 containers with 1 and 2 batches in flight.
 // Run: npm run bench -w @xmcomm/status-sync  (DATABASE_URL defaults to this machine's PostgreSQL)
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { sampleBirth } from '@xmcomm/schema/testing';
@@ -68,6 +69,25 @@ try {
     return out;
   }
 
+  // Where the time goes: this process's CPU and PostgreSQL's (every postgres process on this machine,
+  // from /proc), per row stored.
+  function postgresCpuMs(): number {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
+        const fields = stat.slice(close + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    return ticks * 10;
+  }
+
   type Mode = { readonly batch: number; readonly inFlight: number };
   // To profile one case: BENCH_ONLY=batch|single, BENCH_ROWS=50, BENCH_BATCH=32.
   const only = process.env.BENCH_ONLY;
@@ -83,6 +103,8 @@ try {
     const bytes = list.reduce((sum, b) => sum + b.length, 0);
     let next = 0;
     let accepted = 0;
+    const pgBefore = postgresCpuMs();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: mode.inFlight }, async () => {
@@ -99,16 +121,20 @@ try {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const rows = containers * rowsPerContainer;
+    const nodeUs = ((cpu.user + cpu.system) / rows).toFixed(0);
+    const pgUs = (((postgresCpuMs() - pgBefore) * 1000) / rows).toFixed(0);
     if (accepted !== rowsPerContainer * containers) throw new Error(`${label}: ${accepted} rows accepted`);
     console.log(
-      `${label.padEnd(44)} ${String(containers).padStart(5)} containers ${(containers / seconds).toFixed(0).padStart(6)} containers/s ${((containers * rowsPerContainer) / seconds).toFixed(0).padStart(7)} rows/s  (avg ${(bytes / containers).toFixed(0)} B/container)`,
+      `${label.padEnd(44)} ${String(containers).padStart(5)} containers ${(containers / seconds).toFixed(0).padStart(6)} containers/s ${((containers * rowsPerContainer) / seconds).toFixed(0).padStart(7)} rows/s  CPU/row: node ${nodeUs.padStart(4)} µs, postgres ${pgUs.padStart(4)} µs  (avg ${(bytes / containers).toFixed(0)} B/container)`,
     );
   }
 
   // Warm-up: JIT, connections, the signer cache.
   await measure(10, 64, { batch: 1, inFlight: 4 });
   await measure(10, 64, { batch: 32, inFlight: 1 });
-  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const counts: Record<number, number> = { 1: 1024, 10: 512, 50: 256 };
   for (const rows of [1, 10, 50]) {
     if (onlyRows !== null && rows !== onlyRows) continue;
@@ -123,7 +149,7 @@ try {
       }
     }
   }
-  console.log(`load average: ${(await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const { count } = await db
     .selectFrom('xm_data.births')
     .select((eb) => eb.fn.countAll<number>().as('count'))
