@@ -55,6 +55,26 @@ describe('server database', () => {
     expect(await migrateToLatest(test_db.db, serverMigrations)).toEqual([]);
   });
 
+  test('migration 31 drops the foreign keys of charged_rows that older databases have; down restores them', async () => {
+    const foreignKeys = async () =>
+      (
+        await sql<{ conname: string }>`select conname from pg_constraint
+          where conrelid = 'xm_system.charged_rows'::regclass and contype = 'f' order by conname`.execute(
+          test_db.db,
+        )
+      ).rows.map((r) => r.conname);
+    expect(await foreignKeys()).toEqual([]);
+    const migration = serverMigrations['20261122-31-charged-rows-without-foreign-keys'];
+    // What the billing migration created before 20261122-31.
+    await migration?.down?.(test_db.db);
+    expect(await foreignKeys()).toEqual([
+      'charged_rows_account_id_fkey',
+      'charged_rows_ledger_entry_id_fkey',
+    ]);
+    await migration?.up(test_db.db);
+    expect(await foreignKeys()).toEqual([]);
+  });
+
   test('stores a validated birth and reads it back exactly, dates as strings and timestamps as Dates', () =>
     withRollback(test_db.db, async (trx) => {
       const checked = validateRow(births, { ...validBirth, drafted_at: '2024-03-04T09:30:00Z' });
