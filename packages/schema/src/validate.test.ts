@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { births, deaths } from './tables/civil-registration.js';
 import { clients } from './tables/server-system.js';
 import { sampleBirth as validBirth } from './testing.js';
-import { isExistingDate, validateRow } from './validate.js';
+import { dataColumns, isExistingDate, validateRow } from './validate.js';
 
 describe('validateRow', () => {
   test('accepts a valid birth, normalises the time and fills absent optional fields with null', () => {
@@ -89,6 +89,132 @@ describe('validateRow', () => {
   });
 });
 
+describe('validateRow edge cases', () => {
+  const birth = (changes: Record<string, unknown>) => validateRow(births, { ...validBirth, ...changes });
+  const codes = (result: ReturnType<typeof validateRow>) =>
+    result.ok ? [] : result.errors.map((e) => `${e.field}:${e.code}`);
+
+  test.each([
+    ['2024-02-29', true],
+    ['2023-02-29', false],
+    ['0000-01-01', false],
+    ['0001-01-01', true],
+    ['2024-06-31', false],
+    ['2024-00-10', false],
+    ['2024-01-00', false],
+    ['2024-01-01 ', false],
+    ['2024/01/01', false],
+    ['２０２４-01-01', false],
+  ])('date %s accepted: %s', (date_of_birth, accepted) => {
+    expect(codes(birth({ date_of_birth }))).toEqual(accepted ? [] : ['date_of_birth:invalid-date']);
+    expect(codes(birth({ date_of_birth: 20240229 }))).toEqual(['date_of_birth:type']);
+  });
+
+  test.each([
+    ['00:00', '00:00:00'],
+    ['23:59', '23:59:00'],
+    ['23:59:59', '23:59:59'],
+    ['09:05:07', '09:05:07'],
+    ['24:00', undefined],
+    ['19:60', undefined],
+    ['12:30:60', undefined],
+    ['2:30', undefined],
+    ['12:3', undefined],
+    ['12:30:', undefined],
+    ['12:30:00 ', undefined],
+    ['12-30', undefined],
+    ['０6:45', undefined],
+  ])('time %s is stored as %s', (time_of_birth, stored) => {
+    const result = birth({ time_of_birth });
+    if (stored === undefined) expect(codes(result)).toEqual(['time_of_birth:invalid-time']);
+    else expect(result.ok && result.value.time_of_birth).toBe(stored);
+  });
+
+  test('refuses an enumeration value that is only a property name, and a non-string', () => {
+    expect(codes(birth({ child_sex: 'constructor', attendant: 'toString', place_of_birth_type: 1 }))).toEqual(
+      ['child_sex:not-allowed', 'place_of_birth_type:type', 'attendant:not-allowed'],
+    );
+  });
+
+  test('counts characters outside the BMP at the limit, with the limit in the message', () => {
+    expect(birth({ child_surname: `${'𓀀'.repeat(99)}x` }).ok).toBe(true);
+    const refused = birth({ child_surname: `${'𓀀'.repeat(100)}x` });
+    expect(refused.ok ? [] : refused.errors).toEqual([
+      {
+        field: 'child_surname',
+        code: 'too-long',
+        message: 'child_surname is longer than 100 characters.',
+        messageFr: 'child_surname dépasse 100 caractères.',
+      },
+    ]);
+  });
+
+  test('reports unknown fields first, in the row order, then the columns in table order', () => {
+    const { child_surname: _, weight_at_birth_grams: __, ...rest } = validBirth;
+    const result = validateRow(births, {
+      zeta: 1,
+      weight_at_birth_grams: 1,
+      ...rest,
+      alpha: 2,
+      date_of_birth: '2023-02-29',
+    });
+    expect(codes(result)).toEqual([
+      'zeta:unknown-field',
+      'alpha:unknown-field',
+      'child_surname:required',
+      'date_of_birth:invalid-date',
+      'weight_at_birth_grams:out-of-range',
+    ]);
+    expect(result.ok ? undefined : result.errors[4]?.message).toBe(
+      'weight_at_birth_grams must be between 200 and 8000.',
+    );
+  });
+
+  test('gives every column in table order whatever the row order, the same from the first row to the hundredth', () => {
+    const reversed = Object.fromEntries(Object.entries(validBirth).reverse());
+    const first = validateRow(births, reversed);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    const expected = dataColumns(births);
+    expect(Object.keys(first.value)).toEqual(expected);
+    for (let i = 0; i < 100; i++) {
+      const again = validateRow(births, i % 2 === 0 ? validBirth : reversed);
+      expect(again.ok && Object.keys(again.value)).toEqual(expected);
+      expect(again).toEqual(first);
+    }
+  });
+
+  test('leaves an absent column with a database default out of the value, and keeps a given null', () => {
+    const client = { matricule: 'CEC-0001', name: 'Centre de Yaoundé I', password_hash: '$scrypt$…' };
+    for (let i = 0; i < 20; i++) {
+      const absent = validateRow(clients, client);
+      expect(absent.ok && Object.keys(absent.value)).toEqual([
+        'matricule',
+        'name',
+        'domain',
+        'region',
+        'locality',
+        'contact',
+        'password_hash',
+      ]);
+      const given = validateRow(clients, { ...client, status: null, created_at: '2024-01-01T00:00:00Z' });
+      expect(given.ok && given.value.status).toBeNull();
+      expect(given.ok && given.value.created_at).toEqual(new Date('2024-01-01T00:00:00Z'));
+      expect(given.ok && Object.keys(given.value)).toEqual([
+        'matricule',
+        'name',
+        'status',
+        'domain',
+        'region',
+        'locality',
+        'contact',
+        'password_hash',
+        'created_at',
+      ]);
+    }
+  });
+});
+
 test.each([
   ['2024-02-29', true],
   ['2023-02-29', false],
@@ -100,5 +226,24 @@ test.each([
   ['2024-1-01', false],
   ['0000-01-01', false],
 ])('isExistingDate(%s) is %s', (text, expected) => {
+  expect(isExistingDate(text)).toBe(expected);
+});
+
+test.each([
+  ['2024-02-30', false],
+  ['2024-06-30', true],
+  ['2024-06-31', false],
+  ['0001-01-01', true],
+  ['9999-12-31', true],
+  ['2024-00-01', false],
+  ['2024-01-00', false],
+  ['2024-01-32', false],
+  ['2024/01/01', false],
+  ['+024-01-01', false],
+  ['2024-01-01 ', false],
+  ['2024-01-01\n', false],
+  ['２０２４-01-01', false],
+  ['', false],
+])('isExistingDate(%j) is %s', (text, expected) => {
   expect(isExistingDate(text)).toBe(expected);
 });
