@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CborError, decodeCbor, encodeCbor } from './cbor.js';
+import { CborError, CborWriter, decodeCbor, encodeCbor } from './cbor.js';
 
 describe('cbor', () => {
   it('round-trips the value types the payload uses', () => {
@@ -53,5 +53,36 @@ describe('cbor', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+  it('writers that share a spare buffer write what fresh ones would, interleaved or nested', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.nat(3)), { maxLength: 12 }),
+        (items) => {
+          const live: { writer: CborWriter; value: unknown }[] = [];
+          for (const [value, finishing] of items) {
+            const writer = new CborWriter();
+            writer.value(value);
+            live.push({ writer, value });
+            // Finish some writers (not always the last one made) while others are still writing.
+            for (let k = 0; k < finishing && live.length > 0; k++) {
+              const { writer: done, value: written } = live.splice(k % live.length, 1)[0] as (typeof live)[0];
+              expect(Buffer.from(done.finish())).toEqual(Buffer.from(encodeCbor(written)));
+            }
+          }
+          for (const { writer, value } of live)
+            expect(Buffer.from(writer.finish())).toEqual(Buffer.from(encodeCbor(value)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const big = new CborWriter();
+    big.bytes(new Uint8Array(5000).fill(7));
+    const first = big.finish();
+    const next = new CborWriter();
+    next.integer(1);
+    expect(Array.from(next.finish())).toEqual([1]);
+    expect(first.length).toBe(5003);
+    expect(first.every((byte, i) => i < 3 || byte === 7)).toBe(true);
   });
 });

@@ -25,15 +25,36 @@ export class CborError extends Error {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * A writer's buffer goes back here when it finishes, for the next writer to take: encoding one
+ * container makes several writers, and allocating each its buffer cost more than a receipt's
+ * writing. Buffers larger than SPARE_MAX_BYTES are left to the garbage collector.
+ */
+let spare: { buffer: Uint8Array; view: DataView } | undefined;
+const SPARE_MAX_BYTES = 1024 * 1024;
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
 export class CborWriter {
-  private buffer = new Uint8Array(256);
-  private view = new DataView(this.buffer.buffer);
+  private buffer: Uint8Array;
+  private view: DataView;
   private length = 0;
+
+  constructor() {
+    if (spare) {
+      this.buffer = spare.buffer;
+      this.view = spare.view;
+      spare = undefined;
+    } else {
+      this.buffer = new Uint8Array(256);
+      this.view = new DataView(this.buffer.buffer);
+    }
+  }
 
   private reserve(extra: number): void {
     const needed = this.length + extra;
     if (needed <= this.buffer.length) return;
-    let size = this.buffer.length * 2;
+    let size = Math.max(256, this.buffer.length * 2);
     while (size < needed) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buffer.subarray(0, this.length));
@@ -163,8 +184,16 @@ export class CborWriter {
     throw new CborError(`cannot encode a ${typeof value}`);
   }
 
+  /** The bytes written; the writer is then spent (its buffer serves the next writer). */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    const out = this.buffer.slice(0, this.length);
+    if (this.buffer.length <= SPARE_MAX_BYTES && (!spare || spare.buffer.length < this.buffer.length)) {
+      spare = { buffer: this.buffer, view: this.view };
+    }
+    this.buffer = EMPTY;
+    this.view = EMPTY_VIEW;
+    this.length = 0;
+    return out;
   }
 }
 

@@ -29,6 +29,7 @@ import {
   type PayloadBody,
   type PayloadHeader,
   type PayloadInput,
+  type PayloadOptions,
 } from './payload.js';
 import { type SignerResolver, signerFailure, type TrustedSigner } from './signer-resolver.js';
 
@@ -154,6 +155,8 @@ export interface DecoderOptions {
   limits?: Partial<SdcLimits>;
   /** The time at which the signer's certificate must be valid (default: now). */
   at?: Date;
+  /** Rows the sender created also carry their `numero` (see PayloadOptions.senderNumero). */
+  senderNumero?: boolean;
 }
 
 export interface DecodedContainer {
@@ -196,7 +199,11 @@ export function createDecoder(options: DecoderOptions): SdcDecoder {
     ...(certificate ? { issuerAndSerialNumber: certificate.issuerAndSerialNumber } : {}),
   };
   const limits = resolveLimits(options.limits);
-  const payloadOptions = { ...(options.tables ? { tables: options.tables } : {}), limits };
+  const payloadOptions: PayloadOptions = {
+    ...(options.tables ? { tables: options.tables } : {}),
+    limits,
+    senderNumero: options.senderNumero === true,
+  };
 
   return {
     async decode(input) {

@@ -17,6 +17,13 @@ export const DEFAULT_LIMITS: Readonly<SdcLimits> = Object.freeze({
   maxFieldBytes: 1024 * 1024,
 });
 
+/** Limits already resolved: passed again (an encoder or decoder does, per container), they are returned as they are. */
+const resolved = new WeakSet<object>([DEFAULT_LIMITS]);
+
 export function resolveLimits(limits: Partial<SdcLimits> | undefined): SdcLimits {
-  return limits ? { ...DEFAULT_LIMITS, ...limits } : DEFAULT_LIMITS;
+  if (!limits) return DEFAULT_LIMITS;
+  if (resolved.has(limits)) return limits as SdcLimits;
+  const full = { ...DEFAULT_LIMITS, ...limits };
+  resolved.add(full);
+  return full;
 }

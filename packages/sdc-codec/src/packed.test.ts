@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packColumn, unpackColumn } from './packed.js';
+import { packColumn, unpackColumn, unpackColumnAt } from './packed.js';
 import { VOCABULARY, vocabularyIndex } from './vocabulary.js';
 
 describe('packed columns', () => {
@@ -38,6 +38,111 @@ describe('packed columns', () => {
     expect(() => unpackColumn(Uint8Array.of(0xff, 0, 1), 1)).toThrow(
       expect.objectContaining({ code: 'malformed' }),
     );
+  });
+});
+
+/** The reading of §4.4 bit by bit, as unpackColumnAt did before it read whole bytes: the reference. */
+function referenceUnpack(
+  bytes: Uint8Array,
+  start: number,
+  n: number,
+): { values: (number | null)[]; end: number } {
+  let offset = start;
+  const byte = () => {
+    if (offset >= bytes.length) throw new Error('packed column truncated');
+    return bytes[offset++] as number;
+  };
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 49) throw new Error('packed column varint too long');
+      const b = byte();
+      value += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) return value;
+    }
+  };
+  const first = byte();
+  const width = first >> 2;
+  const delta = (first & 2) !== 0;
+  const nullable = first & 1;
+  if (width > 53) throw new Error('packed column too wide');
+  const zigzag = varint();
+  if (!Number.isSafeInteger(zigzag)) throw new Error('packed column base');
+  const base = zigzag % 2 === 1 ? -(zigzag + 1) / 2 : zigzag / 2;
+  const step = varint();
+  if (step < 1 || !Number.isSafeInteger(base)) throw new Error('packed column header');
+  let previous = 0;
+  if (delta) {
+    const s = varint();
+    if (!Number.isSafeInteger(s)) throw new Error('packed column start');
+    previous = s % 2 === 1 ? -(s + 1) / 2 : s / 2;
+  }
+  const end = offset + Math.ceil((n * width) / 8);
+  if (end > bytes.length) throw new Error('packed column truncated');
+  const values: (number | null)[] = new Array(n);
+  let bit = offset * 8;
+  for (let i = 0; i < n; i++) {
+    let entry = 0;
+    for (let k = 0; k < width; k++) {
+      entry = entry * 2 + (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1);
+      bit++;
+    }
+    if (nullable && entry === 0) values[i] = null;
+    else {
+      let value = base + (entry - nullable) * step;
+      if (delta) value += previous;
+      if (!Number.isSafeInteger(value)) throw new Error('packed value out of range');
+      values[i] = value;
+      previous = value;
+    }
+  }
+  return { values, end };
+}
+
+function outcome(read: () => { values: (number | null)[]; end: number }): unknown {
+  try {
+    return read();
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+describe('packed columns, read back', () => {
+  it('reads any bytes exactly as the bit-by-bit reference does, values or error', () => {
+    const header = fc
+      .tuple(fc.nat(63), fc.boolean(), fc.boolean())
+      .map(([width, delta, nullable]) => Uint8Array.of(width * 4 + (delta ? 2 : 0) + (nullable ? 1 : 0)));
+    fc.assert(
+      fc.property(
+        fc.oneof(header, fc.constant(new Uint8Array(0))),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.nat(3),
+        fc.nat(60),
+        (head, rest, start, n) => {
+          const bytes = new Uint8Array([...new Uint8Array(start), ...head, ...rest]);
+          const expected = outcome(() => referenceUnpack(bytes, start, n));
+          const actual = outcome(() => unpackColumnAt(bytes, start, n));
+          if (actual && typeof actual === 'object' && 'error' in actual) {
+            // The same failure: SdcError's message is "<malformed's text>: <the reference's detail>".
+            const detail = (expected as { error?: string }).error;
+            expect(detail).toBeDefined();
+            expect((actual as { error: string }).error.endsWith(`: ${detail}`)).toBe(true);
+          } else expect(actual).toEqual(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('round-trips narrow columns of every width from 0 to 53 bits', () => {
+    for (let width = 0; width <= 53; width++) {
+      const top = 2 ** width - 1;
+      const values = Array.from({ length: 37 }, (_, i) =>
+        i % 5 === 0 ? null : Math.floor((top * ((i * 7919) % 37)) / 36),
+      );
+      const packed = packColumn(values);
+      if (packed) expect(unpackColumn(packed, values.length)).toEqual(values);
+    }
   });
 });
 

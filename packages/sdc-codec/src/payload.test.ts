@@ -5,6 +5,7 @@ import { birthAct, genericAct } from '../bench/acts.js';
 import { CborWriter } from './cbor.js';
 import type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from './contract.js';
 import {
+  buildRowFactories,
   decodePayload,
   decodePayloadHeader,
   encodePayload,
@@ -92,6 +93,137 @@ describe('payload: contract tables (@xmcomm/schema)', () => {
     const rows = Array.from({ length: 50 }, (_, i) => birthAct(i));
     const fifty = encodePayload({ ...header, kind: 'rows', table: 'births', rows }).length;
     expect(fifty / 50).toBeLessThan(one / 2.5);
+  });
+});
+
+describe('payload: decoded rows', () => {
+  const odd = [
+    'plain',
+    '__proto__',
+    'constructor',
+    'with "quotes"',
+    'back\\slash',
+    'line\u2028sep',
+    '7',
+    'toString',
+  ];
+  const oddTable: ContractTable = {
+    name: 'odd',
+    columns: Object.fromEntries(odd.map((name) => [name, { type: 'text', required: false }])),
+    fingerprint: 'ab'.repeat(32),
+  };
+  const oddRegistry: TableRegistry = { findTable: (name) => (name === 'odd' ? oddTable : undefined) };
+
+  it('builds the same rows with and without code generation, odd column names included', () => {
+    const columns = odd.map((name, i) => [`${name}-0`, i % 2 ? null : `${name}-1`]);
+    const generated = buildRowFactories(odd);
+    const fallback = buildRowFactories(odd, false);
+    for (let r = 0; r < 2; r++) {
+      for (const make of ['row', 'ownRow'] as const) {
+        const a = generated[make]('CE0001', r, columns, r);
+        const b = fallback[make]('CE0001', r, columns, r);
+        expect(Object.keys(a)).toEqual(Object.keys(b));
+        expect(a).toEqual(b);
+        expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+        expect(Object.hasOwn(a, '__proto__')).toBe(true);
+      }
+      const a = generated.data(columns, r);
+      expect(Object.keys(a)).toEqual(Object.keys(fallback.data(columns, r)));
+      expect(a).toEqual(fallback.data(columns, r));
+      expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    }
+    expect(Object.keys(generated.ownRow('CE0001', 3, columns, 0)).at(-1)).toBe('numero');
+  });
+
+  it('round-trips rows whose column names are odd, "__proto__" as a plain field', () => {
+    const rows = [1, 2, 3].map((numero) => ({
+      numero,
+      ...Object.fromEntries(odd.map((name) => [name, `${name}:${numero}`])),
+    }));
+    for (const batch of [rows, rows.slice(0, 1)]) {
+      const bytes = encodePayload(
+        { ...header, kind: 'rows', table: 'odd', rows: batch },
+        { tables: oddRegistry },
+      );
+      const body = expectOk(decodePayload(bytes, { tables: oddRegistry })).body;
+      if (body.kind !== 'rows') throw new Error('kind');
+      for (const [i, row] of body.rows.entries()) {
+        expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+        expect(Object.keys(row)).toEqual([
+          '7',
+          'origin_matricule',
+          'origin_numero',
+          ...odd.filter((n) => n !== '7'),
+        ]);
+        for (const name of odd)
+          expect(Object.getOwnPropertyDescriptor(row, name)?.value).toBe(`${name}:${i + 1}`);
+      }
+    }
+  });
+
+  it('senderNumero: a rows body gives the sender’s own rows their numero, after the columns', () => {
+    const { numero: _n, ...data } = birthAct(3);
+    const relayed = { ...data, origin_matricule: 'CE0077', origin_numero: 9 };
+    const relayedBySender = { ...data, origin_matricule: 'CE0001', origin_numero: 12 };
+    const batches: Row[][] = [
+      [birthAct(1), birthAct(2)],
+      [birthAct(1)],
+      [birthAct(1), relayed, relayedBySender, { ...data }],
+      [relayed],
+    ];
+    for (const rows of batches) {
+      const bytes = encodePayload({ ...header, kind: 'rows', table: 'births', rows });
+      const plain = expectOk(decodePayload(bytes)).body;
+      const withNumero = expectOk(decodePayload(bytes, { senderNumero: true })).body;
+      if (plain.kind !== 'rows' || withNumero.kind !== 'rows') throw new Error('kind');
+      // What status-sync did with each row before: the same keys in the same order.
+      const expected = plain.rows.map((row) =>
+        row.origin_matricule === 'CE0001' ? { ...row, numero: row.origin_numero } : row,
+      );
+      expect(withNumero.rows).toEqual(expected);
+      for (const [i, row] of withNumero.rows.entries()) {
+        expect(Object.keys(row)).toEqual(Object.keys(expected[i] as Row));
+      }
+      expect(plain.rows.every((row) => !Object.hasOwn(row, 'numero'))).toBe(true);
+    }
+    // An import response never gets it.
+    const response = encodePayload({
+      ...header,
+      kind: 'import-response',
+      table: 'births',
+      rows: [birthAct(1)],
+    });
+    const body = expectOk(decodePayload(response, { senderNumero: true })).body;
+    if (body.kind !== 'import-response') throw new Error('kind');
+    expect(Object.hasOwn(body.rows[0] as Row, 'numero')).toBe(false);
+  });
+
+  it('validates each row with the registry’s validateRow, on the columns alone', () => {
+    const seen: Record<string, unknown>[] = [];
+    const registry: TableRegistry = {
+      findTable: (name) => (name === 'odd' ? oddTable : undefined),
+      validateRow: (_table, row) => {
+        seen.push({ ...row });
+        return row.plain === 'bad'
+          ? { ok: false, errors: [{ field: 'plain', message: 'is bad' }] }
+          : { ok: true };
+      },
+    };
+    const rows = [
+      { numero: 1, plain: 'good' },
+      { numero: 2, plain: 'bad' },
+    ];
+    const bytes = encodePayload({ ...header, kind: 'rows', table: 'odd', rows }, { tables: oddRegistry });
+    const result = decodePayload(bytes, { tables: registry });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.error).toMatchObject({
+        code: 'schema-mismatch',
+        message: expect.stringMatching(/: row 1: plain: is bad$/),
+      });
+    expect(seen).toHaveLength(2);
+    expect(Object.keys(seen[0] as object)).toEqual(['7', ...odd.filter((n) => n !== '7')]);
+    expect(seen[0]).toMatchObject({ plain: 'good', constructor: null });
   });
 });
 

@@ -1,9 +1,9 @@
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './random.js';
 
 /** A UUIDv7 (RFC 9562): time-ordered, so container ids sort by creation and index well. */
 export function uuidv7(now: number = Date.now()): string {
   const bytes = new Uint8Array(16);
-  randomFillSync(bytes, 6);
+  fillRandom(bytes, 6, 16);
   let ms = now;
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256;

@@ -3,6 +3,7 @@ import { type AnyTable, exchangedTables, type ServerDatabase } from '@xmcomm/sch
 import {
   type ImportFilter as CodecFilter,
   type FilterOperator as CodecOperator,
+  createContainerId,
   createDecoder,
   createEncoder,
   type PayloadHeader,
@@ -27,7 +28,6 @@ import type {
 } from './container.js';
 import { StatusSyncError } from './errors.js';
 import type { FilterCondition, FilterOperator, ImportFilter } from './filter.js';
-import { uuidv7 } from './uuid.js';
 
 export interface SdcCodecOptions {
   /** This side's signing key and certificate. */
@@ -162,11 +162,16 @@ function headerOf(header: PayloadHeader): ContainerHeader {
   };
 }
 
+/** The SKI in hex, once per signer object: a resolver hands out the same object while it caches it. */
+const skiHex = new WeakMap<TrustedSigner, string>();
+
 function signerOf(signer: TrustedSigner): OpenedContainer['signer'] {
-  return {
-    matricule: signer.matricule ?? null,
-    subjectKeyIdentifier: Buffer.from(signer.subjectKeyIdentifier).toString('hex'),
-  };
+  let ski = skiHex.get(signer);
+  if (ski === undefined) {
+    ski = Buffer.from(signer.subjectKeyIdentifier).toString('hex');
+    skiHex.set(signer, ski);
+  }
+  return { matricule: signer.matricule ?? null, subjectKeyIdentifier: ski };
 }
 
 /** The exchanged tables as the codec's registry: every column but numero and status travels, origin included. */
@@ -194,7 +199,8 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
     ...recipientRest,
     privateKey: sameKey ? signerKey : unlock(options.recipient.privateKey, options.recipient.passphrase),
   };
-  const decoder = createDecoder({ recipient, signers: options.signers, tables });
+  // senderNumero: the codec gives a sender's own contract row its numero as it builds the row.
+  const decoder = createDecoder({ recipient, signers: options.signers, tables, senderNumero: true });
   const cacheMs = options.encoderCacheMs ?? 60_000;
   const cacheSize = Math.max(1, options.encoderCacheSize ?? 1_000);
   // A Map iterates in insertion order: re-inserting on use makes its first key the least recently used.
@@ -229,7 +235,7 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
     async seal(input) {
       const encoder = await encoderFor(input.recipient);
       // The id is chosen here because it ends up inside the encrypted payload, and the caller needs it.
-      const containerId = input.containerId ?? uuidv7(input.createdAt?.getTime());
+      const containerId = input.containerId ?? createContainerId(input.createdAt?.getTime());
       const bytes = encoder.encode(payloadInput({ ...input, containerId })) as Uint8Array;
       return { bytes, containerId };
     },
@@ -253,9 +259,13 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
         body = { kind: 'import-response', rows: raw.rows, cursor: raw.cursor, request: raw.request };
       else if (raw.kind === 'rows') {
         // The codec returns a sender's own row as its origin pair; status-sync speaks of its numero.
-        const rows = raw.rows.map((row) =>
-          row.origin_matricule === header.sender ? { ...row, numero: row.origin_numero } : row,
-        );
+        // Contract rows (a fingerprint) come with it already (senderNumero); generic rows get it here.
+        const rows =
+          header.fingerprint !== null
+            ? raw.rows
+            : raw.rows.map((row) =>
+                row.origin_matricule === header.sender ? { ...row, numero: row.origin_numero } : row,
+              );
         body = { kind: 'rows', rows };
       } else body = raw;
       return {

@@ -297,4 +297,59 @@ describe('through @xmcomm/sdc-codec', () => {
     expect((await slow.pendingItems()).map((i) => i.id)).toEqual([item.id]);
     await pump(site, serverSync);
   });
+  test('opened rows: a sender’s own row carries its numero after the columns; relayed and generic rows as they came', async () => {
+    const codec = siteCodec(ids.sites[0] as never, ids);
+    const opener = serverCodec(server.db, ids, { cacheMs: 0 });
+    const own = { numero: 41, ...sampleBirth, niu: 'OWN-41' };
+    const relayed = { ...sampleBirth, niu: 'RELAYED', origin_matricule: 'CEC-0077', origin_numero: 9 };
+    const sealed = await codec.seal({
+      sender: 'CEC-0001',
+      recipient: null,
+      sequence: 9001,
+      table: 'births',
+      body: { kind: 'rows', rows: [own, relayed] },
+    });
+    const opened = await opener.open(sealed.bytes);
+    if (!opened.ok || opened.value.body.kind !== 'rows') throw new Error('not opened');
+    const [first, second] = opened.value.body.rows as Record<string, unknown>[];
+    const keys = Object.keys(first as object);
+    expect(keys.slice(0, 2)).toEqual(['origin_matricule', 'origin_numero']);
+    expect(keys.at(-1)).toBe('numero');
+    expect(first).toMatchObject({
+      origin_matricule: 'CEC-0001',
+      origin_numero: 41,
+      numero: 41,
+      niu: 'OWN-41',
+    });
+    expect(second).toMatchObject({ origin_matricule: 'CEC-0077', origin_numero: 9, niu: 'RELAYED' });
+    expect(Object.hasOwn(second as object, 'numero')).toBe(false);
+
+    // A table outside the contract travels generically: the numero is added the same way.
+    const generic = await codec.seal({
+      sender: 'CEC-0001',
+      recipient: null,
+      sequence: 9002,
+      table: 'not_exchanged',
+      body: {
+        kind: 'rows',
+        rows: [
+          { origin_matricule: 'CEC-0001', origin_numero: 5, x: 1 },
+          { origin_matricule: 'CEC-0002', origin_numero: 6, x: 2 },
+        ],
+      },
+    });
+    const genericOpened = await opener.open(generic.bytes);
+    if (!genericOpened.ok || genericOpened.value.body.kind !== 'rows') throw new Error('not opened');
+    expect(genericOpened.value.header.fingerprint).toBeNull();
+    expect(genericOpened.value.body.rows).toEqual([
+      { origin_matricule: 'CEC-0001', origin_numero: 5, x: 1, numero: 5 },
+      { origin_matricule: 'CEC-0002', origin_numero: 6, x: 2 },
+    ]);
+    expect(Object.keys(genericOpened.value.body.rows[0] as object)).toEqual([
+      'origin_matricule',
+      'origin_numero',
+      'x',
+      'numero',
+    ]);
+  });
 });

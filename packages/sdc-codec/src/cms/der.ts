@@ -289,3 +289,63 @@ export function derOid(dotted: string): Uint8Array {
 export function derAlgorithm(identifier: string, parameters?: Uint8Array): Uint8Array {
   return parameters ? derSequence(derOid(identifier), parameters) : derSequence(derOid(identifier));
 }
+
+// ---- one-allocation building ----------------------------------------------------------------------
+// The CMS layers nest the payload four or five elements deep: built with tlv, it was copied once per
+// level. A DerTree is measured first, then written into a single buffer.
+
+/** An element to build: its tag and its content, made of bytes as they are and nested elements. */
+export interface DerTree {
+  readonly tag: number;
+  readonly parts: readonly (Uint8Array | DerTree)[];
+  /** Content length, set when measured. */
+  length: number;
+}
+
+export function der(tag: number, ...parts: (Uint8Array | DerTree)[]): DerTree {
+  return { tag, parts, length: 0 };
+}
+
+function headerLength(length: number): number {
+  return length < 0x80 ? 2 : length < 0x100 ? 3 : length < 0x10000 ? 4 : length < 0x1000000 ? 5 : 6;
+}
+
+function measure(tree: DerTree): number {
+  let length = 0;
+  for (const part of tree.parts) {
+    if (part instanceof Uint8Array) length += part.length;
+    else {
+      const inner = measure(part);
+      length += headerLength(inner) + inner;
+    }
+  }
+  tree.length = length;
+  return length;
+}
+
+function writeTree(tree: DerTree, out: Uint8Array, start: number): number {
+  let at = start;
+  const length = tree.length;
+  out[at++] = tree.tag;
+  // The same lengths as `header`: short form below 128, else the fewest big-endian bytes.
+  const bytes = headerLength(length) - 2;
+  if (bytes > 0) out[at++] = 0x80 | bytes;
+  for (let shift = (bytes - 1) * 8; shift >= 0; shift -= 8)
+    out[at++] = Math.floor(length / 2 ** shift) & 0xff;
+  if (bytes === 0) out[at++] = length;
+  for (const part of tree.parts) {
+    if (part instanceof Uint8Array) {
+      out.set(part, at);
+      at += part.length;
+    } else at = writeTree(part, out, at);
+  }
+  return at;
+}
+
+/** The DER of `tree`, written in one allocation (byte for byte what nested tlv calls give). */
+export function buildDer(tree: DerTree): Uint8Array {
+  const length = measure(tree);
+  const out = new Uint8Array(headerLength(length) + length);
+  writeTree(tree, out, 0);
+  return out;
+}

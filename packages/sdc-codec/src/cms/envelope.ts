@@ -8,13 +8,16 @@ import {
   type KeyObject,
   privateDecrypt,
   publicEncrypt,
-  randomBytes,
 } from 'node:crypto';
 import { SdcError } from '../errors.js';
+import { freshRandomBytes } from '../random.js';
 import {
   algorithm,
   bitString,
+  buildDer,
   children,
+  type DerTree,
+  der,
   derAlgorithm,
   derBitString,
   derContext,
@@ -23,7 +26,6 @@ import {
   derOctetString,
   derOid,
   derSequence,
-  derSet,
   integer,
   isContext,
   isUniversal,
@@ -172,24 +174,44 @@ function originatorFor(recipientKey: KeyObject): Originator {
   return originator;
 }
 
-function recipientInfoFor(recipient: EnvelopeRecipient, cek: Uint8Array): Uint8Array {
+/**
+ * The part of a KeyAgreeRecipientInfo fixed by the originator key (version, originator, key
+ * agreement algorithm), built once per originator key; and a recipient's [0] rid, once per SKI.
+ */
+const originatorHeads = new WeakMap<Originator, Uint8Array>();
+function originatorHead(originator: Originator): Uint8Array {
+  let head = originatorHeads.get(originator);
+  if (!head) {
+    head = Buffer.concat([
+      derInteger(3),
+      derContext(0, derContext(1, EC_PUBLIC_KEY_ALGORITHM, derBitString(originator.point))),
+      ECDH_ALGORITHM,
+    ]);
+    originatorHeads.set(originator, head);
+  }
+  return head;
+}
+const ridCache = new WeakMap<Uint8Array, Uint8Array>();
+function keyIdentifierRid(subjectKeyIdentifier: Uint8Array): Uint8Array {
+  let rid = ridCache.get(subjectKeyIdentifier);
+  if (!rid) {
+    rid = derContext(0, derOctetString(subjectKeyIdentifier));
+    ridCache.set(subjectKeyIdentifier, rid);
+  }
+  return rid;
+}
+
+function recipientInfoFor(recipient: EnvelopeRecipient, cek: Uint8Array): DerTree {
   const key = recipient.publicKey;
   if (key.asymmetricKeyType === 'ec') {
-    const { point: originatorPoint, kek } = originatorFor(key);
-    const wrap = createCipheriv('id-aes256-wrap', kek, WRAP_IV);
-    const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()]);
+    const originator = originatorFor(key);
+    const wrap = createCipheriv('id-aes256-wrap', originator.kek, WRAP_IV);
+    const encryptedKey = joined(wrap.update(cek), wrap.final());
     // [1] IMPLICIT KeyAgreeRecipientInfo (RFC 5652 6.2.2)
-    return derContext(
-      1,
-      derInteger(3),
-      derContext(0, derContext(1, EC_PUBLIC_KEY_ALGORITHM, derBitString(originatorPoint))),
-      ECDH_ALGORITHM,
-      derSequence(
-        derSequence(
-          derContext(0, derOctetString(recipient.subjectKeyIdentifier)),
-          derOctetString(encryptedKey),
-        ),
-      ),
+    return der(
+      0xa1,
+      originatorHead(originator),
+      der(0x30, der(0x30, keyIdentifierRid(recipient.subjectKeyIdentifier), der(0x04, encryptedKey))),
     );
   }
   if (key.asymmetricKeyType === 'rsa') {
@@ -198,19 +220,24 @@ function recipientInfoFor(recipient: EnvelopeRecipient, cek: Uint8Array): Uint8A
       cek,
     );
     // KeyTransRecipientInfo version 2, rid [0] IMPLICIT SubjectKeyIdentifier
-    return derSequence(
+    return der(
+      0x30,
       derInteger(2),
       derContextPrimitive(0, recipient.subjectKeyIdentifier),
       OAEP_ALGORITHM,
-      derOctetString(encryptedKey),
+      der(0x04, encryptedKey),
     );
   }
   throw new SdcError('invalid-key', `cannot encrypt for a ${key.asymmetricKeyType} key`);
 }
 
+const VERSION_0 = derInteger(0);
+const VERSION_2 = derInteger(2);
+const GCM_TAG_LENGTH = derInteger(GCM_TAG_BYTES);
+
 /**
  * ContentInfo(AuthEnvelopedData, AES-256-GCM, RFC 5083/5084) or ContentInfo(EnvelopedData,
- * AES-256-CBC) around `content` of type `contentType`.
+ * AES-256-CBC) around `content` of type `contentType`, written in one allocation.
  */
 export function createEnvelope(
   contentType: string,
@@ -219,44 +246,49 @@ export function createEnvelope(
   cipher: ContentCipher = 'gcm',
 ): Uint8Array {
   if (recipients.length === 0) throw new SdcError('invalid-input', 'at least one recipient is required');
-  const cek = randomBytes(32);
-  const recipientInfos = derSet(...recipients.map((recipient) => recipientInfoFor(recipient, cek)));
+  const cek = freshRandomBytes(32);
+  const recipientInfos = der(0x31, ...recipients.map((recipient) => recipientInfoFor(recipient, cek)));
   if (cipher === 'gcm') {
-    const nonce = randomBytes(12);
+    const nonce = freshRandomBytes(12);
     const encryptor = createCipheriv('aes-256-gcm', cek, nonce, { authTagLength: GCM_TAG_BYTES });
-    const encrypted = Buffer.concat([encryptor.update(content), encryptor.final()]);
+    const encrypted = encryptor.update(content);
+    const last = encryptor.final();
     const mac = encryptor.getAuthTag();
-    const gcmParameters = derSequence(derOctetString(nonce), derInteger(GCM_TAG_BYTES));
-    const authEnvelopedData = derSequence(
-      derInteger(0),
+    const gcmParameters = der(0x30, der(0x04, nonce), GCM_TAG_LENGTH);
+    const authEnvelopedData = der(
+      0x30,
+      VERSION_0,
       recipientInfos,
-      encryptedContentInfo(contentType, derAlgorithm(OID.aes256Gcm, gcmParameters), encrypted),
-      derOctetString(mac),
+      encryptedContentInfo(contentType, der(0x30, derOid(OID.aes256Gcm), gcmParameters), encrypted, last),
+      der(0x04, mac),
     );
     return contentInfo(OID.authEnvelopedData, authEnvelopedData);
   }
-  const iv = randomBytes(16);
+  const iv = freshRandomBytes(16);
   const encryptor = createCipheriv('aes-256-cbc', cek, iv);
-  const encrypted = Buffer.concat([encryptor.update(content), encryptor.final()]);
-  const envelopedData = derSequence(
+  const encrypted = encryptor.update(content);
+  const last = encryptor.final();
+  const envelopedData = der(
+    0x30,
     // RFC 5652 6.1: version 2 as soon as a recipient is not a v0 KeyTransRecipientInfo.
-    derInteger(2),
+    VERSION_2,
     recipientInfos,
-    encryptedContentInfo(contentType, derAlgorithm(OID.aes256Cbc, derOctetString(iv)), encrypted),
+    encryptedContentInfo(contentType, der(0x30, derOid(OID.aes256Cbc), der(0x04, iv)), encrypted, last),
   );
   return contentInfo(OID.envelopedData, envelopedData);
 }
 
 function encryptedContentInfo(
   contentType: string,
-  contentAlgorithm: Uint8Array,
+  contentAlgorithm: DerTree,
   encrypted: Uint8Array,
-): Uint8Array {
-  return derSequence(derOid(contentType), contentAlgorithm, derContextPrimitive(0, encrypted));
+  last: Uint8Array,
+): DerTree {
+  return der(0x30, derOid(contentType), contentAlgorithm, der(0x80, encrypted, last));
 }
 
-function contentInfo(type: string, content: Uint8Array): Uint8Array {
-  return derSequence(derOid(type), derContext(0, content));
+function contentInfo(type: string, content: DerTree): Uint8Array {
+  return buildDer(der(0x30, derOid(type), der(0xa0, content)));
 }
 
 // ---- parsing ----------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 import { constants, createHash, type KeyObject, sign, verify } from 'node:crypto';
 import {
   algorithm,
+  buildDer,
   children,
+  der,
   derAlgorithm,
   derContext,
   derContextPrimitive,
   derInteger,
   derNull,
-  derOctetString,
   derOid,
   derSequence,
   derSet,
@@ -41,46 +42,88 @@ const PSS_PARAMETERS = derSequence(
 );
 
 /** The signature algorithm follows the key: ECDSA, RSA-PSS for an RSA-PSS key, PKCS#1 v1.5 for a plain RSA key. */
-function signatureFor(key: KeyObject, data: Uint8Array): { algorithm: Uint8Array; signature: Uint8Array } {
+function signatureAlgorithmFor(key: KeyObject): Uint8Array {
   switch (key.asymmetricKeyType) {
     case 'ec':
-      return { algorithm: derAlgorithm(OID.ecdsaWithSha256), signature: sign('sha256', data, key) };
+      return derAlgorithm(OID.ecdsaWithSha256);
     case 'rsa':
-      return { algorithm: derAlgorithm(OID.sha256WithRsa, derNull()), signature: sign('sha256', data, key) };
+      return derAlgorithm(OID.sha256WithRsa, derNull());
     case 'rsa-pss':
-      return {
-        algorithm: derAlgorithm(OID.rsassaPss, PSS_PARAMETERS),
-        signature: sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }),
-      };
+      return derAlgorithm(OID.rsassaPss, PSS_PARAMETERS);
     default:
       throw new StructureError(`cannot sign with a ${key.asymmetricKeyType} key`);
   }
 }
 
+function signatureFor(key: KeyObject, data: Uint8Array): Uint8Array {
+  if (key.asymmetricKeyType === 'rsa-pss') {
+    return sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+  }
+  return sign('sha256', data, key);
+}
+
+/** What createSignedData writes the same for every container of one signer: built once per signing key. */
+interface SignerTemplate {
+  /** The fixed head of the SignerInfo: version, sid, digest and signature algorithms. */
+  signerInfoHead: Uint8Array;
+  /** [0] certificates, or nothing. */
+  certificates: Uint8Array;
+}
+const templates = new WeakMap<SigningKey, SignerTemplate>();
+function templateFor(signer: SigningKey): SignerTemplate {
+  let template = templates.get(signer);
+  if (!template) {
+    template = {
+      signerInfoHead: concat(
+        derInteger(3),
+        derContextPrimitive(0, signer.subjectKeyIdentifier),
+        derAlgorithm(OID.sha256),
+        signatureAlgorithmFor(signer.privateKey),
+      ),
+      certificates:
+        signer.certificates && signer.certificates.length > 0
+          ? derContext(0, ...signer.certificates)
+          : new Uint8Array(0),
+    };
+    templates.set(signer, template);
+  }
+  return template;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return Buffer.concat(parts);
+}
+
+const SIGNED_DATA_OID = derOid(OID.signedData);
+const DATA_OID = derOid(OID.data);
+/** SignedData's version 3 and its digestAlgorithms SET (SHA-256). */
+const SIGNED_DATA_HEAD = concat(derInteger(3), derSet(derAlgorithm(OID.sha256)));
+
 /**
  * ContentInfo(SignedData) over `content` (eContentType id-data), signer by SubjectKeyIdentifier,
  * SHA-256, and no signed attributes: the smallest form RFC 5652 allows and OpenSSL verifies. What
  * signed attributes would add (time, content type) the payload header already carries, signed.
+ * The signer's fixed parts come from a template, and the whole is written in one allocation.
  */
 export function createSignedData(content: Uint8Array, signer: SigningKey): Uint8Array {
-  const { algorithm: signatureAlgorithm, signature } = signatureFor(signer.privateKey, content);
-  const signerInfo = derSequence(
-    derInteger(3),
-    derContextPrimitive(0, signer.subjectKeyIdentifier),
-    derAlgorithm(OID.sha256),
-    signatureAlgorithm,
-    derOctetString(signature),
+  const template = templateFor(signer);
+  const signature = signatureFor(signer.privateKey, content);
+  return buildDer(
+    der(
+      0x30,
+      SIGNED_DATA_OID,
+      der(
+        0xa0,
+        der(
+          0x30,
+          SIGNED_DATA_HEAD,
+          der(0x30, DATA_OID, der(0xa0, der(0x04, content))),
+          template.certificates,
+          der(0x31, der(0x30, template.signerInfoHead, der(0x04, signature))),
+        ),
+      ),
+    ),
   );
-  const certificates =
-    signer.certificates && signer.certificates.length > 0 ? [derContext(0, ...signer.certificates)] : [];
-  const signedData = derSequence(
-    derInteger(3),
-    derSet(derAlgorithm(OID.sha256)),
-    derSequence(derOid(OID.data), derContext(0, derOctetString(content))),
-    ...certificates,
-    derSet(signerInfo),
-  );
-  return derSequence(derOid(OID.signedData), derContext(0, signedData));
 }
 
 export type SignerIdentifier = { subjectKeyIdentifier: Uint8Array } | { issuerAndSerialNumber: Uint8Array };
