@@ -200,9 +200,8 @@ async function insertRuns(
   let start = 0;
   while (start < values.length) {
     const columns = Object.keys(values[start] as object);
-    const signature = columns.join(',');
     let end = start + 1;
-    while (end < values.length && Object.keys(values[end] as object).join(',') === signature) end++;
+    while (end < values.length && hasKeys(values[end] as object, columns)) end++;
     const run = values.slice(start, end);
     const asJson = columns.every((c) => {
       const type = table.columns[c]?.type;
@@ -213,7 +212,7 @@ async function insertRuns(
       // for the database to parse (most columns of a form are empty).
       const present = run.map((row) => {
         const kept: Record<string, unknown> = {};
-        for (const key in row) if (row[key] !== null) kept[key] = row[key];
+        for (const column of columns) if (row[column] !== null) kept[column] = row[column];
         return kept;
       });
       const list = sql.join(columns.map((c) => sql.ref(c)));
@@ -242,6 +241,13 @@ async function insertRuns(
     start = end;
   }
   return stored;
+}
+
+/** Whether the object's keys are these, in this order (without an array per row, as for thousands of rows). */
+function hasKeys(row: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const key in row) if (key !== keys[i++]) return false;
+  return i === keys.length;
 }
 
 /** An error the database raised (a five-character SQLSTATE), as opposed to one of ours or a crash. */
