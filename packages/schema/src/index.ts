@@ -103,6 +103,7 @@ export {
   fieldErrorCodes,
   isExistingDate,
   transportedColumns,
+  type ValidateOptions,
   type ValidationResult,
   validateRow,
 } from './validate.js';

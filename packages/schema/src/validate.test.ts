@@ -14,6 +14,19 @@ describe('validateRow', () => {
     expect(result.value.child_given_names).toBe('Marie Claire');
   });
 
+  test('ignore: fields left out of the value without an unknown-field error', () => {
+    const row = { numero: 7, status: 2, ...validBirth };
+    const refused = validateRow(births, row);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors.map((e) => e.field)).toEqual(['numero', 'status']);
+    const checked = validateRow(births, row, { ignore: new Set(['numero', 'status']) });
+    expect(checked).toEqual(validateRow(births, validBirth));
+    const unknown = validateRow(births, { ...row, colour: 'red' }, { ignore: new Set(['numero', 'status']) });
+    expect(unknown.ok ? [] : unknown.errors.map((e) => [e.field, e.code])).toEqual([
+      ['colour', 'unknown-field'],
+    ]);
+  });
+
   test('refuses a 31 February, a missing required field, a wrong enum value and an over-long name, each by field', () => {
     const { child_surname: _, ...withoutSurname } = validBirth;
     const result = validateRow(births, {

@@ -57,6 +57,14 @@ export function dataColumns(table: AnyTable): readonly string[] {
 /** Kept for the codec's vocabulary: the columns that travel in a container are the data columns. */
 export const transportedColumns = dataColumns;
 
+export interface ValidateOptions {
+  /**
+   * Fields of the input that are neither data nor unknown, left out of the value: a container row's
+   * lifecycle columns (`numero`), which the receiver sets itself. Saves copying the row without them.
+   */
+  readonly ignore?: ReadonlySet<string>;
+}
+
 /**
  * Checks an input row against a table's data columns. Every problem is reported, each with its field,
  * so a form can show them all at once. Missing optional fields become null; nothing is trimmed or
@@ -65,6 +73,7 @@ export const transportedColumns = dataColumns;
 export function validateRow<T extends AnyTable>(
   table: T,
   input: unknown,
+  options: ValidateOptions = {},
 ): ValidationResult<Partial<RowOf<T>> & Record<string, unknown>> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [error('(row)', 'type', {})] };
@@ -72,8 +81,9 @@ export function validateRow<T extends AnyTable>(
   const row = input as Record<string, unknown>;
   const { checkers, known, read, build } = compiled(table);
   const errors: FieldError[] = [];
+  const ignored = options.ignore;
   for (const field of Object.keys(row)) {
-    if (!known.has(field)) errors.push(error(field, 'unknown-field', {}));
+    if (!known.has(field) && !ignored?.has(field)) errors.push(error(field, 'unknown-field', {}));
   }
   // The given values by column, replaced by the checked ones: null where absent, `omitted` where the
   // database default applies.

@@ -208,16 +208,9 @@ async function insertRuns(
       return type !== undefined && type !== 'bytes' && type !== 'json';
     });
     if (asJson) {
-      // A key left out is null in the populated record, as its explicit null would be: fewer bytes
-      // for the database to parse (most columns of a form are empty).
-      const present = run.map((row) => {
-        const kept: Record<string, unknown> = {};
-        for (const column of columns) if (row[column] !== null) kept[column] = row[column];
-        return kept;
-      });
       const list = sql.join(columns.map((c) => sql.ref(c)));
       const rows = sql`insert into ${sql.table(table.qualifiedName)} (${list})
-        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${JSON.stringify(present)}::json)`;
+        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${jsonWithoutNulls(run, columns)}::json)`;
       if (skipConflicts) {
         const { rows: inserted } = await sql<Origin>`${rows}
           on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
@@ -241,6 +234,21 @@ async function insertRuns(
     start = end;
   }
   return stored;
+}
+
+/**
+ * The rows as a JSON array, null fields left out: a key left out is null in the populated record, as
+ * its explicit null would be, and most columns of a form are empty (half the bytes for the database
+ * to parse). Copies without the nulls, then JSON.stringify: faster than writing the text field by field.
+ */
+function jsonWithoutNulls(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
+  return JSON.stringify(
+    rows.map((row) => {
+      const kept: Record<string, unknown> = {};
+      for (const column of columns) if (row[column] !== null) kept[column] = row[column];
+      return kept;
+    }),
+  );
 }
 
 /** Whether the object's keys are these, in this order (without an array per row, as for thousands of rows). */
@@ -954,13 +962,12 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       if (typeof numero !== 'number' || !Number.isSafeInteger(numero) || numero < 1 || results.has(numero)) {
         return whole(formatReason('schema-mismatch', 'every row needs its own local numero'));
       }
-      const data: Record<string, unknown> = {};
       let nul: string | undefined;
-      for (const field of Object.keys(row)) {
-        if (lifecycle.has(field)) continue;
-        const value = row[field];
-        if (nul === undefined && hasNul(value)) nul = field;
-        data[field] = value;
+      for (const field in row) {
+        if (!lifecycle.has(field) && hasNul(row[field])) {
+          nul = field;
+          break;
+        }
       }
       if (nul !== undefined) {
         results.set(numero, {
@@ -970,7 +977,9 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         });
         continue;
       }
-      const checked = validateRow(table, data);
+      // The row as decoded, not a copy without its lifecycle columns: a copy made key by key has too
+      // many properties for V8's fast mode, and every later read of it is a dictionary lookup.
+      const checked = validateRow(table, row, { ignore: lifecycle });
       if (!checked.ok) {
         const first = checked.errors[0];
         const reason = formatReason('invalid-field', first ? `${first.field} ${first.code}` : undefined);
