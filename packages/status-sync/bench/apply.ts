@@ -1,7 +1,8 @@
 // Server apply rate into PostgreSQL, container verification included (CMS decrypt, signature, signer
 // looked up in the certificate register) and charged through @xmcomm/billing (an account with credit
 // and a per-row tariff), for 1, 10 and 50 rows per container: applyContainer one at a time and with
-// 8 in flight, applyBatch in batches of 32, 64 and 128 containers with 1 and 2 batches in flight.
+// 8 in flight, applyBatch in batches of 32, 64 and 128 containers with 1 and 2 batches in flight,
+// containers from 8 sites in turn (BENCH_SITES).
 // Run: npm run bench -w @xmcomm/status-sync  (DATABASE_URL defaults to this machine's PostgreSQL)
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,32 +24,37 @@ const db = await openDatabase<ServerDatabase>(target.toString(), { maxConnection
 
 try {
   await migrateToLatest(db, serverMigrations);
-  const ids = await issueIdentities('XMSERVER', ['CEC-0001']);
-  const site = ids.sites[0];
-  if (!site) throw new Error('no site');
-  const registered = await registerClient(db, {
-    matricule: 'CEC-0001',
-    name: 'Bench',
-    passwordHash: 'x',
-    status: 3,
-  });
-  if (!registered.ok) throw registered.error;
-  await credit(db, {
-    clientId: registered.clientId,
-    amount: 1_000_000_000,
-    actor: 'bench',
-    reason: 'Recharge',
-  });
+  // Containers come from several sites, as on the national server: batches of different senders do
+  // not wait on each other's client and account locks (BENCH_SITES=1 shows one site alone).
+  const siteCount = Number(process.env.BENCH_SITES ?? 8);
+  const matricules = Array.from({ length: siteCount }, (_, i) => `CEC-${String(i + 1).padStart(4, '0')}`);
+  const ids = await issueIdentities('XMSERVER', matricules);
+  for (const site of ids.sites) {
+    const registered = await registerClient(db, {
+      matricule: site.matricule,
+      name: 'Bench',
+      passwordHash: 'x',
+      status: 3,
+    });
+    if (!registered.ok) throw registered.error;
+    await credit(db, {
+      clientId: registered.clientId,
+      amount: 1_000_000_000,
+      actor: 'bench',
+      reason: 'Recharge',
+    });
+    await registerCertificate(db, site);
+  }
   await setTariff(db, { service: 'sds-export', perRow: 25, perKilobyte: 1 });
-  await registerCertificate(db, site);
   // As xmserver wires it: billing's gate, its charge, and its batch charge for applyBatch.
   const charging: Charging = syncCharging('bench');
   // Revocation is seen within 5 s: the signer lookup is cached that long, as in production.
   const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER', charging });
-  const codec = siteCodec(site, ids);
+  const codecs = ids.sites.map((site) => ({ matricule: site.matricule, codec: siteCodec(site, ids) }));
 
-  let sequence = 0;
+  const sequences = new Map<string, number>();
   let numero = 0;
+  /** Containers from the sites in turn. */
   async function seal(rowsPerContainer: number, containers: number): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (let c = 0; c < containers; c++) {
@@ -56,9 +62,11 @@ try {
         numero++;
         return { numero, ...sampleBirth, niu: `BENCH-${numero}` };
       });
-      sequence++;
+      const { matricule, codec } = codecs[c % codecs.length] as (typeof codecs)[number];
+      const sequence = (sequences.get(matricule) ?? 0) + 1;
+      sequences.set(matricule, sequence);
       const sealed = await codec.seal({
-        sender: 'CEC-0001',
+        sender: matricule,
         recipient: null,
         sequence,
         table: 'births',
@@ -134,8 +142,8 @@ try {
   // Warm-up: JIT, connections, the signer cache.
   await measure(10, 64, { batch: 1, inFlight: 4 });
   await measure(10, 64, { batch: 32, inFlight: 1 });
-  console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-  const counts: Record<number, number> = { 1: 1024, 10: 512, 50: 256 };
+  console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}, ${siteCount} sending site(s)`);
+  const counts: Record<number, number> = { 1: 1024, 10: 512, 50: 768 };
   for (const rows of [1, 10, 50]) {
     if (onlyRows !== null && rows !== onlyRows) continue;
     const containers = counts[rows] as number;
