@@ -65,24 +65,29 @@ describe('Coalescer', () => {
     expect(second).toEqual([{ ok: true, value: 'b' }]);
   });
 
-  test('maxInFlight batches are applied at once, never more', async () => {
+  test('maxInFlight batches are applied at once, never more, and beside a running one only full ones', async () => {
     const { calls, apply } = controlledApplier();
     const coalescer = new Coalescer<number, string>({ apply, maxBatch: 2, maxInFlight: 2 });
     const all = [1, 2, 3, 4, 5].map((n) => coalescer.submit(n));
     await settle();
-    // A free applier starts at once, with whatever is queued then.
-    expect(calls.map((call) => call.items)).toEqual([[1], [2]]);
+    // The first applier starts at once, with whatever is queued; the second waits for a full batch.
+    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3]]);
     expect(coalescer.inFlight).toBe(2);
-    expect(coalescer.queued).toBe(3);
-    calls[1]?.resolve(['r2']);
+    expect(coalescer.queued).toBe(2);
+    calls[1]?.resolve(['r2', 'r3']);
     await settle();
-    expect(calls.map((call) => call.items)).toEqual([[1], [2], [3, 4]]);
-    calls[2]?.resolve(['r3', 'r4']);
+    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3], [4, 5]]);
+    calls[2]?.resolve(['r4', 'r5']);
+    const sixth = coalescer.submit(6);
     await settle();
-    expect(calls[3]?.items).toEqual([5]);
+    // One batch running, one item queued: it waits for a full batch or for the running one to end.
+    expect(calls).toHaveLength(3);
+    expect(coalescer.queued).toBe(1);
     calls[0]?.resolve(['r1']);
-    calls[3]?.resolve(['r5']);
-    expect(await Promise.all(all)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    await settle();
+    expect(calls[3]?.items).toEqual([6]);
+    calls[3]?.resolve(['r6']);
+    expect(await Promise.all([...all, sixth])).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
   });
 
   test('a failed batch is applied again item by item: only the item that fails alone is rejected', async () => {

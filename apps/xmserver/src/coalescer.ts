@@ -5,7 +5,7 @@ export interface CoalescerOptions<I, O> {
   readonly apply: (items: readonly I[]) => Promise<readonly O[]>;
   /** Most items handed to one `apply` call. */
   readonly maxBatch: number;
-  /** Batches applied at once (default 1). */
+  /** Batches applied at once (default 1); beyond the first, only full ones. */
   readonly maxInFlight?: number;
 }
 
@@ -90,6 +90,10 @@ export class Coalescer<I, O> {
 
   #pump(): void {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
+      // Another batch starts beside a running one only when full: it is then decrypted and checked
+      // while the running one is in the database. Started with whatever had just arrived, it would
+      // be a batch of one or two, paying a transaction each.
+      if (this.#inFlight > 0 && this.#queue.length < this.#maxBatch) break;
       const batch = this.#queue.splice(0, this.#maxBatch);
       this.#inFlight += 1;
       void this.#run(batch).finally(() => {

@@ -114,13 +114,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // (the first container to arrive after the acknowledgements found the applier free). Without
   // shared subscriptions a second connection would get every container again.
   const concurrency = options.shared ? Math.max(1, options.concurrency ?? defaultConcurrency) : 1;
-  // Containers arriving on all connections meanwhile are applied together, in one transaction,
-  // when the previous batch committed: one commit (and its fsync) per batch instead of one per
-  // container. One batch at a time: measured with two, a free applier starts at once on the one
-  // container that just arrived, and the two transactions wait on each other's account rows.
+  // Containers arriving on all connections meanwhile are applied together, in one transaction:
+  // one commit (and its fsync) per batch instead of one per container. A second batch goes beside
+  // the first only once full, so that its containers are decrypted and checked while the first
+  // is in the database (with any batch, a free applier started at once on the one container that
+  // had just arrived, and paid a transaction for it).
   const batches = new Coalescer<Uint8Array, ApplyOutcome>({
     apply: (payloads) => sync.applyBatch(payloads),
     maxBatch: options.maxBatch ?? Math.ceil(concurrency / 2),
+    maxInFlight: 2,
   });
   // Receipts being published: stop() lets them reach the broker before closing the links.
   const sending = new Set<Promise<void>>();
