@@ -239,16 +239,54 @@ async function insertRuns(
 /**
  * The rows as a JSON array, null fields left out: a key left out is null in the populated record, as
  * its explicit null would be, and most columns of a form are empty (half the bytes for the database
- * to parse). Copies without the nulls, then JSON.stringify: faster than writing the text field by field.
+ * to parse). Timestamps go as their ISO text, which is what JSON.stringify would write for them.
  */
 function jsonWithoutNulls(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
-  return JSON.stringify(
-    rows.map((row) => {
-      const kept: Record<string, unknown> = {};
-      for (const column of columns) if (row[column] !== null) kept[column] = row[column];
-      return kept;
-    }),
-  );
+  return JSON.stringify(rows.map(withoutNulls(columns)));
+}
+
+type RowCopier = (row: Record<string, unknown>) => Record<string, unknown>;
+const copiers = new Map<string, RowCopier>();
+
+/**
+ * A copier of rows without their nulls, for one column list. Generated code where allowed: its
+ * stores by constant name keep the copy a fast-mode object, where stores by computed name turn it
+ * into a dictionary past 16 keys; and without Date objects in it, JSON.stringify stays on its fast
+ * path. Together 2-3 times faster for a birth act.
+ */
+function withoutNulls(columns: readonly string[]): RowCopier {
+  const key = columns.join(',');
+  let copier = copiers.get(key);
+  if (!copier) {
+    copier = generatedCopier(columns) ?? ((row) => copyWithoutNulls(row, columns));
+    copiers.set(key, copier);
+  }
+  return copier;
+}
+
+function copyWithoutNulls(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const column of columns) {
+    const value = row[column];
+    if (value !== null && value !== undefined)
+      kept[column] = value instanceof Date ? value.toISOString() : value;
+  }
+  return kept;
+}
+
+function generatedCopier(columns: readonly string[]): RowCopier | undefined {
+  // A literal __proto__ key would set the prototype; the loop's computed stores do not.
+  if (columns.includes('__proto__')) return undefined;
+  const lines = columns.map((column) => {
+    const name = JSON.stringify(column);
+    return `v = r[${name}]; if (v !== null && v !== undefined) o[${name}] = v instanceof Date ? v.toISOString() : v;`;
+  });
+  try {
+    return new Function('r', `"use strict"; const o = {}; let v; ${lines.join(' ')} return o;`) as RowCopier;
+  } catch {
+    // Code generation from strings disallowed (--disallow-code-generation-from-strings).
+    return undefined;
+  }
 }
 
 /** Whether the object's keys are these, in this order (without an array per row, as for thousands of rows). */
