@@ -78,7 +78,7 @@ try {
   }
 
   // Where the time goes: this process's CPU and PostgreSQL's (every postgres process on this machine,
-  // from /proc), per row stored.
+  // from /proc, with the ended backends the postmaster reaped), per row stored.
   function postgresCpuMs(): number {
     let ticks = 0;
     for (const pid of readdirSync('/proc')) {
@@ -88,7 +88,9 @@ try {
         const close = stat.lastIndexOf(')');
         if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue;
         const fields = stat.slice(close + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
+        // Its own time, and (the postmaster's) that of the backends it has reaped: a pool may close a
+        // connection in the middle of a case.
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       } catch {
         // The process ended meanwhile.
       }
