@@ -139,6 +139,7 @@ export function unpackColumnAt(
   }
   const end = offset + Math.ceil((n * width) / 8);
   if (end > bytes.length) throw truncated();
+  // The entries first (two ways of reading bits), then the values from them, in place.
   const values: (number | null)[] = new Array(n);
   if (width <= 24) {
     // Up to 24 bits an entry: whole bytes go through a 32-bit accumulator, never more than 31 bits held.
@@ -152,26 +153,22 @@ export function unpackColumnAt(
         heldBits += 8;
       }
       heldBits -= width;
-      const entry = (held >>> heldBits) & mask;
+      values[i] = (held >>> heldBits) & mask;
       held &= (1 << heldBits) - 1;
-      if (nullable && entry === 0) values[i] = null;
-      else {
-        let value = base + (entry - nullable) * step;
-        if (delta) value += previous;
-        if (!Number.isSafeInteger(value)) throw new SdcError('malformed', 'packed value out of range');
-        values[i] = value;
-        previous = value;
+    }
+  } else {
+    let bit = offset * 8;
+    for (let i = 0; i < n; i++) {
+      let entry = 0;
+      for (let k = 0; k < width; k++) {
+        entry = entry * 2 + (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1);
+        bit++;
       }
+      values[i] = entry;
     }
-    return { values, end };
   }
-  let bit = offset * 8;
   for (let i = 0; i < n; i++) {
-    let entry = 0;
-    for (let k = 0; k < width; k++) {
-      entry = entry * 2 + (((bytes[bit >> 3] as number) >> (7 - (bit & 7))) & 1);
-      bit++;
-    }
+    const entry = values[i] as number;
     if (nullable && entry === 0) values[i] = null;
     else {
       let value = base + (entry - nullable) * step;
