@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { type AnyTable, defineExchangedTable, exchangedTables, text } from '@xmcomm/schema';
+import {
+  type AnyTable,
+  births,
+  dataColumns,
+  defineExchangedTable,
+  exchangedTables,
+  text,
+} from '@xmcomm/schema';
+import { sampleBirth } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type AppliedReceipt, wholeContainer } from '../src/index.js';
 import { createFakeCodec } from './helpers/fake-codec.js';
@@ -60,6 +68,45 @@ describe('export, apply and receipts', () => {
     expect(stored.every((r) => r.status === 2)).toBe(true);
     expect(await site.nextItems()).toEqual([]);
     expect(await site.exportRows()).toEqual([]);
+  });
+
+  test('every column arrives as the site has it: timestamps, times, dates, accents, quotes', async () => {
+    const act = {
+      ...sampleBirth,
+      child_given_names: 'Amélie "Ngo" \\ Ébène',
+      father_surname: 'Mbarga',
+      remarks: 'ligne 1\nligne 2, {"json": null}',
+      drafted_at: new Date('2026-11-20T08:15:30.123Z'),
+      validated_at: new Date('2026-11-20T09:00:00Z'),
+    };
+    const { numero } = await world.site.db
+      .insertInto('xm_data.births')
+      .values(act as never)
+      .returning('numero')
+      .executeTakeFirstOrThrow();
+    await world.site.db
+      .updateTable('xm_data.births')
+      .set({ status: 2, niu: `COLS-${process.pid}-${numero}` })
+      .where('numero', '=', numero)
+      .execute();
+    const site = siteFor(world);
+    await site.exportRows();
+    await pump(site, serverFor(world));
+    const columns = dataColumns(births);
+    const atSite = await world.site.db
+      .selectFrom('xm_data.births')
+      .select(columns as never)
+      .where('numero', '=', numero)
+      .executeTakeFirstOrThrow();
+    const onServer = await world.server.db
+      .selectFrom('xm_data.births')
+      .select(columns as never)
+      .where('origin_matricule', '=', siteMatricule)
+      .where('origin_numero', '=', numero)
+      .executeTakeFirstOrThrow();
+    expect(onServer).toEqual(atSite);
+    expect((onServer as { drafted_at: Date }).drafted_at.toISOString()).toBe('2026-11-20T08:15:30.123Z');
+    expect((onServer as { child_given_names: string }).child_given_names).toBe(act.child_given_names);
   });
 
   test('containers hold at most N rows or B bytes', async () => {
