@@ -533,6 +533,19 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   }
 
   /**
+   * The batch transactions of this server run one after another, the next batch decrypted and
+   * checked meanwhile. Two at once would mostly wait on each other's client locks (they share
+   * sites), and a transaction waiting holds its other locks: with two server processes, batches
+   * queued behind each other across both.
+   */
+  let databaseTurn: Promise<unknown> = Promise.resolve();
+  function inDatabaseTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = databaseTurn.then(work);
+    databaseTurn = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
    * Applies the verified containers of a batch. Null when done; otherwise the position in `live`
    * from which the rest must go one by one (nothing from there on was committed).
    */
@@ -665,7 +678,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     );
     const refusedCharges = new Map<Planned, ApplyResult>();
     for (let attempt = 0; attempt < maxBatchAttempts; attempt++) {
-      const done = await batchTransaction(batch, refusedCharges);
+      const done = await inDatabaseTurn(() => batchTransaction(batch, refusedCharges));
       if (done === null) return null;
       if ('refused' in done)
         for (const [planned, result] of done.refused) refusedCharges.set(planned, result);

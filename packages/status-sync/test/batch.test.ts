@@ -269,6 +269,41 @@ describe('applyBatch gives what applyContainer one by one gives', () => {
     // Two databases and every container twice: 16 s on PGlite with the machine otherwise busy.
   }, 90_000);
 
+  test('the batches of one server go to the database one after another; the next one is opened meanwhile', async () => {
+    const db = await serverDatabase();
+    const events: string[] = [];
+    let release = () => {};
+    const paused = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let first: string | undefined;
+    const server = serverOn(db, async (step, id) => {
+      events.push(`${step} ${id}`);
+      if (step === 'rows-inserted' && first === undefined) {
+        first = id;
+        await paused;
+      }
+    });
+    // Two senders, so that nothing but the server's own turn keeps the second batch out.
+    const a = server.applyBatch([await seal(rich, 1, rows(birth(1)))]);
+    const b = server.applyBatch([await seal(poor, 1, rows(birth(2)))]);
+    try {
+      const opened = () => events.filter((e) => e.startsWith('opened')).length;
+      for (let i = 0; i < 500 && (first === undefined || opened() < 2); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(opened()).toBe(2);
+      // The first batch holds its transaction open: the second, opened, does not reach the database.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(events.filter((e) => e.startsWith('rows-inserted'))).toEqual([`rows-inserted ${first}`]);
+    } finally {
+      release();
+    }
+    const outcomes = [...(await a), ...(await b)];
+    expect(outcomes.map((o) => o.accepted)).toEqual([1, 1]);
+    const second = events.findIndex((e) => e.startsWith('rows-inserted') && e !== `rows-inserted ${first}`);
+    expect(second).toBeGreaterThan(events.indexOf(`committed ${first}`));
+  });
+
   test('many containers refused for credit in one batch: the same verdicts, still as a batch', async () => {
     const batch = [];
     for (let i = 1; i <= 12; i++) {
