@@ -1,4 +1,4 @@
-import { balanceOf, chargeContainer, credit, mayUse, registerClient, setTariff } from '@xmcomm/billing';
+import { balanceOf, credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Charging } from '../src/index.js';
@@ -13,27 +13,11 @@ import {
   type World,
 } from './helpers/setup.js';
 
-// status-sync wired to the real @xmcomm/billing: its status gate, its idempotent container charge in
-// the apply transaction, and its balance for account messages.
-const billing: Charging = {
-  mayUse: (status, service) => mayUse(status, service),
-  charge: (trx, request) =>
-    chargeContainer(trx, {
-      clientId: request.clientId,
-      containerId: request.containerId,
-      service: request.service,
-      table: request.table,
-      rows: request.rows,
-      bytes: request.bytes,
-      actor: 'status-sync-test',
-    }),
-  async accountState(db, clientId) {
-    const balance = await balanceOf(db, { clientId });
-    return balance
-      ? { balance: balance.balance, available: balance.available, currency: balance.currency }
-      : {};
-  },
-};
+// status-sync wired to the real @xmcomm/billing as xmserver wires it (its status gate, its idempotent
+// container charge in the apply transaction, its balance for account messages), without the batch
+// charge: applyContainer's path, and applyBatch's fallback of one charge per container.
+const { chargeBatch: _batchCharge, ...billing } = syncCharging('status-sync-test');
+const charging: Charging = billing;
 
 let world: World;
 let clientId: number;
@@ -54,7 +38,7 @@ afterAll(() => world?.close());
 
 test('rows are charged once through billing; without credit they come back to the officer', async () => {
   const site = siteFor(world, { matricule: 'CEC-0100' });
-  const server = serverFor(world, { charging: billing });
+  const server = serverFor(world, { charging });
   const numeros = await validatedBirths(world.site.db, 3, 'PAID-');
   await credit(world.server.db, {
     clientId,
