@@ -5,7 +5,9 @@
 // containers from 8 sites in turn (BENCH_SITES).
 // Run: npm run bench -w @xmcomm/status-sync  (DATABASE_URL defaults to this machine's PostgreSQL)
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
 import { sampleBirth } from '@xmcomm/schema/testing';
@@ -103,6 +105,14 @@ try {
   const only = process.env.BENCH_ONLY;
   const onlyRows = process.env.BENCH_ROWS ? Number(process.env.BENCH_ROWS) : null;
   const onlyBatch = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : null;
+  // BENCH_CPU_PROFILE=dir: a .cpuprofile of this process per case, the sites' sealing left out.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const profiler = profileDir ? new Session() : null;
+  if (profiler && profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+  }
 
   async function measure(rowsPerContainer: number, containers: number, mode: Mode) {
     const label =
@@ -113,6 +123,7 @@ try {
     const bytes = list.reduce((sum, b) => sum + b.length, 0);
     let next = 0;
     let accepted = 0;
+    await profiler?.post('Profiler.start');
     const pgBefore = postgresCpuMs();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -135,6 +146,11 @@ try {
     const rows = containers * rowsPerContainer;
     const nodeUs = ((cpu.user + cpu.system) / rows).toFixed(0);
     const pgUs = (((postgresCpuMs() - pgBefore) * 1000) / rows).toFixed(0);
+    if (profiler && profileDir) {
+      const { profile } = await profiler.post('Profiler.stop');
+      const file = `${label.replace(/[^a-zA-Z0-9]+/g, '-')}.cpuprofile`;
+      writeFileSync(join(profileDir, file), JSON.stringify(profile));
+    }
     if (accepted !== rowsPerContainer * containers) throw new Error(`${label}: ${accepted} rows accepted`);
     console.log(
       `${label.padEnd(44)} ${String(containers).padStart(5)} containers ${(containers / seconds).toFixed(0).padStart(6)} containers/s ${((containers * rowsPerContainer) / seconds).toFixed(0).padStart(7)} rows/s  CPU/row: node ${nodeUs.padStart(4)} µs, postgres ${pgUs.padStart(4)} µs  (avg ${(bytes / containers).toFixed(0)} B/container)`,

@@ -5,7 +5,7 @@ import {
   type ServerDatabase,
   validateRow,
 } from '@xmcomm/schema';
-import { type ControlledTransaction, type Kysely, sql } from 'kysely';
+import { type ControlledTransaction, type Kysely, type RawBuilder, sql } from 'kysely';
 import {
   type ChargeRequest,
   type ChargeResult,
@@ -13,6 +13,7 @@ import {
   type SyncService,
   statusGateOnly,
 } from './charging.js';
+import { columnArray } from './column-arrays.js';
 import type { ContainerBody, ContainerCodec, OpenedContainer, RowResult, SyncRow } from './container.js';
 import { wholeContainer } from './container.js';
 import { sqlStateOf } from './errors.js';
@@ -140,6 +141,8 @@ interface StoredRows {
 const dayMs = 86_400_000;
 /** Attempts of a batch transaction, each after a container refused for want of credit or quota. */
 const maxBatchAttempts = 4;
+/** CPU time before other work may run (see shareTime). */
+const timeSliceMs = 2;
 /** Bound parameters per statement stay well under PostgreSQL's 65,535. */
 const tuplesPerQuery = 10_000;
 
@@ -161,24 +164,19 @@ interface Origin {
 /**
  * Inserts rows in their order and returns the origins of those stored; a row whose origin or NIU is
  * already there is skipped. Rows with the same fields go in one statement that carries them as one
- * JSON parameter (`json_populate_recordset` over the table's row type): a thousand-row VALUES list
- * would cost more to build and to send than the insert itself. Tables with bytes or JSON columns use
- * VALUES.
+ * array per column (see column-arrays.ts): a thousand-row VALUES list would cost more to build and
+ * to send than the insert itself.
  *
  * A plain INSERT is tried first, under a savepoint: ON CONFLICT makes PostgreSQL insert every row
  * speculatively, which costs 40% more than the insert itself, for conflicts that only a re-sent row
  * causes. When one does, the savepoint is rolled back and the rows go again with ON CONFLICT DO NOTHING.
  */
-async function insertRows(
-  trx: AnyTrx,
-  table: AnyTable,
-  values: readonly Record<string, unknown>[],
-): Promise<Origin[]> {
+async function insertRows(trx: AnyTrx, rows: RowsInsert): Promise<Origin[]> {
   const savepoint = await trx.savepoint('xm_insert_rows').execute();
   try {
-    await insertRuns(savepoint, table, values, false);
+    for (const run of rows.runs) await run.insert.execute(savepoint);
     await savepoint.releaseSavepoint('xm_insert_rows').execute();
-    return values.map((row) => ({
+    return rows.values.map((row) => ({
       origin_matricule: row.origin_matricule as string,
       origin_numero: row.origin_numero as number,
     }));
@@ -186,107 +184,76 @@ async function insertRows(
     if (sqlStateOf(error) !== '23505') throw error;
     await savepoint.rollbackToSavepoint('xm_insert_rows').execute();
   }
-  return insertRuns(trx, table, values, true);
+  const stored: Origin[] = [];
+  for (const run of rows.runs) {
+    const { rows: inserted } = await sql<Origin>`${run.insert}
+      on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
+      trx,
+    );
+    stored.push(...inserted);
+  }
+  return stored;
 }
 
-async function insertRuns(
-  // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
-  trx: Kysely<any>,
+/** Rows ready to insert: built outside the transaction, which then only sends them. */
+interface RowsInsert {
+  readonly values: readonly Record<string, unknown>[];
+  readonly runs: readonly { readonly insert: RawBuilder<unknown> }[];
+}
+
+/**
+ * One statement per run of rows with the same fields (a field left out takes its column's default).
+ * `pause` between columns lets other work run (see shareTime in createServerSync).
+ */
+async function rowsInsert(
   table: AnyTable,
   values: readonly Record<string, unknown>[],
-  skipConflicts: boolean,
-): Promise<Origin[]> {
-  const stored: Origin[] = [];
+  pause: () => Promise<void>,
+): Promise<RowsInsert> {
+  const runs: { insert: RawBuilder<unknown> }[] = [];
   let start = 0;
   while (start < values.length) {
     const columns = Object.keys(values[start] as object);
     let end = start + 1;
     while (end < values.length && hasKeys(values[end] as object, columns)) end++;
     const run = values.slice(start, end);
-    const asJson = columns.every((c) => {
-      const type = table.columns[c]?.type;
-      return type !== undefined && type !== 'bytes' && type !== 'json';
-    });
-    if (asJson) {
-      const list = sql.join(columns.map((c) => sql.ref(c)));
-      const rows = sql`insert into ${sql.table(table.qualifiedName)} (${list})
-        select ${list} from json_populate_recordset(null::${sql.table(table.qualifiedName)}, ${jsonWithoutNulls(run, columns)}::json)`;
-      if (skipConflicts) {
-        const { rows: inserted } = await sql<Origin>`${rows}
-          on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
-          trx,
-        );
-        stored.push(...inserted);
-      } else await rows.execute(trx);
-    } else {
-      const perStatement = Math.max(1, Math.floor(60_000 / Math.max(1, columns.length)));
-      for (let at = 0; at < run.length; at += perStatement) {
-        const insert = trx.insertInto(table.qualifiedName).values(run.slice(at, at + perStatement));
-        if (skipConflicts) {
-          const inserted = await insert
-            .onConflict((oc) => oc.doNothing())
-            .returning(['origin_matricule', 'origin_numero'])
-            .execute();
-          stored.push(...(inserted as Origin[]));
-        } else await insert.execute();
-      }
+    const arrays: RawBuilder<unknown>[] = [];
+    for (const column of columns) {
+      await pause();
+      arrays.push(columnArray(table, run, column));
     }
+    runs.push({
+      insert: sql`insert into ${sql.table(table.qualifiedName)} (${sql.join(columns.map((c) => sql.ref(c)))})
+        select * from unnest(${sql.join(arrays)})`,
+    });
     start = end;
   }
-  return stored;
+  return { values, runs };
 }
 
-/**
- * The rows as a JSON array, null fields left out: a key left out is null in the populated record, as
- * its explicit null would be, and most columns of a form are empty (half the bytes for the database
- * to parse). Timestamps go as their ISO text, which is what JSON.stringify would write for them.
- */
-function jsonWithoutNulls(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
-  return JSON.stringify(rows.map(withoutNulls(columns)));
-}
-
-type RowCopier = (row: Record<string, unknown>) => Record<string, unknown>;
-const copiers = new Map<string, RowCopier>();
-
-/**
- * A copier of rows without their nulls, for one column list. Generated code where allowed: its
- * stores by constant name keep the copy a fast-mode object, where stores by computed name turn it
- * into a dictionary past 16 keys; and without Date objects in it, JSON.stringify stays on its fast
- * path. Together 2-3 times faster for a birth act.
- */
-function withoutNulls(columns: readonly string[]): RowCopier {
-  const key = columns.join(',');
-  let copier = copiers.get(key);
-  if (!copier) {
-    copier = generatedCopier(columns) ?? ((row) => copyWithoutNulls(row, columns));
-    copiers.set(key, copier);
-  }
-  return copier;
-}
-
-function copyWithoutNulls(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  for (const column of columns) {
-    const value = row[column];
-    if (value !== null && value !== undefined)
-      kept[column] = value instanceof Date ? value.toISOString() : value;
-  }
-  return kept;
-}
-
-function generatedCopier(columns: readonly string[]): RowCopier | undefined {
-  // A literal __proto__ key would set the prototype; the loop's computed stores do not.
-  if (columns.includes('__proto__')) return undefined;
-  const lines = columns.map((column) => {
-    const name = JSON.stringify(column);
-    return `v = r[${name}]; if (v !== null && v !== undefined) o[${name}] = v instanceof Date ? v.toISOString() : v;`;
+/** Whether two results answer with the same receipts, row by row (then the same sealed replies do). */
+function sameAnswers(a: ApplyResult, b: ApplyResult): boolean {
+  if (a === b) return true;
+  if (a.answers.length !== b.answers.length) return false;
+  return a.answers.every((answer, i) => {
+    const x = answer.body;
+    const y = (b.answers[i] as Answer).body;
+    if (x.kind !== 'receipt' || y.kind !== 'receipt') return false;
+    if (x.receipt.acknowledges !== y.receipt.acknowledges) return false;
+    const rows = x.receipt.results;
+    const others = y.receipt.results;
+    return (
+      rows.length === others.length &&
+      rows.every((row, j) => {
+        const other = others[j] as RowResult;
+        return (
+          row.numero === other.numero &&
+          row.accepted === other.accepted &&
+          (row.accepted || (!other.accepted && row.reason === other.reason))
+        );
+      })
+    );
   });
-  try {
-    return new Function('r', `"use strict"; const o = {}; let v; ${lines.join(' ')} return o;`) as RowCopier;
-  } catch {
-    // Code generation from strings disallowed (--disallow-code-generation-from-strings).
-    return undefined;
-  }
 }
 
 /** Whether the object's keys are these, in this order (without an array per row, as for thousands of rows). */
@@ -508,9 +475,28 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     readonly plan: RowsPlan;
   }
 
+  interface SentRow {
+    readonly planned: Planned;
+    readonly row: ValidRow;
+    readonly key: string;
+  }
+
+  interface BatchInsert {
+    readonly table: AnyTable;
+    readonly group: readonly Planned[];
+    readonly sent: readonly SentRow[];
+    readonly heldBack: readonly SentRow[];
+    readonly rows: RowsInsert;
+  }
+
   async function applyBatch(list: readonly Uint8Array[]): Promise<ApplyOutcome[]> {
     const outcomes: ApplyOutcome[] = new Array(list.length);
-    const opened = await Promise.all(list.map((bytes) => openOne(bytes)));
+    const pending: Promise<Opened>[] = [];
+    for (const bytes of list) {
+      await shareTime();
+      pending.push(openOne(bytes));
+    }
+    const opened = await Promise.all(pending);
     const live: BatchEntry[] = [];
     for (const [index, one] of opened.entries()) {
       if ('outcome' in one) {
@@ -539,6 +525,19 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
    * queued behind each other across both.
    */
   let databaseTurn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Lets the event loop run once a few milliseconds of work have gone by. Opening a batch of
+   * containers, checking and sealing them is CPU work that only awaits promises already settled: without
+   * a pause, the transaction of the batch before it would wait for every reply from the database until
+   * the whole batch is done, and the database would sit idle meanwhile.
+   */
+  let sliceStart = performance.now();
+  async function shareTime(): Promise<void> {
+    if (performance.now() - sliceStart < timeSliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  }
   function inDatabaseTurn<T>(work: () => Promise<T>): Promise<T> {
     const result = databaseTurn.then(work);
     databaseTurn = result.catch(() => undefined);
@@ -610,6 +609,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     // is applied first. Whatever shares an id or a sequence number with one of them goes that way too.
     const singleKeys = new Set<string>();
     for (const [position, entry] of live.entries()) {
+      await shareTime();
       const { header, body } = entry.container;
       const id = header.containerId;
       const sequence = sequenceKey(header.sender, header.sequence);
@@ -676,19 +676,46 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     await Promise.all(
       [...new Set(batch.map((p) => p.container.header.sender))].map((s) => codec.prepare?.(s)),
     );
+    // Ready before the database turn, so that the database does not wait on this process meanwhile:
+    // the statements, and the receipts as they will be when every row goes in and is paid for.
+    const expected = await sealExpected(batch);
+    let inserts = await planInserts(batch);
     const refusedCharges = new Map<Planned, ApplyResult>();
     for (let attempt = 0; attempt < maxBatchAttempts; attempt++) {
-      const done = await inDatabaseTurn(() => batchTransaction(batch, refusedCharges));
+      const done = await inDatabaseTurn(() => batchTransaction(batch, inserts, expected, refusedCharges));
       if (done === null) return null;
-      if ('refused' in done)
-        for (const [planned, result] of done.refused) refusedCharges.set(planned, result);
-      else return done.outcomes;
+      if (!('refused' in done)) return done.outcomes;
+      for (const [planned, result] of done.refused) refusedCharges.set(planned, result);
+      inserts = await planInserts(batch.filter((p) => !refusedCharges.has(p)));
     }
     return null;
   }
 
+  interface Sealed {
+    readonly result: ApplyResult;
+    readonly replies: Uint8Array[];
+  }
+
+  async function sealExpected(batch: readonly Planned[]): Promise<Map<Planned, Sealed>> {
+    const expected = new Map<Planned, Sealed>();
+    for (const planned of batch) {
+      await shareTime();
+      const result = resultOf(planned, new Set(), [], { ok: true });
+      expected.set(planned, { result, replies: await sealAnswers(planned, result) });
+    }
+    return expected;
+  }
+
+  async function sealAnswers(planned: Planned, result: ApplyResult): Promise<Uint8Array[]> {
+    const sealed: Uint8Array[] = [];
+    for (const answer of result.answers) sealed.push(await seal(planned.container.header.sender, answer));
+    return sealed;
+  }
+
   async function batchTransaction(
     batch: readonly Planned[],
+    inserts: readonly BatchInsert[],
+    expected: ReadonlyMap<Planned, Sealed>,
     refusedCharges: ReadonlyMap<Planned, ApplyResult>,
   ): Promise<{ outcomes: Map<Planned, ApplyOutcome> } | { refused: Map<Planned, ApplyResult> } | null> {
     const trx = await db.startTransaction().execute();
@@ -704,10 +731,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         .forNoKeyUpdate()
         .execute();
 
-      const stored = await insertBatchRows(
-        trx,
-        batch.filter((p) => !refusedCharges.has(p)),
-      );
+      const stored = await insertBatchRows(trx, inserts);
       if (!stored) {
         await trx.rollback().execute();
         return null;
@@ -762,12 +786,10 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         return resultOf(planned, rows?.inserted ?? new Set(), rows?.duplicateNiu ?? [], { ok: true });
       });
       const replies = await Promise.all(
-        batch.map(async (planned, i) => {
-          const sealed: Uint8Array[] = [];
+        batch.map((planned, i) => {
           const result = results[i] as ApplyResult;
-          for (const answer of result.answers)
-            sealed.push(await seal(planned.container.header.sender, answer));
-          return sealed;
+          const ahead = expected.get(planned);
+          return ahead && sameAnswers(ahead.result, result) ? ahead.replies : sealAnswers(planned, result);
         }),
       );
       await trx
@@ -832,17 +854,12 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   }
 
   /**
-   * Inserts the valid rows of the batch, one statement per table, and tells for each container
-   * which rows were stored, which were there before (accepted again) and which hit another row's NIU.
-   * Null when only one-by-one can tell.
+   * What the batch inserts, table by table: built before the transaction (the column arrays take
+   * time that the database would otherwise spend waiting). A row sent twice in the batch (same
+   * origin) goes in once, with its first container, as one-by-one would store it; the later copy is
+   * then accepted again.
    */
-  async function insertBatchRows(
-    trx: Trx,
-    batch: readonly Planned[],
-  ): Promise<Map<Planned, StoredRows> | null> {
-    // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
-    const untyped = trx as unknown as ControlledTransaction<any>;
-    const stored = new Map<Planned, StoredRows>();
+  async function planInserts(batch: readonly Planned[]): Promise<BatchInsert[]> {
     const byTable = new Map<AnyTable, Planned[]>();
     for (const planned of batch) {
       if (planned.plan.kind !== 'rows' || planned.plan.valid.length === 0) continue;
@@ -850,11 +867,10 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       group.push(planned);
       byTable.set(planned.plan.table, group);
     }
+    const inserts: BatchInsert[] = [];
     for (const [table, group] of byTable) {
-      // A row sent twice in the batch (same origin) goes in once, with its first container, as
-      // one-by-one would store it; the later copy is then accepted again.
-      const sent: { planned: Planned; row: ValidRow; key: string }[] = [];
-      const heldBack: { planned: Planned; row: ValidRow; key: string }[] = [];
+      const sent: SentRow[] = [];
+      const heldBack: SentRow[] = [];
       const keys = new Set<string>();
       for (const planned of group) {
         if (planned.plan.kind !== 'rows') continue;
@@ -866,13 +882,33 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
             sent.push({ planned, row, key });
           }
         }
-        stored.set(planned, { inserted: new Set(), duplicateNiu: [], heldBack: false });
       }
-      const returned = await insertRows(
-        untyped,
+      const rows = await rowsInsert(
         table,
         sent.map((s) => s.row.values),
+        shareTime,
       );
+      inserts.push({ table, group, sent, heldBack, rows });
+    }
+    return inserts;
+  }
+
+  /**
+   * Inserts the valid rows of the batch, one statement per table, and tells for each container
+   * which rows were stored, which were there before (accepted again) and which hit another row's NIU.
+   * Null when only one-by-one can tell.
+   */
+  async function insertBatchRows(
+    trx: Trx,
+    inserts: readonly BatchInsert[],
+  ): Promise<Map<Planned, StoredRows> | null> {
+    // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time from the contract
+    const untyped = trx as unknown as ControlledTransaction<any>;
+    const stored = new Map<Planned, StoredRows>();
+    for (const { table, group, sent, heldBack, rows } of inserts) {
+      for (const planned of group)
+        stored.set(planned, { inserted: new Set(), duplicateNiu: [], heldBack: false });
+      const returned = await insertRows(untyped, rows);
       const insertedKeys = new Set(returned.map((r) => originKey(r.origin_matricule, r.origin_numero)));
       const skipped = [...sent.filter((s) => !insertedKeys.has(s.key)), ...heldBack];
       const present = new Set<string>();
