@@ -205,72 +205,87 @@ export function createDecoder(options: DecoderOptions): SdcDecoder {
     senderNumero: options.senderNumero === true,
   };
 
+  // Containers being opened at once by this decoder: with others waiting, the signature check goes
+  // to the thread pool (see verifySignerInfo).
+  let opening = 0;
+  async function decodeOne(input: Uint8Array | string): Promise<SdcDecodeResult> {
+    const armoured = dearmor(input, limits.maxContainerBytes);
+    if (!armoured.ok) return armoured;
+    let payload: Uint8Array;
+    let signed: ReturnType<typeof parseSignedData>;
+    let cipher: ContentCipher;
+    try {
+      const envelope = parseEnvelope(armoured.value);
+      cipher = envelope.kind === 'auth-enveloped' ? 'gcm' : 'cbc';
+      const inner = openEnvelope(envelope, identity);
+      // `openssl cms -encrypt` labels any input id-data, even a SignedData: accept both labels.
+      if (envelope.contentType !== OID.signedData && envelope.contentType !== OID.data) {
+        return fail('unsupported-algorithm', 'the encrypted content is not SignedData');
+      }
+      signed = parseSignedData(inner);
+      payload = signed.content;
+    } catch (error) {
+      return asFailure(error);
+    }
+    const signerInfo = signed.signers[0];
+    if (!signerInfo || signed.signers.length !== 1)
+      return fail('malformed', 'exactly one signer is expected');
+    let ski: Uint8Array | undefined;
+    if ('subjectKeyIdentifier' in signerInfo.sid) ski = signerInfo.sid.subjectKeyIdentifier;
+    else {
+      // Signed without -keyid: the embedded certificate with that issuer and serial names the signer.
+      const wanted = signerInfo.sid.issuerAndSerialNumber;
+      for (const der of signed.certificates) {
+        try {
+          const parsed = parseCertificate(der);
+          if (Buffer.compare(parsed.issuerAndSerialNumber, wanted) === 0) ski = parsed.subjectKeyIdentifier;
+        } catch {
+          // an unreadable embedded certificate just does not match
+        }
+      }
+      if (!ski)
+        return fail('unknown-signer', 'signer named by issuer and serial, with no matching certificate');
+    }
+    let check: Awaited<ReturnType<SignerResolver['checkSigner']>>;
+    try {
+      check = await options.signers.checkSigner(ski, {
+        at: options.at ?? new Date(),
+        embeddedCertificates: signed.certificates,
+      });
+    } catch (error) {
+      return fail('untrusted-signer', 'the signer could not be checked', error);
+    }
+    if (!check.ok) return { ok: false, error: signerFailure(check.error) };
+    const offThread = opening > 1;
+    if (
+      !(await verifySignerInfo(signerInfo, signed.contentType, payload, check.signer.publicKey, offThread))
+    ) {
+      return fail('bad-signature');
+    }
+    // The header is checked against the signer before the body, so a body failure can name who sent it.
+    const opened = openPayload(payload);
+    if (!opened.ok) return opened;
+    const sender = opened.value.header.sender;
+    if (check.signer.matricule !== undefined && check.signer.matricule !== sender) {
+      return fail('untrusted-signer', `signed by ${check.signer.matricule}, claims to be from ${sender}`);
+    }
+    const decoded = decodeOpenedPayload(opened.value, payloadOptions);
+    if (!decoded.ok) {
+      if (decoded.error.code !== 'schema-mismatch') return decoded;
+      return { ...decoded, verified: { header: opened.value.header, signer: check.signer } };
+    }
+    const { header, body } = decoded.value;
+    return { ok: true, value: { header, body, signer: check.signer, cipher, payload } };
+  }
+
   return {
     async decode(input) {
-      const armoured = dearmor(input, limits.maxContainerBytes);
-      if (!armoured.ok) return armoured;
-      let payload: Uint8Array;
-      let signed: ReturnType<typeof parseSignedData>;
-      let cipher: ContentCipher;
+      opening += 1;
       try {
-        const envelope = parseEnvelope(armoured.value);
-        cipher = envelope.kind === 'auth-enveloped' ? 'gcm' : 'cbc';
-        const inner = openEnvelope(envelope, identity);
-        // `openssl cms -encrypt` labels any input id-data, even a SignedData: accept both labels.
-        if (envelope.contentType !== OID.signedData && envelope.contentType !== OID.data) {
-          return fail('unsupported-algorithm', 'the encrypted content is not SignedData');
-        }
-        signed = parseSignedData(inner);
-        payload = signed.content;
-      } catch (error) {
-        return asFailure(error);
+        return await decodeOne(input);
+      } finally {
+        opening -= 1;
       }
-      const signerInfo = signed.signers[0];
-      if (!signerInfo || signed.signers.length !== 1)
-        return fail('malformed', 'exactly one signer is expected');
-      let ski: Uint8Array | undefined;
-      if ('subjectKeyIdentifier' in signerInfo.sid) ski = signerInfo.sid.subjectKeyIdentifier;
-      else {
-        // Signed without -keyid: the embedded certificate with that issuer and serial names the signer.
-        const wanted = signerInfo.sid.issuerAndSerialNumber;
-        for (const der of signed.certificates) {
-          try {
-            const parsed = parseCertificate(der);
-            if (Buffer.compare(parsed.issuerAndSerialNumber, wanted) === 0) ski = parsed.subjectKeyIdentifier;
-          } catch {
-            // an unreadable embedded certificate just does not match
-          }
-        }
-        if (!ski)
-          return fail('unknown-signer', 'signer named by issuer and serial, with no matching certificate');
-      }
-      let check: Awaited<ReturnType<SignerResolver['checkSigner']>>;
-      try {
-        check = await options.signers.checkSigner(ski, {
-          at: options.at ?? new Date(),
-          embeddedCertificates: signed.certificates,
-        });
-      } catch (error) {
-        return fail('untrusted-signer', 'the signer could not be checked', error);
-      }
-      if (!check.ok) return { ok: false, error: signerFailure(check.error) };
-      if (!verifySignerInfo(signerInfo, signed.contentType, payload, check.signer.publicKey)) {
-        return fail('bad-signature');
-      }
-      // The header is checked against the signer before the body, so a body failure can name who sent it.
-      const opened = openPayload(payload);
-      if (!opened.ok) return opened;
-      const sender = opened.value.header.sender;
-      if (check.signer.matricule !== undefined && check.signer.matricule !== sender) {
-        return fail('untrusted-signer', `signed by ${check.signer.matricule}, claims to be from ${sender}`);
-      }
-      const decoded = decodeOpenedPayload(opened.value, payloadOptions);
-      if (!decoded.ok) {
-        if (decoded.error.code !== 'schema-mismatch') return decoded;
-        return { ...decoded, verified: { header: opened.value.header, signer: check.signer } };
-      }
-      const { header, body } = decoded.value;
-      return { ok: true, value: { header, body, signer: check.signer, cipher, payload } };
     },
   };
 }

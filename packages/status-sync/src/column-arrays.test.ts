@@ -37,6 +37,12 @@ describe('arrayLiteral', () => {
     expect(of([{ a: 'x"y' }, 'text', null], 'json')).toBe('{"{\\"a\\":\\"x\\\\\\"y\\"}","\\"text\\"",NULL}');
   });
 
+  it('writes an empty column as an empty array, and plain numbers joined', () => {
+    expect(of([])).toBe('{}');
+    expect(of([1, -2, 3], 'integer')).toBe('{1,-2,3}');
+    expect(of([1, null, 3], 'integer')).toBe('{1,NULL,3}');
+  });
+
   it('refuses a value that no column type takes', () => {
     expect(() => of([{}])).toThrow(TypeError);
   });

@@ -491,12 +491,9 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
 
   async function applyBatch(list: readonly Uint8Array[]): Promise<ApplyOutcome[]> {
     const outcomes: ApplyOutcome[] = new Array(list.length);
-    const pending: Promise<Opened>[] = [];
-    for (const bytes of list) {
-      await shareTime();
-      pending.push(openOne(bytes));
-    }
-    const opened = await Promise.all(pending);
+    // Opened together: the codec checks their signatures on the thread pool meanwhile, and each
+    // check that completes is a turn of the event loop, where the database's replies get through.
+    const opened = await Promise.all(list.map((bytes) => openOne(bytes)));
     const live: BatchEntry[] = [];
     for (const [index, one] of opened.entries()) {
       if ('outcome' in one) {

@@ -25,7 +25,7 @@ import { columnArray } from '../src/column-arrays.js';
 const columns = {
   id: integer({ required: true }),
   label: text({ maxLength: 40 }),
-  free: text({}),
+  free: text({ maxLength: 500 }),
   kind: oneOf(['a', 'b']),
   small: smallint(),
   count: bigint(),
