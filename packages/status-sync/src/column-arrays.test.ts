@@ -24,7 +24,9 @@ describe('arrayLiteral', () => {
   it('writes numbers, booleans, dates and bytes in their PostgreSQL input forms', () => {
     expect(of([1, -2.5, 9007199254740991n], 'numeric')).toBe('{1,-2.5,9007199254740991}');
     expect(of([true, false], 'boolean')).toBe('{t,f}');
-    expect(of([new Date(Date.UTC(2024, 1, 29, 6, 45, 1, 234))], 'timestamp')).toBe('{"2024-02-29T06:45:01.234Z"}');
+    expect(of([new Date(Date.UTC(2024, 1, 29, 6, 45, 1, 234))], 'timestamp')).toBe(
+      '{"2024-02-29T06:45:01.234Z"}',
+    );
     expect(of([new Uint8Array([0, 255, 16])], 'bytes')).toBe('{"\\\\x00ff10"}');
   });
 

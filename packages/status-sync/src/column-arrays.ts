@@ -48,17 +48,32 @@ export function arrayLiteral(
 ): string {
   if (rows.length === 0) return '{}';
   const values = new Array<unknown>(rows.length);
+  // Nearly every column holds strings with nothing to escape, or numbers, some of them null.
   let strings = type !== 'json';
   let numbers = type !== 'json';
+  let nulls = false;
   for (let i = 0; i < rows.length; i++) {
     const value = (rows[i] as Record<string, unknown>)[column];
     values[i] = value;
-    if (strings && (typeof value !== 'string' || value.includes('"') || value.includes('\\'))) strings = false;
-    if (numbers && typeof value !== 'number') numbers = false;
+    if (value === null || value === undefined) nulls = true;
+    else if (typeof value === 'string') {
+      numbers = false;
+      if (strings && (value.includes('"') || value.includes('\\'))) strings = false;
+    } else {
+      strings = false;
+      if (typeof value !== 'number') numbers = false;
+    }
   }
-  // Nearly every column: strings with nothing to escape, or numbers. One join, no string per element.
-  if (strings) return `{"${values.join('","')}"}`;
-  if (numbers) return `{${values.join(',')}}`;
+  if (!nulls && strings) return `{"${values.join('","')}"}`;
+  if (!nulls && numbers) return `{${values.join(',')}}`;
+  if (strings || numbers) {
+    const quote = strings ? '"' : '';
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      values[i] = value === null || value === undefined ? 'NULL' : quote + value + quote;
+    }
+    return `{${values.join(',')}}`;
+  }
   const element = type === 'json' ? jsonElement : scalarElement;
   for (let i = 0; i < values.length; i++) values[i] = element(values[i]);
   return `{${values.join(',')}}`;
