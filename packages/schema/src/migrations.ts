@@ -8,6 +8,7 @@ import { serverSystemTables } from './tables/server-system.js';
 import { siteSystemTables } from './tables/site-system.js';
 import {
   lifecycleMigration,
+  receivedContainersOneSequenceIndexMigration,
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
@@ -29,6 +30,7 @@ export const serverMigrations: Migrations = {
   '20261122-21-received-sender-sequence': uniqueSenderSequenceMigration,
   '20261122-30-xmserver-audit-log': createTablesMigration(xmserverTables),
   '20261122-31-charged-rows-without-foreign-keys': chargedRowsWithoutForeignKeysMigration,
+  '20261122-32-received-containers-one-sequence-index': receivedContainersOneSequenceIndexMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -75,6 +75,35 @@ describe('server database', () => {
     expect(await foreignKeys()).toEqual([]);
   });
 
+  test('migration 32 drops the plain (sender, sequence) index of received_containers; the unique one stays', async () => {
+    const indexes = async () =>
+      (
+        await sql<{ indexname: string }>`select indexname from pg_indexes
+          where schemaname = 'xm_system' and tablename = 'received_containers' order by indexname`.execute(
+          test_db.db,
+        )
+      ).rows.map((r) => r.indexname);
+    const without = [
+      'received_containers_container_id_key',
+      'received_containers_pkey',
+      'received_containers_received_at_idx',
+      'received_containers_sender_sequence_unique',
+    ];
+    expect(await indexes()).toEqual(without);
+    const migration = serverMigrations['20261122-32-received-containers-one-sequence-index'];
+    // What the server-system migration created before 20261122-32.
+    await migration?.down?.(test_db.db);
+    expect(await indexes()).toEqual([...without, 'received_containers_sender_matricule_sequence_idx'].sort());
+    await migration?.up(test_db.db);
+    expect(await indexes()).toEqual(without);
+    // Migration 21's down drops the unique index (it quoted schema and name as one identifier before).
+    const unique = serverMigrations['20261122-21-received-sender-sequence'];
+    await unique?.down?.(test_db.db);
+    expect(await indexes()).toEqual(without.filter((name) => !name.endsWith('_unique')));
+    await unique?.up(test_db.db);
+    expect(await indexes()).toEqual(without);
+  });
+
   test('stores a validated birth and reads it back exactly, dates as strings and timestamps as Dates', () =>
     withRollback(test_db.db, async (trx) => {
       const checked = validateRow(births, { ...validBirth, drafted_at: '2024-03-04T09:30:00Z' });

@@ -116,7 +116,8 @@ export const receivedContainers = defineSystemTable(
     /** The receipt container sent back, kept so a duplicate gets the very same answer. */
     receipt: bytes(),
   },
-  { indexes: [['sender_matricule', 'sequence'], ['received_at']] },
+  // (sender_matricule, sequence) is indexed by its unique index (migration 20261122-21).
+  { indexes: [['received_at']] },
 );
 
 export const serverSettings = defineSystemTable('xm_system', 'settings', {

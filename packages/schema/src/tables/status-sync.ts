@@ -184,6 +184,28 @@ export const uniqueSenderSequenceMigration: Migration = {
       .execute();
   },
   async down(db: AnyKysely) {
-    await db.schema.dropIndex('xm_system.received_containers_sender_sequence_unique').execute();
+    // withSchema: dropIndex would quote 'xm_system.name' as one identifier.
+    await db.schema.withSchema('xm_system').dropIndex('received_containers_sender_sequence_unique').execute();
+  },
+};
+
+const plainSequenceIndex = 'received_containers_sender_matricule_sequence_idx';
+
+/**
+ * Drops the plain (sender_matricule, sequence) index that databases created before 20261122-32
+ * still have: the unique index of 20261122-21 serves the same lookups, and each received
+ * container paid an insert into both.
+ */
+export const receivedContainersOneSequenceIndexMigration: Migration = {
+  async up(db: AnyKysely) {
+    await db.schema.withSchema('xm_system').dropIndex(plainSequenceIndex).ifExists().execute();
+  },
+  async down(db: AnyKysely) {
+    await db.schema
+      .createIndex(plainSequenceIndex)
+      .ifNotExists()
+      .on('xm_system.received_containers')
+      .columns(['sender_matricule', 'sequence'])
+      .execute();
   },
 };
