@@ -389,6 +389,24 @@ describe('failures have stable codes', () => {
     expect(code(await decode(encoder('rogue-site').encode(input) as Uint8Array))).toBe('untrusted-signer');
   });
 
+  it('containers opened at once (signatures checked on the thread pool) get the same verdicts', async () => {
+    const good = encoder().encode(input) as Uint8Array;
+    const { value } = (await decode(good)) as {
+      ok: true;
+      value: { signer: { subjectKeyIdentifier: Uint8Array } };
+    };
+    const forged = createEncoder({
+      signer: {
+        privateKey: pki.read('rogue-site.key'),
+        subjectKeyIdentifier: value.signer.subjectKeyIdentifier,
+      },
+      recipients: [{ certificate: pki.read('server.pem') }],
+    }).encode(input) as Uint8Array;
+    const decoder = createDecoder(decoderOptions());
+    const results = await Promise.all([good, forged, good, forged, good].map((c) => decoder.decode(c)));
+    expect(results.map(code)).toEqual(['ok', 'bad-signature', 'ok', 'bad-signature', 'ok']);
+  });
+
   it('expired-signer and revoked-signer, from the resolver', async () => {
     const der = encoder().encode(input) as Uint8Array;
     expect(code(await decode(der, 'server', { at: new Date('2040-01-01') }))).toBe('expired-signer');
