@@ -1,6 +1,5 @@
 // The pieces of the end-to-end benchmarks that are worth reusing (a link emulator for tests of
 // satellite behaviour, the fast register filler); the runs themselves are bench/all.ts.
-export { createActGenerator, seededRandom, travellingRow } from './acts.js';
 export { BenchError, type BenchErrorCode, benchErrorCodes, describeBenchError } from './errors.js';
 export { type CertificateRecord, createFastIssuer, type FastIssuer } from './fast-issuer.js';
 export {

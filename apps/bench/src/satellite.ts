@@ -8,7 +8,7 @@ import {
 } from '@xmcomm/schema';
 import { createSiteSync, outboxSource } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
-import { createActGenerator } from './acts.js';
+import { createActGenerator } from '@xmcomm/schema/testing';
 import { BenchError } from './errors.js';
 import { siteCodec } from './fleet.js';
 import { LinkEmulator, type LinkProfile } from './link-emulator.js';

@@ -82,3 +82,5 @@ export const sampleBirth = {
   declarant_relationship: 'mother',
   date_of_declaration: '2024-03-04',
 };
+
+export { createActGenerator, seededRandom, travellingRow } from './birth-acts.js';

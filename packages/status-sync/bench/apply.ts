@@ -10,7 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
-import { sampleBirth } from '@xmcomm/schema/testing';
+import { createActGenerator, travellingRow } from '@xmcomm/schema/testing';
 import { sql } from 'kysely';
 import { type Charging, createServerSync } from '../src/index.js';
 import { issueIdentities, registerCertificate, serverCodec, siteCodec } from '../test/helpers/identities.js';
@@ -54,17 +54,20 @@ try {
   const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER', charging });
   const codecs = ids.sites.map((site) => ({ matricule: site.matricule, codec: siteCodec(site, ids) }));
 
+  // Acts as centres fill them in (names, places, dates drawn from lists), not one act repeated:
+  // compression, the payload's string table and the indexes see what they would in production.
+  const birthAct = createActGenerator(5);
   const sequences = new Map<string, number>();
   let numero = 0;
   /** Containers from the sites in turn. */
   async function seal(rowsPerContainer: number, containers: number): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (let c = 0; c < containers; c++) {
+      const { matricule, codec } = codecs[c % codecs.length] as (typeof codecs)[number];
       const rows = Array.from({ length: rowsPerContainer }, () => {
         numero++;
-        return { numero, ...sampleBirth, niu: `BENCH-${numero}` };
+        return travellingRow(birthAct(matricule, numero), numero);
       });
-      const { matricule, codec } = codecs[c % codecs.length] as (typeof codecs)[number];
       const sequence = (sequences.get(matricule) ?? 0) + 1;
       sequences.set(matricule, sequence);
       const sealed = await codec.seal({

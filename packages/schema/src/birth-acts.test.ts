@@ -1,6 +1,7 @@
-import { births, validateRow } from '@xmcomm/schema';
+import { births } from './tables/civil-registration.js';
+import { validateRow } from './validate.js';
 import { describe, expect, it } from 'vitest';
-import { createActGenerator, travellingRow } from './acts.js';
+import { createActGenerator, travellingRow } from './birth-acts.js';
 
 describe('createActGenerator', () => {
   it('makes acts that pass the births contract and are not all alike', () => {
