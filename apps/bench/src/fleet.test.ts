@@ -1,8 +1,8 @@
 import { startEmbeddedBroker } from '@xmcomm/mqtt-transport';
+import { seededRandom } from '@xmcomm/schema/testing';
 import type { ContainerCodec } from '@xmcomm/status-sync';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { seededRandom } from '@xmcomm/schema/testing';
 import { Fleet, type SealedContainer, type SimulatedSite } from './fleet.js';
 import type { SiteKeys } from './registry.js';
 

@@ -1,7 +1,7 @@
 import { SiteTransport } from '@xmcomm/mqtt-transport';
 import { TrustStore } from '@xmcomm/pki';
-import { type ContainerCodec, createSdcCodec } from '@xmcomm/status-sync';
 import { createActGenerator, travellingRow } from '@xmcomm/schema/testing';
+import { type ContainerCodec, createSdcCodec } from '@xmcomm/status-sync';
 import type { ServerPki, SiteKeys } from './registry.js';
 
 /** A site's codec: signs as the site, encrypts for the server, trusts only the server's receipts. */

@@ -6,9 +6,9 @@ import {
   type SiteDatabase,
   siteMigrations,
 } from '@xmcomm/schema';
+import { createActGenerator } from '@xmcomm/schema/testing';
 import { createSiteSync, outboxSource } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
-import { createActGenerator } from '@xmcomm/schema/testing';
 import { BenchError } from './errors.js';
 import { siteCodec } from './fleet.js';
 import { LinkEmulator, type LinkProfile } from './link-emulator.js';

@@ -36,7 +36,9 @@ export interface OpenDatabaseOptions {
 export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions = {}): Promise<Kysely<DB>> {
   if (databaseKind(url) === 'postgres') {
     const { default: pg } = await import('pg');
+    const { clientWithCopy } = await import('./pg-copy-client.js');
     const pool = new pg.Pool({
+      Client: clientWithCopy(pg),
       connectionString: url,
       max: options.maxConnections ?? 10,
       types: {

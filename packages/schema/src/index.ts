@@ -29,6 +29,7 @@ export {
   openDatabase,
   redact,
 } from './connect.js';
+export { copyRows, copyText } from './copy.js';
 export {
   type DataDatabase,
   type ExchangedTableName,

@@ -11,6 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { copyFromStdinData } from './copy.js';
 
 // PGlite is one connection in this process: every Kysely connection is that one, handed out in turn,
 // so a transaction never interleaves with another caller's queries.
@@ -19,7 +20,14 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    const data = copyFromStdinData(compiledQuery.sql, compiledQuery.parameters);
+    const result =
+      data === undefined
+        ? await this.pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters])
+        : // PGlite reads COPY's input from a blob it names /dev/blob (see copyRows).
+          await this.pglite.query<R>(compiledQuery.sql.replace(/stdin$/i, "'/dev/blob'"), [], {
+            blob: new Blob([data]),
+          });
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
