@@ -288,43 +288,52 @@ export function createDatabaseSignerResolver(
   options: { cacheMs?: number } = {},
 ): SignerResolver {
   const cacheMs = options.cacheMs ?? 5_000;
-  const cache = new Map<string, { check: SignerCheck; until: number }>();
+  // The answer being looked up is cached too: a batch's containers from one site ask at once, and
+  // each would otherwise query the register and parse the certificate again.
+  const cache = new Map<string, { check: Promise<SignerCheck>; until: number }>();
+  const lookUp = async (ski: string, subjectKeyIdentifier: Uint8Array, at: Date): Promise<SignerCheck> => {
+    const row = await db
+      .selectFrom('xm_system.certificates as c')
+      .leftJoin('xm_system.clients as k', 'k.id', 'c.client_id')
+      .select(['c.der', 'c.subject', 'c.not_before', 'c.not_after', 'c.revoked_at', 'k.matricule'])
+      .where('c.subject_key_identifier', '=', ski)
+      .where('c.purpose', 'in', ['site', 'server'])
+      .orderBy('c.id', 'desc')
+      .executeTakeFirst();
+    let check: SignerCheck;
+    if (!row)
+      check = { ok: false, error: { code: 'unknown-signer', message: `no certificate with SKI ${ski}` } };
+    else if (row.revoked_at)
+      check = { ok: false, error: { code: 'revoked', message: `certificate ${ski} is revoked` } };
+    else if (at < row.not_before || at > row.not_after) {
+      check = { ok: false, error: { code: 'expired', message: `certificate ${ski} is not valid now` } };
+    } else {
+      const der = new Uint8Array(row.der);
+      check = {
+        ok: true,
+        signer: {
+          certificate: der,
+          publicKey: new X509Certificate(der).publicKey,
+          subjectKeyIdentifier: new Uint8Array(subjectKeyIdentifier),
+          subject: row.subject,
+          ...(row.matricule ? { matricule: row.matricule } : {}),
+          notAfter: row.not_after,
+        },
+      };
+    }
+    return check;
+  };
   return {
-    async checkSigner(subjectKeyIdentifier, checkOptions = {}) {
+    checkSigner(subjectKeyIdentifier, checkOptions = {}) {
       const ski = Buffer.from(subjectKeyIdentifier).toString('hex');
-      const at = checkOptions.at ?? new Date();
       const cached = cache.get(ski);
       if (cached && cached.until > Date.now()) return cached.check;
-      const row = await db
-        .selectFrom('xm_system.certificates as c')
-        .leftJoin('xm_system.clients as k', 'k.id', 'c.client_id')
-        .select(['c.der', 'c.subject', 'c.not_before', 'c.not_after', 'c.revoked_at', 'k.matricule'])
-        .where('c.subject_key_identifier', '=', ski)
-        .where('c.purpose', 'in', ['site', 'server'])
-        .orderBy('c.id', 'desc')
-        .executeTakeFirst();
-      let check: SignerCheck;
-      if (!row)
-        check = { ok: false, error: { code: 'unknown-signer', message: `no certificate with SKI ${ski}` } };
-      else if (row.revoked_at)
-        check = { ok: false, error: { code: 'revoked', message: `certificate ${ski} is revoked` } };
-      else if (at < row.not_before || at > row.not_after) {
-        check = { ok: false, error: { code: 'expired', message: `certificate ${ski} is not valid now` } };
-      } else {
-        const der = new Uint8Array(row.der);
-        check = {
-          ok: true,
-          signer: {
-            certificate: der,
-            publicKey: new X509Certificate(der).publicKey,
-            subjectKeyIdentifier: new Uint8Array(subjectKeyIdentifier),
-            subject: row.subject,
-            ...(row.matricule ? { matricule: row.matricule } : {}),
-            notAfter: row.not_after,
-          },
-        };
-      }
+      const check = lookUp(ski, subjectKeyIdentifier, checkOptions.at ?? new Date());
       cache.set(ski, { check, until: Date.now() + cacheMs });
+      // A failed look-up (the database unreachable) is not kept: the next container asks again.
+      check.catch(() => {
+        if (cache.get(ski)?.check === check) cache.delete(ski);
+      });
       return check;
     },
   };

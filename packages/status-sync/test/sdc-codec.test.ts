@@ -10,6 +10,7 @@ import {
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  createDatabaseSignerResolver,
   createSdcCodec,
   createServerSync,
   createSiteSync,
@@ -351,5 +352,40 @@ describe('through @xmcomm/sdc-codec', () => {
       'x',
       'numero',
     ]);
+  });
+});
+
+describe('createDatabaseSignerResolver', () => {
+  // Counts the statements the resolver sends; `failFirst` makes the first one fail.
+  function counting(failFirst = false) {
+    const counter = { statements: 0 };
+    const db = server.db.withPlugin({
+      transformQuery: ({ node }) => {
+        counter.statements += 1;
+        if (failFirst && counter.statements === 1) throw new Error('database unreachable');
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    return { db, counter };
+  }
+
+  test('a batch of containers from one site asking at once looks its certificate up once', async () => {
+    const { db, counter } = counting();
+    const resolver = createDatabaseSignerResolver(db);
+    const ski = (ids.sites[0] as Identities['sites'][number]).certificate.subjectKeyIdentifier;
+    const checks = await Promise.all(Array.from({ length: 16 }, () => resolver.checkSigner(ski)));
+    expect(counter.statements).toBe(1);
+    expect(checks.every((check) => check.ok && check.signer.matricule === 'CEC-0001')).toBe(true);
+  });
+
+  test('a failed look-up is not kept: the next container asks the register again', async () => {
+    const { db, counter } = counting(true);
+    const resolver = createDatabaseSignerResolver(db);
+    const ski = (ids.sites[1] as Identities['sites'][number]).certificate.subjectKeyIdentifier;
+    await expect(resolver.checkSigner(ski)).rejects.toThrow('database unreachable');
+    const again = await resolver.checkSigner(ski);
+    expect(again.ok).toBe(true);
+    expect(counter.statements).toBe(2);
   });
 });
