@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { ColumnTypeName } from './columns.js';
 import type { AnyTable } from './define-table.js';
+import { SchemaError } from './errors.js';
 
 /**
  * Inserts rows with `COPY … FROM STDIN`, on PostgreSQL and on PGlite alike: every row or, on the
@@ -12,7 +13,8 @@ import type { AnyTable } from './define-table.js';
  * then runs a set-returning function and a projection per row. Measured with 6,400 birth acts per
  * statement, PostgreSQL CPU per row: 38-41 µs with arrays, 25-27 with COPY.
  *
- * `into` names a temporary table (with these columns) to fill instead of the table itself.
+ * `into` names another table with these columns to fill instead, such as a temporary one
+ * (`pg_temp.name`). A database not opened with `openDatabase` cannot COPY: `copy-unsupported`.
  */
 export async function copyRows(
   // biome-ignore lint/suspicious/noExplicitAny: any database with the table; identifiers come from the contract
@@ -24,9 +26,22 @@ export async function copyRows(
 ): Promise<void> {
   if (text === '') return;
   for (const column of columns) typeOf(table, column);
-  const target = options.into === undefined ? sql.table(table.qualifiedName) : sql.id(options.into);
+  const target = sql.table(options.into ?? table.qualifiedName);
   const statement = sql`copy ${target} (${sql.join(columns.map((c) => sql.id(c)))}) from stdin`.compile(db);
-  await db.executeQuery(CompiledQuery.raw(statement.sql, [text]));
+  try {
+    await db.executeQuery(CompiledQuery.raw(statement.sql, [text]));
+  } catch (cause) {
+    // A driver that does not know the convention sends the data as a bind parameter, which
+    // PostgreSQL refuses as a protocol violation: say what to do instead of failing every batch.
+    if ((cause as { code?: unknown } | null)?.code === '08P01') {
+      throw new SchemaError(
+        'copy-unsupported',
+        'COPY needs a database opened with openDatabase from @xmcomm/schema. / COPY demande une base ouverte avec openDatabase de @xmcomm/schema.',
+        { cause },
+      );
+    }
+    throw cause;
+  }
 }
 
 function typeOf(table: AnyTable, column: string): ColumnTypeName {

@@ -3,6 +3,7 @@ export const schemaErrorCodes = [
   'unsupported-database-url',
   'connection-failed',
   'migration-failed',
+  'copy-unsupported',
 ] as const;
 
 export type SchemaErrorCode = (typeof schemaErrorCodes)[number];

@@ -3,6 +3,8 @@ import { copyFromStdinData } from './copy.js';
 
 type PgModule = typeof pg;
 
+const copyMessageBytes = 65_536;
+
 /**
  * node-postgres's Client, taught `copy … from stdin` with its data as the one parameter (see
  * copyRows): Kysely's PostgreSQL driver calls `client.query(sql, parameters)`, so that is where
@@ -23,7 +25,10 @@ export function clientWithCopy(pgModule: PgModule): PgModule['Client'] {
     }
 
     handleCopyInResponse(connection: { sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void }): void {
-      connection.sendCopyFromChunk(this.#data);
+      // In messages of 64 KiB: the protocol writer copies each message whole, so one message of the
+      // whole batch would hold it twice.
+      for (let at = 0; at < this.#data.length; at += copyMessageBytes)
+        connection.sendCopyFromChunk(this.#data.subarray(at, at + copyMessageBytes));
       connection.endCopyFrom();
     }
   }

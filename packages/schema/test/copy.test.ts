@@ -1,7 +1,7 @@
 // Rows sent with COPY must arrive as Kysely's own VALUES insert stores them, on PGlite and on
 // PostgreSQL, whatever the text holds; a refused row leaves nothing and the connection usable.
 
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bigint,
@@ -190,17 +190,17 @@ describe('copyRows', () => {
 
   it('fills a temporary table of the same columns when asked', async () => {
     await db.transaction().execute(async (trx) => {
-      await sql`create temporary table ${sql.id('probe_copy_staging')} on commit drop as
+      await sql`create temporary table ${sql.table('pg_temp.probe_copy_staging')} on commit drop as
           select ${sql.ref('id')}, ${sql.ref('label')} from ${sql.table(viaCopy.qualifiedName)} with no data`.execute(
         trx,
       );
       await copyRows(trx, viaCopy, ['id', 'label'], copyText(viaCopy, [{ id: 5000, label: 'staged' }]), {
-        into: 'probe_copy_staging',
+        into: 'pg_temp.probe_copy_staging',
       });
       const { rows } = await sql<{
         id: number;
         label: string;
-      }>`select * from ${sql.id('probe_copy_staging')}`.execute(trx);
+      }>`select * from ${sql.table('pg_temp.probe_copy_staging')}`.execute(trx);
       expect(rows).toEqual([{ id: 5000, label: 'staged' }]);
     });
   });
@@ -208,4 +208,21 @@ describe('copyRows', () => {
   it('refuses a column the table does not have, before sending anything', async () => {
     await expect(copyRows(db, viaCopy, ['id', 'nope'], '6000\t1\n')).rejects.toThrow(/nope is not a column/);
   });
+
+  it.runIf(process.env.DATABASE_URL?.startsWith('postgres'))(
+    'says copy-unsupported on a Kysely whose driver does not send COPY data',
+    async () => {
+      const { default: pg } = await import('pg');
+      const foreign = new Kysely<unknown>({
+        dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+      });
+      try {
+        await expect(
+          copyRows(foreign, viaCopy, ['id', 'label'], copyText(viaCopy, [{ id: 7000, label: 'x' }])),
+        ).rejects.toMatchObject({ name: 'SchemaError', code: 'copy-unsupported' });
+      } finally {
+        await foreign.destroy();
+      }
+    },
+  );
 });

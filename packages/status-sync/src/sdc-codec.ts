@@ -276,6 +276,9 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
   };
 }
 
+/** Signers whose answers are kept at once: more than the sites that send within `cacheMs`. */
+const maxCachedSigners = 20_000;
+
 /**
  * A SignerResolver over the server's register (xm_system.certificates joined to clients): the
  * signer must be a registered site or server certificate, inside its validity, not revoked; its
@@ -289,7 +292,8 @@ export function createDatabaseSignerResolver(
 ): SignerResolver {
   const cacheMs = options.cacheMs ?? 5_000;
   // The answer being looked up is cached too: a batch's containers from one site ask at once, and
-  // each would otherwise query the register and parse the certificate again.
+  // each would otherwise query the register and parse the certificate again. The answer is the
+  // first caller's (its `at`): the server always asks about now.
   const cache = new Map<string, { check: Promise<SignerCheck>; until: number }>();
   const lookUp = async (ski: string, subjectKeyIdentifier: Uint8Array, at: Date): Promise<SignerCheck> => {
     const row = await db
@@ -329,6 +333,12 @@ export function createDatabaseSignerResolver(
       const cached = cache.get(ski);
       if (cached && cached.until > Date.now()) return cached.check;
       const check = lookUp(ski, subjectKeyIdentifier, checkOptions.at ?? new Date());
+      // Bounded: identifiers nobody registered (any sender can name one) must not grow it forever.
+      if (cache.size >= maxCachedSigners) {
+        const now = Date.now();
+        for (const [key, entry] of cache) if (entry.until <= now) cache.delete(key);
+        if (cache.size >= maxCachedSigners) cache.clear();
+      }
       cache.set(ski, { check, until: Date.now() + cacheMs });
       // A failed look-up (the database unreachable) is not kept: the next container asks again.
       check.catch(() => {

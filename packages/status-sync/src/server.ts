@@ -185,21 +185,21 @@ async function insertRows(trx: AnyTrx, rows: RowsInsert): Promise<Origin[]> {
     await savepoint.rollbackToSavepoint('xm_insert_rows').execute();
   }
   const stored: Origin[] = [];
-  const staging = sql.id(`xm_copy_${rows.table.name}`);
-  const order = sql.id('xm_copy_order');
+  // A temporary table of this session (pg_temp named: no table of the search path can stand in for
+  // it), filled in the rows' order: a fresh heap is read back in that order (ctid).
+  const staging = `pg_temp.xm_copy_${rows.table.name}`;
   for (const run of rows.runs) {
     const columns = sql.join(run.columns.map((c) => sql.ref(c)));
-    await sql`create temporary table ${staging} on commit drop as
+    await sql`create temporary table ${sql.table(staging)} on commit drop as
       select ${columns} from ${sql.table(rows.table.qualifiedName)} with no data`.execute(trx);
-    await sql`alter table ${staging} add column ${order} bigint generated always as identity`.execute(trx);
-    await copyRows(trx, rows.table, run.columns, run.text, { into: `xm_copy_${rows.table.name}` });
+    await copyRows(trx, rows.table, run.columns, run.text, { into: staging });
     const { rows: inserted } =
       await sql<Origin>`insert into ${sql.table(rows.table.qualifiedName)} (${columns})
-      select ${columns} from ${staging} order by ${order}
+      select ${columns} from ${sql.table(staging)} order by ${sql.ref('ctid')}
       on conflict do nothing returning ${sql.ref('origin_matricule')}, ${sql.ref('origin_numero')}`.execute(
         trx,
       );
-    await sql`drop table ${staging}`.execute(trx);
+    await sql`drop table ${sql.table(staging)}`.execute(trx);
     stored.push(...inserted);
   }
   return stored;
