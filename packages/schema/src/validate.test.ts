@@ -149,6 +149,18 @@ describe('validateRow edge cases', () => {
     );
   });
 
+  test('refuses U+0000 in a text, which PostgreSQL could not store, and keeps other control characters', () => {
+    expect(
+      codes(birth({ child_surname: 'Nul\u0000', remarks: '\u0000', mother_nationality: 'C\u0000M' })),
+    ).toEqual([
+      'child_surname:invalid-format',
+      'mother_nationality:invalid-format',
+      'remarks:invalid-format',
+    ]);
+    const kept = birth({ remarks: 'tab\there\nline\u0001\u007f' });
+    expect(kept.ok && kept.value.remarks).toBe('tab\there\nline\u0001\u007f');
+  });
+
   test('counts characters outside the BMP at the limit, with the limit in the message', () => {
     expect(birth({ child_surname: `${'𓀀'.repeat(99)}x` }).ok).toBe(true);
     const refused = birth({ child_surname: `${'𓀀'.repeat(100)}x` });

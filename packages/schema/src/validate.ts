@@ -317,7 +317,8 @@ function textChecker(spec: ColumnSpec): Check {
       regexp ??= anchored(pattern);
       if (!regexp.test(raw)) return invalidFormat;
     }
-    return raw;
+    // PostgreSQL's text cannot hold U+0000: refused here, with the field, rather than by the database.
+    return raw.includes('\u0000') ? invalidFormat : raw;
   };
 }
 

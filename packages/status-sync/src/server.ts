@@ -18,7 +18,7 @@ import {
 import type { ContainerBody, ContainerCodec, OpenedContainer, RowResult, SyncRow } from './container.js';
 import { wholeContainer } from './container.js';
 import { sqlStateOf } from './errors.js';
-import { checkFilter, compileFilter, defaultFilterLimits, type FilterLimits, hasNul } from './filter.js';
+import { checkFilter, compileFilter, defaultFilterLimits, type FilterLimits } from './filter.js';
 import { frameReplies, unframeReplies } from './framing.js';
 import { formatReason, type RejectionReason } from './reasons.js';
 
@@ -1055,21 +1055,6 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       const numero = row.numero;
       if (typeof numero !== 'number' || !Number.isSafeInteger(numero) || numero < 1 || results.has(numero)) {
         return whole(formatReason('schema-mismatch', 'every row needs its own local numero'));
-      }
-      let nul: string | undefined;
-      for (const field in row) {
-        if (!lifecycle.has(field) && hasNul(row[field])) {
-          nul = field;
-          break;
-        }
-      }
-      if (nul !== undefined) {
-        results.set(numero, {
-          numero,
-          accepted: false,
-          reason: formatReason('invalid-field', `${nul} type`),
-        });
-        continue;
       }
       // The row as decoded, not a copy without its lifecycle columns: a copy made key by key has too
       // many properties for V8's fast mode, and every later read of it is a dictionary lookup.

@@ -9,7 +9,7 @@ import type { ControlledTransaction, Kysely } from 'kysely';
 import type { ContainerBody, ContainerCodec, Receipt, RowResult, SyncRow } from './container.js';
 import { wholeContainer } from './container.js';
 import { StatusSyncError } from './errors.js';
-import { checkFilter, defaultFilterLimits, type FilterError, hasNul, type ImportFilter } from './filter.js';
+import { checkFilter, defaultFilterLimits, type FilterError, type ImportFilter } from './filter.js';
 import { parseReason } from './reasons.js';
 
 /** The points between the steps of an export or of applying a received container (crash tests). */
@@ -493,7 +493,7 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         typeof origin_matricule === 'string' &&
         typeof origin_numero === 'number' &&
         Number.isSafeInteger(origin_numero);
-      if (!checked.ok || !hasOrigin || Object.values(data).some(hasNul)) {
+      if (!checked.ok || !hasOrigin) {
         rejected++;
         continue;
       }

@@ -389,7 +389,7 @@ describe('export, apply and receipts', () => {
       { numero: 502, accepted: false, reason: 'duplicate-niu' },
       { numero: 503, accepted: false, reason: 'invalid-field: child_sex not-allowed' },
       { numero: 504, accepted: false, reason: 'invalid-field: niu required' },
-      { numero: 505, accepted: false, reason: 'invalid-field: child_surname type' },
+      { numero: 505, accepted: false, reason: 'invalid-field: child_surname invalid-format' },
     ]);
     expect((await serverBirthsFrom(world.server.db, siteMatricule)).map((r) => r.origin_numero)).toEqual([
       501,
