@@ -25,6 +25,7 @@ function environment(settings: ServerSettings, extra: NodeJS.ProcessEnv = {}): N
     XM_SERVER_NAME: settings.serverName,
     XM_LOG_LEVEL: 'warn',
     ...(settings.brokerUrl ? { XM_BROKER_URL: settings.brokerUrl } : {}),
+    ...(process.env.XM_CONCURRENCY ? { XM_CONCURRENCY: process.env.XM_CONCURRENCY } : {}),
     ...extra,
   };
 }

@@ -4,9 +4,11 @@ import { XmServerError } from './errors.js';
 
 /**
  * Containers in hand by default (receiving connections of `run`): batches of up to half of them,
- * so that one batch fills while the previous one commits.
+ * so that one batch fills while the previous one commits. 256 rather than 128: with 128 the
+ * national benchmark left a third of its two cores idle, the server waiting for batches to fill
+ * (docs/benchmarks.md, 22 November at 21:34).
  */
-export const defaultConcurrency = 128;
+export const defaultConcurrency = 256;
 
 /** The settings xmserver runs with, whatever they came from. Holds no secret but inside URLs from the environment. */
 export interface ServerConfig {
@@ -107,7 +109,7 @@ export async function loadConfig(inputs: ConfigInputs = {}): Promise<ServerConfi
   const serverName = pick('serverName', name) ?? 'xmserver';
   const housekeepingSeconds = pick('housekeepingSeconds', integerIn(10, 300)) ?? 60;
   const metricsPort = pick('metricsPort', integerIn(0, 65535)) ?? 9464;
-  const concurrency = pick('concurrency', integerIn(1, 256)) ?? defaultConcurrency;
+  const concurrency = pick('concurrency', integerIn(1, 1024)) ?? defaultConcurrency;
   const logLevel = pick('logLevel', level) ?? 'info';
 
   for (const key of ['databaseUrl', 'brokerUrl'] as const) {

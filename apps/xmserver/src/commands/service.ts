@@ -29,7 +29,7 @@ export function registerService(program: Command, io: Io): void {
     .option('--metrics-port <n>', 'port of /metrics and /healthz (0: none)')
     .option(
       '--concurrency <n>',
-      'containers in hand at once, one broker connection each, 1-256 (default 128; 1 with --embedded-broker)',
+      'containers in hand at once, one broker connection each, 1-1024 (default 256; 1 with --embedded-broker)',
     )
     .option('--embedded-broker', 'the broker is MQTT 3.1.1 without shared subscriptions (one process only)')
     .action(
