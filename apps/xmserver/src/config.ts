@@ -5,7 +5,7 @@ import { XmServerError } from './errors.js';
 /**
  * Containers in hand by default (receiving connections of `run`): batches of up to half of them,
  * so that one batch fills while the previous one commits. 256 rather than 128: with 128 the
- * national benchmark left a third of its two cores idle, the server waiting for batches to fill
+ * national benchmark left a quarter of its two cores idle, the server waiting for batches to fill
  * (docs/benchmarks.md, 22 November at 21:34).
  */
 export const defaultConcurrency = 256;
