@@ -11,7 +11,7 @@ import {
 } from '@xmcomm/pki';
 import { type ServerDatabase, type SiteDatabase, serverMigrations, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
-import { createDatabaseSignerResolver, createSdcCodec, createServerSync } from '@xmcomm/status-sync';
+import { createSdcCodec, createServerSigners, createServerSync, statusGateOnly } from '@xmcomm/status-sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodes, runCli } from '../src/index.js';
 import { birth } from './fixtures.js';
@@ -112,22 +112,27 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   clientId = id;
   await server.db.insertInto('xm_system.accounts').values({ client_id: id }).execute();
-  const info = siteCertificate.info;
-  await server.db
-    .insertInto('xm_system.certificates')
-    .values({
-      client_id: id,
-      purpose: 'site',
-      subject: info.subject,
-      issuer: info.issuer,
-      serial_number: info.serialNumber,
-      subject_key_identifier: Buffer.from(siteCertificate.subjectKeyIdentifier).toString('hex'),
-      fingerprint_sha256: info.fingerprintSha256,
-      not_before: new Date(info.notBefore),
-      not_after: new Date(info.notAfter),
-      der: Buffer.from(siteCertificate.der),
-    })
-    .execute();
+  for (const [certificate, purpose, client] of [
+    [root.certificate, 'ca', null],
+    [siteCertificate, 'site', id],
+  ] as const) {
+    const info = certificate.info;
+    await server.db
+      .insertInto('xm_system.certificates')
+      .values({
+        client_id: client,
+        purpose,
+        subject: info.subject,
+        issuer: info.issuer,
+        serial_number: info.serialNumber,
+        subject_key_identifier: Buffer.from(certificate.subjectKeyIdentifier).toString('hex'),
+        fingerprint_sha256: info.fingerprintSha256,
+        not_before: new Date(info.notBefore),
+        not_after: new Date(info.notAfter),
+        der: Buffer.from(certificate.der),
+      })
+      .execute();
+  }
   const passphrase = 'server key passphrase';
   const identity = {
     privateKey: exportPrivateKey(serverKey.privateKey, { passphrase }),
@@ -137,10 +142,11 @@ beforeAll(async () => {
   const sync = createServerSync({
     db: server.db,
     serverMatricule: serverName,
+    charging: statusGateOnly,
     codec: createSdcCodec({
       signer: identity,
       recipient: identity,
-      signers: createDatabaseSignerResolver(server.db, { cacheMs: 0 }),
+      signers: await createServerSigners(server.db),
       recipientsFor: () => [{ certificate: siteCertificate.pem }],
     }),
   });

@@ -180,7 +180,6 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       "the server's private key, PKCS#8 PEM (else XM_KEY_FILE); passphrase in XM_KEY_PASSPHRASE(_FILE)",
     )
     .option('--certificate <file>', "the server's certificate (else XM_CERTIFICATE_FILE)")
-    .option('--ca <file>', 'the CA certificate that issues site certificates (else XM_CA_FILE)')
     .action(async (options: Settings & { from: string }) => {
       const server = await openServer(options, io.env);
       const bar = progressBar(io, lang, !json);

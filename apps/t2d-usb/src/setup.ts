@@ -12,10 +12,12 @@ import {
 } from '@xmcomm/schema';
 import {
   createSdcCodec,
+  createServerSigners,
   createServerSync,
   createSiteSync,
   type ServerSync,
   type SiteSync,
+  serverRecipients,
 } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
 import { T2dError } from './errors.js';
@@ -218,12 +220,6 @@ export interface ServerSetup {
 export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Promise<ServerSetup> {
   const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
   const identity = await loadIdentity(settings, env);
-  const store = trustStore(
-    await readText(
-      required(setting(settings.ca, env, 'XM_CA_FILE'), 'the CA certificate (--ca)', 'XM_CA_FILE'),
-      'CA certificate',
-    ),
-  );
   const db = await openMigrated<ServerDatabase>(
     required(
       setting(settings.databaseUrl, env, 'XM_DATABASE_URL'),
@@ -232,6 +228,7 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
     ),
     serverMigrations,
   );
+  // The manifest's signature: any site certificate in force, by matricule.
   const registered = await db
     .selectFrom('xm_system.certificates')
     .innerJoin('xm_system.clients', 'xm_system.clients.id', 'xm_system.certificates.client_id')
@@ -240,22 +237,16 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
     .where('xm_system.certificates.revoked_at', 'is', null)
     .execute();
   const keys = new Map<string, KeyObject[]>();
-  const certificates = new Map<string, Uint8Array>();
   for (const { matricule, der } of registered) {
-    const bytes = new Uint8Array(der);
-    if (!store.registerCertificate(bytes, { matricule }).ok) continue;
-    keys.set(matricule, [...(keys.get(matricule) ?? []), new X509Certificate(bytes).publicKey]);
-    certificates.set(matricule, bytes);
+    keys.set(matricule, [...(keys.get(matricule) ?? []), new X509Certificate(new Uint8Array(der)).publicKey]);
   }
   const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
+  // The containers themselves: the same signers and recipients as xmserver's service.
   const codec = createSdcCodec({
     signer: own,
     recipient: own,
-    signers: store,
-    recipientsFor: (recipient) => {
-      const certificate = recipient === null ? undefined : certificates.get(recipient);
-      return certificate ? [{ certificate }] : [];
-    },
+    signers: await createServerSigners(db),
+    recipientsFor: serverRecipients(db),
   });
   return {
     db,

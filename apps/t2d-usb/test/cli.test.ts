@@ -95,22 +95,27 @@ beforeAll(async () => {
     .values({ matricule: 'CEC-001', name: 'Centre 1', status: 3, password_hash: 'not-a-real-hash' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const x509 = new X509Certificate(siteCertificate.der);
-  await server
-    .insertInto('xm_system.certificates')
-    .values({
-      client_id: id,
-      purpose: 'site',
-      subject: x509.subject,
-      issuer: x509.issuer,
-      serial_number: siteCertificate.serialNumber,
-      subject_key_identifier: Buffer.from(siteCertificate.subjectKeyIdentifier).toString('hex'),
-      fingerprint_sha256: createHash('sha256').update(siteCertificate.der).digest('hex'),
-      not_before: new Date(x509.validFrom),
-      not_after: new Date(x509.validTo),
-      der: siteCertificate.der,
-    } as never)
-    .execute();
+  // The register as xmserver keeps it: the national CA, and the site's certificate as the client's.
+  const record = (certificate: typeof siteCertificate, purpose: 'ca' | 'site', clientId: number | null) => {
+    const x509 = new X509Certificate(certificate.der);
+    return server
+      .insertInto('xm_system.certificates')
+      .values({
+        client_id: clientId,
+        purpose,
+        subject: x509.subject,
+        issuer: x509.issuer,
+        serial_number: certificate.serialNumber,
+        subject_key_identifier: Buffer.from(certificate.subjectKeyIdentifier).toString('hex'),
+        fingerprint_sha256: createHash('sha256').update(certificate.der).digest('hex'),
+        not_before: new Date(x509.validFrom),
+        not_after: new Date(x509.validTo),
+        der: certificate.der,
+      } as never)
+      .execute();
+  };
+  await record(caCertificate, 'ca', null);
+  await record(siteCertificate, 'site', id);
   await server.destroy();
 
   const site = await openDatabase<SiteDatabase>(siteUrl);

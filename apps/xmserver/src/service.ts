@@ -9,8 +9,10 @@ import {
   type ApplyOutcome,
   type Charging,
   createSdcCodec,
+  createServerSigners,
   createServerSync,
   type ServerSync,
+  serverRecipients,
 } from '@xmcomm/status-sync';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Coalescer } from './coalescer.js';
@@ -19,7 +21,6 @@ import type { ServerDb } from './database.js';
 import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
-import { createServerSigners } from './signers.js';
 
 export interface ServiceOptions {
   readonly db: ServerDb;
@@ -84,19 +85,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // Called by status-sync's prepare() before the apply transaction opens (a one-connection
     // embedded database could not answer inside it), then cached per site for a minute: a
     // re-enrolled site gets receipts for its new certificate within that time.
-    recipientsFor: async (matricule) => {
-      if (matricule === null) return [];
-      const row = await db
-        .selectFrom('xm_system.certificates as k')
-        .innerJoin('xm_system.clients as c', 'c.id', 'k.client_id')
-        .select('k.der')
-        .where('c.matricule', '=', matricule)
-        .where('k.purpose', '=', 'site')
-        .where('k.revoked_at', 'is', null)
-        .orderBy('k.id', 'desc')
-        .executeTakeFirst();
-      return row ? [{ certificate: new Uint8Array(row.der) }] : [];
-    },
+    recipientsFor: serverRecipients(db),
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container

@@ -45,13 +45,18 @@ try {
       actor: 'bench',
       reason: 'Recharge',
     });
-    await registerCertificate(db, site);
+    await registerCertificate(db, site, ids);
   }
   await setTariff(db, { service: 'sds-export', perRow: 25, perKilobyte: 1 });
   // As xmserver wires it: billing's gate, its charge, and its batch charge for applyBatch.
   const charging: Charging = syncCharging('bench');
-  // Revocation is seen within 5 s: the signer lookup is cached that long, as in production.
-  const server = createServerSync({ db, codec: serverCodec(db, ids), serverMatricule: 'XMSERVER', charging });
+  // The server's signers as xmserver builds them: each site's certificate looked up once, then kept.
+  const server = createServerSync({
+    db,
+    codec: await serverCodec(db, ids),
+    serverMatricule: 'XMSERVER',
+    charging,
+  });
   const codecs = ids.sites.map((site) => ({ matricule: site.matricule, codec: siteCodec(site, ids) }));
 
   // Acts as centres fill them in (names, places, dates drawn from lists), not one act repeated:

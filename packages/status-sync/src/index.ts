@@ -42,12 +42,7 @@ export {
 } from './filter.js';
 export { outboxSource } from './outbox-source.js';
 export { describeReason, parseReason, type RejectionReason, rejectionReasons } from './reasons.js';
-export {
-  createDatabaseSignerResolver,
-  createSdcCodec,
-  type SdcCodecOptions,
-  tableRegistry,
-} from './sdc-codec.js';
+export { createSdcCodec, type SdcCodecOptions, tableRegistry } from './sdc-codec.js';
 export {
   type ApplyOutcome,
   type ApplyStatus,
@@ -58,6 +53,7 @@ export {
   type ServerSyncOptions,
   serverSteps,
 } from './server.js';
+export { createServerSigners, type ServerSigners, serverRecipients } from './server-signers.js';
 export {
   type AppliedReceipt,
   createSiteSync,

@@ -1,5 +1,5 @@
-import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
-import { type AnyTable, exchangedTables, type ServerDatabase } from '@xmcomm/schema';
+import { createPrivateKey, KeyObject } from 'node:crypto';
+import { type AnyTable, exchangedTables } from '@xmcomm/schema';
 import {
   type ImportFilter as CodecFilter,
   type FilterOperator as CodecOperator,
@@ -11,13 +11,11 @@ import {
   type RecipientIdentityOptions,
   type RecipientOptions,
   type SdcEncoder,
-  type SignerCheck,
   type SignerOptions,
   type SignerResolver,
   type TableRegistry,
   type TrustedSigner,
 } from '@xmcomm/sdc-codec';
-import type { Kysely } from 'kysely';
 import type {
   ContainerBody,
   ContainerCodec,
@@ -34,7 +32,7 @@ export interface SdcCodecOptions {
   readonly signer: SignerOptions;
   /** This side's decryption key (and certificate). */
   readonly recipient: RecipientIdentityOptions;
-  /** Who may sign what we receive; must name the signer's matricule (see createDatabaseSignerResolver). */
+  /** Who may sign what we receive; must name the signer's matricule (a server's: createServerSigners). */
   readonly signers: SignerResolver;
   /** Whom to encrypt a container for, by recipient matricule (null: the server). */
   readonly recipientsFor: (
@@ -272,79 +270,6 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
         ok: true,
         value: { header: headerOf(header), body, signer: signerOf(signer) },
       };
-    },
-  };
-}
-
-/** Signers whose answers are kept at once: more than the sites that send within `cacheMs`. */
-const maxCachedSigners = 20_000;
-
-/**
- * A SignerResolver over the server's register (xm_system.certificates joined to clients): the
- * signer must be a registered site or server certificate, inside its validity, not revoked; its
- * matricule is the client's. Certificates are checked against the CA when they are registered
- * (xmserver), not here. Answers are cached `cacheMs` (default 5 s), so a revocation takes effect
- * within that time.
- */
-export function createDatabaseSignerResolver(
-  db: Kysely<ServerDatabase>,
-  options: { cacheMs?: number } = {},
-): SignerResolver {
-  const cacheMs = options.cacheMs ?? 5_000;
-  // The answer being looked up is cached too: a batch's containers from one site ask at once, and
-  // each would otherwise query the register and parse the certificate again. The answer is the
-  // first caller's (its `at`): the server always asks about now.
-  const cache = new Map<string, { check: Promise<SignerCheck>; until: number }>();
-  const lookUp = async (ski: string, subjectKeyIdentifier: Uint8Array, at: Date): Promise<SignerCheck> => {
-    const row = await db
-      .selectFrom('xm_system.certificates as c')
-      .leftJoin('xm_system.clients as k', 'k.id', 'c.client_id')
-      .select(['c.der', 'c.subject', 'c.not_before', 'c.not_after', 'c.revoked_at', 'k.matricule'])
-      .where('c.subject_key_identifier', '=', ski)
-      .where('c.purpose', 'in', ['site', 'server'])
-      .orderBy('c.id', 'desc')
-      .executeTakeFirst();
-    let check: SignerCheck;
-    if (!row)
-      check = { ok: false, error: { code: 'unknown-signer', message: `no certificate with SKI ${ski}` } };
-    else if (row.revoked_at)
-      check = { ok: false, error: { code: 'revoked', message: `certificate ${ski} is revoked` } };
-    else if (at < row.not_before || at > row.not_after) {
-      check = { ok: false, error: { code: 'expired', message: `certificate ${ski} is not valid now` } };
-    } else {
-      const der = new Uint8Array(row.der);
-      check = {
-        ok: true,
-        signer: {
-          certificate: der,
-          publicKey: new X509Certificate(der).publicKey,
-          subjectKeyIdentifier: new Uint8Array(subjectKeyIdentifier),
-          subject: row.subject,
-          ...(row.matricule ? { matricule: row.matricule } : {}),
-          notAfter: row.not_after,
-        },
-      };
-    }
-    return check;
-  };
-  return {
-    checkSigner(subjectKeyIdentifier, checkOptions = {}) {
-      const ski = Buffer.from(subjectKeyIdentifier).toString('hex');
-      const cached = cache.get(ski);
-      if (cached && cached.until > Date.now()) return cached.check;
-      const check = lookUp(ski, subjectKeyIdentifier, checkOptions.at ?? new Date());
-      // Bounded: identifiers nobody registered (any sender can name one) must not grow it forever.
-      if (cache.size >= maxCachedSigners) {
-        const now = Date.now();
-        for (const [key, entry] of cache) if (entry.until <= now) cache.delete(key);
-        if (cache.size >= maxCachedSigners) cache.clear();
-      }
-      cache.set(ski, { check, until: Date.now() + cacheMs });
-      // A failed look-up (the database unreachable) is not kept: the next container asks again.
-      check.catch(() => {
-        if (cache.get(ski)?.check === check) cache.delete(ski);
-      });
-      return check;
     },
   };
 }

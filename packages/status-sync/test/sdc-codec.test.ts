@@ -10,7 +10,6 @@ import {
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  createDatabaseSignerResolver,
   createSdcCodec,
   createServerSync,
   createSiteSync,
@@ -33,6 +32,7 @@ let server: TestDatabase<ServerDatabase>;
 let siteDb: TestDatabase<SiteDatabase>;
 let ids: Identities;
 let serverSync: ServerSync;
+let codec: Awaited<ReturnType<typeof serverCodec>>;
 let site: SiteSync;
 
 beforeAll(async () => {
@@ -43,11 +43,12 @@ beforeAll(async () => {
   ]);
   for (const identity of ids.sites) {
     await addClient(server.db, identity.matricule, 3);
-    await registerCertificate(server.db, identity);
+    await registerCertificate(server.db, identity, ids);
   }
+  codec = await serverCodec(server.db, ids);
   serverSync = createServerSync({
     db: server.db,
-    codec: serverCodec(server.db, ids, { cacheMs: 0 }),
+    codec,
     serverMatricule: 'XMSERVER',
   });
   site = createSiteSync({
@@ -97,11 +98,13 @@ describe('through @xmcomm/sdc-codec', () => {
 
   test('a revoked certificate is refused, and the site keeps its rows for a later re-send', async () => {
     const numeros = await validatedBirths(siteDb.db, 1, 'REV');
+    const ski = Buffer.from((ids.sites[0] as Identities['sites'][number]).certificate.subjectKeyIdentifier);
     await server.db
       .updateTable('xm_system.certificates')
       .set({ revoked_at: new Date() as never })
-      .where('subject', '=', 'CEC-0001')
+      .where('subject_key_identifier', '=', ski.toString('hex'))
       .execute();
+    await codec.signers.reload();
     await site.exportRows();
     const [item] = await site.nextItems();
     if (!item) throw new Error('no item');
@@ -113,7 +116,7 @@ describe('through @xmcomm/sdc-codec', () => {
     await server.db
       .updateTable('xm_system.certificates')
       .set({ revoked_at: null })
-      .where('subject', '=', 'CEC-0001')
+      .where('subject_key_identifier', '=', ski.toString('hex'))
       .execute();
     await pump(site, serverSync);
     expect(await statusesAtSite(siteDb.db, numeros)).toEqual([4]);
@@ -145,7 +148,7 @@ describe('through @xmcomm/sdc-codec', () => {
     const answered = await serverSync.applyContainer(request.payload);
     // A receipt, then one page: the highest numero first (the order travelled), naming its request.
     expect(answered).toMatchObject({ status: 'applied', accepted: 1 });
-    const page = await serverCodec(server.db, ids).open(answered.replies[1] as Uint8Array);
+    const page = await (await serverCodec(server.db, ids)).open(answered.replies[1] as Uint8Array);
     expect(page.ok).toBe(false); // encrypted for the site, not for the server
     const opened = await siteCodec(ids.sites[0] as never, ids).open(answered.replies[1] as Uint8Array);
     expect(opened).toMatchObject({
@@ -300,7 +303,7 @@ describe('through @xmcomm/sdc-codec', () => {
   });
   test('opened rows: a sender’s own row carries its numero after the columns; relayed and generic rows as they came', async () => {
     const codec = siteCodec(ids.sites[0] as never, ids);
-    const opener = serverCodec(server.db, ids, { cacheMs: 0 });
+    const opener = await serverCodec(server.db, ids);
     const own = { numero: 41, ...sampleBirth, niu: 'OWN-41' };
     const relayed = { ...sampleBirth, niu: 'RELAYED', origin_matricule: 'CEC-0077', origin_numero: 9 };
     const sealed = await codec.seal({
@@ -352,40 +355,5 @@ describe('through @xmcomm/sdc-codec', () => {
       'x',
       'numero',
     ]);
-  });
-});
-
-describe('createDatabaseSignerResolver', () => {
-  // Counts the statements the resolver sends; `failFirst` makes the first one fail.
-  function counting(failFirst = false) {
-    const counter = { statements: 0 };
-    const db = server.db.withPlugin({
-      transformQuery: ({ node }) => {
-        counter.statements += 1;
-        if (failFirst && counter.statements === 1) throw new Error('database unreachable');
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
-    return { db, counter };
-  }
-
-  test('a batch of containers from one site asking at once looks its certificate up once', async () => {
-    const { db, counter } = counting();
-    const resolver = createDatabaseSignerResolver(db);
-    const ski = (ids.sites[0] as Identities['sites'][number]).certificate.subjectKeyIdentifier;
-    const checks = await Promise.all(Array.from({ length: 16 }, () => resolver.checkSigner(ski)));
-    expect(counter.statements).toBe(1);
-    expect(checks.every((check) => check.ok && check.signer.matricule === 'CEC-0001')).toBe(true);
-  });
-
-  test('a failed look-up is not kept: the next container asks the register again', async () => {
-    const { db, counter } = counting(true);
-    const resolver = createDatabaseSignerResolver(db);
-    const ski = (ids.sites[1] as Identities['sites'][number]).certificate.subjectKeyIdentifier;
-    await expect(resolver.checkSigner(ski)).rejects.toThrow('database unreachable');
-    const again = await resolver.checkSigner(ski);
-    expect(again.ok).toBe(true);
-    expect(counter.statements).toBe(2);
   });
 });

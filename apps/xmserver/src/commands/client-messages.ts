@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { downTopic } from '@xmcomm/mqtt-transport';
-import { createSdcCodec, createServerSync } from '@xmcomm/status-sync';
+import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
 import mqtt from 'mqtt';
 import { audited } from '../audit.js';
@@ -10,7 +10,6 @@ import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { openIdentity } from '../pki-store.js';
-import { createServerSigners } from '../signers.js';
 
 /** Longest text message, in characters: it travels to sites over satellite links. */
 export const maxMessageLength = 2000;

@@ -9,7 +9,13 @@ import {
 } from '@xmcomm/pki';
 import type { ServerDatabase } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
-import { type ContainerCodec, createDatabaseSignerResolver, createSdcCodec } from '../../src/index.js';
+import {
+  type ContainerCodec,
+  createSdcCodec,
+  createServerSigners,
+  type ServerSigners,
+  serverRecipients,
+} from '../../src/index.js';
 
 export interface Identity {
   readonly matricule: string;
@@ -18,6 +24,8 @@ export interface Identity {
 }
 
 export interface Identities {
+  /** The national CA, to issue more certificates with. */
+  readonly ca: CertificateAuthority;
   readonly root: IssuedCertificate;
   readonly server: Identity;
   readonly sites: readonly Identity[];
@@ -41,58 +49,67 @@ export async function issueIdentities(
     return { matricule, keys, certificate };
   };
   return {
+    ca,
     root,
     server: await issue(serverMatricule, 'server'),
     sites: await Promise.all(siteMatricules.map((m) => issue(m, 'site'))),
   };
 }
 
-/** What xmserver does when it registers a site's certificate. */
-export async function registerCertificate(db: Kysely<ServerDatabase>, site: Identity): Promise<void> {
+/** Records a certificate in the server's register, as xmserver does. */
+async function record(
+  db: Kysely<ServerDatabase>,
+  certificate: IssuedCertificate,
+  purpose: 'ca' | 'site',
+  clientId: number | null,
+): Promise<void> {
+  const info = certificate.info;
+  await db
+    .insertInto('xm_system.certificates')
+    .values({
+      client_id: clientId,
+      purpose,
+      subject: info.subject,
+      issuer: info.issuer,
+      serial_number: certificate.serialNumber,
+      subject_key_identifier: Buffer.from(certificate.subjectKeyIdentifier).toString('hex'),
+      fingerprint_sha256: createHash('sha256').update(certificate.der).digest('hex'),
+      not_before: new Date(info.notBefore) as never,
+      not_after: new Date(info.notAfter) as never,
+      der: certificate.der,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** What xmserver does when it enrols a site: the national CA is in the register, the site's certificate is the client's. */
+export async function registerCertificate(
+  db: Kysely<ServerDatabase>,
+  site: Identity,
+  ids: Pick<Identities, 'root'>,
+): Promise<void> {
   const client = await db
     .selectFrom('xm_system.clients')
     .select('id')
     .where('matricule', '=', site.matricule)
     .executeTakeFirstOrThrow();
-  const info = site.certificate.info;
-  await db
-    .insertInto('xm_system.certificates')
-    .values({
-      client_id: client.id,
-      purpose: 'site',
-      subject: site.matricule,
-      issuer: 'Test Root CA',
-      serial_number: site.certificate.serialNumber,
-      subject_key_identifier: Buffer.from(site.certificate.subjectKeyIdentifier).toString('hex'),
-      fingerprint_sha256: createHash('sha256').update(site.certificate.der).digest('hex'),
-      not_before: new Date(info.notBefore) as never,
-      not_after: new Date(info.notAfter) as never,
-      der: site.certificate.der,
-    })
-    .execute();
+  await record(db, ids.root, 'ca', null);
+  await record(db, site.certificate, 'site', client.id);
 }
 
 /** The server's codec: signers from its register, replies encrypted for the site's registered certificate. */
-export function serverCodec(
+export async function serverCodec(
   db: Kysely<ServerDatabase>,
   ids: Identities,
-  options: { cacheMs?: number } = {},
-): ContainerCodec {
-  return createSdcCodec({
+): Promise<ContainerCodec & { readonly signers: ServerSigners }> {
+  const signers = await createServerSigners(db);
+  const codec = createSdcCodec({
     signer: { privateKey: ids.server.keys.privateKey, certificate: ids.server.certificate.der },
     recipient: { privateKey: ids.server.keys.privateKey, certificate: ids.server.certificate.der },
-    signers: createDatabaseSignerResolver(db, options),
-    recipientsFor: async (matricule) => {
-      const rows = await db
-        .selectFrom('xm_system.certificates as c')
-        .innerJoin('xm_system.clients as k', 'k.id', 'c.client_id')
-        .select('c.der')
-        .where('k.matricule', '=', String(matricule))
-        .where('c.revoked_at', 'is', null)
-        .execute();
-      return rows.map((row) => ({ certificate: new Uint8Array(row.der) }));
-    },
+    signers,
+    recipientsFor: serverRecipients(db),
   });
+  return Object.assign(codec, { signers });
 }
 
 /** A site's codec: it trusts the national CA and the server's certificate, and encrypts for the server. */
