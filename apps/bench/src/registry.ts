@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertificateAuthority, hashPassword, importPrivateKey } from '@xmcomm/pki';
 import type { ServerDatabase } from '@xmcomm/schema';
+import { centreCodeOf } from '@xmcomm/schema/testing';
 import type { Kysely } from 'kysely';
 import { type CertificateRecord, createFastIssuer, type FastIssuer } from './fast-issuer.js';
 
@@ -79,6 +80,7 @@ export async function registerClients(
         .values(
           sites.map((site) => ({
             matricule: site.matricule,
+            centre_code: centreCodeOf(site.matricule),
             name: `Centre d'état civil ${site.matricule}`,
             status: 3,
             region: 'Centre',

@@ -6,7 +6,7 @@ import {
   type SiteDatabase,
   siteMigrations,
 } from '@xmcomm/schema';
-import { createActGenerator } from '@xmcomm/schema/testing';
+import { centreCodeOf, createActGenerator } from '@xmcomm/schema/testing';
 import { createSiteSync, outboxSource } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
 import { BenchError } from './errors.js';
@@ -132,7 +132,7 @@ export async function runSatellite(
         .updateTable('xm_data.births')
         .set({
           status: 2,
-          niu: `${site.matricule}-2026-${String(numero).padStart(6, '0')}`,
+          niu: `${centreCodeOf(site.matricule)}-2026-${String(numero).padStart(6, '0')}`,
           validated_by,
           validated_at,
         } as never)

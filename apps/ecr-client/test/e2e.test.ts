@@ -199,6 +199,8 @@ describe(`end to end: xmserver run and three centres over MQTT (${process.env.MQ
             `Centre ${centre.matricule}`,
             '--matricule',
             centre.matricule,
+            '--centre-code',
+            centre.code,
           ],
           serverEnv(),
         );

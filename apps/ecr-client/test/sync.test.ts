@@ -107,7 +107,13 @@ beforeAll(async () => {
   // The server's register, as `xmserver client add` and `client enrol` leave it.
   const { id } = await server.db
     .insertInto('xm_system.clients')
-    .values({ matricule, name: 'Centre', status: 2, password_hash: await hashPassword('zerokey') })
+    .values({
+      matricule,
+      centre_code: '102034',
+      name: 'Centre',
+      status: 2,
+      password_hash: await hashPassword('zerokey'),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   clientId = id;

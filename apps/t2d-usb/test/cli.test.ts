@@ -92,7 +92,13 @@ beforeAll(async () => {
   const server = await openDatabase<ServerDatabase>(serverUrl);
   const { id } = await server
     .insertInto('xm_system.clients')
-    .values({ matricule: 'CEC-001', name: 'Centre 1', status: 3, password_hash: 'not-a-real-hash' })
+    .values({
+      matricule: 'CEC-001',
+      centre_code: 'CLI',
+      name: 'Centre 1',
+      status: 3,
+      password_hash: 'not-a-real-hash',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   // The register as xmserver keeps it: the national CA, and the site's certificate as the client's.

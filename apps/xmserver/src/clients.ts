@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { type BillingError, type Licence, registerClient } from '@xmcomm/billing';
 import type { ServerDatabase } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
-import { asDate, nowForUpdate, sqlStateOf, sqlStates } from './database.js';
+import { asDate, nowForUpdate } from './database.js';
 import { XmServerError } from './errors.js';
 
 type Db = Kysely<ServerDatabase>;
@@ -9,6 +10,8 @@ type Db = Kysely<ServerDatabase>;
 export interface Client {
   readonly id: number;
   readonly matricule: string;
+  /** What every NIU of the site begins with, then a dash. */
+  readonly centreCode: string | null;
   readonly name: string;
   readonly status: number;
   readonly domain: string | null;
@@ -23,6 +26,7 @@ export interface Client {
 
 export interface ClientFields {
   readonly name?: string | undefined;
+  readonly centreCode?: string | undefined;
   readonly domain?: string | undefined;
   readonly region?: string | undefined;
   readonly locality?: string | undefined;
@@ -33,6 +37,24 @@ export interface ClientFields {
 export const initialClientPassword = 'zerokey';
 
 const matriculePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+const centreCodePattern = /^[A-Za-z0-9][A-Za-z0-9._]{0,31}$/;
+
+/** A centre code: what every NIU of the site begins with, then a dash; so it holds no dash itself. */
+export function parseCentreCode(raw: string): string {
+  if (!centreCodePattern.test(raw)) {
+    throw new XmServerError('invalid-argument', `invalid centre code ${raw}`, {
+      params: {
+        name: '--centre-code',
+        value: raw,
+        hint: 'Use 1-32 letters, digits, dots or underscores, no dash (an NIU is the code, a dash, then its number).',
+        hintFr:
+          'Utilisez 1 à 32 lettres, chiffres, points ou soulignés, sans tiret (un NIU est le code, un tiret, puis son numéro).',
+      },
+    });
+  }
+  return raw;
+}
 
 export function parseMatricule(raw: string): string {
   if (!matriculePattern.test(raw))
@@ -54,6 +76,7 @@ const selectClient = (db: Db) =>
     .select([
       'c.id',
       'c.matricule',
+      'c.centre_code',
       'c.name',
       'c.status',
       'c.domain',
@@ -72,6 +95,7 @@ function toClient(row: ClientRow): Client {
   return {
     id: row.id,
     matricule: row.matricule,
+    centreCode: row.centre_code,
     name: row.name,
     status: row.status,
     domain: row.domain,
@@ -86,9 +110,10 @@ function toClient(row: ClientRow): Client {
 }
 
 /**
- * Registers a client and opens its account, in the caller's transaction. Without an explicit
- * matricule the server assigns `C` and the six-digit registration number, as the original's
- * registration gave the client its number.
+ * Registers a client and opens its account, in the caller's transaction, within the edition's
+ * client limit (billing's registerClient). Without an explicit matricule the server assigns `C` and
+ * the six-digit registration number, as the original's registration gave the client its number;
+ * without a centre code, the next free six-digit code.
  */
 export async function addClient(
   db: Db,
@@ -97,58 +122,60 @@ export async function addClient(
     matricule?: string | undefined;
     status: number;
     passwordHash: string;
+    licence?: Licence | undefined;
   },
 ): Promise<Client> {
-  if (input.matricule) {
-    const existing = await db
-      .selectFrom('xm_system.clients')
-      .select('id')
-      .where('matricule', '=', input.matricule)
-      .executeTakeFirst();
-    if (existing) {
-      throw new XmServerError('duplicate-client', `duplicate client ${input.matricule}`, {
-        params: { matricule: input.matricule },
-      });
-    }
-  }
-  let id: number;
-  try {
-    const inserted = await db
-      .insertInto('xm_system.clients')
-      .values({
-        // A unique placeholder until the identity is known, replaced below in the same transaction.
-        matricule: input.matricule ?? `pending-${randomBytes(8).toString('hex')}`,
-        name: input.name,
-        status: input.status,
-        domain: input.domain ?? null,
-        region: input.region ?? null,
-        locality: input.locality ?? null,
-        contact: input.contact ?? null,
-        password_hash: input.passwordHash,
-        must_change_password: true,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    id = inserted.id;
-  } catch (cause) {
-    if (sqlStateOf(cause) === sqlStates.uniqueViolation && input.matricule) {
-      throw new XmServerError('duplicate-client', `duplicate client ${input.matricule}`, {
-        cause,
-        params: { matricule: input.matricule },
-      });
-    }
-    throw cause;
-  }
+  const registered = await registerClient(
+    db,
+    {
+      // A unique placeholder until the registration number is known, replaced below in the same transaction.
+      ...definedFields(input),
+      matricule: input.matricule ?? `pending-${randomBytes(8).toString('hex')}`,
+      name: input.name,
+      status: input.status,
+      passwordHash: input.passwordHash,
+    },
+    input.licence ? { licence: input.licence } : {},
+  );
+  if (!registered.ok) throw fromBilling(registered.error.code, registered.error, input);
   if (!input.matricule) {
     await db
       .updateTable('xm_system.clients')
-      .set({ matricule: `C${String(id).padStart(6, '0')}` })
-      .where('id', '=', id)
+      .set({ matricule: `C${String(registered.clientId).padStart(6, '0')}` })
+      .where('id', '=', registered.clientId)
       .execute();
   }
-  // The account belongs to billing's domain (@xmcomm/billing); the row itself is the schema's.
-  await db.insertInto('xm_system.accounts').values({ client_id: id }).execute();
-  return toClient(await selectClient(db).where('c.id', '=', id).executeTakeFirstOrThrow());
+  return toClient(await selectClient(db).where('c.id', '=', registered.clientId).executeTakeFirstOrThrow());
+}
+
+function definedFields(fields: ClientFields) {
+  const out: { -readonly [K in keyof ClientFields]-?: string } = {} as never;
+  for (const key of ['centreCode', 'domain', 'region', 'locality', 'contact'] as const) {
+    const value = fields[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function fromBilling(
+  code: string,
+  cause: BillingError,
+  input: { matricule?: string | undefined; centreCode?: string | undefined },
+): XmServerError {
+  if (code === 'duplicate-matricule')
+    return new XmServerError('duplicate-client', `duplicate client ${input.matricule}`, {
+      cause,
+      params: { matricule: input.matricule ?? '' },
+    });
+  if (code === 'duplicate-centre-code')
+    return new XmServerError('duplicate-centre-code', `duplicate centre code ${input.centreCode}`, {
+      cause,
+      params: { value: input.centreCode ?? '' },
+    });
+  return new XmServerError('billing-refused', cause.message, {
+    cause,
+    params: { detail: cause.message, detailFr: cause.messageFr },
+  });
 }
 
 export async function getClient(db: Db, matricule: string): Promise<Client> {
@@ -173,6 +200,19 @@ export async function updateClient(
   const set: Record<string, unknown> = {};
   for (const key of ['name', 'domain', 'region', 'locality', 'contact', 'status'] as const) {
     if (change[key] !== undefined) set[key] = change[key];
+  }
+  if (change.centreCode !== undefined && change.centreCode !== before.centreCode) {
+    const taken = await db
+      .selectFrom('xm_system.clients')
+      .select('matricule')
+      .where('centre_code', '=', change.centreCode)
+      .executeTakeFirst();
+    if (taken) {
+      throw new XmServerError('duplicate-centre-code', `duplicate centre code ${change.centreCode}`, {
+        params: { value: change.centreCode },
+      });
+    }
+    set.centre_code = change.centreCode;
   }
   await db
     .updateTable('xm_system.clients')

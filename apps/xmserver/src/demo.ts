@@ -62,6 +62,8 @@ export interface DemoResult {
 
 export interface Site {
   readonly matricule: string;
+  /** What the site's NIUs begin with, as the server registered it. */
+  readonly centreCode: string;
   readonly db: Kysely<SiteDatabase>;
   readonly sync: SiteSync;
   readonly transport: SiteTransport;
@@ -236,6 +238,7 @@ async function startSite(
   const passphrase = `demo-${matricule}-${Math.random().toString(36).slice(2)}`;
   return connectSite({
     matricule,
+    centreCode: client.centreCode ?? '',
     privateKey: exportPrivateKey(key.privateKey, { passphrase }),
     passphrase,
     certificate: issued.pem,
@@ -249,6 +252,7 @@ async function startSite(
 
 export interface SiteOptions {
   readonly matricule: string;
+  readonly centreCode: string;
   /** The site's key (PEM PKCS#8, encrypted when `passphrase` is given) and certificate. */
   readonly privateKey: string;
   readonly passphrase?: string | undefined;
@@ -310,7 +314,7 @@ export async function connectSite(options: SiteOptions): Promise<Site> {
   );
   transport.start();
   await transport.waitConnected();
-  return { matricule, db, sync, transport };
+  return { matricule, centreCode: options.centreCode, db, sync, transport };
 }
 
 /** Agent drafts, secretary verifies against the contract, officer validates with a NIU. */
@@ -342,7 +346,7 @@ export async function workflow(site: Site, number: number, acts: number): Promis
       .updateTable('xm_data.births')
       .set({
         status: 2,
-        niu: `${site.matricule}-2026-${String(numero).padStart(6, '0')}`,
+        niu: `${site.centreCode}-2026-${String(numero).padStart(6, '0')}`,
         validated_by: `officer-${site.matricule}`.toLowerCase(),
         validated_at: new Date(),
       } as never)

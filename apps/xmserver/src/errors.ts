@@ -13,6 +13,8 @@ export const xmServerErrorCodes = [
   'billing-refused',
   'duplicate-user',
   'duplicate-client',
+  'duplicate-centre-code',
+  'key-already-certified',
   'password-required',
   'password-too-short',
   'passwords-differ',

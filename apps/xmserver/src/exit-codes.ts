@@ -23,6 +23,8 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'billing-refused': 65,
   'duplicate-user': 73,
   'duplicate-client': 73,
+  'duplicate-centre-code': 73,
+  'key-already-certified': 65,
   'unavailable-feature': 69,
   'database-unavailable': 75,
   'broker-unreachable': 75,

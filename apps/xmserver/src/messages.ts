@@ -63,6 +63,18 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: (p) => `A client with matricule "${p.matricule}" already exists; nothing was changed.`,
     fr: (p) => `Un client de matricule « ${p.matricule} » existe déjà ; rien n'a été modifié.`,
   },
+  'duplicate-centre-code': {
+    en: (p) =>
+      `Another client already has the centre code "${p.value}" (the start of its NIUs); nothing was changed.`,
+    fr: (p) =>
+      `Un autre client a déjà le code de centre « ${p.value} » (le début de ses NIU) ; rien n'a été modifié.`,
+  },
+  'key-already-certified': {
+    en: (p) =>
+      `This request's key is already certified for ${p.other} (certificate ${p.serial}): a key belongs to one site only. Ask ${p.matricule} for a request made with its own key; nothing was issued.`,
+    fr: (p) =>
+      `La clé de cette demande est déjà certifiée pour ${p.other} (certificat ${p.serial}) : une clé n'appartient qu'à un site. Demandez à ${p.matricule} une demande faite avec sa propre clé ; rien n'a été émis.`,
+  },
   'password-required': {
     en: () =>
       'A password is needed: type it at the prompt, or give it in XM_PASSWORD or a file (--password-file), never as an argument.',
@@ -148,9 +160,9 @@ const texts = {
   },
   'client.added': {
     en: (p: ErrorParams) =>
-      `Client ${p.name} registered: matricule ${p.matricule}, account ${p.account}, status ${p.status}; its password is "zerokey" until the site changes it.`,
+      `Client ${p.name} registered: matricule ${p.matricule}, centre code ${p.centreCode} (its NIUs begin with ${p.centreCode}-), account ${p.account}, status ${p.status}; its password is "zerokey" until the site changes it.`,
     fr: (p: ErrorParams) =>
-      `Client ${p.name} enregistré : matricule ${p.matricule}, compte ${p.account}, statut ${p.status} ; son mot de passe est « zerokey » jusqu'à ce que le site le change.`,
+      `Client ${p.name} enregistré : matricule ${p.matricule}, code de centre ${p.centreCode} (ses NIU commencent par ${p.centreCode}-), compte ${p.account}, statut ${p.status} ; son mot de passe est « zerokey » jusqu'à ce que le site le change.`,
   },
   'client.updated': {
     en: (p: ErrorParams) => `Client ${p.matricule} updated.`,

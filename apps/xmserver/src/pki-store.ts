@@ -122,6 +122,35 @@ export function certificateFromDer(
 
 export type CertificatePurpose = 'ca' | 'server' | 'site' | 'signatory';
 
+/**
+ * Refuses a key that the register already certifies for anyone but this client: a key belongs to one
+ * site. Enrolling site B with site A's request would otherwise make B's receipts readable by A only,
+ * and let A sign as B. `keyIdentifiers` are the key's identifiers (RFC 5280 method 1, and the
+ * certificate's own SubjectKeyIdentifier when it has another), as the register stores them.
+ */
+export async function refuseKeyOfAnother(
+  db: Db,
+  keyIdentifiers: readonly string[],
+  client: { readonly id: number; readonly matricule: string },
+): Promise<void> {
+  const holder = await db
+    .selectFrom('xm_system.certificates as k')
+    .leftJoin('xm_system.clients as c', 'c.id', 'k.client_id')
+    .select(['k.serial_number', 'k.purpose', 'c.matricule'])
+    .where('k.subject_key_identifier', 'in', [...new Set(keyIdentifiers.map((id) => id.toLowerCase()))])
+    .where((eb) => eb.or([eb('k.client_id', 'is', null), eb('k.client_id', '!=', client.id)]))
+    .orderBy('k.id')
+    .executeTakeFirst();
+  if (!holder) return;
+  throw new XmServerError('key-already-certified', 'key certified for another', {
+    params: {
+      other: holder.matricule ?? `the ${holder.purpose} certificate`,
+      serial: holder.serial_number,
+      matricule: client.matricule,
+    },
+  });
+}
+
 /** Records a certificate in `xm_system.certificates`; the same certificate twice is recorded once. */
 export async function recordCertificate(
   db: Db,

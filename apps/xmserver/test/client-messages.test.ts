@@ -65,6 +65,7 @@ beforeAll(async () => {
   const pki = join(dir, 'data', 'pki');
   site = await connectSite({
     matricule: 'MSG-1',
+    centreCode: 'unused',
     privateKey: siteKey,
     certificate: siteCertificate,
     caCertificate: await readFile(join(pki, 'ca.pem'), 'utf8'),

@@ -63,6 +63,9 @@ test('init, client add and enrol, run, receive a site, SIGTERM, monitor and repo
   expect((await cli('init')).code).toBe(0);
   const added = await cli('client', 'add', '--name', 'Centre Ebolowa', '--matricule', 'EBO-1', '--json');
   expect(added.code).toBe(0);
+  // Given the next free code: the site's NIUs begin with it.
+  const { centreCode } = JSON.parse(added.stdout) as { centreCode: string };
+  expect(centreCode).toMatch(/^\d{6}$/);
   const key = join(dir, 'site.key');
   const csr = join(dir, 'site.csr');
   execFileSync('openssl', [
@@ -117,6 +120,7 @@ test('init, client add and enrol, run, receive a site, SIGTERM, monitor and repo
   const pki = join(dir, 'data', 'pki');
   site = await connectSite({
     matricule: 'EBO-1',
+    centreCode,
     privateKey: await readFile(key, 'utf8'),
     certificate: await readFile(join(dir, 'site.pem'), 'utf8'),
     caCertificate: await readFile(join(pki, 'ca.pem'), 'utf8'),

@@ -31,9 +31,21 @@ const run = (argv: readonly string[]) =>
   });
 
 async function enrolledSite(matricule: string): Promise<Site> {
-  expect((await run(['client', 'add', '--name', `Centre ${matricule}`, '--matricule', matricule])).code).toBe(
-    0,
-  );
+  const centreCode = matricule.replace(/-/g, '');
+  expect(
+    (
+      await run([
+        'client',
+        'add',
+        '--name',
+        `Centre ${matricule}`,
+        '--matricule',
+        matricule,
+        '--centre-code',
+        centreCode,
+      ])
+    ).code,
+  ).toBe(0);
   const key = join(dir, `${matricule}.key`);
   const csr = join(dir, `${matricule}.csr`);
   const pem = join(dir, `${matricule}.pem`);
@@ -51,6 +63,7 @@ async function enrolledSite(matricule: string): Promise<Site> {
   const pki = join(dir, 'data', 'pki');
   const site = await connectSite({
     matricule,
+    centreCode,
     privateKey: await readFile(key, 'utf8'),
     certificate: await readFile(pem, 'utf8'),
     caCertificate: await readFile(join(pki, 'ca.pem'), 'utf8'),

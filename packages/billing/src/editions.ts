@@ -114,6 +114,11 @@ export async function checkUserLimit<DB extends BillingDatabase>(
 export interface RegisterClientInput {
   readonly matricule: string;
   readonly name: string;
+  /**
+   * What every NIU of the site begins with (ECR: its six-digit national code). Default: the next
+   * free six-digit code, from the client's registration number.
+   */
+  readonly centreCode?: string;
   /** scrypt PHC string of the site's initial password (`zerokey` until the site changes it). */
   readonly passwordHash: string;
   /** 0-3; a new client starts suspended (0) unless the operator says otherwise. */
@@ -155,6 +160,7 @@ export async function registerClient<DB extends BillingDatabase>(
     locality: input.locality,
     contact: input.contact,
     password_hash: input.passwordHash,
+    centre_code: input.centreCode,
   });
   const status = input.status ?? 0;
   const statusErrors: FieldError[] =
@@ -205,11 +211,18 @@ export async function registerClient<DB extends BillingDatabase>(
         error: new BillingError('duplicate-matricule', { en: input.matricule, fr: input.matricule }),
       };
     }
+    if (input.centreCode !== undefined && (await centreCodeTaken(trx, input.centreCode))) {
+      return {
+        ok: false,
+        error: new BillingError('duplicate-centre-code', { en: input.centreCode, fr: input.centreCode }),
+      };
+    }
     const client = await trx
       .insertInto('xm_system.clients')
       .values({ ...checked.value, status } as never)
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (input.centreCode === undefined) await assignCentreCode(trx, client.id);
     const account = await trx
       .insertInto('xm_system.accounts')
       .values({ client_id: client.id, currency, overdraft_limit: overdraft })
@@ -217,4 +230,30 @@ export async function registerClient<DB extends BillingDatabase>(
       .executeTakeFirstOrThrow();
     return { ok: true, clientId: client.id, accountId: account.id };
   });
+}
+
+async function centreCodeTaken(db: Kysely<BillingDatabase>, code: string): Promise<boolean> {
+  const found = await db
+    .selectFrom('xm_system.clients')
+    .select('id')
+    .where('centre_code', '=', code)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+/**
+ * The next free six-digit code: the registration number, zero-padded, unless an operator already
+ * gave that code to another client; then the code after the highest six-digit one in use.
+ */
+async function assignCentreCode(db: Kysely<BillingDatabase>, clientId: number): Promise<void> {
+  let code = String(clientId).padStart(6, '0');
+  if (code.length > 6 || (await centreCodeTaken(db, code))) {
+    const highest = await db
+      .selectFrom('xm_system.clients')
+      .select((eb) => eb.fn.max('centre_code').as('code'))
+      .where('centre_code', '~', '^[0-9]{6}$')
+      .executeTakeFirst();
+    code = String(Number(highest?.code ?? 0) + 1).padStart(6, '0');
+  }
+  await db.updateTable('xm_system.clients').set({ centre_code: code }).where('id', '=', clientId).execute();
 }

@@ -5,6 +5,7 @@ export const billingErrorCodes = [
   'unknown-entry',
   'insufficient-credit',
   'duplicate-matricule',
+  'duplicate-centre-code',
   'client-limit-reached',
   'user-limit-reached',
   'licence-malformed',
@@ -28,6 +29,10 @@ const messages: Record<BillingErrorCode, { readonly en: string; readonly fr: str
   'duplicate-matricule': {
     en: 'A client with this matricule is already registered',
     fr: 'Un client avec ce matricule est déjà enregistré',
+  },
+  'duplicate-centre-code': {
+    en: 'Another client already has this centre code',
+    fr: 'Un autre client a déjà ce code de centre',
   },
   'client-limit-reached': {
     en: 'The client limit of this edition is reached',

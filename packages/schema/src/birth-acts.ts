@@ -221,7 +221,7 @@ export function createActGenerator(seed = 2026) {
       verified_at: new Date(drafted.getTime() + 3_600_000),
       validated_by: `officer-${matricule}`.toLowerCase(),
       validated_at: new Date(drafted.getTime() + 7_200_000),
-      niu: `${matricule}-2026-${pad(numero, 6)}`,
+      niu: `${centreCodeOf(matricule)}-2026-${pad(numero, 6)}`,
     };
   };
 }
@@ -238,4 +238,12 @@ export function travellingRow(
   const row: Record<string, unknown> = { numero };
   for (const column of travelling) row[column] = act[column] ?? null;
   return row;
+}
+
+/**
+ * The centre code the generator's sites have: the matricule without its dashes (an NIU is the code,
+ * a dash, then its number, so a code holds no dash). Register it as the client's centre code.
+ */
+export function centreCodeOf(matricule: string): string {
+  return matricule.replace(/[^A-Za-z0-9._]/g, '');
 }

@@ -83,4 +83,4 @@ export const sampleBirth = {
   date_of_declaration: '2024-03-04',
 };
 
-export { createActGenerator, seededRandom, travellingRow } from './birth-acts.js';
+export { centreCodeOf, createActGenerator, seededRandom, travellingRow } from './birth-acts.js';

@@ -221,6 +221,7 @@ describe('validateRow edge cases', () => {
         'locality',
         'contact',
         'password_hash',
+        'centre_code',
       ]);
       const given = validateRow(clients, { ...client, status: null, created_at: '2024-01-01T00:00:00Z' });
       expect(given.ok && given.value.status).toBeNull();
@@ -235,6 +236,7 @@ describe('validateRow edge cases', () => {
         'contact',
         'password_hash',
         'created_at',
+        'centre_code',
       ]);
     }
   });

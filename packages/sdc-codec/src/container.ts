@@ -62,6 +62,13 @@ export interface EncoderOptions {
 export interface SdcEncoder {
   /** DER bytes with binary armour, text with text armour. Throws SdcError on invalid input. */
   encode(input: PayloadInput): Uint8Array | string;
+  /**
+   * The signed container before encryption (CMS SignedData, DER): what `encode` encrypts. Kept by a
+   * server so that an answer asked for again can be encrypted for the recipient's key of that day.
+   */
+  sign(input: PayloadInput): Uint8Array;
+  /** Encrypts a container made by `sign` (by this or another encoder) for this encoder's recipients. */
+  encrypt(signed: Uint8Array): Uint8Array | string;
 }
 
 function prepareSigner(options: SignerOptions): SigningKey {
@@ -85,6 +92,17 @@ function prepareSigner(options: SignerOptions): SigningKey {
     }
   }
   return { privateKey, subjectKeyIdentifier, certificates };
+}
+
+/** DER of the signedData content type (1.2.840.113549.1.7.2), as a ContentInfo starts after its length. */
+const signedDataType = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
+
+/** A DER SEQUENCE whose first element is the signedData content type. */
+function isSignedData(bytes: Uint8Array): boolean {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return false;
+  const first = bytes[1] as number;
+  const start = first < 0x80 ? 2 : 2 + (first & 0x7f);
+  return signedDataType.every((byte, i) => bytes[start + i] === byte);
 }
 
 function samePublicKey(publicKey: KeyObject, privateKey: KeyObject): boolean {
@@ -115,24 +133,26 @@ export function createEncoder(options: EncoderOptions): SdcEncoder {
   if (cipher !== 'gcm' && cipher !== 'cbc')
     throw new SdcError('invalid-input', `unknown cipher ${String(cipher)}`);
   const limits = resolveLimits(options.limits);
+  const armour = options.armor ?? 'binary';
+  const envelope = (signed: Uint8Array) => {
+    const der = createEnvelope(OID.signedData, signed, recipients, cipher);
+    return armour === 'text' ? armor(der) : der;
+  };
+  const sign = (input: PayloadInput) =>
+    createSignedData(
+      encodePayload(input, { ...(options.tables ? { tables: options.tables } : {}), limits }),
+      signer,
+    );
   return {
-    encode(input) {
-      const payload = encodePayload(input, { ...(options.tables ? { tables: options.tables } : {}), limits });
-      return sealPayload(payload, signer, recipients, cipher, options.armor ?? 'binary');
+    encode: (input) => envelope(sign(input)),
+    sign,
+    encrypt(signed) {
+      // The outer type only, not a full parse: encrypting is on the server's path of every answer.
+      if (!isSignedData(signed))
+        throw new SdcError('invalid-input', 'encrypt takes a signed container made by sign()');
+      return envelope(signed);
     },
   };
-}
-
-function sealPayload(
-  payload: Uint8Array,
-  signer: SigningKey,
-  recipients: readonly EnvelopeRecipient[],
-  cipher: ContentCipher,
-  armour: Armor,
-): Uint8Array | string {
-  const signed = createSignedData(payload, signer);
-  const der = createEnvelope(OID.signedData, signed, recipients, cipher);
-  return armour === 'text' ? armor(der) : der;
 }
 
 /** One-shot encode; prefer `createEncoder` for many containers. */

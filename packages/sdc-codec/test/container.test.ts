@@ -93,6 +93,21 @@ describe('our containers', () => {
     });
   });
 
+  it('sign then encrypt for another recipient: the same signed container, readable by that one only', async () => {
+    const signed = encoder('site', ['server']).sign(input);
+    // Encrypted later by an encoder made for another key: the signature is the one made first.
+    const forRsa = encoder('site', ['rsa-server']).encrypt(signed) as Uint8Array;
+    const opened = await decode(forRsa, 'rsa-server');
+    if (!opened.ok) throw opened.error;
+    expect(opened.value.header).toMatchObject({ sender: 'CE0001', sequence: 7 });
+    expect(code(await decode(forRsa, 'server'))).not.toBe('ok');
+    // encode is sign then encrypt.
+    expect(code(await decode(encoder('site', ['server']).encrypt(signed), 'server'))).toBe('ok');
+    expect(() => encoder().encrypt(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]))).toThrow(
+      expect.objectContaining({ code: 'invalid-input' }),
+    );
+  });
+
   it.each([
     ['server', 'gcm'],
     ['server', 'cbc'],

@@ -10,7 +10,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { credit, registerClient, setTariff, syncCharging } from '@xmcomm/billing';
 import { migrateToLatest, openDatabase, type ServerDatabase, serverMigrations } from '@xmcomm/schema';
-import { createActGenerator, travellingRow } from '@xmcomm/schema/testing';
+import { centreCodeOf, createActGenerator, travellingRow } from '@xmcomm/schema/testing';
 import { sql } from 'kysely';
 import { type Charging, createServerSync } from '../src/index.js';
 import { issueIdentities, registerCertificate, serverCodec, siteCodec } from '../test/helpers/identities.js';
@@ -34,6 +34,7 @@ try {
   for (const site of ids.sites) {
     const registered = await registerClient(db, {
       matricule: site.matricule,
+      centreCode: centreCodeOf(site.matricule),
       name: 'Bench',
       passwordHash: 'x',
       status: 3,

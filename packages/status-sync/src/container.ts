@@ -84,8 +84,17 @@ export interface SealInput {
 }
 
 export interface ContainerCodec {
-  /** Signs and encrypts for the recipient. Returns the container's bytes and its id. */
-  seal(input: SealInput): Promise<{ bytes: Uint8Array; containerId: string }>;
+  /**
+   * Signs and encrypts for the recipient. Returns the container's bytes and its id, and, from a codec
+   * that can encrypt it again later (`reseal`), the signed container before encryption.
+   */
+  seal(input: SealInput): Promise<{ bytes: Uint8Array; containerId: string; signed?: Uint8Array }>;
+  /**
+   * Encrypts a signed container that `seal` returned for the recipient's certificate of now: a
+   * server answers a container received again with its first answer, readable by a site whose
+   * certificate changed meanwhile.
+   */
+  reseal?(recipient: string | null, signed: Uint8Array): Promise<Uint8Array>;
   /**
    * Loads what sealing for this recipient needs (its certificate), ahead of a database transaction:
    * on a single-connection database (PGlite) a lookup inside `seal` would wait on that transaction.

@@ -6,6 +6,7 @@ export const rejectionReasons = [
   'schema-mismatch',
   'invalid-field',
   'duplicate-niu',
+  'foreign-niu',
   'insufficient-credit',
   'quota-exceeded',
   'suspended',
@@ -29,6 +30,10 @@ const texts: Readonly<Record<RejectionReason, { en: string; fr: string }>> = {
   'duplicate-niu': {
     en: 'The server already has another row with this NIU',
     fr: 'Le serveur a déjà une autre fiche avec ce NIU',
+  },
+  'foreign-niu': {
+    en: "The NIU does not belong to this site: it must begin with the site's centre code as the server registered it",
+    fr: 'Le NIU n’appartient pas à ce site : il doit commencer par le code de centre que le serveur a enregistré pour lui',
   },
   'insufficient-credit': {
     en: 'The account has not enough credit',

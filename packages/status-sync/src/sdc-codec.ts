@@ -234,8 +234,11 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
       const encoder = await encoderFor(input.recipient);
       // The id is chosen here because it ends up inside the encrypted payload, and the caller needs it.
       const containerId = input.containerId ?? createContainerId(input.createdAt?.getTime());
-      const bytes = encoder.encode(payloadInput({ ...input, containerId })) as Uint8Array;
-      return { bytes, containerId };
+      const signed = encoder.sign(payloadInput({ ...input, containerId }));
+      return { bytes: encoder.encrypt(signed) as Uint8Array, containerId, signed };
+    },
+    async reseal(recipient, signed) {
+      return (await encoderFor(recipient)).encrypt(signed) as Uint8Array;
     },
     async open(bytes): Promise<OpenResult> {
       const decoded = await decoder.decode(bytes);

@@ -69,6 +69,8 @@ export async function createServerSigners(db: Kysely<ServerDatabase>): Promise<S
       .select(['k.der', 'k.revoked_at', 'c.matricule'])
       .where('k.subject_key_identifier', '=', hex)
       .where('k.purpose', '=', 'site')
+      // One in force first (a key renewed after a revocation has both), the newest of them.
+      .orderBy((eb) => eb('k.revoked_at', 'is', null), 'desc')
       .orderBy('k.id', 'desc')
       .executeTakeFirst();
     if (!row) return 'unknown';

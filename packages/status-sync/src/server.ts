@@ -90,6 +90,8 @@ export interface ServerSync {
 interface Client {
   readonly id: number;
   readonly matricule: string;
+  /** What its NIUs begin with (then a dash); null: none registered, no row of it is accepted. */
+  readonly centre_code: string | null;
   readonly status: number;
   readonly name: string;
   readonly domain: string | null;
@@ -124,6 +126,12 @@ type RowsPlan =
       readonly results: ReadonlyMap<number, RowResult>;
       readonly valid: readonly ValidRow[];
     };
+
+/** A reply as sealed, and signed before encryption when the codec can encrypt it again later. */
+interface SealedReply {
+  readonly bytes: Uint8Array;
+  readonly signed?: Uint8Array;
+}
 
 /** Thrown inside the apply transaction when the account cannot pay, so that it rolls back whole. */
 class ChargeRefused extends Error {
@@ -278,6 +286,25 @@ function isDatabaseError(error: unknown): boolean {
   const code = sqlStateOf(error);
   return code !== undefined && /^[0-9A-Z]{5}$/.test(code);
 }
+/** Whether an NIU is one of the site's: its centre code, then a dash (the code has none). */
+function ownNiu(centreCode: string | null, niu: string): boolean {
+  return (
+    centreCode !== null &&
+    niu.length > centreCode.length + 1 &&
+    niu.startsWith(centreCode) &&
+    niu.charCodeAt(centreCode.length) === 0x2d
+  );
+}
+
+function foreignNiu(centreCode: string | null, niu: string): string {
+  return formatReason(
+    'foreign-niu',
+    centreCode === null
+      ? 'no centre code is registered for this site'
+      : `${niu.slice(0, 40)} does not begin with this site's centre code ${centreCode}-`,
+  );
+}
+
 /** A PHC scrypt hash as @xmcomm/pki's hashPassword writes it. */
 const passwordHashPattern =
   /^\$scrypt\$ln=\d{1,2},r=\d{1,2},p=\d\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/;
@@ -307,15 +334,15 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     reason,
   });
 
-  async function seal(to: string, answer: Answer): Promise<Uint8Array> {
-    const { bytes } = await codec.seal({
+  async function seal(to: string, answer: Answer): Promise<SealedReply> {
+    const { bytes, signed } = await codec.seal({
       sender: options.serverMatricule,
       recipient: to,
       sequence: now().getTime(),
       table: answer.table ?? null,
       body: answer.body,
     });
-    return bytes;
+    return signed ? { bytes, signed } : { bytes };
   }
 
   function receiptFor(containerId: string, results: readonly RowResult[]): Answer {
@@ -329,7 +356,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   async function findLogged(containerId: string) {
     return db
       .selectFrom('xm_system.received_containers')
-      .select(['receipt', 'rows_accepted', 'rows_rejected', 'sender_matricule'])
+      .select(['receipt', 'signed_replies', 'rows_accepted', 'rows_rejected', 'sender_matricule'])
       .where('container_id', '=', containerId)
       .executeTakeFirst();
   }
@@ -337,24 +364,37 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   async function findClient(matricule: string): Promise<Client | undefined> {
     return db
       .selectFrom('xm_system.clients')
-      .select(['id', 'matricule', 'status', 'name', 'domain', 'region', 'locality'])
+      .select(['id', 'matricule', 'centre_code', 'status', 'name', 'domain', 'region', 'locality'])
       .where('matricule', '=', matricule)
       .executeTakeFirst();
   }
 
   interface Logged {
     readonly receipt: Uint8Array | null;
+    readonly signed_replies: Uint8Array | null;
     readonly rows_accepted: number;
     readonly rows_rejected: number;
     readonly sender_matricule: string | null;
   }
 
-  function duplicateOutcome(containerId: string, logged: Logged): ApplyOutcome {
+  /**
+   * A container seen before: the same answer, encrypted again for the sender's certificate of now
+   * (the site may have been re-enrolled since, after a wrong or revoked certificate).
+   */
+  async function duplicateOutcome(containerId: string, logged: Logged): Promise<ApplyOutcome> {
+    let replies: Uint8Array[] = [];
+    if (logged.signed_replies && codec.reseal && logged.sender_matricule !== null) {
+      const to = logged.sender_matricule;
+      const reseal = codec.reseal.bind(codec);
+      replies = await Promise.all(
+        unframeReplies(new Uint8Array(logged.signed_replies)).map((signed) => reseal(to, signed)),
+      );
+    } else if (logged.receipt) replies = unframeReplies(new Uint8Array(logged.receipt));
     return {
       status: 'duplicate',
       containerId,
       sender: logged.sender_matricule,
-      replies: logged.receipt ? unframeReplies(new Uint8Array(logged.receipt)) : [],
+      replies,
       accepted: logged.rows_accepted,
       rejected: logged.rows_rejected,
       reason: null,
@@ -402,10 +442,20 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       .leftJoin('xm_system.received_containers as r', (join) =>
         join.on('r.container_id', '=', header.containerId),
       )
-      .select(['c.id', 'c.matricule', 'c.status', 'c.name', 'c.domain', 'c.region', 'c.locality'])
+      .select([
+        'c.id',
+        'c.matricule',
+        'c.centre_code',
+        'c.status',
+        'c.name',
+        'c.domain',
+        'c.region',
+        'c.locality',
+      ])
       .select([
         'r.id as logged_id',
         'r.receipt',
+        'r.signed_replies',
         'r.rows_accepted',
         'r.rows_rejected',
         'r.sender_matricule as logged_sender',
@@ -432,6 +482,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     if (found.logged_id !== null) {
       return duplicateOutcome(header.containerId, {
         receipt: found.receipt,
+        signed_replies: found.signed_replies,
         rows_accepted: found.rows_accepted ?? 0,
         rows_rejected: found.rows_rejected ?? 0,
         sender_matricule: found.logged_sender,
@@ -440,6 +491,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     const client: Client = {
       id: found.id,
       matricule: found.matricule,
+      centre_code: found.centre_code,
       status: found.status,
       name: found.name,
       domain: found.domain,
@@ -561,7 +613,15 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     const [seen, clients] = await Promise.all([
       db
         .selectFrom('xm_system.received_containers')
-        .select(['container_id', 'sender_matricule', 'sequence', 'receipt', 'rows_accepted', 'rows_rejected'])
+        .select([
+          'container_id',
+          'sender_matricule',
+          'sequence',
+          'receipt',
+          'signed_replies',
+          'rows_accepted',
+          'rows_rejected',
+        ])
         .where((eb) =>
           eb.or([
             eb('container_id', 'in', ids),
@@ -575,7 +635,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         .execute(),
       db
         .selectFrom('xm_system.clients')
-        .select(['id', 'matricule', 'status', 'name', 'domain', 'region', 'locality'])
+        .select(['id', 'matricule', 'centre_code', 'status', 'name', 'domain', 'region', 'locality'])
         .where('matricule', 'in', senders)
         .execute(),
     ]);
@@ -622,7 +682,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       const sequence = sequenceKey(header.sender, header.sequence);
       const logged = loggedById.get(id);
       if (logged && !singleKeys.has(id)) {
-        outcomes[entry.index] = duplicateOutcome(id, logged);
+        outcomes[entry.index] = await duplicateOutcome(id, logged);
         continue;
       }
       const alone =
@@ -700,7 +760,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
 
   interface Sealed {
     readonly result: ApplyResult;
-    readonly replies: Uint8Array[];
+    readonly replies: SealedReply[];
   }
 
   async function sealExpected(batch: readonly Planned[]): Promise<Map<Planned, Sealed>> {
@@ -713,8 +773,8 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     return expected;
   }
 
-  async function sealAnswers(planned: Planned, result: ApplyResult): Promise<Uint8Array[]> {
-    const sealed: Uint8Array[] = [];
+  async function sealAnswers(planned: Planned, result: ApplyResult): Promise<SealedReply[]> {
+    const sealed: SealedReply[] = [];
     for (const answer of result.answers) sealed.push(await seal(planned.container.header.sender, answer));
     return sealed;
   }
@@ -803,7 +863,12 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         .insertInto('xm_system.received_containers')
         .values(
           batch.map((planned, i) =>
-            logValues(planned.container, planned.size, results[i] as ApplyResult, replies[i] as Uint8Array[]),
+            logValues(
+              planned.container,
+              planned.size,
+              results[i] as ApplyResult,
+              replies[i] as SealedReply[],
+            ),
           ),
         )
         .execute();
@@ -817,7 +882,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
             status: 'applied',
             containerId: planned.container.header.containerId,
             sender: planned.container.header.sender,
-            replies: replies[i] as Uint8Array[],
+            replies: (replies[i] as SealedReply[]).map((reply) => reply.bytes),
             accepted: result.accepted,
             rejected: result.rejected,
             reason: result.reason,
@@ -954,7 +1019,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       status: 'applied',
       containerId: header.containerId,
       sender: header.sender,
-      replies: [reply],
+      replies: [reply.bytes],
       accepted: 0,
       rejected: 1,
       reason: 'replay',
@@ -987,7 +1052,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         const reason = 'unsupported-kind';
         result = { answers: [rejectAll(header.containerId, reason)], accepted: 0, rejected: 1, reason };
       }
-      const replies: Uint8Array[] = [];
+      const replies: SealedReply[] = [];
       for (const answer of result.answers) replies.push(await seal(header.sender, answer));
       await trx
         .insertInto('xm_system.received_containers')
@@ -1000,7 +1065,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         status: 'applied',
         containerId: header.containerId,
         sender: header.sender,
-        replies,
+        replies: replies.map((reply) => reply.bytes),
         accepted: result.accepted,
         rejected: result.rejected,
         reason: result.reason,
@@ -1011,7 +1076,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     }
   }
 
-  function logValues(container: OpenedContainer, size: number, result: ApplyResult, replies: Uint8Array[]) {
+  function logValues(container: OpenedContainer, size: number, result: ApplyResult, replies: SealedReply[]) {
     const { header, body } = container;
     return {
       container_id: header.containerId,
@@ -1024,7 +1089,11 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
       rows_rejected: result.rejected,
       size_bytes: size,
       created_at: header.createdAt,
-      receipt: frameReplies(replies),
+      // The signed replies when the codec can encrypt them again (a duplicate is then answered for the
+      // site's certificate of that day), else the sealed ones.
+      ...(replies.every((reply) => reply.signed)
+        ? { receipt: null, signed_replies: frameReplies(replies.map((reply) => reply.signed as Uint8Array)) }
+        : { receipt: frameReplies(replies.map((reply) => reply.bytes)), signed_replies: null }),
     };
   }
 
@@ -1065,11 +1134,20 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
         results.set(numero, { numero, accepted: false, reason });
         continue;
       }
-      if (checked.value.niu === null || checked.value.niu === undefined) {
+      const niu = checked.value.niu;
+      if (niu === null || niu === undefined) {
         results.set(numero, {
           numero,
           accepted: false,
           reason: formatReason('invalid-field', 'niu required'),
+        });
+        continue;
+      }
+      if (!ownNiu(client.centre_code, niu as string)) {
+        results.set(numero, {
+          numero,
+          accepted: false,
+          reason: foreignNiu(client.centre_code, niu as string),
         });
         continue;
       }
@@ -1229,6 +1307,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     return {
       type: 'profile',
       matricule: client.matricule,
+      centreCode: client.centre_code,
       name: client.name,
       status: client.status,
       domain: client.domain,
@@ -1309,24 +1388,26 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     const client = await findClient(matricule);
     if (!client || gate(client, 'account-query')) return null;
     const account = await accountMessage(db, client);
-    return seal(matricule, {
+    const sealed = await seal(matricule, {
       body: { kind: 'control', message: { ...account, profile: profileMessage(client) } },
     });
+    return sealed.bytes;
   }
 
   async function pushProfile(matricule: string): Promise<Uint8Array | null> {
     const client = await findClient(matricule);
     if (!client || gate(client, 'profile-query')) return null;
-    return seal(matricule, { body: { kind: 'control', message: profileMessage(client) } });
+    return (await seal(matricule, { body: { kind: 'control', message: profileMessage(client) } })).bytes;
   }
 
   async function pushMessage(matricule: string, text: string): Promise<Uint8Array | null> {
     const client = await findClient(matricule);
     // Status 1 is the least that may hear from the server at all, as for account and profile.
     if (!client || gate(client, 'account-query')) return null;
-    return seal(matricule, {
+    const sealed = await seal(matricule, {
       body: { kind: 'control', message: { type: 'message', text, sentAt: now().toISOString() } },
     });
+    return sealed.bytes;
   }
 
   async function sequenceGaps(matricule: string): Promise<readonly SequenceGap[]> {

@@ -14,6 +14,7 @@ import {
   serverSteps,
 } from '../src/index.js';
 import { createFakeCodec } from './helpers/fake-codec.js';
+import { centreCodeOf, niuOf } from './helpers/setup.js';
 
 // applyBatch against the reference, applyContainer one by one: the same outcomes, the same rows,
 // charges and log, for a batch that mixes every case the server knows.
@@ -53,7 +54,13 @@ async function serverDatabase(): Promise<Kysely<ServerDatabase>> {
     [poor, 3, 25],
     [suspended, 0, 100],
   ] as const) {
-    const registered = await registerClient(db, { matricule, name: matricule, passwordHash: 'x', status });
+    const registered = await registerClient(db, {
+      matricule,
+      centreCode: centreCodeOf(matricule),
+      name: matricule,
+      passwordHash: 'x',
+      status,
+    });
     if (!registered.ok) throw registered.error;
     await credit(db, { clientId: registered.clientId, amount, actor: 'op', reason: 'Recharge' });
   }
@@ -83,18 +90,23 @@ const birth = (numero: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Seals as `sender`; its rows' NIUs are made the sender's own unless `foreignNiu` keeps them as given. */
 async function seal(
   sender: string,
   sequence: number,
   body: ContainerBody,
-  extra: { createdAt?: Date; table?: string | null; with?: ContainerCodec } = {},
+  extra: { createdAt?: Date; table?: string | null; with?: ContainerCodec; foreignNiu?: boolean } = {},
 ) {
+  const own: ContainerBody =
+    body.kind === 'rows' && !extra.foreignNiu
+      ? { kind: 'rows', rows: body.rows.map((row) => ({ ...row, niu: niuOf(sender, String(row.niu)) })) }
+      : body;
   const { bytes } = await (extra.with ?? codec).seal({
     sender,
     recipient: null,
     sequence,
     table: extra.table === undefined ? (body.kind === 'rows' ? 'births' : null) : extra.table,
-    body,
+    body: own,
     ...(extra.createdAt ? { createdAt: extra.createdAt } : {}),
   });
   return bytes;
@@ -197,6 +209,15 @@ async function mixedBatch() {
     ),
     await seal(rich, 13, rows(birth(16)), { table: 'unknown_table' }),
     await seal(rich, 14, rows(birth(17))),
+    // An NIU of poor's centre sent by rich: refused as foreign, the other row stored.
+    await seal(
+      rich,
+      15,
+      rows(birth(18, { niu: niuOf(poor, 'SQUAT') }), birth(19, { niu: niuOf(rich, 'OWN') })),
+      {
+        foreignNiu: true,
+      },
+    ),
   ];
   return { earlier, batch };
 }
@@ -252,8 +273,10 @@ describe('applyBatch gives what applyContainer one by one gives', () => {
       'applied',
       'unknown-table: unknown_table',
       'applied',
+      'applied',
     ]);
     expect(JSON.stringify(expected)).toContain('duplicate-niu');
+    expect(JSON.stringify(expected)).toContain('foreign-niu');
     expect(JSON.stringify(expected)).toContain('invalid-field');
     expect(await state(batched)).toEqual(await state(reference));
 

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Charging } from '../src/index.js';
 import {
+  centreCodeOf,
   createWorld,
   pump,
   serverBirthsFrom,
@@ -25,6 +26,7 @@ beforeAll(async () => {
   world = await createWorld();
   const registered = await registerClient(world.server.db, {
     matricule: 'CEC-0100',
+    centreCode: centreCodeOf('CEC-0100'),
     name: 'Centre payant',
     passwordHash: 'not-a-real-hash',
     status: 3,
@@ -39,7 +41,7 @@ afterAll(() => world?.close());
 test('rows are charged once through billing; without credit they come back to the officer', async () => {
   const site = siteFor(world, { matricule: 'CEC-0100' });
   const server = serverFor(world, { charging });
-  const numeros = await validatedBirths(world.site.db, 3, 'PAID-');
+  const numeros = await validatedBirths(world.site.db, 3, 'PAID-', 'CEC-0100');
   await credit(world.server.db, {
     clientId,
     amount: 50,

@@ -15,6 +15,7 @@ import {
   createSiteSync,
   type ServerSync,
   type SiteSync,
+  statusGateOnly,
 } from '../src/index.js';
 import {
   type Identities,
@@ -23,7 +24,14 @@ import {
   serverCodec,
   siteCodec,
 } from './helpers/identities.js';
-import { addClient, pump, serverBirthsFrom, statusesAtSite, validatedBirths } from './helpers/setup.js';
+import {
+  addClient,
+  niuOf,
+  pump,
+  serverBirthsFrom,
+  statusesAtSite,
+  validatedBirths,
+} from './helpers/setup.js';
 
 // The same flow as sync.test.ts, through the real codec: CMS signed and encrypted containers,
 // signers checked against the server's certificate register.
@@ -76,7 +84,12 @@ describe('through @xmcomm/sdc-codec', () => {
     const again = await serverSync.applyContainer(item.payload);
     expect(first).toMatchObject({ status: 'applied', accepted: 4 });
     expect(again.status).toBe('duplicate');
-    expect(again.replies).toEqual(first.replies);
+    // The very same signed receipt (its id, time and signature), encrypted anew.
+    const reader = siteCodec(ids.sites[0] as never, ids);
+    const opened = await Promise.all([...first.replies, ...again.replies].map((reply) => reader.open(reply)));
+    expect(opened.every((o) => o.ok)).toBe(true);
+    expect(opened[1]).toEqual(opened[0]);
+    expect(again.replies[0]).not.toEqual(first.replies[0]);
     for (const reply of first.replies) await site.receive(reply);
     expect(await statusesAtSite(siteDb.db, numeros)).toEqual([4, 4, 4, 4]);
     expect((await serverBirthsFrom(server.db, 'CEC-0001')).map((r) => r.origin_numero)).toEqual(numeros);
@@ -122,9 +135,56 @@ describe('through @xmcomm/sdc-codec', () => {
     expect(await statusesAtSite(siteDb.db, numeros)).toEqual([4]);
   });
 
+  test("a container sent again is answered for the site's certificate of now, not the one its receipt was first sealed for", async () => {
+    const site2 = ids.sites[1] as Identities['sites'][number];
+    const other = ids.sites[0] as Identities['sites'][number];
+    // An operator's mistake: CEC-0002 enrolled again with CEC-0001's request (a register from before
+    // enrolment refused a key certified for another site). Receipts for CEC-0002 go to that certificate.
+    const wrong = await ids.ca.issueCertificate({
+      publicKey: other.keys.publicKey,
+      profile: 'site',
+      subject: { matricule: 'CEC-0002' },
+    });
+    await registerCertificate(server.db, { ...site2, certificate: wrong }, ids);
+    const serverProcess = async () =>
+      createServerSync({
+        db: server.db,
+        codec: await serverCodec(server.db, ids),
+        serverMatricule: 'XMSERVER',
+        charging: statusGateOnly,
+      });
+    const sent = await siteCodec(site2, ids).seal({
+      sender: 'CEC-0002',
+      recipient: null,
+      sequence: 5001,
+      table: 'births',
+      body: { kind: 'rows', rows: [{ numero: 1, ...sampleBirth, niu: niuOf('CEC-0002', 'RESEAL-1') }] },
+    });
+    const answered = await (await serverProcess()).applyContainer(sent.bytes);
+    expect(answered).toMatchObject({ status: 'applied', accepted: 1 });
+    expect((await siteCodec(site2, ids).open(answered.replies[0] as Uint8Array)).ok).toBe(false);
+
+    // The operator revokes the wrong certificate; the site, which never read its receipt, sends the
+    // container again: the same receipt, now encrypted for the site's own certificate.
+    await server.db
+      .updateTable('xm_system.certificates')
+      .set({ revoked_at: new Date() as never })
+      .where('fingerprint_sha256', '=', wrong.info.fingerprintSha256)
+      .execute();
+    const again = await (await serverProcess()).applyContainer(sent.bytes);
+    expect(again).toMatchObject({ status: 'duplicate', accepted: 1 });
+    const opened = await siteCodec(site2, ids).open(again.replies[0] as Uint8Array);
+    if (!opened.ok) throw new Error(opened.error.message);
+    expect(opened.value.body).toMatchObject({ kind: 'receipt', receipt: { acknowledges: sent.containerId } });
+  });
+
   test('an import with between and order travels whole, and the rows are stored read-only with their origin', async () => {
     const other = siteCodec(ids.sites[1] as never, ids);
-    const rows = [1, 2, 3].map((numero) => ({ numero, ...sampleBirth, niu: `B-${numero}` }));
+    const rows = [1, 2, 3].map((numero) => ({
+      numero,
+      ...sampleBirth,
+      niu: niuOf('CEC-0002', `B-${numero}`),
+    }));
     const sent = await other.seal({
       sender: 'CEC-0002',
       recipient: null,
@@ -183,8 +243,8 @@ describe('through @xmcomm/sdc-codec', () => {
       .orderBy('origin_numero')
       .execute();
     expect(imported).toEqual([
-      { origin_matricule: 'CEC-0002', origin_numero: 2, status: 2, niu: 'B-2' },
-      { origin_matricule: 'CEC-0002', origin_numero: 3, status: 2, niu: 'B-3' },
+      { origin_matricule: 'CEC-0002', origin_numero: 2, status: 2, niu: 'CEC0002-B-2' },
+      { origin_matricule: 'CEC-0002', origin_numero: 3, status: 2, niu: 'CEC0002-B-3' },
     ]);
     expect(await site.exportRows()).toEqual([]);
   });

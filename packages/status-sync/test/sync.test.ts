@@ -13,8 +13,10 @@ import { type AppliedReceipt, wholeContainer } from '../src/index.js';
 import { createFakeCodec } from './helpers/fake-codec.js';
 import {
   addClient,
+  centreCodeOf,
   createWorld,
   creditOf,
+  niuOf,
   pump,
   serverBirthsFrom,
   serverFor,
@@ -86,7 +88,7 @@ describe('export, apply and receipts', () => {
       .executeTakeFirstOrThrow();
     await world.site.db
       .updateTable('xm_data.births')
-      .set({ status: 2, niu: `COLS-${process.pid}-${numero}` })
+      .set({ status: 2, niu: niuOf(siteMatricule, `COLS-${process.pid}-${numero}`) })
       .where('numero', '=', numero)
       .execute();
     const site = siteFor(world);
@@ -352,20 +354,20 @@ describe('export, apply and receipts', () => {
     expect(credit.remaining()).toBe(2);
   });
 
-  test('per-row verdicts: an invalid field and a NIU the server already has, next to accepted rows', async () => {
+  test("per-row verdicts: an invalid field, a NIU the server already has, another centre's NIU, next to accepted rows", async () => {
     const server = serverFor(world);
-    // Another site already sent a row with the NIU our second row will carry.
     world.keys.set('CEC-0003', randomBytes(32));
     await addClient(world.server.db, 'CEC-0003', 3);
     const { sampleBirth } = await import('@xmcomm/schema/testing');
-    const other = await world.codec.seal({
-      sender: 'CEC-0003',
+    // An earlier row of this site took a NIU that its row 502 carries again (a site's own mistake).
+    const earlier = await world.codec.seal({
+      sender: siteMatricule,
       recipient: serverMatricule,
-      sequence: 1,
+      sequence: 99,
       table: 'births',
-      body: { kind: 'rows', rows: [{ numero: 1, ...sampleBirth, niu: 'SHARED-NIU' }] },
+      body: { kind: 'rows', rows: [{ numero: 500, ...sampleBirth, niu: niuOf(siteMatricule, 'SHARED') }] },
     });
-    expect((await server.applyContainer(other.bytes)).accepted).toBe(1);
+    expect((await server.applyContainer(earlier.bytes)).accepted).toBe(1);
     const crafted = await world.codec.seal({
       sender: siteMatricule,
       recipient: serverMatricule,
@@ -374,25 +376,72 @@ describe('export, apply and receipts', () => {
       body: {
         kind: 'rows',
         rows: [
-          { numero: 501, ...sampleBirth, niu: 'OK-501' },
-          { numero: 502, ...sampleBirth, niu: 'SHARED-NIU' },
-          { numero: 503, ...sampleBirth, child_sex: 'boy', niu: 'BAD-503' },
+          { numero: 501, ...sampleBirth, niu: niuOf(siteMatricule, 'OK-501') },
+          { numero: 502, ...sampleBirth, niu: niuOf(siteMatricule, 'SHARED') },
+          { numero: 503, ...sampleBirth, child_sex: 'boy', niu: niuOf(siteMatricule, 'BAD-503') },
           { numero: 504, ...sampleBirth, niu: null },
-          { numero: 505, ...sampleBirth, child_surname: 'Nul\u0000', niu: 'NUL-505' },
+          { numero: 505, ...sampleBirth, child_surname: 'Nul\u0000', niu: niuOf(siteMatricule, 'NUL-505') },
+          // CEC-0003's number: taking it would leave CEC-0003's own act refused for ever.
+          { numero: 506, ...sampleBirth, niu: niuOf('CEC-0003', '2026-1') },
+          // Its centre code without the dash is a different code, not this site's.
+          { numero: 507, ...sampleBirth, niu: `${centreCodeOf(siteMatricule)}9-2026-1` },
         ],
       },
     });
     const outcome = await server.applyContainer(crafted.bytes);
     const receipt = await receiptOf(outcome.replies[0] as Uint8Array);
+    const code = centreCodeOf(siteMatricule);
     expect(receipt.results).toEqual([
       { numero: 501, accepted: true },
       { numero: 502, accepted: false, reason: 'duplicate-niu' },
       { numero: 503, accepted: false, reason: 'invalid-field: child_sex not-allowed' },
       { numero: 504, accepted: false, reason: 'invalid-field: niu required' },
       { numero: 505, accepted: false, reason: 'invalid-field: child_surname invalid-format' },
+      {
+        numero: 506,
+        accepted: false,
+        reason: `foreign-niu: CEC0003-2026-1 does not begin with this site's centre code ${code}-`,
+      },
+      {
+        numero: 507,
+        accepted: false,
+        reason: `foreign-niu: ${code}9-2026-1 does not begin with this site's centre code ${code}-`,
+      },
     ]);
     expect((await serverBirthsFrom(world.server.db, siteMatricule)).map((r) => r.origin_numero)).toEqual([
-      501,
+      500, 501,
+    ]);
+    // CEC-0003's own act with that number is still welcome.
+    const genuine = await world.codec.seal({
+      sender: 'CEC-0003',
+      recipient: serverMatricule,
+      sequence: 1,
+      table: 'births',
+      body: { kind: 'rows', rows: [{ numero: 1, ...sampleBirth, niu: niuOf('CEC-0003', '2026-1') }] },
+    });
+    expect((await server.applyContainer(genuine.bytes)).accepted).toBe(1);
+  });
+
+  test('a site without a registered centre code gets every row refused as foreign-niu', async () => {
+    const server = serverFor(world);
+    world.keys.set('CEC-0005', randomBytes(32));
+    await addClient(world.server.db, 'CEC-0005', 3);
+    await world.server.db
+      .updateTable('xm_system.clients')
+      .set({ centre_code: null })
+      .where('matricule', '=', 'CEC-0005')
+      .execute();
+    const { sampleBirth } = await import('@xmcomm/schema/testing');
+    const sealed = await world.codec.seal({
+      sender: 'CEC-0005',
+      recipient: serverMatricule,
+      sequence: 1,
+      table: 'births',
+      body: { kind: 'rows', rows: [{ numero: 1, ...sampleBirth, niu: niuOf('CEC-0005', '1') }] },
+    });
+    const receipt = await receiptOf((await server.applyContainer(sealed.bytes)).replies[0] as Uint8Array);
+    expect(receipt.results).toEqual([
+      { numero: 1, accepted: false, reason: 'foreign-niu: no centre code is registered for this site' },
     ]);
   });
 });
@@ -406,7 +455,7 @@ describe('import, account and profile', () => {
       numero: n,
       ...sampleBirth,
       child_surname: n <= 3 ? 'Essomba' : 'Atangana',
-      niu: `IMP-${n}`,
+      niu: niuOf('CEC-0004', `IMP-${n}`),
     }));
     const from = await world.codec.seal({
       sender: 'CEC-0004',
@@ -442,8 +491,8 @@ describe('import, account and profile', () => {
       .orderBy('niu')
       .execute();
     expect(imported).toEqual([
-      { niu: 'IMP-2', status: 2, origin_matricule: 'CEC-0004', origin_numero: 2 },
-      { niu: 'IMP-3', status: 2, origin_matricule: 'CEC-0004', origin_numero: 3 },
+      { niu: 'CEC0004-IMP-2', status: 2, origin_matricule: 'CEC-0004', origin_numero: 2 },
+      { niu: 'CEC0004-IMP-3', status: 2, origin_matricule: 'CEC-0004', origin_numero: 3 },
     ]);
     await site.requestImport({
       table: 'births',
@@ -454,7 +503,7 @@ describe('import, account and profile', () => {
     });
     await pump(site, server);
     const all = await world.site.db.selectFrom('xm_data.births').select('niu').orderBy('niu').execute();
-    expect(all.map((r) => r.niu)).toEqual(['IMP-1', 'IMP-2', 'IMP-3']);
+    expect(all.map((r) => r.niu)).toEqual(['CEC0004-IMP-1', 'CEC0004-IMP-2', 'CEC0004-IMP-3']);
     expect(await site.exportRows()).toEqual([]);
     expect(
       await site.requestImport({ table: 'births', conditions: [{ field: 'nope', op: '=', value: 1 }] }),

@@ -13,7 +13,7 @@ import {
   siteSystemTables,
   statusSyncSiteTables,
 } from '@xmcomm/schema';
-import { createTestDatabase, sampleBirth } from '@xmcomm/schema/testing';
+import { centreCodeOf, createTestDatabase, sampleBirth } from '@xmcomm/schema/testing';
 import { createServerSync, createSiteSync, type ServerSync, type SiteSync } from '@xmcomm/status-sync';
 import { type Kysely, sql } from 'kysely';
 import {
@@ -105,7 +105,13 @@ export async function openWorld(): Promise<World> {
       await truncate(siteDb.db, siteTables);
       await serverDb.db
         .insertInto('xm_system.clients')
-        .values({ matricule: MATRICULE, name: 'Centre 1', status: 3, password_hash: 'not-a-real-hash' })
+        .values({
+          matricule: MATRICULE,
+          centre_code: centreCodeOf(MATRICULE),
+          name: 'Centre 1',
+          status: 3,
+          password_hash: 'not-a-real-hash',
+        })
         .onConflict((oc) => oc.column('matricule').doNothing())
         .execute();
       world.server.sync = createServerSync({
@@ -139,7 +145,7 @@ export async function addBirths(world: World, count: number, niuPrefix = 'NIU'):
     ...sampleBirth,
     child_given_names: `Child ${index + 1}`,
     status: 2,
-    niu: `${niuPrefix}-${world.site.party.matricule}-${index + 1}`,
+    niu: `${centreCodeOf(world.site.party.matricule)}-${niuPrefix}-${index + 1}`,
   }));
   // sampleBirth is typed loosely (plain strings); the database checks the values.
   const inserted = await world.site.db

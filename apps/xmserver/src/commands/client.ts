@@ -6,6 +6,7 @@ import {
   getClient,
   initialClientPassword,
   listClients,
+  parseCentreCode,
   parseMatricule,
   parseStatus,
   updateClient,
@@ -19,10 +20,11 @@ import { registerBilling } from './billing.js';
 import { followBroker } from './broker-sync.js';
 import { registerClientBill } from './client-billing.js';
 import { registerClientMessages } from './client-messages.js';
-import { enforceLimit } from './licence.js';
+import { currentLicence } from './licence.js';
 
 interface FieldOptions {
   name?: string;
+  centreCode?: string;
   domain?: string;
   region?: string;
   locality?: string;
@@ -51,6 +53,7 @@ function fields(options: FieldOptions) {
   }
   return {
     name: options.name,
+    centreCode: options.centreCode === undefined ? undefined : parseCentreCode(options.centreCode),
     domain: options.domain,
     region: options.region,
     locality: options.locality,
@@ -62,6 +65,7 @@ function describeClient(client: Client): string {
   return formatTable(
     [
       'matricule',
+      'centre code',
       'name',
       'status',
       'account',
@@ -74,6 +78,7 @@ function describeClient(client: Client): string {
     [
       [
         client.matricule,
+        client.centreCode,
         client.name,
         client.status,
         client.accountId,
@@ -89,6 +94,10 @@ function describeClient(client: Client): string {
 
 const withFieldOptions = (command: Command) =>
   command
+    .option(
+      '--centre-code <code>',
+      "the code every NIU of the site begins with, then a dash (ECR: the centre's 6-digit national code)",
+    )
     .option('--domain <text>', 'the service domain (e.g. civil-registration)')
     .option('--region <text>', 'region')
     .option('--locality <text>', 'town or locality')
@@ -103,7 +112,7 @@ export function registerClient(program: Command, io: Io): Command {
     client
       .command('add')
       .description(
-        'register a client: gives its matricule and opens its account; its password is "zerokey" until the site changes it',
+        'register a client: gives its matricule and centre code (the next free ones unless given) and opens its account; its password is "zerokey" until the site changes it',
       )
       .requiredOption('--name <text>', "the site's name")
       .option('--matricule <id>', 'matricule to use instead of the next assigned one')
@@ -121,14 +130,18 @@ export function registerClient(program: Command, io: Io): Command {
       };
       const db = await ctx.database();
       const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
-        await enforceLimit(trx, 'clients');
-        const added = await addClient(trx, input);
-        return { result: added, target: added.matricule, details: { name: added.name, status } };
+        const added = await addClient(trx, { ...input, licence: await currentLicence(trx) });
+        return {
+          result: added,
+          target: added.matricule,
+          details: { name: added.name, status, centreCode: added.centreCode },
+        };
       });
       ctx.print(created, () =>
         text('client.added', ctx.lang, {
           name: created.name,
           matricule: created.matricule,
+          centreCode: created.centreCode ?? '-',
           account: created.accountId ?? '-',
           status,
         }),
@@ -147,8 +160,16 @@ export function registerClient(program: Command, io: Io): Command {
         const clients = await listClients(await ctx.database(), { status });
         ctx.print(clients, () =>
           formatTable(
-            ['matricule', 'name', 'status', 'account', 'region', 'locality'],
-            clients.map((c) => [c.matricule, c.name, c.status, c.accountId, c.region, c.locality]),
+            ['matricule', 'centre code', 'name', 'status', 'account', 'region', 'locality'],
+            clients.map((c) => [
+              c.matricule,
+              c.centreCode,
+              c.name,
+              c.status,
+              c.accountId,
+              c.region,
+              c.locality,
+            ]),
           ),
         );
       }),
@@ -179,8 +200,9 @@ export function registerClient(program: Command, io: Io): Command {
           params: {
             name: 'options',
             value: 'none',
-            hint: 'Give at least one of --name, --domain, --region, --locality, --contact.',
-            hintFr: 'Donnez au moins une option parmi --name, --domain, --region, --locality, --contact.',
+            hint: 'Give at least one of --name, --centre-code, --domain, --region, --locality, --contact.',
+            hintFr:
+              'Donnez au moins une option parmi --name, --centre-code, --domain, --region, --locality, --contact.',
           },
         });
       }

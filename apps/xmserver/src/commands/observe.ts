@@ -33,7 +33,8 @@ export async function siteActivity(db: ServerDb): Promise<SiteActivity[]> {
       'c.status',
       eb.fn.max('r.received_at').as('last_seen'),
       eb.fn.count<number>('r.id').as('containers_in'),
-      eb.fn.count<number>('r.receipt').as('containers_out'),
+      // Answered: replies kept signed (since 20261207-11), or sealed as they were sent before.
+      eb.fn.count<number>(eb.fn.coalesce('r.signed_replies', 'r.receipt')).as('containers_out'),
       eb.fn.coalesce(eb.fn.sum<number>('r.rows_accepted'), sql<number>`0`).as('rows_accepted'),
       eb.fn.coalesce(eb.fn.sum<number>('r.rows_rejected'), sql<number>`0`).as('rows_rejected'),
       eb.fn.min('r.sequence').as('first_sequence'),

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { REVOCATION_REASONS, revocationListToPem, TrustStore } from '@xmcomm/pki';
+import { inspectCertificateRequest, REVOCATION_REASONS, revocationListToPem, TrustStore } from '@xmcomm/pki';
 import { type Command, Option } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
@@ -13,6 +13,7 @@ import {
   openIdentity,
   readCertificateFile,
   recordCertificate,
+  refuseKeyOfAnother,
 } from '../pki-store.js';
 import { followBroker } from './broker-sync.js';
 
@@ -86,6 +87,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
           });
         });
         const csr = csrBytes.includes('-----BEGIN') ? csrBytes.toString('utf8') : new Uint8Array(csrBytes);
+        const request = inspectCertificateRequest(csr);
+        if (!request.ok) throw fromPki(request.error, 'certificate request');
+        await refuseKeyOfAnother(db, [request.value.subjectKeyIdentifier], found);
         const identity = await openIdentity(db, ctx.config.dataDir, ctx.io.env);
         const issued = await identity.ca
           .issueCertificate({ csr, profile: 'site', subject: { matricule, commonName: found.name } })
@@ -135,6 +139,14 @@ export function registerPki(program: Command, client: Command, io: Io): void {
         }
         const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
         if (!report.ok) throw fromPki(report.error, 'site certificate');
+        await refuseKeyOfAnother(
+          db,
+          [
+            file.info.keyIdentifier,
+            ...(file.info.subjectKeyIdentifier ? [file.info.subjectKeyIdentifier] : []),
+          ],
+          found,
+        );
         const recorded = await audited(db, ctx.operator, 'client.cert-import', async (trx) => ({
           result: await recordCertificate(trx, {
             der: file.der,

@@ -18,6 +18,12 @@ import { userColumns } from './user-columns.js';
 // The server's confidential data (the original's XMServerSystem): never exchanged, never readable
 // by the statistics role. Later issues extend these tables through new migrations.
 
+/** The migration that keeps the signed replies of received containers. */
+export const receivedSignedReplies = '20261207-11-received-signed-replies';
+
+/** The migration that gave clients their centre code (a column added after the table was released). */
+export const clientsCentreCode = '20261207-10-clients-centre-code';
+
 const matricule = (unique = false) =>
   text({ maxLength: 32, required: true, unique, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,31}' });
 
@@ -40,6 +46,17 @@ export const clients = defineSystemTable('xm_system', 'clients', {
   must_change_password: boolean({ required: true, default: true }),
   created_at: timestamp({ required: true, default: 'now' }),
   updated_at: timestamp({ required: true, default: 'now' }),
+  /**
+   * The code every NIU this site gives begins with, followed by a dash (ECR: the centre's six-digit
+   * national code). The server refuses a row whose NIU is not the sender's, so that no site can take
+   * another's numbers. No dash inside: what precedes an NIU's first dash names its centre alone.
+   */
+  centre_code: text({
+    maxLength: 32,
+    unique: true,
+    pattern: '[A-Za-z0-9][A-Za-z0-9._]{0,31}',
+    since: clientsCentreCode,
+  }),
 });
 
 /** One account per client, opened when the client is registered; movements live in the ledger. */
@@ -113,8 +130,14 @@ export const receivedContainers = defineSystemTable(
     size_bytes: integer({ required: true, min: 0 }),
     created_at: timestamp({ required: true }),
     received_at: timestamp({ required: true, default: 'now' }),
-    /** The receipt container sent back, kept so a duplicate gets the very same answer. */
+    /** The replies sent back, as sealed then (containers received before 20261207-11). */
     receipt: bytes(),
+    /**
+     * The replies signed but not encrypted, so that a container received again is answered with the
+     * very same signed answer, encrypted for the site's certificate of that day (a site re-enrolled
+     * after a wrong or revoked certificate can read it).
+     */
+    signed_replies: bytes({ since: receivedSignedReplies }),
   },
   // (sender_matricule, sequence) is indexed by its unique index (migration 20261122-21).
   { indexes: [['received_at']] },

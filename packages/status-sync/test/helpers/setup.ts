@@ -7,7 +7,10 @@ import {
   serverMigrations,
   siteMigrations,
 } from '@xmcomm/schema';
-import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
+import { centreCodeOf, createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
+
+export { centreCodeOf };
+
 import type { Kysely } from 'kysely';
 import {
   type Charging,
@@ -52,10 +55,21 @@ export async function createWorld(): Promise<World> {
   };
 }
 
+/** An NIU of the site with this matricule: its centre code, a dash, then anything. */
+export function niuOf(matricule: string, rest: string | number): string {
+  return `${centreCodeOf(matricule)}-${rest}`;
+}
+
 export async function addClient(db: Kysely<ServerDatabase>, matricule: string, status: number) {
   await db
     .insertInto('xm_system.clients')
-    .values({ matricule, name: `Centre ${matricule}`, status, password_hash: 'not-a-real-hash' })
+    .values({
+      matricule,
+      centre_code: centreCodeOf(matricule),
+      name: `Centre ${matricule}`,
+      status,
+      password_hash: 'not-a-real-hash',
+    })
     .execute();
 }
 
@@ -86,6 +100,7 @@ export async function validatedBirths(
   db: Kysely<SiteDatabase>,
   count: number,
   prefix = 'N',
+  matricule = siteMatricule,
 ): Promise<number[]> {
   const numeros: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -97,7 +112,7 @@ export async function validatedBirths(
     niuCounter++;
     await db
       .updateTable('xm_data.births')
-      .set({ status: 2, niu: `${prefix}${process.pid}-${niuCounter}` })
+      .set({ status: 2, niu: niuOf(matricule, `${prefix}${process.pid}-${niuCounter}`) })
       .where('numero', '=', numero)
       .execute();
     numeros.push(numero);
