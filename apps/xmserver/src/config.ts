@@ -6,7 +6,7 @@ import { XmServerError } from './errors.js';
  * Containers in hand by default (receiving connections of `run`): batches of up to half of them,
  * so that one batch fills while the previous one commits. 256 rather than 128: with 128 the
  * national benchmark left a quarter of its two cores idle, the server waiting for batches to fill
- * (docs/benchmarks.md, 22 November at 21:34).
+ * (docs/decisions/2026-11-22-benchmark-runs-amd-host.md, the national runs of 21:34).
  */
 export const defaultConcurrency = 256;
 
