@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBroker } from '../src/broker-test.js';
+import {
+  createDynamicSecurityConfig,
+  DynamicSecurityAdmin,
+  testAccountName,
+  testTopic,
+} from '../src/dynamic-security.js';
 import { startEmbeddedBroker } from '../src/embedded-broker.js';
-import { freePort } from './helpers/mosquitto.js';
+import { freePort, mosquittoAvailable, type RunningMosquitto, startMosquitto } from './helpers/mosquitto.js';
 
 describe('testBroker', () => {
   it('measures connect time, round trips and throughput', async () => {
@@ -34,3 +41,118 @@ describe('testBroker', () => {
     if (!result.ok) expect(result.error.code).toBe('NOT_AUTHORIZED');
   });
 });
+
+describe.skipIf(!mosquittoAvailable())(
+  'testBroker says which step failed (Mosquitto with dynamic security)',
+  () => {
+    const secret = () => randomBytes(18).toString('base64url');
+    const adminPassword = secret();
+    const password = secret();
+    let broker: RunningMosquitto;
+    let admin: DynamicSecurityAdmin;
+    const quick = { samples: 2, messages: 5, connectTimeoutMs: 3_000 };
+
+    beforeAll(async () => {
+      broker = await startMosquitto({
+        dynamicSecurity: createDynamicSecurityConfig({ adminUsername: 'admin', adminPassword }),
+      });
+      admin = await DynamicSecurityAdmin.connect({
+        url: broker.url,
+        username: 'admin',
+        password: adminPassword,
+      });
+      await admin.provisionTestAccount('srv', password);
+      // Allowed to publish and subscribe, not to receive: the broker acknowledges and drops.
+      await admin.ensureAccount({
+        username: 'deaf',
+        clientid: null,
+        rolename: 'deaf',
+        acls: [
+          { acltype: 'publishClientSend', topic: 'xm/test/srv/+', allow: true },
+          { acltype: 'subscribePattern', topic: 'xm/test/srv/+', allow: true },
+        ],
+        password,
+        enabled: true,
+        existingPassword: 'set',
+      });
+    });
+
+    afterAll(async () => {
+      await admin?.close();
+      await broker?.stop();
+    });
+
+    it('passes with the provisioned test account on its topic', async () => {
+      const result = await testBroker(broker.url, {
+        ...quick,
+        username: testAccountName('srv'),
+        password,
+        topic: testTopic('srv', 'run1'),
+      });
+      if (!result.ok) throw result.error;
+      expect(result.value.throughput.messages).toBe(5);
+    });
+
+    it('a refused subscription is SUBSCRIBE_REFUSED with the reason code, not a connection failure', async () => {
+      const result = await testBroker(broker.url, {
+        ...quick,
+        username: testAccountName('srv'),
+        password,
+        topic: 'xm/v1/srv/down/S1',
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatchObject({ code: 'SUBSCRIBE_REFUSED', reasonCode: 135 });
+    });
+
+    it('a wrong password is NOT_AUTHORIZED at CONNACK, with the reason code', async () => {
+      const result = await testBroker(broker.url, {
+        ...quick,
+        username: testAccountName('srv'),
+        password: 'wrong',
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatchObject({ code: 'NOT_AUTHORIZED', reasonCode: 135 });
+    });
+
+    it('a publish refused by the PUBACK is PUBLISH_FAILED with the reason code', async () => {
+      // Mosquitto checks the subscription against subscribePattern and the publish against publishClientSend.
+      await admin.run([
+        {
+          command: 'createRole',
+          rolename: 'mute',
+          acls: [{ acltype: 'subscribePattern', topic: 'xm/test/srv/+', allow: true }],
+        },
+        { command: 'createClient', username: 'mute', password, roles: [{ rolename: 'mute' }] },
+      ]);
+      const result = await testBroker(broker.url, {
+        ...quick,
+        username: 'mute',
+        password,
+        topic: testTopic('srv', 'm'),
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatchObject({ code: 'PUBLISH_FAILED', reasonCode: 135 });
+    });
+
+    it('messages acknowledged but never delivered back are NOT_DELIVERED', async () => {
+      const result = await testBroker(broker.url, {
+        ...quick,
+        username: 'deaf',
+        password,
+        topic: testTopic('srv', 'deaf'),
+        timeoutMs: 1_500,
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe('NOT_DELIVERED');
+    });
+
+    it('a closed port is CONNECT_FAILED, naming the refusal', async () => {
+      const result = await testBroker(`mqtt://127.0.0.1:${await freePort()}`, quick);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe('CONNECT_FAILED');
+        expect(result.error.message).toContain('ECONNREFUSED');
+      }
+    });
+  },
+);
