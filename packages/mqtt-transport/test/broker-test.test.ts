@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBroker } from '../src/broker-test.js';
-import {
-  createDynamicSecurityConfig,
-  DynamicSecurityAdmin,
-  testAccountName,
-  testTopic,
-} from '../src/dynamic-security.js';
+import { createDynamicSecurityConfig, DynamicSecurityAdmin } from '../src/dynamic-security.js';
 import { startEmbeddedBroker } from '../src/embedded-broker.js';
 import { freePort, mosquittoAvailable, type RunningMosquitto, startMosquitto } from './helpers/mosquitto.js';
 
@@ -61,20 +56,23 @@ describe.skipIf(!mosquittoAvailable())(
         username: 'admin',
         password: adminPassword,
       });
-      await admin.provisionTestAccount('srv', password);
-      // Allowed to publish and subscribe, not to receive: the broker acknowledges and drops.
-      await admin.ensureAccount({
-        username: 'deaf',
-        clientid: null,
-        rolename: 'deaf',
-        acls: [
-          { acltype: 'publishClientSend', topic: 'xm/test/srv/+', allow: true },
-          { acltype: 'subscribePattern', topic: 'xm/test/srv/+', allow: true },
-        ],
-        password,
-        enabled: true,
-        existingPassword: 'set',
-      });
+      // Plain plugin commands, so that this file tests testBroker alone.
+      const topic = 'xm/test/srv/+';
+      const role = (rolename: string, acltypes: readonly string[]) => [
+        {
+          command: 'createRole',
+          rolename,
+          acls: acltypes.map((acltype) => ({ acltype, topic, allow: true })),
+        },
+        { command: 'createClient', username: rolename, password, roles: [{ rolename }] },
+      ];
+      await admin.run([
+        ...role('tester', ['publishClientSend', 'subscribePattern', 'publishClientReceive']),
+        // Allowed to publish and subscribe, not to receive: the broker acknowledges and drops.
+        ...role('deaf', ['publishClientSend', 'subscribePattern']),
+        // Allowed to subscribe only: its publishes are refused.
+        ...role('mute', ['subscribePattern']),
+      ]);
     });
 
     afterAll(async () => {
@@ -82,12 +80,12 @@ describe.skipIf(!mosquittoAvailable())(
       await broker?.stop();
     });
 
-    it('passes with the provisioned test account on its topic', async () => {
+    it('passes with an account allowed its topic', async () => {
       const result = await testBroker(broker.url, {
         ...quick,
-        username: testAccountName('srv'),
+        username: 'tester',
         password,
-        topic: testTopic('srv', 'run1'),
+        topic: 'xm/test/srv/run1',
       });
       if (!result.ok) throw result.error;
       expect(result.value.throughput.messages).toBe(5);
@@ -96,7 +94,7 @@ describe.skipIf(!mosquittoAvailable())(
     it('a refused subscription is SUBSCRIBE_REFUSED with the reason code, not a connection failure', async () => {
       const result = await testBroker(broker.url, {
         ...quick,
-        username: testAccountName('srv'),
+        username: 'tester',
         password,
         topic: 'xm/v1/srv/down/S1',
       });
@@ -107,7 +105,7 @@ describe.skipIf(!mosquittoAvailable())(
     it('a wrong password is NOT_AUTHORIZED at CONNACK, with the reason code', async () => {
       const result = await testBroker(broker.url, {
         ...quick,
-        username: testAccountName('srv'),
+        username: 'tester',
         password: 'wrong',
       });
       expect(result.ok).toBe(false);
@@ -115,20 +113,11 @@ describe.skipIf(!mosquittoAvailable())(
     });
 
     it('a publish refused by the PUBACK is PUBLISH_FAILED with the reason code', async () => {
-      // Mosquitto checks the subscription against subscribePattern and the publish against publishClientSend.
-      await admin.run([
-        {
-          command: 'createRole',
-          rolename: 'mute',
-          acls: [{ acltype: 'subscribePattern', topic: 'xm/test/srv/+', allow: true }],
-        },
-        { command: 'createClient', username: 'mute', password, roles: [{ rolename: 'mute' }] },
-      ]);
       const result = await testBroker(broker.url, {
         ...quick,
         username: 'mute',
         password,
-        topic: testTopic('srv', 'm'),
+        topic: 'xm/test/srv/m',
       });
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error).toMatchObject({ code: 'PUBLISH_FAILED', reasonCode: 135 });
@@ -139,7 +128,7 @@ describe.skipIf(!mosquittoAvailable())(
         ...quick,
         username: 'deaf',
         password,
-        topic: testTopic('srv', 'deaf'),
+        topic: 'xm/test/srv/deaf',
         timeoutMs: 1_500,
       });
       expect(result.ok).toBe(false);
