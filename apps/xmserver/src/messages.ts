@@ -136,9 +136,9 @@ const errors: Catalogue<XmServerErrorCode> = {
   },
   'port-unavailable': {
     en: (p) =>
-      `Cannot listen on ${p.address}: ${p.reason}. Choose another port with ${p.option} or ${p.env}${p.off ? ` (${p.off})` : ''}.`,
+      `Cannot listen on ${p.address}: ${p.reason}. Choose another port with ${p.option}${p.setting ? `, ${p.env} or "${p.setting}" in xmserver.json` : ` or ${p.env}`}${p.off ? ` (${p.off})` : ''}.`,
     fr: (p) =>
-      `Impossible d'écouter sur ${p.address} : ${p.reasonFr ?? p.reason}. Choisissez un autre port avec ${p.option} ou ${p.env}${p.offFr ? ` (${p.offFr})` : ''}.`,
+      `Impossible d'écouter sur ${p.address} : ${p.reasonFr ?? p.reason}. Choisissez un autre port avec ${p.option}${p.setting ? `, ${p.env} ou « ${p.setting} » dans xmserver.json` : ` ou ${p.env}`}${p.offFr ? ` (${p.offFr})` : ''}.`,
   },
   'operator-suspended': {
     en: (p) => `Operator "${p.login}" (XM_USER) is suspended and may not change anything.`,
