@@ -131,4 +131,16 @@ describe.skipIf(!mosquittoAvailable())('broker test against Mosquitto with dynam
     expect(outcome.code).toBe(77);
     expect(outcome.stderr).toContain('refused the login of admin');
   });
+
+  test('an admin account that is not the plugin administrator: its subscription refused, said so', async () => {
+    const outcome = await brokerTest({
+      ...base(),
+      XM_BROKER_ADMIN_USERNAME: 'plain',
+      XM_BROKER_ADMIN_PASSWORD: password,
+    });
+    expect(outcome.code).toBe(77);
+    expect(outcome.stderr).toContain('refused its subscription to $CONTROL/dynamic-security/v1/response');
+    expect(outcome.stderr).toContain('dynamic security administrator');
+    namedFailure(outcome.stderr);
+  });
 });

@@ -375,7 +375,10 @@ export class DynamicSecurityAdmin {
       await subscribeQos1(client, RESPONSE_TOPIC);
     } catch (cause) {
       await closeConnection(client, true);
-      throw new TransportError('NOT_AUTHORIZED', 'cannot read dynamic security responses', { cause });
+      // Logged in, but not allowed the plugin's topics: not the plugin's administrator.
+      throw TransportError.isInstance(cause) && cause.code === 'SUBSCRIBE_REFUSED'
+        ? cause
+        : new TransportError('NOT_CONNECTED', 'cannot read dynamic security responses', { cause });
     }
     return admin;
   }

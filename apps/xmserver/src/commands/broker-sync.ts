@@ -210,7 +210,15 @@ export async function connectAdmin(
     const admin = await DynamicSecurityAdmin.connect({ url: target, ...credentials, timeoutMs: 10_000 });
     return { admin, url: target };
   } catch (cause) {
-    throw brokerFailure(cause, { url: target, username: credentials.username });
+    throw brokerFailure(cause, {
+      url: target,
+      username: credentials.username,
+      topic: '$CONTROL/dynamic-security/v1/response',
+      hint: {
+        en: 'Is XM_BROKER_ADMIN_USERNAME the dynamic security administrator, and is the plugin loaded?',
+        fr: 'XM_BROKER_ADMIN_USERNAME est-il l’administrateur de la sécurité dynamique, et le module est-il chargé ?',
+      },
+    });
   }
 }
 
