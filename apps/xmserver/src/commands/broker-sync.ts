@@ -136,7 +136,11 @@ export async function syncBroker(
     }
     const role = await state.role(siteRoleName(server, matricule));
     const enabled = site.status !== 0;
-    if (!present && enabled && !dryRun) {
+    if (!present && enabled) {
+      if (dryRun) {
+        entries.push({ matricule, action: 'created', changes: [] });
+        continue;
+      }
       const password = randomBytes(24).toString('base64url');
       const passwordFile = await writePassword(options.passwordsDir, matricule, password);
       const outcome = await admin.ensureAccount(siteAccount(server, matricule, { enabled, password }), {
@@ -144,10 +148,6 @@ export async function syncBroker(
         role,
       });
       entries.push({ matricule, action: outcome.action, changes: outcome.changes, passwordFile });
-      continue;
-    }
-    if (!present && enabled) {
-      entries.push({ matricule, action: 'created', changes: [] });
       continue;
     }
     // Without a password nothing is created: a suspended client with no account stays without.
