@@ -40,6 +40,13 @@ describe('messages in English and French', () => {
     feature: 'f',
     serial: 's',
     what: 'w',
+    username: 'u',
+    topic: 't',
+    reason: 'r',
+    reasonCode: 135,
+    address: '127.0.0.1:9464',
+    option: '--o',
+    env: 'E',
   };
   test.each(xmServerErrorCodes)('%s', (code) => {
     const en = describeError(code, params, 'en');

@@ -110,6 +110,48 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: (p) => `The broker ${p.url} cannot be reached: ${p.detail}`,
     fr: (p) => `Le courtier ${p.url} est injoignable : ${p.detail}`,
   },
+  'broker-login-refused': {
+    en: (p) =>
+      `The broker ${p.url} refused the login of ${p.username}: ${p.reason} (reason code ${p.reasonCode}). Check the user name and password, and that the account exists and is enabled.`,
+    fr: (p) =>
+      `Le courtier ${p.url} a refusé la connexion de ${p.username} : ${p.reasonFr ?? p.reason} (code ${p.reasonCode}). Vérifiez l'identifiant et le mot de passe, et que le compte existe et est activé.`,
+  },
+  'broker-subscribe-refused': {
+    en: (p) =>
+      `The broker ${p.url} let ${p.username} in but refused its subscription to ${p.topic}: ${p.reason} (reason code ${p.reasonCode}). ${p.hint ?? ''}`.trim(),
+    fr: (p) =>
+      `Le courtier ${p.url} a accepté ${p.username} mais refusé son abonnement à ${p.topic} : ${p.reasonFr ?? p.reason} (code ${p.reasonCode}). ${p.hintFr ?? ''}`.trim(),
+  },
+  'broker-publish-refused': {
+    en: (p) =>
+      `The broker ${p.url} refused a message from ${p.username} on ${p.topic}: ${p.reason} (reason code ${p.reasonCode}).`,
+    fr: (p) =>
+      `Le courtier ${p.url} a refusé un message de ${p.username} sur ${p.topic} : ${p.reasonFr ?? p.reason} (code ${p.reasonCode}).`,
+  },
+  'broker-not-delivered': {
+    en: (p) =>
+      `The broker ${p.url} acknowledged the messages on ${p.topic} but did not deliver them back: ${p.detail}. Check that the account may receive on that topic (publishClientReceive).`,
+    fr: (p) =>
+      `Le courtier ${p.url} a acquitté les messages sur ${p.topic} mais ne les a pas remis : ${p.detail}. Vérifiez que le compte peut recevoir sur ce sujet (publishClientReceive).`,
+  },
+  'broker-connection-lost': {
+    en: (p) => `The broker ${p.url} closed the connection: ${p.detail}`,
+    fr: (p) => `Le courtier ${p.url} a fermé la connexion : ${p.detail}`,
+  },
+  'broker-timeout': {
+    en: (p) => `The broker ${p.url} did not answer in time: ${p.detail}`,
+    fr: (p) => `Le courtier ${p.url} n'a pas répondu à temps : ${p.detail}`,
+  },
+  'broker-control-refused': {
+    en: (p) => `The dynamic security plugin of ${p.url} refused a command: ${p.detail}`,
+    fr: (p) => `Le module de sécurité dynamique de ${p.url} a refusé une commande : ${p.detail}`,
+  },
+  'port-unavailable': {
+    en: (p) =>
+      `Cannot listen on ${p.address}: ${p.reason}. Choose another port with ${p.option}${p.setting ? `, ${p.env} or "${p.setting}" in xmserver.json` : ` or ${p.env}`}${p.off ? ` (${p.off})` : ''}.`,
+    fr: (p) =>
+      `Impossible d'écouter sur ${p.address} : ${p.reasonFr ?? p.reason}. Choisissez un autre port avec ${p.option}${p.setting ? `, ${p.env} ou « ${p.setting} » dans xmserver.json` : ` ou ${p.env}`}${p.offFr ? ` (${p.offFr})` : ''}.`,
+  },
   'operator-suspended': {
     en: (p) => `Operator "${p.login}" (XM_USER) is suspended and may not change anything.`,
     fr: (p) => `L'opérateur « ${p.login} » (XM_USER) est suspendu et ne peut rien modifier.`,
@@ -171,6 +213,40 @@ const texts = {
   'client.status': {
     en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
     fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,
+  },
+  'broker.sync.done': {
+    en: (p: ErrorParams) => `${p.changed} account(s) changed.`,
+    fr: (p: ErrorParams) => `${p.changed} compte(s) modifié(s).`,
+  },
+  'broker.sync.planned': {
+    en: (p: ErrorParams) => `${p.changed} account(s) would change (dry run: nothing done).`,
+    fr: (p: ErrorParams) => `${p.changed} compte(s) à modifier (essai : rien n'a été fait).`,
+  },
+  'broker.follow.saved': {
+    en: () => 'broker: the change is saved; run "xmserver broker sync" once the broker is back.',
+    fr: () =>
+      'courtier : la modification est enregistrée ; lancez « xmserver broker sync » quand le courtier sera de retour.',
+  },
+  'broker.test.account': {
+    en: (p: ErrorParams) => `test account ${p.username}: ${p.action}, disabled again after the test`,
+    fr: (p: ErrorParams) => `compte de test ${p.username} : ${p.action}, désactivé de nouveau après le test`,
+  },
+  'account.created': { en: () => 'created', fr: () => 'créé' },
+  'account.updated': { en: () => 'updated', fr: () => 'mis à jour' },
+  'account.unchanged': { en: () => 'unchanged', fr: () => 'inchangé' },
+  'account.deleted': { en: () => 'deleted', fr: () => 'supprimé' },
+  'account.absent': { en: () => 'absent', fr: () => 'absent' },
+  'broker.test.connected': {
+    en: (p: ErrorParams) => `${p.url} (MQTT ${p.version}): connected in ${p.ms} ms`,
+    fr: (p: ErrorParams) => `${p.url} (MQTT ${p.version}) : connecté en ${p.ms} ms`,
+  },
+  'broker.test.latency': {
+    en: (p: ErrorParams) => `round trip: median ${p.median} ms, p95 ${p.p95} ms, max ${p.max} ms`,
+    fr: (p: ErrorParams) => `aller-retour : médiane ${p.median} ms, p95 ${p.p95} ms, max ${p.max} ms`,
+  },
+  'broker.test.throughput': {
+    en: (p: ErrorParams) => `throughput: ${p.rate} containers/s of ${p.bytes} bytes (${p.kib} KiB/s)`,
+    fr: (p: ErrorParams) => `débit : ${p.rate} conteneurs/s de ${p.bytes} octets (${p.kib} Kio/s)`,
   },
   'prompt.password': { en: () => 'Password: ', fr: () => 'Mot de passe : ' },
   'prompt.confirm': { en: () => 'Again: ', fr: () => 'Confirmation : ' },

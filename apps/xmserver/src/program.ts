@@ -66,9 +66,6 @@ function allCommands(command: Command): Command[] {
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
-  const wantsJson = argv.includes('--json');
-  const langIndex = argv.indexOf('--lang');
-  const lang = pickLanguage(langIndex >= 0 ? argv[langIndex + 1] : undefined, io.env);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -77,21 +74,32 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       // Help and version are not failures; commander already printed its own usage message.
       return error.exitCode === 0 ? 0 : usageExitCode;
     }
-    const known = XmServerError.isInstance(error)
-      ? error
-      : SchemaError.isInstance(error)
-        ? fromSchema(error)
-        : undefined;
-    const code = known?.code ?? 'internal';
-    const message = known
-      ? describeError(known.code, known.params, lang)
-      : describeError('internal', { detail: error instanceof Error ? error.message : String(error) }, lang);
-    if (wantsJson) io.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
-    else io.stderr.write(`xmserver: ${message}\n`);
-    if (!known && io.env.XM_DEBUG)
-      io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    return exitCodeOf(code);
+    return reportFailure(error, argv, io);
   }
+}
+
+/**
+ * Prints a failure as the operator's message (or a JSON object with `--json`) and returns its
+ * exit code from the one table; what is not a known error is an internal error (70), its stack
+ * shown only with XM_DEBUG. Also the last resort of cli.ts for errors nothing awaited.
+ */
+export function reportFailure(error: unknown, argv: readonly string[], io: Io): number {
+  const wantsJson = argv.includes('--json');
+  const langIndex = argv.indexOf('--lang');
+  const lang = pickLanguage(langIndex >= 0 ? argv[langIndex + 1] : undefined, io.env);
+  const known = XmServerError.isInstance(error)
+    ? error
+    : SchemaError.isInstance(error)
+      ? fromSchema(error)
+      : undefined;
+  const code = known?.code ?? 'internal';
+  const message = known
+    ? describeError(known.code, known.params, lang)
+    : describeError('internal', { detail: error instanceof Error ? error.message : String(error) }, lang);
+  if (wantsJson) io.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else io.stderr.write(`xmserver: ${message}\n`);
+  if (!known && io.env.XM_DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  return exitCodeOf(code);
 }
 
 /** The schema package's failures are all about reaching or migrating the database. */

@@ -15,6 +15,7 @@ import {
   serverRecipients,
 } from '@xmcomm/status-sync';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { brokerFailure } from './broker-errors.js';
 import { Coalescer } from './coalescer.js';
 import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
@@ -182,15 +183,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   transport.on('error', (error) => log.warn({ code: error.code, err: error.message }, 'broker'));
   transport.on('connected', () => connected.set(transport.connected));
   transport.on('disconnected', () => connected.set(transport.connected));
-  await transport.start();
-  connected.set(transport.connected);
 
-  const housekeeping = setInterval(() => {
-    signers.reload().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping'));
-    log.info({ ...counts, connections: transport.connected }, 'housekeeping');
-  }, options.housekeepingSeconds * 1000);
-  housekeeping.unref();
-
+  // The metrics port is taken before the broker is joined: a port in use fails at once, in words,
+  // instead of after the connections are up (and no container is taken by a process about to fail).
   let http: Server | undefined;
   let metricsUrl: string | undefined;
   if (options.metricsPort !== null) {
@@ -215,12 +210,31 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         response.end();
       }
     });
-    const server = http;
-    await new Promise<void>((resolvePromise) =>
-      server.listen(options.metricsPort ?? 0, '127.0.0.1', resolvePromise),
-    );
-    metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await listen(http, options.metricsPort, '127.0.0.1');
+    // After listening, an error (a refused accept under EMFILE) leaves the server up: log it.
+    http.on('error', (error) => log.warn({ err: String(error) }, 'metrics server'));
+    metricsUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   }
+  const closeHttp = async () => {
+    const server = http;
+    if (server) await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  };
+
+  try {
+    await transport.start();
+  } catch (cause) {
+    // start() refuses a login or a subscription instead of retrying forever: say which.
+    await batches.close();
+    await closeHttp();
+    throw brokerFailure(cause, { url: options.broker.url, username: options.broker.username });
+  }
+  connected.set(transport.connected);
+
+  const housekeeping = setInterval(() => {
+    signers.reload().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping'));
+    log.info({ ...counts, connections: transport.connected }, 'housekeeping');
+  }, options.housekeepingSeconds * 1000);
+  housekeeping.unref();
 
   return {
     sync,
@@ -234,7 +248,46 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await batches.close();
       await Promise.all(sending);
       await transport.stop();
-      if (http) await new Promise<void>((resolvePromise) => http?.close(() => resolvePromise()));
+      await closeHttp();
     },
   };
+}
+
+/** Listens, or fails with `port-unavailable` naming the address, the reason and the setting to change. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolvePromise, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      const reasons: Record<string, { en: string; fr: string }> = {
+        EADDRINUSE: {
+          en: 'another process already listens on it (another xmserver?)',
+          fr: "un autre processus l'écoute déjà (un autre xmserver ?)",
+        },
+        EACCES: {
+          en: 'permission denied (ports below 1024 need privileges)',
+          fr: 'permission refusée (les ports sous 1024 demandent des privilèges)',
+        },
+      };
+      const reason = reasons[error.code ?? ''] ?? { en: error.message, fr: error.message };
+      reject(
+        new XmServerError('port-unavailable', `cannot listen on ${host}:${port}`, {
+          cause: error,
+          params: {
+            address: `${host}:${port}`,
+            reason: reason.en,
+            reasonFr: reason.fr,
+            option: '--metrics-port',
+            env: 'XM_METRICS_PORT',
+            setting: 'metricsPort',
+            off: '0 turns /metrics and /healthz off',
+            offFr: '0 désactive /metrics et /healthz',
+          },
+        }),
+      );
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolvePromise();
+    });
+  });
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamicSecurityConfig } from '@xmcomm/mqtt-transport';
+import { createDynamicSecurityConfig, DynamicSecurityAdmin } from '@xmcomm/mqtt-transport';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import type { MqttClient } from 'mqtt';
@@ -87,7 +87,7 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
 
   test('a new client gets an account confined to its topics; its password is in a 0600 file, never printed', async () => {
     const dry = JSON.parse((await run(['broker', 'sync', '--dry-run', '--json'], admin())).stdout);
-    expect(dry.sites).toEqual([{ matricule: 'SYN-A', action: 'created' }]);
+    expect(dry.sites).toEqual([{ matricule: 'SYN-A', action: 'created', changes: [] }]);
     expect(await mayLogin('SYN-A').catch(() => false)).toBe(false);
 
     const outcome = await run(['broker', 'sync', '--json'], admin());
@@ -105,8 +105,10 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     } finally {
       await closeConnection(client);
     }
-    // A second sync has nothing to do.
-    expect(JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout).changed).toBe(0);
+    // A second sync has nothing to do, and says so per account.
+    const again = JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout);
+    expect(again).toMatchObject({ changed: 0, serverAccount: null });
+    expect(again.sites).toEqual([{ matricule: 'SYN-A', action: 'unchanged', changes: [] }]);
   });
 
   test('set-status 0 then sync cuts the site off, connected or not; status 3 then sync lets it back', async () => {
@@ -115,14 +117,14 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     expect((await run(['client', 'set-status', 'SYN-A', '0'])).code).toBe(0);
     expect(await mayLogin('SYN-A')).toBe(true); // the register changed, the broker not yet
     const synced = JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout);
-    expect(synced.sites).toEqual([{ matricule: 'SYN-A', action: 'disabled' }]);
+    expect(synced.sites).toEqual([{ matricule: 'SYN-A', action: 'updated', changes: ['disabled'] }]);
     await dropped;
     connected.end(true);
     expect(await mayLogin('SYN-A')).toBe(false);
 
     expect((await run(['client', 'set-status', 'SYN-A', '3'])).code).toBe(0);
     expect(JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout).sites).toEqual([
-      { matricule: 'SYN-A', action: 'enabled' },
+      { matricule: 'SYN-A', action: 'updated', changes: ['enabled'] },
     ]);
     expect(await mayLogin('SYN-A')).toBe(true);
   });
@@ -132,7 +134,7 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     expect(await mayLogin('SYN-B')).toBe(true);
     const suspended = await run(['client', 'set-status', 'SYN-B', '0'], admin());
     expect(suspended.code).toBe(0);
-    expect(suspended.stderr).toContain('SYN-B disabled');
+    expect(suspended.stderr).toContain('SYN-B updated (disabled)');
     expect(await mayLogin('SYN-B')).toBe(false);
     expect((await run(['client', 'set-status', 'SYN-B', '2'], admin())).code).toBe(0);
     expect(await mayLogin('SYN-B')).toBe(true);
@@ -171,5 +173,72 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     expect(down.stderr).toContain('broker sync');
     // The register's change stands.
     expect(JSON.parse((await run(['client', 'show', 'SYN-A', '--json'])).stdout).status).toBe(1);
+  });
+
+  test('--server-account run twice: created, then unchanged; a new password is reported and taken', async () => {
+    const password = randomBytes(18).toString('base64url');
+    const service = (secret: string) => ({
+      ...admin(),
+      XM_BROKER_USERNAME: 'xms',
+      XM_BROKER_PASSWORD: secret,
+    });
+    const first = await run(['broker', 'sync', '--server-account', '--json'], service(password));
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).serverAccount).toEqual({
+      kind: 'server',
+      username: 'xms',
+      action: 'created',
+      changes: [],
+    });
+    // The plugin answered the second run's addClientRole with "Internal error".
+    const second = await run(['broker', 'sync', '--server-account', '--json'], service(password));
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      changed: 0,
+      serverAccount: { username: 'xms', action: 'unchanged', changes: [] },
+    });
+    const text = await run(['broker', 'sync', '--server-account'], service(password));
+    expect(text.stdout).toMatch(/^xms\s+server\s+unchanged/m);
+    expect(text.stdout).toContain('0 account(s) changed.');
+
+    const rotated = randomBytes(18).toString('base64url');
+    const dry = JSON.parse(
+      (await run(['broker', 'sync', '--server-account', '--dry-run', '--json'], service(rotated))).stdout,
+    );
+    expect(dry.serverAccount).toMatchObject({ action: 'updated', changes: ['password'] });
+    const changed = await run(['broker', 'sync', '--server-account', '--json'], service(rotated));
+    expect(JSON.parse(changed.stdout)).toMatchObject({
+      changed: 1,
+      serverAccount: { action: 'updated', changes: ['password'] },
+    });
+    const { client } = await openConnection(
+      { url: broker.url, username: 'xms', password: rotated, connectTimeoutMs: 3_000 },
+      { clientId: 'xms-check', clean: true },
+    );
+    await closeConnection(client);
+  });
+
+  test("a site account's role changed by hand is put back by the next sync, and reported", async () => {
+    const dynsec = await DynamicSecurityAdmin.connect({
+      url: broker.url,
+      username: 'admin',
+      password: adminPassword,
+    });
+    try {
+      await dynsec.run([
+        {
+          command: 'addRoleACL',
+          rolename: `xm-${server}-site-SYN-A`,
+          acltype: 'subscribePattern',
+          topic: '#',
+          allow: true,
+        },
+      ]);
+    } finally {
+      await dynsec.close();
+    }
+    const synced = JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout);
+    expect(synced.sites).toContainEqual({ matricule: 'SYN-A', action: 'updated', changes: ['acls'] });
+    expect(JSON.parse((await run(['broker', 'sync', '--json'], admin())).stdout).changed).toBe(0);
   });
 });

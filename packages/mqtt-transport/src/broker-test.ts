@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { type BrokerOptions, closeConnection, openConnection, publishQos1 } from './connection.js';
-import { TransportError } from './errors.js';
+import {
+  type BrokerOptions,
+  closeConnection,
+  openConnection,
+  publishQos1,
+  subscribeQos1,
+} from './connection.js';
+import { describeReasonCode, TransportError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 import type { Result } from './topics.js';
 
@@ -46,7 +52,16 @@ const round = (value: number) => Math.round(value * 100) / 100;
 /**
  * "Test broker", as the original platform had it: connect time, round-trip latency and
  * throughput against a broker URL, with the same connection options the transport uses.
- * Failures are values, so a CLI can print them.
+ * Failures are values, so a CLI can print them, and each step that can fail has its own code:
+ *
+ * - `CONNECT_FAILED`: no MQTT answer: TCP refused or reset, TLS handshake failed, or no CONNACK in time;
+ * - `NOT_AUTHORIZED`: the CONNACK refused the credentials (`reasonCode`: 134/135, or 4/5 in 3.1.1);
+ * - `CONNECT_REFUSED`: the CONNACK refused for another reason (`reasonCode`);
+ * - `SUBSCRIBE_REFUSED`: the SUBACK refused the test topic (`reasonCode`);
+ * - `PUBLISH_FAILED`: the PUBACK refused a message (`reasonCode`, MQTT 5);
+ * - `NOT_DELIVERED`: the broker acknowledged messages that never came back to the subscriber;
+ * - `CONNECTION_LOST`: the broker closed the connection during the test;
+ * - `TIMEOUT`: no SUBACK or PUBACK before the deadline.
  */
 export async function testBroker(
   url: string,
@@ -60,12 +75,23 @@ export async function testBroker(
   const deadline = options.timeoutMs ?? 30_000;
   const protocolVersion = options.protocolVersion ?? 5;
   const waiting = new Map<string, () => void>();
+  // Where the test is, so that a deadline or a closed connection is reported for what it interrupted.
+  let stage: 'connect' | 'subscribe' | 'messages' = 'connect';
+  /** Messages the broker acknowledged (PUBACK) that have not come back yet. */
+  let undelivered = 0;
+  let sent = 0;
   let timer: NodeJS.Timeout | undefined;
   let client: Awaited<ReturnType<typeof openConnection>>['client'] | undefined;
+  let lost: (error: TransportError) => void = () => {};
+  const connectionLost = new Promise<never>((_, reject) => {
+    lost = reject;
+  });
+  // Only the race below reads it; a close after the race is ours and means nothing.
+  connectionLost.catch(() => {});
   const run = async (): Promise<BrokerTestReport> => {
     const started = performance.now();
     const connection = await openConnection(
-      { ...options, url },
+      { connectTimeoutMs: deadline, ...options, url },
       {
         clientId,
         clean: true,
@@ -75,23 +101,46 @@ export async function testBroker(
           waiting.delete(key);
         },
       },
-    );
+    ).catch((error: unknown) => {
+      // openConnection's own deadline is "no CONNACK": nothing answered MQTT.
+      throw TransportError.isInstance(error) && error.code === 'TIMEOUT'
+        ? new TransportError('CONNECT_FAILED', `no CONNACK from ${url} within ${deadline} ms`, {
+            cause: error,
+          })
+        : error;
+    });
     client = connection.client;
+    let disconnectReason: number | undefined;
+    connection.client.on('disconnect', (packet) => {
+      disconnectReason = packet.reasonCode;
+    });
+    connection.client.once('close', () => {
+      const reason =
+        disconnectReason === undefined
+          ? ''
+          : ` (${disconnectReason}: ${describeReasonCode(disconnectReason)})`;
+      lost(
+        new TransportError('CONNECTION_LOST', `the broker closed the connection during the test${reason}`, {
+          ...(disconnectReason === undefined ? {} : { reasonCode: disconnectReason }),
+        }),
+      );
+    });
     const connectMs = performance.now() - started;
-    await new Promise<void>((resolve, reject) =>
-      connection.client.subscribe(topic, { qos: 1 }, (error) =>
-        error
-          ? reject(new TransportError('NOT_AUTHORIZED', `subscribe ${topic}`, { cause: error }))
-          : resolve(),
-      ),
-    );
+    stage = 'subscribe';
+    await subscribeQos1(connection.client, topic);
+    stage = 'messages';
     const roundTrip = async (size: number) => {
       const payload = randomBytes(Math.max(12, size));
-      const arrived = new Promise<void>((resolve) =>
-        waiting.set(payload.subarray(0, 12).toString('hex'), resolve),
-      );
+      const key = payload.subarray(0, 12).toString('hex');
+      const arrived = new Promise<void>((resolve) => waiting.set(key, resolve));
+      sent += 1;
       await publishQos1(connection.client, topic, payload);
-      await arrived;
+      // Acknowledged: from here on, only the broker's delivery is missing.
+      if (waiting.has(key)) {
+        undelivered += 1;
+        await arrived;
+        undelivered -= 1;
+      }
     };
     const latencies: number[] = [];
     for (let index = 0; index < samples; index += 1) {
@@ -132,14 +181,24 @@ export async function testBroker(
       },
     };
   };
+  const expired = () => {
+    if (stage === 'connect')
+      return new TransportError('CONNECT_FAILED', `no CONNACK from ${url} within ${deadline} ms`);
+    if (stage === 'subscribe')
+      return new TransportError('TIMEOUT', `no SUBACK for ${topic} within ${deadline} ms`);
+    if (undelivered > 0)
+      return new TransportError(
+        'NOT_DELIVERED',
+        `${undelivered} of ${sent} message(s) to ${topic} acknowledged by the broker did not come back within ${deadline} ms`,
+      );
+    return new TransportError('TIMEOUT', `no PUBACK on ${topic} within ${deadline} ms`);
+  };
   try {
     const value = await Promise.race([
       run(),
+      connectionLost,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TransportError('TIMEOUT', `broker test over ${deadline} ms`)),
-          deadline,
-        );
+        timer = setTimeout(() => reject(expired()), deadline);
       }),
     ]);
     return { ok: true, value };

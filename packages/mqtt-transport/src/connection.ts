@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { type IConnackPacket, type IPublishPacket, MqttClient } from 'mqtt';
-import { TransportError } from './errors.js';
+import { describeReasonCode, TransportError } from './errors.js';
 
 /** How to reach and log in to a broker; shared by the site, the server and the broker test. */
 export interface BrokerOptions {
@@ -84,9 +84,15 @@ function toText(value: string | Uint8Array): string | Buffer {
 /** The reason a CONNACK or a connection error gives, as one of our codes. */
 function connectError(error: unknown): TransportError {
   const code = (error as { code?: unknown } | null)?.code;
-  // MQTT 5 134 bad credentials, 135 not authorized; MQTT 3.1.1 4 and 5.
-  if (code === 134 || code === 135 || code === 4 || code === 5) {
-    return new TransportError('NOT_AUTHORIZED', `broker answered ${code}`, { cause: error });
+  // MQTT.js gives a refusing CONNACK's reason code as a number; socket and TLS errors have string codes.
+  if (typeof code === 'number') {
+    const detail = `broker answered ${code} (${describeReasonCode(code)})`;
+    // MQTT 5 134 bad credentials, 135 not authorized; MQTT 3.1.1 4 and 5.
+    const refused = code === 134 || code === 135 || code === 4 || code === 5;
+    return new TransportError(refused ? 'NOT_AUTHORIZED' : 'CONNECT_REFUSED', detail, {
+      cause: error,
+      reasonCode: code,
+    });
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new TransportError('CONNECT_FAILED', detail, { cause: error });
@@ -191,10 +197,42 @@ export function publishQos1(client: MqttClient, topic: string, payload: Uint8Arr
       Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
       { qos: 1 },
       (error) => {
-        if (error) reject(new TransportError('PUBLISH_FAILED', error.message, { cause: error }));
-        else resolve();
+        if (error) {
+          // A PUBACK's refusal comes with its reason code (MQTT 5 only).
+          const code = (error as { code?: unknown }).code;
+          reject(
+            new TransportError('PUBLISH_FAILED', error.message, {
+              cause: error,
+              ...(typeof code === 'number' ? { reasonCode: code } : {}),
+            }),
+          );
+        } else resolve();
       },
     );
+  });
+}
+
+/**
+ * Subscribes with QoS 1 and resolves at a SUBACK that grants it; a refusal (a SUBACK code of
+ * 128 and up) rejects with SUBSCRIBE_REFUSED and the broker's reason code.
+ */
+export function subscribeQos1(client: MqttClient, topic: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    client.subscribe(topic, { qos: 1 }, (error, _granted, suback) => {
+      const code = suback?.granted[0];
+      if (typeof code === 'number' && code < 128) resolve();
+      else if (typeof code === 'number') {
+        reject(
+          new TransportError('SUBSCRIBE_REFUSED', `${topic}: ${code} (${describeReasonCode(code)})`, {
+            cause: error ?? undefined,
+            reasonCode: code,
+          }),
+        );
+      } else {
+        // No SUBACK: the connection closed or the request never left.
+        reject(new TransportError('NOT_CONNECTED', `subscribe ${topic}`, { cause: error ?? undefined }));
+      }
+    });
   });
 }
 

@@ -109,6 +109,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     throw new TransportError('BROKER_START_FAILED', undefined, { cause });
   }
+  // Once listening, an error is a refused accept (EMFILE): the server keeps listening and the
+  // client tries again. Without a listener it would end the process.
+  server.on('error', () => {});
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   let closed = false;

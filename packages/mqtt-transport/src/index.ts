@@ -8,16 +8,30 @@ export {
 export { type BrokerTestOptions, type BrokerTestReport, testBroker } from './broker-test.js';
 export type { BrokerOptions } from './connection.js';
 export {
+  type AccountAction,
+  type AccountChange,
+  type AccountOutcome,
+  type AccountSpec,
   type Acl,
   type AclType,
+  type BrokerClient,
+  type BrokerRole,
   createDynamicSecurityConfig,
   DynamicSecurityAdmin,
   type DynamicSecurityCommand,
   type DynamicSecurityResponse,
+  type ProvisionOptions,
+  planAccount,
+  planRole,
   serverAcls,
   serverRoleName,
+  siteAccount,
   siteAcls,
   siteRoleName,
+  testAccountName,
+  testAcls,
+  testTopic,
+  testTopicFilter,
 } from './dynamic-security.js';
 export {
   type EmbeddedBroker,
@@ -26,6 +40,7 @@ export {
   startEmbeddedBroker,
 } from './embedded-broker.js';
 export {
+  describeReasonCode,
   describeTransportError,
   TRANSPORT_ERROR_CODES,
   TransportError,

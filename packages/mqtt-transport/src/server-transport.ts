@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { MqttClient } from 'mqtt';
 import { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
-import { type BrokerOptions, closeConnection, openConnection, publishQos1 } from './connection.js';
+import {
+  type BrokerOptions,
+  closeConnection,
+  openConnection,
+  publishQos1,
+  subscribeQos1,
+} from './connection.js';
 import { TransportError } from './errors.js';
 import type { ContainerHandler } from './interfaces.js';
 import { Semaphore } from './semaphore.js';
@@ -121,8 +127,8 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
 
   /**
    * Opens every connection and resolves when all are up. Rejects, and stops, when the
-   * broker refuses the account or the subscription (NOT_AUTHORIZED): retrying would not
-   * help. Other failures are retried with backoff while this waits.
+   * broker refuses the account (NOT_AUTHORIZED) or the subscription (SUBSCRIBE_REFUSED):
+   * retrying would not help. Other failures are retried with backoff while this waits.
    */
   async start(): Promise<void> {
     if (this.#running) return;
@@ -132,7 +138,7 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
       refuse = reject;
     });
     const onError = (error: TransportError) => {
-      if (error.code === 'NOT_AUTHORIZED') refuse(error);
+      if (error.code === 'NOT_AUTHORIZED' || error.code === 'SUBSCRIBE_REFUSED') refuse(error);
     };
     this.on('error', onError);
     // One listener for all links: one per link would trip EventEmitter's leak warning from 11 on.
@@ -246,11 +252,14 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
           const filter = options.shared
             ? sharedUpSubscription(options.server, options.group)
             : upWildcard(options.server);
-          const ok = await new Promise<boolean>((resolve) =>
-            client.subscribe(filter, { qos: 1 }, (error) => resolve(!error)),
+          // A refusal (SUBSCRIBE_REFUSED, with the broker's reason code) makes start() give up; a
+          // connection lost before the SUBACK is retried like any other.
+          const failure = await subscribeQos1(client, filter).then(
+            () => undefined,
+            (error: unknown) => error,
           );
-          if (!ok) {
-            this.#report(new TransportError('NOT_AUTHORIZED', `subscription to ${filter} refused`));
+          if (failure !== undefined) {
+            this.#report(failure);
             client.end(true);
             return;
           }

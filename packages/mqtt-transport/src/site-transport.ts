@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
-import { type BrokerOptions, closeConnection, openConnection, publishQos1 } from './connection.js';
+import {
+  type BrokerOptions,
+  closeConnection,
+  openConnection,
+  publishQos1,
+  subscribeQos1,
+} from './connection.js';
 import { TransportError } from './errors.js';
 import type { InboxSink, OutboxSource } from './interfaces.js';
 import { downTopic, upTopic, validateName } from './topics.js';
@@ -191,11 +197,12 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
         // a paid link; the first connection of a process subscribes anyway, in case an
         // earlier run's subscription was refused.
         if (!connack.sessionPresent || !this.#subscribed) {
-          const subscribed = await new Promise<boolean>((resolve) => {
-            client.subscribe(this.#downTopic, { qos: 1 }, (error) => resolve(!error));
-          });
-          if (!subscribed) {
-            this.#fail(new TransportError('NOT_AUTHORIZED', `subscription to ${this.#downTopic} refused`));
+          const failure = await subscribeQos1(client, this.#downTopic).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+          if (failure !== undefined) {
+            this.#fail(failure); // SUBSCRIBE_REFUSED with the broker's reason code, or the link lost
             client.end(true); // 'close' schedules the next attempt, with backoff
             return;
           }

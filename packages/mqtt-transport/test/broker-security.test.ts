@@ -105,6 +105,20 @@ describe.skipIf(!mosquittoAvailable())('broker security with the dynamic securit
     expect(wrong.connected).toBe(0);
   });
 
+  it('refuses to start a server process whose subscription the broker refuses, and says so', async () => {
+    await admin.run([{ command: 'createClient', username: 'no-rights', password: passwords.server }]);
+    const refused = new ServerTransport({
+      url: broker.url,
+      username: 'no-rights',
+      password: passwords.server,
+      server: SERVER,
+      clientIdPrefix: 'xmserver-no-rights',
+      handler: { async onContainer() {} },
+    });
+    await expect(refused.start()).rejects.toMatchObject({ code: 'SUBSCRIBE_REFUSED', reasonCode: 135 });
+    expect(refused.connected).toBe(0);
+  });
+
   it('refuses a wrong password and a client id that is not the username', async () => {
     await expect(site('S001', 'wrong-password')).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
     await expect(site('S002', passwords.S002, 'S001')).rejects.toSatisfy(TransportError.isInstance);

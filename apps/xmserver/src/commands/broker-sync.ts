@@ -1,13 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamicSecurityAdmin, siteRoleName } from '@xmcomm/mqtt-transport';
+import {
+  type AccountAction,
+  type AccountChange,
+  type AccountOutcome,
+  type BrokerClient,
+  type BrokerRole,
+  DynamicSecurityAdmin,
+  siteAccount,
+  siteRoleName,
+} from '@xmcomm/mqtt-transport';
 import type { Command } from 'commander';
+import { brokerFailure } from '../broker-errors.js';
 import { handler } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import type { ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
+import { text } from '../messages.js';
 
 /** What the broker must know of one client, read from the server's register. */
 export interface SiteAccess {
@@ -17,18 +28,11 @@ export interface SiteAccess {
   readonly revoked: boolean;
 }
 
-/** What the plugin says of one of the accounts it holds. */
-interface BrokerAccount {
-  readonly username: string;
-  readonly disabled: boolean;
-  readonly roles: readonly string[];
-}
-
-export type SyncAction = 'created' | 'enabled' | 'disabled' | 'deleted' | 'unchanged' | 'absent';
-
 export interface SyncEntry {
   readonly matricule: string;
-  readonly action: SyncAction;
+  readonly action: AccountAction;
+  /** For `updated`: what was out of step and corrected (`disabled`, `enabled`, `acls`, ...). */
+  readonly changes: readonly AccountChange[];
   /** For a created account: the file holding its new broker password (the password is never printed). */
   readonly passwordFile?: string;
 }
@@ -67,26 +71,29 @@ export async function readSiteAccess(db: ServerDb, only?: readonly string[]): Pr
   }));
 }
 
-async function listAccounts(admin: DynamicSecurityAdmin): Promise<Map<string, BrokerAccount>> {
-  const [answer] = await admin.run([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
-  if (!answer || answer.error !== undefined) {
-    throw new XmServerError('broker-unreachable', 'listClients refused', {
-      params: { url: 'dynamic security', detail: `listClients: ${answer?.error ?? 'no answer'}` },
-    });
+/** What the broker holds: read once for a full sync, per client for a hook on a few. */
+interface BrokerState {
+  client(username: string): Promise<BrokerClient | null>;
+  role(rolename: string): Promise<BrokerRole | null>;
+  /** Every account, for orphans; only on a full sync. */
+  readonly all?: readonly BrokerClient[];
+}
+
+async function readBrokerState(admin: DynamicSecurityAdmin, full: boolean): Promise<BrokerState> {
+  if (!full) {
+    return {
+      client: async (username) => (await admin.getClient(username)) ?? null,
+      role: async (rolename) => (await admin.getRole(rolename)) ?? null,
+    };
   }
-  const clients = (answer.data as { clients?: unknown } | undefined)?.clients;
-  const accounts = new Map<string, BrokerAccount>();
-  if (!Array.isArray(clients)) return accounts;
-  for (const raw of clients as { username?: unknown; disabled?: unknown; roles?: unknown }[]) {
-    if (typeof raw.username !== 'string') continue;
-    const roles = Array.isArray(raw.roles)
-      ? (raw.roles as { rolename?: unknown }[]).flatMap((r) =>
-          typeof r.rolename === 'string' ? [r.rolename] : [],
-        )
-      : [];
-    accounts.set(raw.username, { username: raw.username, disabled: raw.disabled === true, roles });
-  }
-  return accounts;
+  const all = await admin.listClients();
+  const clients = new Map(all.map((c) => [c.username, c]));
+  const roles = new Map((await admin.listRoles()).map((r) => [r.rolename, r]));
+  return {
+    client: async (username) => clients.get(username) ?? null,
+    role: async (rolename) => roles.get(rolename) ?? null,
+    all,
+  };
 }
 
 /**
@@ -94,54 +101,69 @@ async function listAccounts(admin: DynamicSecurityAdmin): Promise<Map<string, Br
  * certificate in force (or none issued yet) has an enabled account confined to its two topics;
  * a suspended client (status 0) has its account disabled, which the plugin enforces at once by
  * dropping the connection; a client whose certificates are all revoked, or an account for a
- * client the register no longer has, is deleted. Accounts other than this server's site accounts
- * (the administrator, the server's processes) are never touched.
+ * client the register no longer has, is deleted. An existing site account is checked whole
+ * (role, ACLs, client id, enabled) and only what differs is sent, so a second run changes
+ * nothing; its password is the site's and is left alone. Accounts other than this server's
+ * site accounts (the administrator, the server's processes) are never touched.
  */
 export async function syncBroker(
   db: ServerDb,
   admin: DynamicSecurityAdmin,
   options: BrokerSyncOptions,
 ): Promise<SyncEntry[]> {
+  const { server } = options;
+  const dryRun = options.dryRun === true;
   const sites = await readSiteAccess(db, options.only);
-  const accounts = await listAccounts(admin);
-  const isSiteAccount = (account: BrokerAccount | undefined) =>
-    account?.roles.includes(siteRoleName(options.server, account.username)) === true;
+  const state = await readBrokerState(admin, !options.only);
+  const isSiteAccount = (account: BrokerClient | null) =>
+    account?.roles.includes(siteRoleName(server, account.username)) === true;
   const entries: SyncEntry[] = [];
   for (const site of sites) {
-    const account = accounts.get(site.matricule);
+    const { matricule } = site;
+    const account = await state.client(matricule);
     const present = isSiteAccount(account);
     if (account && !present) {
       // A broker account of the same name that is not ours (an operator's, another server's): leave it.
-      entries.push({ matricule: site.matricule, action: 'unchanged' });
+      entries.push({ matricule, action: 'unchanged', changes: [] });
       continue;
     }
     if (site.revoked) {
-      if (present && !options.dryRun) await admin.deleteSite(options.server, site.matricule);
-      entries.push({ matricule: site.matricule, action: present ? 'deleted' : 'absent' });
-    } else if (site.status === 0) {
-      const action: SyncAction = !present ? 'absent' : account?.disabled ? 'unchanged' : 'disabled';
-      if (action === 'disabled' && !options.dryRun) await admin.disableSite(site.matricule);
-      entries.push({ matricule: site.matricule, action });
-    } else if (!present) {
-      if (options.dryRun) {
-        entries.push({ matricule: site.matricule, action: 'created' });
+      const outcome = present
+        ? await admin.deleteSite(server, matricule, { dryRun })
+        : { action: 'absent' as const, changes: [] };
+      entries.push({ matricule, action: outcome.action, changes: outcome.changes });
+      continue;
+    }
+    const role = await state.role(siteRoleName(server, matricule));
+    const enabled = site.status !== 0;
+    if (!present && enabled) {
+      if (dryRun) {
+        entries.push({ matricule, action: 'created', changes: [] });
         continue;
       }
       const password = randomBytes(24).toString('base64url');
-      const passwordFile = await writePassword(options.passwordsDir, site.matricule, password);
-      await admin.provisionSite(options.server, site.matricule, password);
-      entries.push({ matricule: site.matricule, action: 'created', passwordFile });
-    } else if (account?.disabled) {
-      if (!options.dryRun) await admin.enableSite(site.matricule);
-      entries.push({ matricule: site.matricule, action: 'enabled' });
-    } else entries.push({ matricule: site.matricule, action: 'unchanged' });
+      const passwordFile = await writePassword(options.passwordsDir, matricule, password);
+      const outcome = await admin.ensureAccount(siteAccount(server, matricule, { enabled, password }), {
+        client: null,
+        role,
+      });
+      entries.push({ matricule, action: outcome.action, changes: outcome.changes, passwordFile });
+      continue;
+    }
+    // Without a password nothing is created: a suspended client with no account stays without.
+    const outcome = await admin.ensureAccount(siteAccount(server, matricule, { enabled }), {
+      client: account,
+      role,
+      dryRun,
+    });
+    entries.push({ matricule, action: outcome.action, changes: outcome.changes });
   }
-  if (!options.only) {
+  if (state.all) {
     const known = new Set(sites.map((s) => s.matricule));
-    for (const account of accounts.values()) {
+    for (const account of state.all) {
       if (known.has(account.username) || !isSiteAccount(account)) continue;
-      if (!options.dryRun) await admin.deleteSite(options.server, account.username);
-      entries.push({ matricule: account.username, action: 'deleted' });
+      const outcome = await admin.deleteSite(server, account.username, { dryRun });
+      entries.push({ matricule: account.username, action: outcome.action, changes: outcome.changes });
     }
   }
   return entries;
@@ -172,11 +194,12 @@ export async function adminCredentials(
   return { username, password };
 }
 
-async function connectAdmin(
+/** Connects as the plugin's administrator; a refusal says which step failed (unreachable, login). */
+export async function connectAdmin(
   ctx: Context,
   url: string | undefined,
   credentials: { username: string; password: string },
-): Promise<DynamicSecurityAdmin> {
+): Promise<{ admin: DynamicSecurityAdmin; url: string }> {
   const target = url ?? ctx.io.env.XM_BROKER_ADMIN_URL ?? ctx.config.brokerUrl;
   if (!target) {
     throw new XmServerError('config-invalid', 'no broker', {
@@ -184,16 +207,29 @@ async function connectAdmin(
     });
   }
   try {
-    return await DynamicSecurityAdmin.connect({ url: target, ...credentials, timeoutMs: 10_000 });
+    const admin = await DynamicSecurityAdmin.connect({ url: target, ...credentials, timeoutMs: 10_000 });
+    return { admin, url: target };
   } catch (cause) {
-    throw new XmServerError('broker-unreachable', 'admin connect failed', {
-      cause,
-      params: { url: target, detail: cause instanceof Error ? cause.message : String(cause) },
+    throw brokerFailure(cause, {
+      url: target,
+      username: credentials.username,
+      topic: '$CONTROL/dynamic-security/v1/response',
+      hint: {
+        en: 'Is XM_BROKER_ADMIN_USERNAME the dynamic security administrator, and is the plugin loaded?',
+        fr: 'XM_BROKER_ADMIN_USERNAME est-il l’administrateur de la sécurité dynamique, et le module est-il chargé ?',
+      },
     });
   }
 }
 
 const passwordsDirOf = (ctx: Context) => join(ctx.config.dataDir, 'broker-passwords');
+
+/** How an entry reads in a terminal: `updated (disabled, acls)`. */
+function describeEntry(entry: { action: string; changes: readonly string[] }): string {
+  return entry.changes.length > 0 ? `${entry.action} (${entry.changes.join(', ')})` : entry.action;
+}
+
+const changedAction = (action: string) => action !== 'unchanged' && action !== 'absent';
 
 /**
  * The hook of `client add`, `client set-status` and `pki revoke`: when a broker administrator
@@ -204,8 +240,11 @@ const passwordsDirOf = (ctx: Context) => join(ctx.config.dataDir, 'broker-passwo
 export async function followBroker(ctx: Context, only?: readonly string[]): Promise<SyncEntry[] | undefined> {
   const credentials = await adminCredentials(ctx.io.env);
   if (!credentials) return undefined;
+  let url = ctx.io.env.XM_BROKER_ADMIN_URL ?? ctx.config.brokerUrl ?? 'broker';
   try {
-    const admin = await connectAdmin(ctx, undefined, credentials);
+    const connected = await connectAdmin(ctx, undefined, credentials);
+    url = connected.url;
+    const { admin } = connected;
     try {
       const entries = await syncBroker(await ctx.database(), admin, {
         server: ctx.config.serverName,
@@ -213,36 +252,36 @@ export async function followBroker(ctx: Context, only?: readonly string[]): Prom
         ...(only ? { only } : {}),
       });
       for (const entry of entries)
-        if (entry.action !== 'unchanged' && entry.action !== 'absent')
+        if (changedAction(entry.action))
           ctx.io.stderr.write(
-            `broker: ${entry.matricule} ${entry.action}${entry.passwordFile ? ` (password in ${entry.passwordFile})` : ''}\n`,
+            `broker: ${entry.matricule} ${describeEntry(entry)}${entry.passwordFile ? ` (password in ${entry.passwordFile})` : ''}\n`,
           );
       return entries;
     } finally {
       await admin.close();
     }
   } catch (cause) {
-    throw new XmServerError('broker-unreachable', 'broker not updated', {
-      cause,
-      params: {
-        url: ctx.io.env.XM_BROKER_ADMIN_URL ?? ctx.config.brokerUrl ?? 'broker',
-        detail: `${cause instanceof Error ? cause.message : String(cause)}. The change is saved; run "xmserver broker sync" once the broker is back.`,
-      },
-    });
+    ctx.io.stderr.write(`${text('broker.follow.saved', ctx.lang)}\n`);
+    throw brokerFailure(cause, { url, username: credentials.username });
   }
+}
+
+/** What `broker sync --server-account` reports of the service's own account. */
+export interface ServerAccountEntry extends AccountOutcome {
+  readonly kind: 'server';
 }
 
 export function registerBrokerSync(broker: Command, io: Io): void {
   broker
     .command('sync')
     .description(
-      "push site accounts and access rules to Mosquitto's dynamic security plugin: status 1-3 enabled, 0 disabled, revoked deleted (admin account in XM_BROKER_ADMIN_USERNAME, XM_BROKER_ADMIN_PASSWORD[_FILE])",
+      "push site accounts and access rules to Mosquitto's dynamic security plugin: status 1-3 enabled, 0 disabled, revoked deleted; only what differs is sent (admin account in XM_BROKER_ADMIN_USERNAME, XM_BROKER_ADMIN_PASSWORD[_FILE])",
     )
     .option('--url <url>', 'the broker (default $XM_BROKER_ADMIN_URL, then the configured broker)')
     .option('--dry-run', 'say what would change, change nothing')
     .option(
       '--server-account',
-      "also create or reset the server processes' account (XM_BROKER_USERNAME, XM_BROKER_PASSWORD[_FILE])",
+      "also create the server processes' account, or bring it in step (XM_BROKER_USERNAME, XM_BROKER_PASSWORD[_FILE])",
     )
     .action(
       handler(io, async (ctx, options: { url?: string; dryRun?: boolean; serverAccount?: boolean }) => {
@@ -255,47 +294,59 @@ export function registerBrokerSync(broker: Command, io: Io): void {
             },
           });
         }
-        const db = await ctx.database();
-        const admin = await connectAdmin(ctx, options.url, credentials);
-        try {
-          if (options.serverAccount && !options.dryRun) {
-            const username = ctx.io.env.XM_BROKER_USERNAME;
-            const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
-            if (!username || !password) {
-              throw new XmServerError('config-invalid', 'no server account', {
-                params: {
-                  detail: '--server-account needs XM_BROKER_USERNAME and XM_BROKER_PASSWORD[_FILE].',
-                },
-              });
-            }
-            await admin.provisionServer(ctx.config.serverName, username, password);
+        const dryRun = options.dryRun === true;
+        let serverAccount: { username: string; password: string } | undefined;
+        if (options.serverAccount) {
+          const username = ctx.io.env.XM_BROKER_USERNAME;
+          const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
+          if (!username || !password) {
+            throw new XmServerError('config-invalid', 'no server account', {
+              params: {
+                detail: '--server-account needs XM_BROKER_USERNAME and XM_BROKER_PASSWORD[_FILE].',
+              },
+            });
           }
+          serverAccount = { username, password };
+        }
+        const db = await ctx.database();
+        const { admin, url } = await connectAdmin(ctx, options.url, credentials);
+        try {
+          const server: ServerAccountEntry | null = serverAccount
+            ? {
+                kind: 'server',
+                ...(await admin.provisionServer(
+                  ctx.config.serverName,
+                  serverAccount.username,
+                  serverAccount.password,
+                  'xmserver',
+                  { dryRun },
+                )),
+              }
+            : null;
           const entries = await syncBroker(db, admin, {
             server: ctx.config.serverName,
             passwordsDir: passwordsDirOf(ctx),
-            dryRun: options.dryRun === true,
+            dryRun,
           });
-          const changed = entries.filter((e) => e.action !== 'unchanged' && e.action !== 'absent').length;
+          const changed =
+            entries.filter((e) => changedAction(e.action)).length +
+            (server && changedAction(server.action) ? 1 : 0);
           ctx.print(
-            { server: ctx.config.serverName, dryRun: options.dryRun === true, changed, sites: entries },
+            { server: ctx.config.serverName, dryRun, changed, serverAccount: server, sites: entries },
             () =>
               [
                 formatTable(
-                  ['matricule', 'action', 'password file'],
-                  entries.map((e) => [e.matricule, e.action, e.passwordFile ?? '']),
+                  ['account', 'kind', 'action', 'password file'],
+                  [
+                    ...(server ? [[server.username, 'server', describeEntry(server), '']] : []),
+                    ...entries.map((e) => [e.matricule, 'site', describeEntry(e), e.passwordFile ?? '']),
+                  ],
                 ),
-                `${changed} change(s)${options.dryRun ? ' (dry run: nothing done)' : ''}.`,
+                text(dryRun ? 'broker.sync.planned' : 'broker.sync.done', ctx.lang, { changed }),
               ].join('\n'),
           );
         } catch (cause) {
-          if (XmServerError.isInstance(cause)) throw cause;
-          throw new XmServerError('broker-unreachable', 'broker sync failed', {
-            cause,
-            params: {
-              url: options.url ?? 'broker',
-              detail: cause instanceof Error ? cause.message : String(cause),
-            },
-          });
+          throw brokerFailure(cause, { url, username: credentials.username });
         } finally {
           await admin.close();
         }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { downTopic } from '@xmcomm/mqtt-transport';
+import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
 import mqtt from 'mqtt';
 import { audited } from '../audit.js';
+import { brokerFailure } from '../broker-errors.js';
 import { getClient, parseMatricule } from '../clients.js';
 import { handler } from '../command.js';
 import { readSecret } from '../config.js';
@@ -89,25 +90,28 @@ async function publishDown(ctx: Context, matricule: string, payload: Uint8Array,
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
   });
+  // Listeners kept for the whole connection: an 'error' with none would end the process.
+  const failed = new Promise<never>((_, reject) => {
+    client.on('error', (error) => reject(asTransportError(error)));
+    client.on('close', () => reject(new TransportError('CONNECTION_LOST', `connection to ${url} closed`)));
+  });
+  failed.catch(() => {});
   try {
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-      client.once('close', () => reject(new Error('connection closed')));
-    });
-    await new Promise<void>((resolve, reject) =>
-      client.publish(topic, Buffer.from(payload), { qos: 1 }, (error, packet) => {
-        const code = (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
-        if (error) reject(error);
-        else if (code >= 128) reject(new Error(`publish refused (reason ${code})`));
-        else resolve();
-      }),
-    );
+    await Promise.race([new Promise<void>((resolve) => client.once('connect', () => resolve())), failed]);
+    await Promise.race([
+      new Promise<void>((resolve, reject) =>
+        client.publish(topic, Buffer.from(payload), { qos: 1 }, (error, packet) => {
+          const code = (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
+          if (error) reject(asTransportError(error, 'PUBLISH_FAILED'));
+          else if (code >= 128)
+            reject(new TransportError('PUBLISH_FAILED', `reason ${code}`, { reasonCode: code }));
+          else resolve();
+        }),
+      ),
+      failed,
+    ]);
   } catch (cause) {
-    throw new XmServerError('broker-unreachable', 'publish failed', {
-      cause,
-      params: { url, detail: cause instanceof Error ? cause.message : String(cause) },
-    });
+    throw brokerFailure(cause, { url, username, topic });
   } finally {
     await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
   }
@@ -182,4 +186,20 @@ export function registerClientMessages(client: Command, io: Io): void {
       );
     }),
   );
+}
+
+/**
+ * MQTT.js's errors as the transport's: a refusing CONNACK or PUBACK carries its reason code as a
+ * number (socket and TLS errors have string codes).
+ */
+function asTransportError(error: Error, otherwise: 'CONNECT_FAILED' | 'PUBLISH_FAILED' = 'CONNECT_FAILED') {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'number') return new TransportError(otherwise, error.message, { cause: error });
+  if (otherwise === 'PUBLISH_FAILED')
+    return new TransportError('PUBLISH_FAILED', error.message, { cause: error, reasonCode: code });
+  const login = code === 134 || code === 135 || code === 4 || code === 5;
+  return new TransportError(login ? 'NOT_AUTHORIZED' : 'CONNECT_REFUSED', error.message, {
+    cause: error,
+    reasonCode: code,
+  });
 }
