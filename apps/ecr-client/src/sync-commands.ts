@@ -1,5 +1,10 @@
 import { births, deaths, type Language, marriages } from '@xmcomm/schema';
-import type { FilterCondition, FilterOperator, FilterOrder } from '@xmcomm/status-sync';
+import {
+  describeReason,
+  type FilterCondition,
+  type FilterOperator,
+  type FilterOrder,
+} from '@xmcomm/status-sync';
 import { type Command, Option } from 'commander';
 import type { CentreContext } from './acts.js';
 import {
@@ -53,6 +58,41 @@ function secondsOption(min: number, max: number) {
   };
 }
 
+/**
+ * What the centre must do about an act the server refused, by reason: the step really needed, no
+ * more. The secretary's verification stands unless the act is edited (an edit asks for a new one).
+ */
+export function adviceFor(reason: string): { readonly en: string; readonly fr: string } {
+  switch (reason) {
+    case 'duplicate-niu':
+      return {
+        en: 'the officer validates it again, which gives it a new NIU',
+        fr: "l'officier le valide à nouveau, ce qui lui donne un nouveau NIU",
+      };
+    case 'foreign-niu':
+      return {
+        en: "the central server has another centre code for this centre than ecr's: ask its operators to check it (xmserver client show), then the officer validates it again",
+        fr: "le serveur central a pour ce centre un autre code de centre que celui d'ecr : demandez à ses opérateurs de le vérifier (xmserver client show), puis l'officier le valide à nouveau",
+      };
+    case 'schema-mismatch':
+    case 'unknown-table':
+      return {
+        en: "this ecr does not speak the server's table contract: update ecr, then the officer validates it again",
+        fr: "cet ecr ne parle pas le contrat de tables du serveur : mettez ecr à jour, puis l'officier le valide à nouveau",
+      };
+    case 'invalid-field':
+      return {
+        en: 'correct the field (ecr act edit; a secretary verifies the edit), then the officer validates it again',
+        fr: "corrigez le champ (ecr act edit ; un secrétaire vérifie la modification), puis l'officier le valide à nouveau",
+      };
+    default:
+      return {
+        en: 'the officer validates it again (its verification stands unless it is edited)',
+        fr: "l'officier le valide à nouveau (sa vérification reste acquise s'il n'est pas modifié)",
+      };
+  }
+}
+
 /** One line per event for a person; null for what only scripts care about. */
 export function describeEvent(event: SyncEvent, language: Language): string | null {
   const l = (en: string, fr: string) => t(language, en, fr);
@@ -76,10 +116,17 @@ export function describeEvent(event: SyncEvent, language: Language): string | nu
         `exported (server receipt): ${event.refs.join(' ')}`,
         `exporté(s) (accusé du serveur) : ${event.refs.join(' ')}`,
       );
-    case 'rejected':
+    case 'rejected': {
+      const advice = adviceFor(event.reason);
       return l(
-        `REJECTED ${event.ref}${event.niu ? ` (${event.niu})` : ''}: ${event.reason}${event.detail ? ` (${event.detail})` : ''}; correct it, verify and validate it again`,
-        `REJETÉ ${event.ref}${event.niu ? ` (${event.niu})` : ''} : ${event.reason}${event.detail ? ` (${event.detail})` : ''} ; corrigez-le, vérifiez-le et validez-le à nouveau`,
+        `REJECTED ${event.ref}${event.niu ? ` (${event.niu})` : ''}: ${describeReason(event.reason, 'en')} [${event.reason}]${event.detail ? ` (${event.detail})` : ''}; ${advice.en}`,
+        `REJETÉ ${event.ref}${event.niu ? ` (${event.niu})` : ''} : ${describeReason(event.reason, 'fr')} [${event.reason}]${event.detail ? ` (${event.detail})` : ''} ; ${advice.fr}`,
+      );
+    }
+    case 'held':
+      return l(
+        `WAITING ${event.refs.join(' ')}: the server refused the centre's account, not the acts (${describeReason(event.reason, 'en')} [${event.reason}]); they stay validated and go again by themselves once the server says the account allows them (ecr account asks it now)`,
+        `EN ATTENTE ${event.refs.join(' ')} : le serveur a refusé le compte du centre, pas les actes (${describeReason(event.reason, 'fr')} [${event.reason}]) ; ils restent validés et repartent d'eux-mêmes dès que le serveur dit que le compte le permet (ecr account le lui demande)`,
       );
     case 'answered':
       return event.accepted
@@ -261,7 +308,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
             en: 'send acts to the server',
             fr: 'envoyer des actes au serveur',
           });
-          const totals = { sealed: 0, sent: 0, exported: 0, rejected: 0, imported: 0 };
+          const totals = { sealed: 0, sent: 0, exported: 0, rejected: 0, held: 0, imported: 0 };
           const sync = await connect(ctx, actor, {
             ...(options.maxRows ? { maxRows: options.maxRows } : {}),
             ...(options.resendAfter ? { resendAfterMs: options.resendAfter * 1000 } : {}),
@@ -270,6 +317,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
               else if (event.event === 'sent') totals.sent += 1;
               else if (event.event === 'exported') totals.exported += event.refs.length;
               else if (event.event === 'rejected') totals.rejected += 1;
+              else if (event.event === 'held') totals.held += event.refs.length;
               else if (event.event === 'imported') totals.imported += event.stored;
             },
           });
@@ -289,8 +337,8 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
                 io.stdout(
                   `${t(
                     language(),
-                    `${totals.sealed} sealed, ${totals.sent} container(s) sent, ${totals.exported} exported, ${totals.rejected} rejected, ${waiting} container(s) waiting.`,
-                    `${totals.sealed} scellé(s), ${totals.sent} conteneur(s) envoyé(s), ${totals.exported} exporté(s), ${totals.rejected} rejeté(s), ${waiting} conteneur(s) en attente.`,
+                    `${totals.sealed} sealed, ${totals.sent} container(s) sent, ${totals.exported} exported, ${totals.rejected} rejected, ${totals.held} held for the account, ${waiting} container(s) waiting.`,
+                    `${totals.sealed} scellé(s), ${totals.sent} conteneur(s) envoyé(s), ${totals.exported} exporté(s), ${totals.rejected} rejeté(s), ${totals.held} retenu(s) pour le compte, ${waiting} conteneur(s) en attente.`,
                   )}\n`,
                 );
               if (!settled) throw await incomplete(sync, options.wait);
@@ -413,10 +461,13 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
         const settings = await ctx.db
           .selectFrom('xm_site.settings')
           .select(['key', 'value', 'updated_at'])
-          .where('key', 'in', ['status-sync.account', 'status-sync.profile'])
+          .where('key', 'in', ['status-sync.account', 'status-sync.profile', 'status-sync.hold'])
           .execute();
         const account = settings.find((s) => s.key === 'status-sync.account');
         const profile = settings.find((s) => s.key === 'status-sync.profile');
+        const held = settings.find((s) => s.key === 'status-sync.hold')?.value as
+          | { reason: string; since: string }
+          | undefined;
         const password = await readCentrePassword(ctx.db);
         const lang = language();
         if (!account && !profile) {
@@ -457,6 +508,15 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
                 ),
               ]
             : []),
+          ...(held
+            ? [
+                t(
+                  lang,
+                  `validated acts wait since ${held.since}: the server refused the account (${describeReason(held.reason, 'en')}); they go again once it says the account allows them`,
+                  `des actes validés attendent depuis le ${held.since} : le serveur a refusé le compte (${describeReason(held.reason, 'fr')}) ; ils repartent dès qu'il dit que le compte le permet`,
+                ),
+              ]
+            : []),
           t(
             lang,
             `centre password: ${password.hash ? `changed ${password.changedAt}` : 'zerokey (never changed)'}${password.pending ? ', a change waits for the server' : ''}`,
@@ -468,6 +528,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
           accountAt: account ? when(account.updated_at) : null,
           profile: profile?.value ?? null,
           profileAt: profile ? when(profile.updated_at) : null,
+          hold: held ?? null,
           centrePassword: {
             changed: password.hash !== undefined,
             changedAt: password.changedAt ?? null,

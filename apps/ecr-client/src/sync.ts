@@ -44,6 +44,14 @@ export type SyncEvent =
       readonly detail: string | null;
     }
   | {
+      /** Refused for the centre's account (credit, status, quota): the acts wait, validated, and go again by themselves. */
+      readonly event: 'held';
+      readonly container: string;
+      readonly refs: readonly string[];
+      readonly reason: string;
+      readonly detail: string | null;
+    }
+  | {
       /** The server's answer to an import request or a control message (accepted, or refused with a reason). */
       readonly event: 'answered';
       readonly container: string;
@@ -142,6 +150,27 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
         },
         trx,
       );
+      await recordEvents(
+        receipt.table,
+        receipt.held.map((r) => r.numero),
+        'held',
+        null,
+        (numero) => {
+          const found = receipt.held.find((r) => r.numero === numero);
+          return { container, reason: found?.reason, detail: found?.detail ?? null };
+        },
+        trx,
+      );
+      // An NIU the server already has from this centre cannot be kept: validating the act again gives it a new one.
+      const duplicates = receipt.rejected.filter((r) => r.reason === 'duplicate-niu').map((r) => r.numero);
+      if (duplicates.length > 0) {
+        await (trx as unknown as Untyped)
+          .updateTable(`xm_data.${receipt.table}`)
+          .set({ niu: null })
+          .where('numero', 'in', duplicates)
+          .where('status', '=', 1)
+          .execute();
+      }
     },
   });
   const outbox = outboxSource(site);
@@ -194,7 +223,7 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
   async function recordEvents(
     table: ActTableName,
     numeros: readonly number[],
-    kind: 'sealed' | 'exported' | 'rejected' | 'imported',
+    kind: 'sealed' | 'exported' | 'rejected' | 'held' | 'imported',
     user: string | null,
     detail: (numero: number) => unknown,
     into: Kysely<SiteDatabase> = db,
@@ -290,6 +319,17 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
             container: item.container_id,
             refs: exported.map((n) => refOf(table, n)),
           });
+        const held = rows.filter((r) => r.status === 2).map((r) => r.numero);
+        if (held.length > 0) {
+          const hold = await site.hold();
+          emit({
+            event: 'held',
+            container: item.container_id,
+            refs: held.map((n) => refOf(table, n)),
+            reason: hold?.reason ?? 'suspended',
+            detail: hold?.detail ?? null,
+          });
+        }
         for (const rejection of rejections) {
           emit({
             event: 'rejected',

@@ -200,43 +200,69 @@ const events = (stdout: string) =>
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('ecr and the central server', () => {
-  test('a refused container brings its acts back with the reason; corrected and validated again, they go to 4', async () => {
-    const ref = await validatedBirth({ child_given_names: 'Rejected first' });
-    // Status 2: every service but data, so the server refuses the rows with a reason.
+  test("refused for the centre's account, acts wait validated and go by themselves once the server allows it", async () => {
+    const ref = await validatedBirth({ child_given_names: 'Held first' });
+    // Status 2: every service but data. The account is refused, not the act.
     const first = await ecr(['--json', 'sync', '--once', '--wait', '30']);
     expect(first.code, first.stderr).toBe(0);
-    const rejected = events(first.stdout).find((e) => e.event === 'rejected');
-    expect(rejected).toMatchObject({ ref, reason: expect.any(String) });
+    expect(events(first.stdout).find((e) => e.event === 'held')).toMatchObject({
+      refs: [ref],
+      reason: 'service-not-allowed',
+    });
+    expect(events(first.stdout).find((e) => e.event === 'rejected')).toBeUndefined();
+    const shown = await ecr(['act', 'show', ref]);
+    expect(shown.stdout).toContain('status: 2');
+    expect(shown.stdout).not.toContain('REJECTED');
+    const french = await ecr(['--lang', 'fr', 'sync', '--once', '--wait', '5']);
+    expect(french.stdout).toContain('0 scellé(s)');
+
+    // The operator allows the service; the centre asks for its account (xmserver would push it).
+    await server.db.updateTable('xm_system.clients').set({ status: 3 }).where('id', '=', clientId).execute();
+    expect((await ecr(['--json', 'account', '--refresh', '--wait', '30'])).code).toBe(0);
+    const second = await ecr(['--json', 'sync', '--once', '--wait', '30']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(events(second.stdout).find((e) => e.event === 'exported')).toMatchObject({ refs: [ref] });
+
+    const history = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as { kind: string }[];
+    expect(history.map((e) => e.kind)).toEqual(expect.arrayContaining(['sealed', 'held', 'exported']));
+    expect(history.map((e) => e.kind)).not.toContain('edited');
+  }, 90_000);
+
+  test('a refused act comes back with the reason and the step really needed; done, it goes to 4', async () => {
+    // The server has another centre code for this centre: its NIU is not the centre's there.
+    await server.db
+      .updateTable('xm_system.clients')
+      .set({ centre_code: '999999' })
+      .where('id', '=', clientId)
+      .execute();
+    const ref = await validatedBirth({ child_given_names: 'Rejected first', remarks: 'as drafted' });
+    const first = await ecr(['sync', '--once', '--wait', '30']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`REJECTED ${ref}`);
+    expect(first.stdout).toContain('foreign-niu');
+    expect(first.stdout).toContain('the officer validates it again');
+    expect(first.stdout).not.toContain('verify');
     const shown = await ecr(['act', 'show', ref]);
     expect(shown.stdout).toContain('REJECTED by the server');
     expect(shown.stdout).toContain('status: 1');
 
-    await server.db.updateTable('xm_system.clients').set({ status: 3 }).where('id', '=', clientId).execute();
-    await ecr(['act', 'edit', ref, '--set', 'remarks=corrected'], {
-      ECR_USER: 'ali',
-      ECR_PASSWORD: 'agent-password',
-    });
-    await ecr(['act', 'verify', ref], { ECR_USER: 'sec', ECR_PASSWORD: 'secretary-password' });
-    await ecr(['act', 'validate', ref]);
+    // The operators correct the code; the officer validates again, without an edit or a new verification.
+    await server.db
+      .updateTable('xm_system.clients')
+      .set({ centre_code: '102034' })
+      .where('id', '=', clientId)
+      .execute();
+    expect((await ecr(['act', 'validate', ref])).code).toBe(0);
     const second = await ecr(['--json', 'sync', '--once', '--wait', '30']);
     expect(second.code, second.stderr).toBe(0);
     expect(events(second.stdout).find((e) => e.event === 'exported')).toMatchObject({ refs: [ref] });
-    expect(events(second.stdout).find((e) => e.event === 'summary')).toMatchObject({
-      event: 'summary',
-      exported: 1,
-      waiting: 0,
-    });
-
-    const history = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as { kind: string }[];
-    expect(history.map((e) => e.kind)).toEqual(
-      expect.arrayContaining(['sealed', 'sent', 'rejected', 'edited', 'exported']),
-    );
     const central = await server.db
       .selectFrom('xm_data.births')
       .select(['remarks', 'niu'])
       .where('origin_matricule', '=', matricule)
+      .where('remarks', '=', 'as drafted')
       .execute();
-    expect(central).toEqual([{ remarks: 'corrected', niu: expect.stringMatching(/^102034-/) }]);
+    expect(central).toEqual([{ remarks: 'as drafted', niu: expect.stringMatching(/^102034-/) }]);
   }, 90_000);
 
   test('an import request brings acts of another centre, stored read-only', async () => {
@@ -282,14 +308,16 @@ describe('ecr and the central server', () => {
   }, 60_000);
 
   test('account --refresh shows what the server reports', async () => {
+    await server.db.updateTable('xm_system.clients').set({ status: 1 }).where('id', '=', clientId).execute();
     const before = await ecr(['--json', 'account']);
-    expect(JSON.parse(before.stdout)).toMatchObject({ account: null });
+    expect(JSON.parse(before.stdout)).toMatchObject({ account: { status: 3 } });
     const refreshed = await ecr(['--json', 'account', '--refresh', '--wait', '30']);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     const shown = JSON.parse(refreshed.stdout.slice(refreshed.stdout.lastIndexOf('\n{\n') + 1)) as {
       account: { matricule: string; status: number };
     };
-    expect(shown.account).toMatchObject({ matricule, status: 3 });
+    expect(shown.account).toMatchObject({ matricule, status: 1 });
+    await server.db.updateTable('xm_system.clients').set({ status: 3 }).where('id', '=', clientId).execute();
   }, 60_000);
 
   test('passwd: zerokey is checked here, the server stores the new hash, and the centre then knows only the new password', async () => {

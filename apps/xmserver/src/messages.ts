@@ -214,6 +214,26 @@ const texts = {
     en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
     fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,
   },
+  'client.credited': {
+    en: (p: ErrorParams) => `Credited ${p.amount} to ${p.matricule}; balance ${p.balance}.`,
+    fr: (p: ErrorParams) => `${p.amount} crédité(s) sur le compte de ${p.matricule} ; solde ${p.balance}.`,
+  },
+  'told.yes': {
+    en: (p: ErrorParams) =>
+      `${p.matricule} was sent its account (${p.bytes} bytes): acts held for its account go again once it allows them.`,
+    fr: (p: ErrorParams) =>
+      `Le compte a été envoyé à ${p.matricule} (${p.bytes} octets) : les actes retenus pour son compte repartent dès qu'il le permet.`,
+  },
+  'told.no': {
+    en: (p: ErrorParams) =>
+      `${p.matricule} could not be told now (${p.why}); it learns its account at its next account query (ecr account).`,
+    fr: (p: ErrorParams) =>
+      `${p.matricule} n'a pas pu être prévenu maintenant (${p.why}) ; il connaîtra son compte à sa prochaine demande de compte (ecr account).`,
+  },
+  'told.no-broker': {
+    en: () => 'no broker configured: XM_BROKER_URL',
+    fr: () => 'aucun broker configuré : XM_BROKER_URL',
+  },
   'broker.sync.done': {
     en: (p: ErrorParams) => `${p.changed} account(s) changed.`,
     fr: (p: ErrorParams) => `${p.changed} compte(s) modifié(s).`,

@@ -149,6 +149,39 @@ test('client profile gives the site its profile as the register holds it', async
   });
 }, 60_000);
 
+test('credit and status changes tell the site its account: acts held for the account go again', async () => {
+  // The site's acts were refused for want of credit: they wait, validated, behind the hold.
+  await site?.db
+    .insertInto('xm_site.settings')
+    .values({
+      key: 'status-sync.hold',
+      value: JSON.stringify({
+        reason: 'insufficient-credit',
+        detail: null,
+        since: new Date().toISOString(),
+        containerId: 'x',
+      }),
+    })
+    .execute();
+  expect(await site?.sync.hold()).toMatchObject({ reason: 'insufficient-credit' });
+  const credited = await run(['client', 'credit', 'MSG-1', '5000', '--json']);
+  expect(credited.code).toBe(0);
+  expect(JSON.parse(credited.stdout)).toMatchObject({ matricule: 'MSG-1', told: true });
+  await until(async () => ((await site?.sync.hold()) === null ? true : undefined));
+  const account = await site?.db
+    .selectFrom('xm_site.settings')
+    .select('value')
+    .where('key', '=', 'status-sync.account')
+    .executeTakeFirstOrThrow();
+  const value = typeof account?.value === 'string' ? JSON.parse(account.value) : account?.value;
+  expect(value).toMatchObject({ matricule: 'MSG-1', status: 3, balance: 5000 });
+
+  // A site without a certificate cannot be told: the change is made, the command says so.
+  const other = await run(['--lang', 'fr', 'client', 'set-status', 'MSG-2', '2']);
+  expect(other.code).toBe(0);
+  expect(other.stdout).toContain("n'a pas pu être prévenu");
+}, 60_000);
+
 test('refusals: empty text (64), unknown client (68), no certificate (65), suspended client (64), no broker (78)', async () => {
   expect((await run(['client', 'message', 'MSG-1', '--text', '  ', '--mqtt3'])).code).toBe(64);
   expect((await run(['client', 'message', 'MSG-1', '--text', 'x'.repeat(2001), '--mqtt3'])).code).toBe(64);

@@ -146,15 +146,15 @@ test('a credited site: its acts are centralised and charged once, a re-delivery 
   expect(stored).toHaveLength(3);
 }, 60_000);
 
-test('a site without credit gets insufficient-credit; its import request is answered', async () => {
+test('a site without credit gets insufficient-credit and holds its acts; its import request is answered', async () => {
   const site = await enrolledSite('POOR-1');
   await workflow(site, 2, 2);
   await site.sync.exportRows();
   site.transport.wake();
-  await until('the refusal', async () => (await site.sync.rejections()).length === 2, site);
-  const rejections = await site.sync.rejections();
-  expect(rejections.map((r) => r.reason)).toEqual(['insufficient-credit', 'insufficient-credit']);
-  expect(await statuses(site)).toEqual([1, 1]);
+  await until('the refusal', async () => (await site.sync.hold()) !== null, site);
+  expect(await site.sync.hold()).toMatchObject({ reason: 'insufficient-credit' });
+  expect(await site.sync.rejections()).toEqual([]);
+  expect(await statuses(site)).toEqual([2, 2]);
   expect(
     await database.db
       .selectFrom('xm_data.births')

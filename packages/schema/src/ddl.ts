@@ -147,3 +147,23 @@ export function addColumnsMigration(table: AnyTable, migrationName: string): Mig
     },
   };
 }
+
+/**
+ * A migration that makes a column's CHECK constraints what its definition says now: an enum that
+ * gained a value, say. Down keeps them (the values of before are not known here; a wider check
+ * refuses nothing the older one accepted).
+ */
+export function columnChecksMigration(table: AnyTable, column: string): Migration {
+  const spec = (table.columns as Record<string, ColumnSpec>)[column];
+  if (!spec) throw new Error(`${table.qualifiedName} has no column ${column}`);
+  return {
+    async up(db) {
+      for (const [index, check] of columnChecks(column, spec).entries()) {
+        const name = `${table.name}_${column}_check${index || ''}`;
+        await db.schema.alterTable(table.qualifiedName).dropConstraint(name).ifExists().execute();
+        await db.schema.alterTable(table.qualifiedName).addCheckConstraint(name, check).execute();
+      }
+    },
+    async down() {},
+  };
+}

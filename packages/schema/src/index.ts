@@ -38,7 +38,7 @@ export {
   type ServerDatabase,
   type SiteDatabase,
 } from './database.js';
-export { addColumnsMigration, createTable, createTablesMigration } from './ddl.js';
+export { addColumnsMigration, columnChecksMigration, createTable, createTablesMigration } from './ddl.js';
 export {
   type AnyTable,
   type DatabaseOf,
@@ -88,6 +88,7 @@ export {
 } from './tables/server-system.js';
 export { inbox, outbox, siteSettings, siteSystemTables, siteUsers } from './tables/site-system.js';
 export {
+  lifecycleGuardMigration,
   lifecycleMigration,
   lifecycleViolationCode,
   rejections,

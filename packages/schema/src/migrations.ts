@@ -1,9 +1,9 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
-import { addColumnsMigration, createTablesMigration } from './ddl.js';
+import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
 import { SchemaError } from './errors.js';
 import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
 import { civilRegistrationTables } from './tables/civil-registration.js';
-import { ecrClientTables } from './tables/ecr-client.js';
+import { actEvents, ecrClientTables } from './tables/ecr-client.js';
 import {
   clients,
   clientsCentreCode,
@@ -13,6 +13,7 @@ import {
 } from './tables/server-system.js';
 import { siteSystemTables } from './tables/site-system.js';
 import {
+  lifecycleGuardMigration,
   lifecycleMigration,
   receivedContainersOneSequenceIndexMigration,
   statusSyncSiteTables,
@@ -39,6 +40,7 @@ export const serverMigrations: Migrations = {
   '20261122-32-received-containers-one-sequence-index': receivedContainersOneSequenceIndexMigration,
   [clientsCentreCode]: addColumnsMigration(clients, clientsCentreCode),
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
+  '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
@@ -48,6 +50,8 @@ export const siteMigrations: Migrations = {
   '20261122-20-lifecycle': lifecycleMigration(civilRegistrationTables),
   '20261122-22-status-sync-site': createTablesMigration(statusSyncSiteTables),
   '20261122-40-ecr-client': createTablesMigration(ecrClientTables),
+  '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
+  '20261207-13-act-events-held': columnChecksMigration(actEvents, 'kind'),
 };
 
 /**

@@ -41,7 +41,14 @@ export {
   type ImportFilter,
 } from './filter.js';
 export { outboxSource } from './outbox-source.js';
-export { describeReason, parseReason, type RejectionReason, rejectionReasons } from './reasons.js';
+export {
+  accountRefusals,
+  describeReason,
+  isAccountRefusal,
+  parseReason,
+  type RejectionReason,
+  rejectionReasons,
+} from './reasons.js';
 export { createSdcCodec, type SdcCodecOptions, tableRegistry } from './sdc-codec.js';
 export {
   type ApplyOutcome,
@@ -55,6 +62,7 @@ export {
 } from './server.js';
 export { createServerSigners, type ServerSigners, serverRecipients } from './server-signers.js';
 export {
+  type AccountHold,
   type AppliedReceipt,
   createSiteSync,
   type OutboxItem,

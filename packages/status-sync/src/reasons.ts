@@ -21,6 +21,23 @@ export const rejectionReasons = [
 
 export type RejectionReason = (typeof rejectionReasons)[number];
 
+/**
+ * Refusals about the site's account (its credit, status or quota), not about a row: the rows keep
+ * their verification, validation and NIU and wait, ready, until the server says the account allows
+ * them (its account message with status 3). Every other refusal is about the row, which goes back to
+ * the site's users for correction.
+ */
+export const accountRefusals = [
+  'insufficient-credit',
+  'quota-exceeded',
+  'suspended',
+  'service-not-allowed',
+] as const satisfies readonly RejectionReason[];
+
+export function isAccountRefusal(code: string): boolean {
+  return (accountRefusals as readonly string[]).includes(code);
+}
+
 const texts: Readonly<Record<RejectionReason, { en: string; fr: string }>> = {
   'schema-mismatch': {
     en: "The row does not match the server's table contract",

@@ -10,7 +10,7 @@ import type { ContainerBody, ContainerCodec, Receipt, RowResult, SyncRow } from 
 import { wholeContainer } from './container.js';
 import { StatusSyncError } from './errors.js';
 import { checkFilter, defaultFilterLimits, type FilterError, type ImportFilter } from './filter.js';
-import { parseReason } from './reasons.js';
+import { isAccountRefusal, parseReason } from './reasons.js';
 
 /** The points between the steps of an export or of applying a received container (crash tests). */
 export const siteSteps = [
@@ -67,8 +67,23 @@ export interface AppliedReceipt {
   readonly table: string;
   /** Rows now at 4. */
   readonly exported: readonly number[];
-  /** Rows back at 1, with the server's reason. */
+  /** Rows back at 1, with the server's reason: the row itself must be corrected. */
   readonly rejected: readonly { numero: number; reason: string; detail: string | null }[];
+  /** Rows back at 2 (still validated), refused for the account's sake: they wait for `hold` to lift. */
+  readonly held: readonly { numero: number; reason: string; detail: string | null }[];
+}
+
+/**
+ * The server refused the site's account (credit, status, quota): rows are not exported until the
+ * server says the account allows it again (an account message with status 3, pushed when the
+ * operator changes the status or credits the account, or the answer to `requestAccount`).
+ */
+export interface AccountHold {
+  readonly reason: string;
+  readonly detail: string | null;
+  readonly since: Date;
+  /** The container whose receipt said so. */
+  readonly containerId: string;
 }
 
 export interface SealedContainer {
@@ -135,6 +150,8 @@ export interface SiteSync {
   pendingItems(limit?: number): Promise<OutboxItem[]>;
   /** Rows the server refused and that have not been sealed again, with the server's reason. */
   rejections(table?: string): Promise<Rejection[]>;
+  /** Why rows are held back from export, or null when they go. */
+  hold(): Promise<AccountHold | null>;
 }
 
 type Trx = ControlledTransaction<SiteDatabase>;
@@ -147,6 +164,7 @@ const lifecycle = new Set(lifecycleColumnNames);
 // unwrap; values are plain Dates at run time.
 const timestampValue = (date: Date) => date as never;
 const sequenceCounter = 'container-sequence';
+const holdSetting = 'status-sync.hold';
 
 export function createSiteSync(options: SiteSyncOptions): SiteSync {
   const { db, codec, matricule, serverMatricule } = options;
@@ -279,6 +297,8 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
 
   async function exportRows(tableNames?: readonly string[]): Promise<number[]> {
     const chosen = tableNames ? tableNames.map(tableNamed) : tables.filter((t) => t.kind === 'exchanged');
+    // Sending while the account is refused would only bring the same refusal back, over a paid link.
+    if (await hold()) return [];
     const ids: number[] = [];
     for (const table of chosen) {
       for (;;) {
@@ -406,10 +426,13 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         .execute();
       const toExported: number[] = [];
       const refusals: { numero: number; reason: string }[] = [];
+      const heldBack: { numero: number; reason: string }[] = [];
       for (const { numero } of sealed) {
         const result: RowResult = results.get(numero) ??
           whole ?? { numero, accepted: false, reason: 'missing-from-receipt' };
         if (result.accepted) toExported.push(numero);
+        else if (isAccountRefusal(parseReason(result.reason).code))
+          heldBack.push({ numero, reason: result.reason });
         else refusals.push({ numero, reason: result.reason });
       }
       let exported: number[] = [];
@@ -459,11 +482,42 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         if (recorded.length > 0) await trx.insertInto('xm_site.rejections').values(recorded).execute();
         rejected = recorded.length;
       }
+      let held: AppliedReceipt['held'] = [];
+      if (heldBack.length > 0) {
+        const back = await untyped
+          .updateTable(table.qualifiedName)
+          .set({ status: 2 })
+          .where(
+            'numero',
+            'in',
+            heldBack.map((r) => r.numero),
+          )
+          .where('status', '=', 3)
+          .returning('numero')
+          .execute();
+        const moved = new Set(back.map((r: { numero: number }) => r.numero));
+        held = heldBack
+          .filter((r) => moved.has(r.numero))
+          .map((r) => {
+            const { code, detail } = parseReason(r.reason);
+            return { numero: r.numero, reason: code, detail };
+          });
+        const first = held[0];
+        if (first) {
+          await saveSetting(trx, holdSetting, {
+            reason: first.reason,
+            detail: first.detail,
+            since: now().toISOString(),
+            containerId: item.container_id,
+          });
+        }
+      }
       await options.onReceipt?.(trx, {
         containerId: item.container_id,
         table: table.name,
         exported,
         rejected: recorded.map(({ numero, reason, detail }) => ({ numero, reason, detail })),
+        held,
       });
     } else if (whole && !whole.accepted) rejected = 1;
     else accepted = 1;
@@ -549,6 +603,10 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         if (type === 'account') {
           await saveSetting(trx, 'status-sync.account', rest);
           if (profile) await saveSetting(trx, 'status-sync.profile', profile);
+          // The server allows every service again: held rows go with the next export (if the credit is
+          // still short, the next receipt says so and holds them again).
+          if (rest.status === 3)
+            await trx.deleteFrom('xm_site.settings').where('key', '=', holdSetting).execute();
         } else if (type === 'profile') await saveSetting(trx, 'status-sync.profile', rest);
       }
       await step('receive:applied');
@@ -565,6 +623,27 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
       if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
       throw error;
     }
+  }
+
+  async function hold(): Promise<AccountHold | null> {
+    const row = await db
+      .selectFrom('xm_site.settings')
+      .select('value')
+      .where('key', '=', holdSetting)
+      .executeTakeFirst();
+    if (!row) return null;
+    const value = (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) as {
+      reason: string;
+      detail: string | null;
+      since: string;
+      containerId: string;
+    };
+    return {
+      reason: value.reason,
+      detail: value.detail,
+      since: new Date(value.since),
+      containerId: value.containerId,
+    };
   }
 
   async function rejections(table?: string): Promise<Rejection[]> {
@@ -595,5 +674,6 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
     requestAccount,
     requestControl,
     rejections,
+    hold,
   };
 }

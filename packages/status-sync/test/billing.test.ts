@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
-test('rows are charged once through billing; without credit they come back to the officer', async () => {
+test('rows are charged once through billing; without credit they wait, validated, until the server says the account allows them', async () => {
   const site = siteFor(world, { matricule: 'CEC-0100' });
   const server = serverFor(world, { charging });
   const numeros = await validatedBirths(world.site.db, 3, 'PAID-', 'CEC-0100');
@@ -52,11 +52,16 @@ test('rows are charged once through billing; without credit they come back to th
   await site.exportRows();
   await pump(site, server);
   // 3 rows at 25 cost 75; the account holds 50: refused as a whole, nothing stored, nothing debited.
-  expect(await statusesAtSite(world.site.db, numeros)).toEqual([1, 1, 1]);
-  expect((await site.rejections()).map((r) => r.reason)).toEqual(numeros.map(() => 'insufficient-credit'));
+  // The acts are not at fault: they stay validated (2), not sent back for correction, and wait.
+  expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2, 2]);
+  expect(await site.rejections()).toEqual([]);
+  expect(await site.hold()).toMatchObject({ reason: 'insufficient-credit' });
   expect(await serverBirthsFrom(world.server.db, 'CEC-0100')).toEqual([]);
   expect((await balanceOf(world.server.db, { clientId }))?.balance).toBe(50);
+  // Nothing goes while the account is refused: the same refusal would come back over a paid link.
+  expect(await site.exportRows()).toEqual([]);
 
+  // The operator credits the account; the server tells the site (xmserver pushes its account).
   await credit(world.server.db, {
     clientId,
     amount: 100,
@@ -64,11 +69,10 @@ test('rows are charged once through billing; without credit they come back to th
     reason: 'Recharge',
     reference: 'R-2',
   });
-  await world.site.db
-    .updateTable('xm_data.births')
-    .set({ status: 2 })
-    .where('numero', 'in', numeros)
-    .execute();
+  const told = await server.pushAccount('CEC-0100');
+  if (!told) throw new Error('no account message');
+  expect(await site.receive(told)).toMatchObject({ status: 'applied', kind: 'control' });
+  expect(await site.hold()).toBeNull();
   await site.exportRows();
   const [item] = await site.nextItems();
   if (!item) throw new Error('no item');
@@ -84,4 +88,28 @@ test('rows are charged once through billing; without credit they come back to th
     world.server.db,
   );
   expect(rows[0]?.count).toBe(3);
+});
+
+test('a suspended site keeps its acts validated; lifting the suspension lets them go', async () => {
+  const site = siteFor(world, { matricule: 'CEC-0100' });
+  const server = serverFor(world, { charging });
+  const numeros = await validatedBirths(world.site.db, 2, 'SUSP-', 'CEC-0100');
+  const setStatus = (status: number) =>
+    world.server.db.updateTable('xm_system.clients').set({ status }).where('id', '=', clientId).execute();
+  await setStatus(0);
+  await site.exportRows();
+  await pump(site, server);
+  expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2]);
+  expect(await site.hold()).toMatchObject({ reason: 'suspended' });
+  // A suspended site hears nothing from the server; status 2 (all but data) does not lift the hold.
+  expect(await server.pushAccount('CEC-0100')).toBeNull();
+  await setStatus(2);
+  await site.receive((await server.pushAccount('CEC-0100')) as Uint8Array);
+  expect(await site.hold()).toMatchObject({ reason: 'suspended' });
+  await setStatus(3);
+  await site.receive((await server.pushAccount('CEC-0100')) as Uint8Array);
+  expect(await site.hold()).toBeNull();
+  await site.exportRows();
+  await pump(site, server);
+  expect(await statusesAtSite(world.site.db, numeros)).toEqual([4, 4]);
 });

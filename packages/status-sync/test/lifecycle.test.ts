@@ -72,7 +72,7 @@ describe('the database enforces the row lifecycle, whatever SQL an application s
       expect(await setStatus(trx, fresh, 4)).toBe(lifecycleViolationCode); // 2 -> 4 skips the container
       expect(await setStatus(trx, fresh, 0)).toBe(lifecycleViolationCode);
       expect(await setStatus(trx, fresh, 3)).toBeUndefined();
-      expect(await setStatus(trx, fresh, 2)).toBe(lifecycleViolationCode);
+      expect(await setStatus(trx, fresh, 0)).toBe(lifecycleViolationCode);
       expect(await setStatus(trx, fresh, 4)).toBeUndefined();
       for (const status of [0, 1, 2, 3])
         expect(await setStatus(trx, fresh, status)).toBe(lifecycleViolationCode);
@@ -90,6 +90,22 @@ describe('the database enforces the row lifecycle, whatever SQL an application s
           sql`update xm_data.births set child_surname = 'Corrected' where numero = ${numero}`,
         ),
       ).toBeUndefined();
+    }));
+
+  test('a row refused for its account goes from 3 back to 2, unchanged: it stays validated with its NIU', () =>
+    withRollback(site.db, async (trx) => {
+      const numero = await draft(trx);
+      await setStatus(trx, numero, 2, 'NIU-HELD-1');
+      await setStatus(trx, numero, 3);
+      // Back to 2 with changed data is still refused: only the status moves.
+      expect(
+        await refusal(
+          trx,
+          sql`update xm_data.births set status = 2, child_surname = 'Changed' where numero = ${numero}`,
+        ),
+      ).toBe(lifecycleViolationCode);
+      expect(await setStatus(trx, numero, 2)).toBeUndefined();
+      expect(await setStatus(trx, numero, 3)).toBeUndefined();
     }));
 
   test('a validated, sealed or exported row is frozen: its data cannot change', () =>

@@ -38,7 +38,7 @@ afterAll(() => world?.close());
 // sealed rows, so the tables are truncated, which is the operator's tool, not an application's).
 beforeEach(async () => {
   const { sql } = await import('kysely');
-  await sql`truncate xm_data.births, xm_site.outbox, xm_site.sealed_rows, xm_site.inbox, xm_site.rejections, xm_site.counters`.execute(
+  await sql`truncate xm_data.births, xm_site.outbox, xm_site.sealed_rows, xm_site.inbox, xm_site.rejections, xm_site.counters, xm_site.settings`.execute(
     world.site.db,
   );
   await sql`truncate xm_data.births, xm_system.received_containers`.execute(world.server.db);
@@ -293,7 +293,7 @@ describe('export, apply and receipts', () => {
     expect(await serverBirthsFrom(world.server.db, siteMatricule)).toHaveLength(0);
   });
 
-  test('a suspended site gets "suspended"; once reactivated, the corrected rows go through', async () => {
+  test('a suspended site gets "suspended": its rows stay validated and go once the server says it is active again', async () => {
     const numeros = await validatedBirths(world.site.db, 2);
     await world.server.db
       .updateTable('xm_system.clients')
@@ -304,26 +304,24 @@ describe('export, apply and receipts', () => {
     const server = serverFor(world);
     await site.exportRows();
     await pump(site, server);
-    expect(await statusesAtSite(world.site.db, numeros)).toEqual([1, 1]);
-    expect((await site.rejections()).map((r) => r.reason)).toEqual(['suspended', 'suspended']);
+    expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2]);
+    expect(await site.rejections()).toEqual([]);
+    expect(await site.hold()).toMatchObject({ reason: 'suspended' });
 
     await world.server.db
       .updateTable('xm_system.clients')
       .set({ status: 3 })
       .where('matricule', '=', siteMatricule)
       .execute();
-    await world.site.db
-      .updateTable('xm_data.births')
-      .set({ status: 2 })
-      .where('numero', 'in', numeros)
-      .execute();
+    // No correction, no second validation: the server's account message is enough.
+    await site.receive((await server.pushAccount(siteMatricule)) as Uint8Array);
     await site.exportRows();
     await pump(site, server);
     expect(await statusesAtSite(world.site.db, numeros)).toEqual([4, 4]);
-    expect(await site.rejections()).toEqual([]);
+    expect(await site.hold()).toBeNull();
   });
 
-  test('a site of status 2 may not export: service-not-allowed', async () => {
+  test('a site of status 2 may not export: service-not-allowed, its rows held, not sent back', async () => {
     const numeros = await validatedBirths(world.site.db, 1);
     await world.server.db
       .updateTable('xm_system.clients')
@@ -333,23 +331,32 @@ describe('export, apply and receipts', () => {
     const site = siteFor(world);
     await site.exportRows();
     await pump(site, serverFor(world));
-    expect(await statusesAtSite(world.site.db, numeros)).toEqual([1]);
-    expect((await site.rejections())[0]?.reason).toBe('service-not-allowed');
+    expect(await statusesAtSite(world.site.db, numeros)).toEqual([2]);
+    expect(await site.hold()).toMatchObject({ reason: 'service-not-allowed' });
+    // The site asks for its account: the answer (status 2) keeps the hold.
+    await site.requestAccount('account');
+    await pump(site, serverFor(world));
+    expect(await site.hold()).toMatchObject({ reason: 'service-not-allowed' });
+    await world.server.db
+      .updateTable('xm_system.clients')
+      .set({ status: 3 })
+      .where('matricule', '=', siteMatricule)
+      .execute();
+    await site.requestAccount('account');
+    await pump(site, serverFor(world));
+    expect(await site.hold()).toBeNull();
   });
 
-  test('insufficient credit rejects the rows and rolls back their insertion', async () => {
+  test('insufficient credit holds the rows, validated, and rolls back their insertion', async () => {
     const numeros = await validatedBirths(world.site.db, 3);
     const credit = creditOf(2);
     const site = siteFor(world);
     const server = serverFor(world, { charging: credit });
     await site.exportRows();
     await pump(site, server);
-    expect(await statusesAtSite(world.site.db, numeros)).toEqual([1, 1, 1]);
-    expect((await site.rejections()).map((r) => r.reason)).toEqual([
-      'insufficient-credit',
-      'insufficient-credit',
-      'insufficient-credit',
-    ]);
+    expect(await statusesAtSite(world.site.db, numeros)).toEqual([2, 2, 2]);
+    expect(await site.rejections()).toEqual([]);
+    expect(await site.hold()).toMatchObject({ reason: 'insufficient-credit' });
     expect(await serverBirthsFrom(world.server.db, siteMatricule)).toHaveLength(0);
     expect(credit.remaining()).toBe(2);
   });

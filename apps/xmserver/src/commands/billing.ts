@@ -5,6 +5,8 @@ import { getClient, parseMatricule } from '../clients.js';
 import { handler } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
+import { text } from '../messages.js';
+import { tellAccount, toldLine } from './client-messages.js';
 
 /** Amounts are whole numbers in the account's currency units (the franc CFA has no smaller unit). */
 export function parseAmount(raw: string): number {
@@ -63,9 +65,12 @@ export function registerBilling(client: Command, io: Io): void {
               details: { amount, reference: options.reference ?? null },
             };
           });
-          ctx.print(
-            { matricule, amount, balance: result.balance, entry: result.entry.id },
-            () => `Credited ${amount} to ${matricule}; balance ${result.balance}.`,
+          const told = await tellAccount(ctx, matricule);
+          ctx.print({ matricule, amount, balance: result.balance, entry: result.entry.id, ...told }, () =>
+            [
+              `Credited ${amount} to ${matricule}; balance ${result.balance}.`,
+              toldLine(ctx, matricule, told),
+            ].join('\n'),
           );
         },
       ),

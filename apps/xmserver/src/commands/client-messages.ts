@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { syncCharging } from '@xmcomm/billing';
 import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
@@ -10,6 +11,7 @@ import { handler } from '../command.js';
 import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
+import { describeError, text } from '../messages.js';
 import { openIdentity } from '../pki-store.js';
 
 /** Longest text message, in characters: it travels to sites over satellite links. */
@@ -56,7 +58,13 @@ async function sealFor(
     signers: await createServerSigners(db),
     recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
   });
-  const sync = createServerSync({ db, codec, serverMatricule: ctx.config.serverName });
+  // Billing's charging gives the account's state (balance, currency) to the account message.
+  const sync = createServerSync({
+    db,
+    codec,
+    serverMatricule: ctx.config.serverName,
+    charging: syncCharging(`xmserver-cli-${ctx.operator}`),
+  });
   const sealed = await make(sync);
   if (!sealed) {
     throw new XmServerError('invalid-status', 'suspended', {
@@ -72,6 +80,23 @@ async function sealFor(
  * until the site connects. No subscription: this must not take a share of the sites' uplink.
  */
 async function publishDown(ctx: Context, matricule: string, payload: Uint8Array, options: SendOptions) {
+  if (options.mqtt3 !== undefined) return publishOnce(ctx, matricule, payload, options);
+  try {
+    return await publishOnce(ctx, matricule, payload, options);
+  } catch (error) {
+    // A broker that speaks MQTT 3.1.1 only (the embedded one) refuses version 5 at once: ask again in 3.1.1.
+    if (!refusedProtocol(error)) throw error;
+    return publishOnce(ctx, matricule, payload, { ...options, mqtt3: true });
+  }
+}
+
+/** CONNACK 1 (MQTT 3.1.1) or 0x84 (MQTT 5): the broker does not speak the version asked. */
+function refusedProtocol(error: unknown): boolean {
+  const reasonCode = (error as { cause?: { reasonCode?: unknown } } | undefined)?.cause?.reasonCode;
+  return reasonCode === 1 || reasonCode === 0x84;
+}
+
+async function publishOnce(ctx: Context, matricule: string, payload: Uint8Array, options: SendOptions) {
   const url = options.url ?? ctx.config.brokerUrl;
   if (!url) {
     throw new XmServerError('config-invalid', 'no broker', {
@@ -125,6 +150,35 @@ async function record(ctx: Context, action: string, matricule: string, details: 
     target: matricule,
     details,
   }));
+}
+
+export type Told =
+  | { readonly told: true; readonly bytes: number }
+  | { readonly told: false; readonly why: string };
+
+/**
+ * Tells a site its account after the operator changed its status or credit, so that acts the
+ * server refused for the account's sake (they wait at the site, validated) go again at once. The
+ * change itself is made already: a site that cannot be told now (no broker configured or reachable,
+ * no certificate, suspended) learns at its next account query (`ecr account`), and the command says so.
+ */
+export async function tellAccount(ctx: Context, matricule: string): Promise<Told> {
+  if (!ctx.config.brokerUrl) return { told: false, why: text('told.no-broker', ctx.lang) };
+  try {
+    const sealed = await sealFor(ctx, matricule, (sync) => sync.pushAccount(matricule));
+    const sent = await publishDown(ctx, matricule, sealed, {});
+    return { told: true, bytes: sent.bytes };
+  } catch (error) {
+    if (!XmServerError.isInstance(error)) throw error;
+    return { told: false, why: describeError(error.code, error.params, ctx.lang) };
+  }
+}
+
+/** The line a command prints after telling (or not) a site its account. */
+export function toldLine(ctx: Context, matricule: string, told: Told): string {
+  return told.told
+    ? text('told.yes', ctx.lang, { matricule, bytes: told.bytes })
+    : text('told.no', ctx.lang, { matricule, why: told.why });
 }
 
 const withSendOptions = (command: Command) =>

@@ -19,7 +19,7 @@ import { hashPassword } from '../passwords.js';
 import { registerBilling } from './billing.js';
 import { followBroker } from './broker-sync.js';
 import { registerClientBill } from './client-billing.js';
-import { registerClientMessages } from './client-messages.js';
+import { registerClientMessages, tellAccount, toldLine } from './client-messages.js';
 import { currentLicence } from './licence.js';
 
 interface FieldOptions {
@@ -237,8 +237,11 @@ export function registerClient(program: Command, io: Io): Command {
           const { before, after } = await updateClient(trx, parseMatricule(matricule), { status });
           return { result: after, target: matricule, details: { from: before.status, to: status } };
         });
-        ctx.print(updated, () => text('client.status', ctx.lang, { matricule, status }));
         await followBroker(ctx, [updated.matricule]);
+        const told = await tellAccount(ctx, updated.matricule);
+        ctx.print({ ...updated, ...told }, () =>
+          [text('client.status', ctx.lang, { matricule, status }), toldLine(ctx, matricule, told)].join('\n'),
+        );
       }),
     );
   registerBilling(client, io);

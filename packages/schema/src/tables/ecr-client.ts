@@ -14,6 +14,8 @@ export const actEventKinds = [
   'exported',
   'rejected',
   'imported',
+  /** Sent back to validated: the server refused the centre's account (credit, status, quota), not the act. */
+  'held',
 ] as const;
 
 /**

@@ -63,8 +63,9 @@ const guardFunction = sql.id('xm_data', 'xm_row_lifecycle');
 /**
  * Transitions of a row created here (origin null): 1 -> 0 cancel, 1 -> 1 edit, 1 -> 2 validate (NIU
  * required), 2 -> 3 sealed in a container, 3 -> 4 accepted by the server, 3 -> 1 rejected by the
- * server (back to editable; the reason is in xm_site.rejections). Data columns are frozen from status
- * 2 on. Rows with an origin (received by the server, imported by a site) are read-only. A row is
+ * server (back to editable; the reason is in xm_site.rejections), 3 -> 2 refused for the account's
+ * sake (credit, status, quota: the row itself is fine and waits, validated, to go again). Data columns
+ * are frozen from status 2 on. Rows with an origin (received by the server, imported by a site) are read-only. A row is
  * inserted at 1 or 2 (2 with its NIU), never further along; only status 0 and 1 rows created here
  * may be deleted.
  */
@@ -108,7 +109,7 @@ begin
     return new;
   end if;
   if not ((old.status = 1 and new.status in (0, 2)) or (old.status = 2 and new.status = 3)
-       or (old.status = 3 and new.status in (1, 4))) then
+       or (old.status = 3 and new.status in (1, 2, 4))) then
     raise exception using errcode = '${lifecycleViolationCode}',
       message = format('row %s cannot go from status %s to %s', old.numero, old.status, new.status);
   end if;
@@ -137,18 +138,22 @@ const insertBreaksARule = sql.raw(
     ' or (new.origin_matricule is null and new.status = 2 and new.niu is null)',
 );
 
+const installGuard = (db: AnyKysely) =>
+  sql`create or replace function ${guardFunction}() returns trigger language plpgsql as ${sql.lit(guardBody)}`.execute(
+    db,
+  );
+
 /**
  * A migration that makes the database enforce the row lifecycle on these exchanged tables (one shared
  * trigger function, two triggers per table: inserts, updates and deletes). A new form's table gets it
- * with its own migration: `lifecycleMigration([judgments])`.
+ * with its own migration: `lifecycleMigration([judgments])`. The function is always the current one:
+ * a database created earlier gets a new version from `lifecycleGuardMigration`.
  */
 export function lifecycleMigration(tables: readonly AnyTable[]): Migration {
   return {
     async up(db: AnyKysely) {
       await db.schema.createSchema('xm_data').ifNotExists().execute();
-      await sql`create or replace function ${guardFunction}() returns trigger language plpgsql as ${sql.lit(guardBody)}`.execute(
-        db,
-      );
+      await installGuard(db);
       for (const table of tables) {
         await sql`create trigger ${triggerName(table, '_insert')} before insert on ${sql.table(table.qualifiedName)} for each row when (${insertBreaksARule}) execute function ${guardFunction}()`.execute(
           db,
@@ -169,6 +174,17 @@ export function lifecycleMigration(tables: readonly AnyTable[]): Migration {
     },
   };
 }
+
+/**
+ * The guard of 20261207-12 (a row refused for its account goes back from 3 to 2) in a database whose
+ * lifecycle migration ran before it. Down leaves the newer guard: the older one refused only that move.
+ */
+export const lifecycleGuardMigration: Migration = {
+  async up(db: AnyKysely) {
+    await installGuard(db);
+  },
+  async down() {},
+};
 
 /**
  * One container per (sender, sequence): a second container reusing a sequence number is a replay,
