@@ -68,7 +68,7 @@ export function registerBilling(client: Command, io: Io): void {
           const told = await tellAccount(ctx, matricule);
           ctx.print({ matricule, amount, balance: result.balance, entry: result.entry.id, ...told }, () =>
             [
-              `Credited ${amount} to ${matricule}; balance ${result.balance}.`,
+              text('client.credited', ctx.lang, { amount, matricule, balance: result.balance }),
               toldLine(ctx, matricule, told),
             ].join('\n'),
           );
