@@ -189,9 +189,10 @@ export interface DecodedContainer {
 }
 
 /**
- * A decode result. When the signature and the signer verified but the body does not fit the local
- * contract (`schema-mismatch`), the failure also carries the authenticated header and signer, so the
- * receiver can answer the sender (a receipt) instead of leaving it to re-send.
+ * A decode result. When the signature and the signer verified but the body cannot be used (it does
+ * not fit the local contract, `schema-mismatch`, or holds a value out of range, `malformed`), the
+ * failure also carries the authenticated header and signer, so the receiver can answer the sender (a
+ * receipt) instead of leaving it to re-send.
  */
 export type SdcDecodeResult =
   | { ok: true; value: DecodedContainer }
@@ -290,10 +291,9 @@ export function createDecoder(options: DecoderOptions): SdcDecoder {
       return fail('untrusted-signer', `signed by ${check.signer.matricule}, claims to be from ${sender}`);
     }
     const decoded = decodeOpenedPayload(opened.value, payloadOptions);
-    if (!decoded.ok) {
-      if (decoded.error.code !== 'schema-mismatch') return decoded;
-      return { ...decoded, verified: { header: opened.value.header, signer: check.signer } };
-    }
+    // Signed by a known sender whose header names it: whatever is wrong with the body, the receiver
+    // can answer it (a site that never hears why would send it again for ever).
+    if (!decoded.ok) return { ...decoded, verified: { header: opened.value.header, signer: check.signer } };
     const { header, body } = decoded.value;
     return { ok: true, value: { header, body, signer: check.signer, cipher, payload } };
   }

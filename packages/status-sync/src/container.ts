@@ -66,10 +66,10 @@ export type OpenResult =
       readonly ok: false;
       readonly error: { readonly code: string; readonly message: string };
       /**
-       * When the signature verified but the body could not be used (a different table contract), the
-       * header and signer, so the server can still answer with a receipt.
+       * When the signature verified but the body could not be used (a different table contract, a
+       * value out of range), the header, signer and kind, so the server can still answer with a receipt.
        */
-      readonly verified?: Pick<OpenedContainer, 'header' | 'signer'>;
+      readonly verified?: Pick<OpenedContainer, 'header' | 'signer'> & { readonly kind?: ContainerKind };
     };
 
 export interface SealInput {

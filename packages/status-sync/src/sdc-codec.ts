@@ -244,12 +244,16 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
       const decoded = await decoder.decode(bytes);
       if (!decoded.ok) {
         const error = { code: decoded.error.code, message: decoded.error.message };
-        // Only a schema-mismatch comes with a header, and only once the signature and signer verified.
+        // A body that cannot be used comes with its header once the signature and signer verified.
         if (!decoded.verified) return { ok: false, error };
         return {
           ok: false,
           error,
-          verified: { header: headerOf(decoded.verified.header), signer: signerOf(decoded.verified.signer) },
+          verified: {
+            header: headerOf(decoded.verified.header),
+            signer: signerOf(decoded.verified.signer),
+            kind: decoded.verified.header.kind,
+          },
         };
       }
       const { header, body: raw, signer } = decoded.value;

@@ -413,8 +413,18 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     if (opened.ok) container = opened.value;
     else if (opened.verified) {
       // Signed by someone we trust, but not readable against our contract: answer so the site knows.
-      container = { ...opened.verified, body: { kind: 'control', message: {} } };
-      bodyError = opened.error.code === 'schema-mismatch' ? 'schema-mismatch' : 'invalid-field';
+      container = {
+        header: opened.verified.header,
+        signer: opened.verified.signer,
+        body: { kind: 'control', message: {} },
+      };
+      bodyError =
+        opened.error.code === 'schema-mismatch'
+          ? 'schema-mismatch'
+          : formatReason(
+              opened.verified.kind === 'import-request' ? 'invalid-filter' : 'invalid-field',
+              opened.error.message.slice(0, 200),
+            );
     } else return { outcome: refused(opened.error.code) };
     // The signer's certificate must be the one registered for the matricule the container claims.
     if (container.signer.matricule !== container.header.sender)

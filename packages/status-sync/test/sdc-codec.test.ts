@@ -178,6 +178,24 @@ describe('through @xmcomm/sdc-codec', () => {
     expect(opened.value.body).toMatchObject({ kind: 'receipt', receipt: { acknowledges: sent.containerId } });
   });
 
+  test('an import request the server cannot read past its signature is answered with a refusal, never dropped', async () => {
+    // A limit of 2^53 is no safe integer: the site's own check refuses it, a forged request does not.
+    const sealed = await siteCodec(ids.sites[0] as never, ids).seal({
+      sender: 'CEC-0001',
+      recipient: null,
+      sequence: 7001,
+      body: { kind: 'import-request', filter: { table: 'births', conditions: [], limit: 2 ** 53 } },
+    });
+    const answered = await serverSync.applyContainer(sealed.bytes);
+    expect(answered).toMatchObject({ status: 'applied', accepted: 0, rejected: 1 });
+    const opened = await siteCodec(ids.sites[0] as never, ids).open(answered.replies[0] as Uint8Array);
+    if (!opened.ok || opened.value.body.kind !== 'receipt') throw new Error('no receipt');
+    expect(opened.value.body.receipt).toMatchObject({
+      acknowledges: sealed.containerId,
+      results: [{ numero: 0, accepted: false, reason: expect.stringMatching(/^invalid-filter/) }],
+    });
+  });
+
   test('an import with between and order travels whole, and the rows are stored read-only with their origin', async () => {
     const other = siteCodec(ids.sites[1] as never, ids);
     const rows = [1, 2, 3].map((numero) => ({
