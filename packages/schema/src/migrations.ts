@@ -1,10 +1,10 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
-import { createTablesMigration } from './ddl.js';
+import { addColumnsMigration, createTablesMigration } from './ddl.js';
 import { SchemaError } from './errors.js';
 import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
 import { civilRegistrationTables } from './tables/civil-registration.js';
 import { ecrClientTables } from './tables/ecr-client.js';
-import { serverSystemTables } from './tables/server-system.js';
+import { operatorLockoutMigrationName, serverSystemTables, serverUsers } from './tables/server-system.js';
 import { siteSystemTables } from './tables/site-system.js';
 import {
   lifecycleMigration,
@@ -12,7 +12,7 @@ import {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-import { xmserverTables } from './tables/xmserver.js';
+import { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
 
 export type Migrations = Readonly<Record<string, Migration>>;
 
@@ -31,6 +31,8 @@ export const serverMigrations: Migrations = {
   '20261122-30-xmserver-audit-log': createTablesMigration(xmserverTables),
   '20261122-31-charged-rows-without-foreign-keys': chargedRowsWithoutForeignKeysMigration,
   '20261122-32-received-containers-one-sequence-index': receivedContainersOneSequenceIndexMigration,
+  [operatorLockoutMigrationName]: addColumnsMigration(serverUsers, operatorLockoutMigrationName),
+  '20261207-02-operator-sessions': createTablesMigration(operatorSessionTables),
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
