@@ -5,6 +5,7 @@ import { registerBroker } from './commands/broker.js';
 import { registerClient } from './commands/client.js';
 import { registerInit } from './commands/init.js';
 import { registerLicence } from './commands/licence.js';
+import { registerLogin } from './commands/login.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPki } from './commands/pki.js';
 import { registerService } from './commands/service.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   registerInit(program, io);
+  registerLogin(program, io);
   registerUser(program, io);
   const client = registerClient(program, io);
   registerPki(program, client, io);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { asDate } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -11,7 +11,7 @@ export function registerAudit(program: Command, io: Io): void {
     .option('--limit <n>', 'how many entries', '50')
     .option('--target <id>', 'only changes to this login, matricule or serial')
     .action(
-      handler(io, async (ctx, options: { limit: string; target?: string }) => {
+      handler(io, access.readOnly, async (ctx, options: { limit: string; target?: string }) => {
         if (!/^\d{1,6}$/.test(options.limit)) {
           throw new XmServerError('invalid-argument', 'invalid limit', {
             params: {

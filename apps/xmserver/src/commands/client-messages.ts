@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import mqtt from 'mqtt';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
@@ -142,7 +142,7 @@ export function registerClientMessages(client: Command, io: Io): void {
       )
       .argument('<matricule>'),
   ).action(
-    handler(io, async (ctx, raw: string, options: SendOptions) => {
+    handler(io, access.operator, async (ctx, raw: string, options: SendOptions) => {
       const matricule = parseMatricule(raw);
       const sealed = await sealFor(ctx, matricule, (sync) => sync.pushProfile(matricule));
       const sent = await publishDown(ctx, matricule, sealed, options);
@@ -161,7 +161,7 @@ export function registerClientMessages(client: Command, io: Io): void {
       .argument('<matricule>')
       .requiredOption('--text <text>', `the message, at most ${maxMessageLength} characters`),
   ).action(
-    handler(io, async (ctx, raw: string, options: SendOptions & { text: string }) => {
+    handler(io, access.operator, async (ctx, raw: string, options: SendOptions & { text: string }) => {
       const matricule = parseMatricule(raw);
       const text = options.text.trim();
       if (text === '' || text.length > maxMessageLength) {

@@ -1,3 +1,4 @@
+import { hashPassword } from '@xmcomm/pki';
 import type { Command } from 'commander';
 import { audited } from '../audit.js';
 import {
@@ -10,11 +11,10 @@ import {
   parseStatus,
   updateClient,
 } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
-import { hashPassword } from '../passwords.js';
 import { registerBilling } from './billing.js';
 import { followBroker } from './broker-sync.js';
 import { registerClientBill } from './client-billing.js';
@@ -109,32 +109,36 @@ export function registerClient(program: Command, io: Io): Command {
       .option('--matricule <id>', 'matricule to use instead of the next assigned one')
       .option('--status <n>', 'status 0-3 (3: all services)', '3'),
   ).action(
-    handler(io, async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
-      const status = parseStatus(options.status);
-      const matricule = options.matricule === undefined ? undefined : parseMatricule(options.matricule);
-      const input = {
-        ...fields(options),
-        name: options.name,
-        matricule,
-        status,
-        passwordHash: await hashPassword(initialClientPassword),
-      };
-      const db = await ctx.database();
-      const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
-        await enforceLimit(trx, 'clients');
-        const added = await addClient(trx, input);
-        return { result: added, target: added.matricule, details: { name: added.name, status } };
-      });
-      ctx.print(created, () =>
-        text('client.added', ctx.lang, {
-          name: created.name,
-          matricule: created.matricule,
-          account: created.accountId ?? '-',
+    handler(
+      io,
+      access.operator,
+      async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
+        const status = parseStatus(options.status);
+        const matricule = options.matricule === undefined ? undefined : parseMatricule(options.matricule);
+        const input = {
+          ...fields(options),
+          name: options.name,
+          matricule,
           status,
-        }),
-      );
-      await followBroker(ctx, [created.matricule]);
-    }),
+          passwordHash: await hashPassword(initialClientPassword),
+        };
+        const db = await ctx.database();
+        const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
+          await enforceLimit(trx, 'clients');
+          const added = await addClient(trx, input);
+          return { result: added, target: added.matricule, details: { name: added.name, status } };
+        });
+        ctx.print(created, () =>
+          text('client.added', ctx.lang, {
+            name: created.name,
+            matricule: created.matricule,
+            account: created.accountId ?? '-',
+            status,
+          }),
+        );
+        await followBroker(ctx, [created.matricule]);
+      },
+    ),
   );
 
   client
@@ -142,7 +146,7 @@ export function registerClient(program: Command, io: Io): Command {
     .description('list clients')
     .option('--status <n>', 'only clients with this status')
     .action(
-      handler(io, async (ctx, options: { status?: string }) => {
+      handler(io, access.readOnly, async (ctx, options: { status?: string }) => {
         const status = options.status === undefined ? undefined : parseStatus(options.status);
         const clients = await listClients(await ctx.database(), { status });
         ctx.print(clients, () =>
@@ -159,7 +163,7 @@ export function registerClient(program: Command, io: Io): Command {
     .description('show one client')
     .argument('<matricule>')
     .action(
-      handler(io, async (ctx, matricule: string) => {
+      handler(io, access.readOnly, async (ctx, matricule: string) => {
         const found = await getClient(await ctx.database(), parseMatricule(matricule));
         ctx.print(found, () => describeClient(found));
       }),
@@ -172,7 +176,7 @@ export function registerClient(program: Command, io: Io): Command {
       .argument('<matricule>')
       .option('--name <text>', "the site's name"),
   ).action(
-    handler(io, async (ctx, matricule: string, options: FieldOptions) => {
+    handler(io, access.operator, async (ctx, matricule: string, options: FieldOptions) => {
       const change = fields(options);
       if (Object.values(change).every((v) => v === undefined)) {
         throw new XmServerError('invalid-argument', 'nothing to update', {
@@ -208,7 +212,7 @@ export function registerClient(program: Command, io: Io): Command {
     .argument('<matricule>')
     .argument('<status>')
     .action(
-      handler(io, async (ctx, matricule: string, raw: string) => {
+      handler(io, access.operator, async (ctx, matricule: string, raw: string) => {
         const status = parseStatus(raw);
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'client.set-status', async (trx) => {

@@ -7,7 +7,7 @@ import {
 } from '@xmcomm/billing';
 import type { Command } from 'commander';
 import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import type { Io } from '../context.js';
 import type { ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -45,7 +45,7 @@ export function registerLicence(program: Command, io: Io): void {
     .command('show')
     .description('the edition in force, its limits and what is used')
     .action(
-      handler(io, async (ctx) => {
+      handler(io, access.readOnly, async (ctx) => {
         const db = await ctx.database();
         const limits = editionLimits(await currentLicence(db));
         const count = async (table: 'xm_system.clients' | 'xm_system.users') =>
@@ -77,7 +77,7 @@ export function registerLicence(program: Command, io: Io): void {
     .description('install a licence key from the publisher (checked offline against its signature)')
     .argument('<key>', 'XMLIC1.…')
     .action(
-      handler(io, async (ctx, key: string) => {
+      handler(io, access.supervisor, async (ctx, key: string) => {
         const checked = verifyLicence(key);
         if (!checked.ok) {
           throw new XmServerError('billing-refused', checked.error.message, {

@@ -2,7 +2,7 @@ import { databaseKind, exchangedTables } from '@xmcomm/schema';
 import type { Command } from 'commander';
 import { type Kysely, sql } from 'kysely';
 import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, type ServerDb } from '../database.js';
@@ -138,7 +138,7 @@ export function registerObserve(program: Command, io: Io): void {
     )
     .option('--watch <seconds>', 'refresh every so many seconds until interrupted')
     .action(
-      handler(io, async (ctx, options: { watch?: string }) => {
+      handler(io, access.readOnly, async (ctx, options: { watch?: string }) => {
         if (options.watch === undefined) return showMonitor(ctx);
         if (!/^\d{1,4}$/.test(options.watch) || Number(options.watch) < 1) {
           throw new XmServerError('invalid-argument', 'watch', {
@@ -175,17 +175,21 @@ export function registerObserve(program: Command, io: Io): void {
       'PostgreSQL only: a login role that may read xm_data and nothing confidential (password in XM_STATS_PASSWORD[_FILE])',
     )
     .action(
-      handler(io, async (ctx, options: { grantRole?: string }) => {
-        const db = await ctx.database();
-        if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
-        const lines = await actsReport(db);
-        if (ctx.json) return ctx.print(lines, () => '');
-        const csv = [
-          'site,table,day,acts',
-          ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
-        ];
-        ctx.io.stdout.write(`${csv.join('\n')}\n`);
-      }),
+      handler(
+        io,
+        access.byOptions((options) => (options.grantRole === undefined ? 1 : 3)),
+        async (ctx, options: { grantRole?: string }) => {
+          const db = await ctx.database();
+          if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
+          const lines = await actsReport(db);
+          if (ctx.json) return ctx.print(lines, () => '');
+          const csv = [
+            'site,table,day,acts',
+            ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
+          ];
+          ctx.io.stdout.write(`${csv.join('\n')}\n`);
+        },
+      ),
     );
 }
 

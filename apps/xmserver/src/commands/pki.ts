@@ -3,7 +3,7 @@ import { REVOCATION_REASONS, revocationListToPem, TrustStore } from '@xmcomm/pki
 import { type Command, Option } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, nowForUpdate } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -70,7 +70,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .requiredOption('--csr <file>', "the site's certificate request (PEM or DER)")
     .option('--out <file>', 'write the certificate here instead of printing it')
     .action(
-      handler(io, async (ctx, raw: string, options: { csr: string; out?: string }) => {
+      handler(io, access.supervisor, async (ctx, raw: string, options: { csr: string; out?: string }) => {
         const matricule = parseMatricule(raw);
         const db = await ctx.database();
         const found = await getClient(db, matricule);
@@ -119,7 +119,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .argument('<matricule>')
     .requiredOption('--import <file>', 'the certificate (PEM or DER)')
     .action(
-      handler(io, async (ctx, raw: string, options: { import: string }) => {
+      handler(io, access.supervisor, async (ctx, raw: string, options: { import: string }) => {
         const matricule = parseMatricule(raw);
         const db = await ctx.database();
         const found = await getClient(db, matricule);
@@ -160,7 +160,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .description('trust an outside CA certificate')
     .argument('<file>')
     .action(
-      handler(io, async (ctx, path: string) => {
+      handler(io, access.supervisor, async (ctx, path: string) => {
         const file = await readCertificateFile(path, 'CA certificate');
         if (!file.info.isCa) {
           throw new XmServerError('invalid-certificate', 'not a CA', {
@@ -191,7 +191,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .command('list')
     .description('list trusted CAs')
     .action(
-      handler(io, async (ctx) => {
+      handler(io, access.supervisor, async (ctx) => {
         const rows = await (await ctx.database())
           .selectFrom('xm_system.certificates')
           .select(['serial_number', 'purpose', 'subject', 'not_after', 'revoked_at', 'fingerprint_sha256'])
@@ -215,7 +215,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
         .default('unspecified'),
     )
     .action(
-      handler(io, async (ctx, rawSerial: string, options: { reason: string }) => {
+      handler(io, access.supervisor, async (ctx, rawSerial: string, options: { reason: string }) => {
         const serial = rawSerial.toLowerCase().replace(/:/g, '');
         if (!/^[0-9a-f]{1,64}$/.test(serial)) {
           throw new XmServerError('invalid-argument', 'serial', {
@@ -260,7 +260,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .option('--out <file>', 'write the CRL here instead of printing it')
     .option('--days <n>', 'validity in days', '7')
     .action(
-      handler(io, async (ctx, options: { out?: string; days: string }) => {
+      handler(io, access.supervisor, async (ctx, options: { out?: string; days: string }) => {
         if (!/^\d{1,3}$/.test(options.days) || Number(options.days) < 1) {
           throw new XmServerError('invalid-argument', 'days', {
             params: {
@@ -311,52 +311,56 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .option('--client <matricule>', 'the site the signatory works at')
     .option('--cert <file>', "the signatory's certificate (must chain to a trusted CA)")
     .action(
-      handler(io, async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
-        const db = await ctx.database();
-        const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
-        const file = options.cert
-          ? await readCertificateFile(options.cert, 'signatory certificate')
-          : undefined;
-        if (file) {
-          const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
-          if (!report.ok) throw fromPki(report.error, 'signatory certificate');
-        }
-        const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
-          const certificate = file
-            ? await recordCertificate(trx, {
-                der: file.der,
-                info: file.info,
-                purpose: 'signatory',
-                clientId: site?.id ?? null,
-              })
+      handler(
+        io,
+        access.supervisor,
+        async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
+          const db = await ctx.database();
+          const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
+          const file = options.cert
+            ? await readCertificateFile(options.cert, 'signatory certificate')
             : undefined;
-          const row = await trx
-            .insertInto('xm_system.signatories')
-            .values({
-              full_name: options.name,
-              role: options.role,
-              client_id: site?.id ?? null,
-              certificate_id: certificate?.id ?? null,
-            })
-            .returning(['id', 'full_name', 'role', 'active'])
-            .executeTakeFirstOrThrow();
-          return {
-            result: row,
-            target: `signatory-${row.id}`,
-            details: { name: options.name, role: options.role },
-          };
-        });
-        ctx.print(
-          created,
-          () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
-        );
-      }),
+          if (file) {
+            const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
+            if (!report.ok) throw fromPki(report.error, 'signatory certificate');
+          }
+          const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
+            const certificate = file
+              ? await recordCertificate(trx, {
+                  der: file.der,
+                  info: file.info,
+                  purpose: 'signatory',
+                  clientId: site?.id ?? null,
+                })
+              : undefined;
+            const row = await trx
+              .insertInto('xm_system.signatories')
+              .values({
+                full_name: options.name,
+                role: options.role,
+                client_id: site?.id ?? null,
+                certificate_id: certificate?.id ?? null,
+              })
+              .returning(['id', 'full_name', 'role', 'active'])
+              .executeTakeFirstOrThrow();
+            return {
+              result: row,
+              target: `signatory-${row.id}`,
+              details: { name: options.name, role: options.role },
+            };
+          });
+          ctx.print(
+            created,
+            () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
+          );
+        },
+      ),
     );
   signatory
     .command('list')
     .description('list signatories')
     .action(
-      handler(io, async (ctx) => {
+      handler(io, access.readOnly, async (ctx) => {
         const rows = await (await ctx.database())
           .selectFrom('xm_system.signatories as s')
           .leftJoin('xm_system.clients as c', 'c.id', 's.client_id')
@@ -377,7 +381,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .description('withdraw a signatory; its certificate, if any, is revoked too')
     .argument('<id>')
     .action(
-      handler(io, async (ctx, rawId: string) => {
+      handler(io, access.supervisor, async (ctx, rawId: string) => {
         if (!/^\d{1,9}$/.test(rawId)) {
           throw new XmServerError('invalid-argument', 'id', {
             params: { name: 'id', value: rawId, hint: 'Expected a number.', hintFr: 'Nombre attendu.' },

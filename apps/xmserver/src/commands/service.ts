@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { handler } from '../command.js';
+import { access, handler } from '../command.js';
 import { readSecret } from '../config.js';
 import { formatTable, type Io } from '../context.js';
 import { runDemo } from '../demo.js';
@@ -35,6 +35,9 @@ export function registerService(program: Command, io: Io): void {
     .action(
       handler(
         io,
+        // The service acts for no operator: it proves itself with the server key's passphrase, and
+        // changes only what the sites' signed containers ask for.
+        access.none('the service: proves itself with the key passphrase'),
         async (ctx, options: { embeddedBroker?: boolean }) => {
           const { config } = ctx;
           if (!config.brokerUrl) {
@@ -102,6 +105,8 @@ export function registerService(program: Command, io: Io): void {
     .action(
       handler(
         io,
+        // Its own embedded database, broker and sites, nothing of a real server's: no one to authenticate.
+        access.none('the demo: self-contained'),
         async (ctx, options: { sites: string; acts: string; timeout: string; dataDir?: string }) => {
           // Each simulated site has its own embedded database (about 350 MB of memory): ten is plenty for a demo.
           const sites = count('--sites', options.sites, 1, 10);
