@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import type { FileSettings } from './config.js';
 import { Context, type GlobalOptions, type Io } from './context.js';
+import { XmServerError } from './errors.js';
 import type { Privilege } from './operator-auth.js';
 
 /**
@@ -34,6 +35,29 @@ export const access = {
   own: (why: string): Access => ({ kind: 'own', why }),
 } as const satisfies Record<string, Access | ((...args: never[]) => Access)>;
 
+/**
+ * xmserver's commands: commander's, plus the access each one declares where it is registered
+ * (`.requires(access.operator)` before `.action(handler(…))`). A command that declares none
+ * never runs: `handler` refuses it, so forgetting a declaration fails closed.
+ */
+export class XmCommand extends Command {
+  #access: Access | undefined;
+
+  /** Who may run this command, checked by `handler` before its body. */
+  requires(rule: Access): this {
+    this.#access = rule;
+    return this;
+  }
+
+  get access(): Access | undefined {
+    return this.#access;
+  }
+
+  override createCommand(name?: string): XmCommand {
+    return new XmCommand(name);
+  }
+}
+
 /** `client credit`: the command's words without the program's name, as the audit log records it. */
 export function commandPath(command: Command): string {
   const words: string[] = [];
@@ -45,17 +69,22 @@ export function commandPath(command: Command): string {
 
 /**
  * Wraps a command body: builds the context from the global and local options, authenticates the
- * operator and checks the privilege `rule` asks for, runs the body, and always closes the
+ * operator and checks the privilege the command `requires`, runs the body, and always closes the
  * database, so no command leaves a connection or an embedded database open.
  */
 export function handler<A extends unknown[]>(
   io: Io,
-  rule: Access,
   body: (ctx: Context, ...args: A) => Promise<void>,
   extraFlags?: (options: Record<string, unknown>) => FileSettings,
 ) {
   return async (...raw: unknown[]): Promise<void> => {
     const command = raw[raw.length - 1] as Command;
+    const rule = command instanceof XmCommand ? command.access : undefined;
+    if (!rule) {
+      throw new XmServerError('internal', 'no access declared', {
+        params: { detail: `"${commandPath(command)}" declares no access; it is not run.` },
+      });
+    }
     const options = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
     const ctx = await Context.create(io, options, extraFlags?.(options));
     try {

@@ -1,5 +1,6 @@
 import { SchemaError } from '@xmcomm/schema';
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
+import { XmCommand } from './command.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBroker } from './commands/broker.js';
 import { registerClient } from './commands/client.js';
@@ -19,7 +20,7 @@ export const version = '0.0.0';
 
 /** The whole command tree; `io` is the process's, or a test's. */
 export function buildProgram(io: Io): Command {
-  const program = new Command('xmserver')
+  const program = new XmCommand('xmserver')
     .description(
       'XMcomm central server: clients, certificates, accounts, and the service that centralises their data',
     )

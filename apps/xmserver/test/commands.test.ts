@@ -135,6 +135,25 @@ describe('init', () => {
 });
 
 describe('users', () => {
+  test('at a terminal, the login is asked (echoed) and then the password (hidden)', async () => {
+    const asked: [string, boolean][] = [];
+    const answers = ['admin', supervisor.password];
+    const outcome = await runInProcess(['--data-dir', dataDir, 'whoami', '--json'], {
+      database: test_db.db,
+      env: {},
+      prompt: async (question, options) => {
+        asked.push([question, options?.echo === true]);
+        return answers.shift() ?? '';
+      },
+    });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ login: 'admin', session: null });
+    expect(asked).toEqual([
+      ['Login: ', true],
+      ['Password: ', false],
+    ]);
+  });
+
   test('add with the password from XM_NEW_PASSWORD, stored as a scrypt hash, audited with the supervisor', async () => {
     const outcome = await run(['user', 'add', 'alice', '--privilege', '2', '--name', 'Alice Abena'], {
       XM_NEW_PASSWORD: 'correct horse',

@@ -1,8 +1,7 @@
 import { type BillingError, credit, statement, statementToCsv } from '@xmcomm/billing';
-import type { Command } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 
@@ -32,7 +31,7 @@ function refused(error: BillingError): XmServerError {
   });
 }
 
-export function registerBilling(client: Command, io: Io): void {
+export function registerBilling(client: XmCommand, io: Io): void {
   client
     .command('credit')
     .description("credit (recharge) a client's account")
@@ -40,10 +39,10 @@ export function registerBilling(client: Command, io: Io): void {
     .argument('<amount>', 'whole currency units, e.g. 50000')
     .option('--reference <text>', 'payment receipt, cheque or transfer number')
     .option('--reason <text>', 'shown on the statement', 'recharge')
+    .requires(access.operator)
     .action(
       handler(
         io,
-        access.operator,
         async (ctx, raw: string, rawAmount: string, options: { reference?: string; reason: string }) => {
           const matricule = parseMatricule(raw);
           const amount = parseAmount(rawAmount);
@@ -79,42 +78,39 @@ export function registerBilling(client: Command, io: Io): void {
     .option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days ago)')
     .option('--to <date>', 'last day included, YYYY-MM-DD (default: today)')
     .option('--csv', 'CSV, one line per movement')
+    .requires(access.readOnly)
     .action(
-      handler(
-        io,
-        access.readOnly,
-        async (ctx, raw: string, options: { from?: string; to?: string; csv?: boolean }) => {
-          const matricule = parseMatricule(raw);
-          const today = new Date(new Date().toISOString().slice(0, 10));
-          const to = new Date((options.to ? parseDay('--to', options.to) : today).getTime() + 86_400_000);
-          const from = options.from
-            ? parseDay('--from', options.from)
-            : new Date(to.getTime() - 31 * 86_400_000);
-          const db = await ctx.database();
-          await getClient(db, matricule);
-          const result = await statement(db, { matricule, from, to });
-          if (!result.ok) throw refused(result.error);
-          const value = result.value;
-          if (options.csv) {
-            ctx.io.stdout.write(statementToCsv(value));
-            return;
-          }
-          ctx.print(value, () =>
-            [
-              `${matricule} ${value.currency}: opening ${value.openingBalance}, closing ${value.closingBalance}`,
-              formatTable(
-                ['date', 'kind', 'amount', 'balance', 'reason'],
-                value.entries.map((e) => [
-                  e.createdAt.toISOString(),
-                  e.kind,
-                  e.amount,
-                  e.balanceAfter,
-                  e.reason,
-                ]),
-              ),
-            ].join('\n'),
-          );
-        },
-      ),
+      handler(io, async (ctx, raw: string, options: { from?: string; to?: string; csv?: boolean }) => {
+        const matricule = parseMatricule(raw);
+        const today = new Date(new Date().toISOString().slice(0, 10));
+        const to = new Date((options.to ? parseDay('--to', options.to) : today).getTime() + 86_400_000);
+        const from = options.from
+          ? parseDay('--from', options.from)
+          : new Date(to.getTime() - 31 * 86_400_000);
+        const db = await ctx.database();
+        await getClient(db, matricule);
+        const result = await statement(db, { matricule, from, to });
+        if (!result.ok) throw refused(result.error);
+        const value = result.value;
+        if (options.csv) {
+          ctx.io.stdout.write(statementToCsv(value));
+          return;
+        }
+        ctx.print(value, () =>
+          [
+            `${matricule} ${value.currency}: opening ${value.openingBalance}, closing ${value.closingBalance}`,
+            formatTable(
+              ['date', 'kind', 'amount', 'balance', 'reason'],
+              value.entries.map((e) => [
+                e.createdAt.toISOString(),
+                e.kind,
+                e.amount,
+                e.balanceAfter,
+                e.reason,
+              ]),
+            ),
+          ].join('\n'),
+        );
+      }),
     );
 }

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamicSecurityAdmin, siteRoleName } from '@xmcomm/mqtt-transport';
-import type { Command } from 'commander';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import type { ServerDb } from '../database.js';
@@ -232,7 +231,7 @@ export async function followBroker(ctx: Context, only?: readonly string[]): Prom
   }
 }
 
-export function registerBrokerSync(broker: Command, io: Io): void {
+export function registerBrokerSync(broker: XmCommand, io: Io): void {
   broker
     .command('sync')
     .description(
@@ -244,65 +243,62 @@ export function registerBrokerSync(broker: Command, io: Io): void {
       '--server-account',
       "also create or reset the server processes' account (XM_BROKER_USERNAME, XM_BROKER_PASSWORD[_FILE])",
     )
+    .requires(access.supervisor)
     .action(
-      handler(
-        io,
-        access.supervisor,
-        async (ctx, options: { url?: string; dryRun?: boolean; serverAccount?: boolean }) => {
-          const credentials = await adminCredentials(ctx.io.env);
-          if (!credentials) {
-            throw new XmServerError('config-invalid', 'no admin account', {
-              params: {
-                detail:
-                  'broker sync needs the dynamic security administrator: set XM_BROKER_ADMIN_USERNAME and XM_BROKER_ADMIN_PASSWORD or XM_BROKER_ADMIN_PASSWORD_FILE.',
-              },
-            });
-          }
-          const db = await ctx.database();
-          const admin = await connectAdmin(ctx, options.url, credentials);
-          try {
-            if (options.serverAccount && !options.dryRun) {
-              const username = ctx.io.env.XM_BROKER_USERNAME;
-              const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
-              if (!username || !password) {
-                throw new XmServerError('config-invalid', 'no server account', {
-                  params: {
-                    detail: '--server-account needs XM_BROKER_USERNAME and XM_BROKER_PASSWORD[_FILE].',
-                  },
-                });
-              }
-              await admin.provisionServer(ctx.config.serverName, username, password);
+      handler(io, async (ctx, options: { url?: string; dryRun?: boolean; serverAccount?: boolean }) => {
+        const credentials = await adminCredentials(ctx.io.env);
+        if (!credentials) {
+          throw new XmServerError('config-invalid', 'no admin account', {
+            params: {
+              detail:
+                'broker sync needs the dynamic security administrator: set XM_BROKER_ADMIN_USERNAME and XM_BROKER_ADMIN_PASSWORD or XM_BROKER_ADMIN_PASSWORD_FILE.',
+            },
+          });
+        }
+        const db = await ctx.database();
+        const admin = await connectAdmin(ctx, options.url, credentials);
+        try {
+          if (options.serverAccount && !options.dryRun) {
+            const username = ctx.io.env.XM_BROKER_USERNAME;
+            const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
+            if (!username || !password) {
+              throw new XmServerError('config-invalid', 'no server account', {
+                params: {
+                  detail: '--server-account needs XM_BROKER_USERNAME and XM_BROKER_PASSWORD[_FILE].',
+                },
+              });
             }
-            const entries = await syncBroker(db, admin, {
-              server: ctx.config.serverName,
-              passwordsDir: passwordsDirOf(ctx),
-              dryRun: options.dryRun === true,
-            });
-            const changed = entries.filter((e) => e.action !== 'unchanged' && e.action !== 'absent').length;
-            ctx.print(
-              { server: ctx.config.serverName, dryRun: options.dryRun === true, changed, sites: entries },
-              () =>
-                [
-                  formatTable(
-                    ['matricule', 'action', 'password file'],
-                    entries.map((e) => [e.matricule, e.action, e.passwordFile ?? '']),
-                  ),
-                  `${changed} change(s)${options.dryRun ? ' (dry run: nothing done)' : ''}.`,
-                ].join('\n'),
-            );
-          } catch (cause) {
-            if (XmServerError.isInstance(cause)) throw cause;
-            throw new XmServerError('broker-unreachable', 'broker sync failed', {
-              cause,
-              params: {
-                url: options.url ?? 'broker',
-                detail: cause instanceof Error ? cause.message : String(cause),
-              },
-            });
-          } finally {
-            await admin.close();
+            await admin.provisionServer(ctx.config.serverName, username, password);
           }
-        },
-      ),
+          const entries = await syncBroker(db, admin, {
+            server: ctx.config.serverName,
+            passwordsDir: passwordsDirOf(ctx),
+            dryRun: options.dryRun === true,
+          });
+          const changed = entries.filter((e) => e.action !== 'unchanged' && e.action !== 'absent').length;
+          ctx.print(
+            { server: ctx.config.serverName, dryRun: options.dryRun === true, changed, sites: entries },
+            () =>
+              [
+                formatTable(
+                  ['matricule', 'action', 'password file'],
+                  entries.map((e) => [e.matricule, e.action, e.passwordFile ?? '']),
+                ),
+                `${changed} change(s)${options.dryRun ? ' (dry run: nothing done)' : ''}.`,
+              ].join('\n'),
+          );
+        } catch (cause) {
+          if (XmServerError.isInstance(cause)) throw cause;
+          throw new XmServerError('broker-unreachable', 'broker sync failed', {
+            cause,
+            params: {
+              url: options.url ?? 'broker',
+              detail: cause instanceof Error ? cause.message : String(cause),
+            },
+          });
+        } finally {
+          await admin.close();
+        }
+      }),
     );
 }

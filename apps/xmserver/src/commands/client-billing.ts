@@ -1,7 +1,6 @@
 import { invoice, invoiceToCsv } from '@xmcomm/billing';
-import type { Command } from 'commander';
 import { getClient, parseMatricule } from '../clients.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 
@@ -19,7 +18,7 @@ export function parseBillDay(name: string, raw: string): Date {
 }
 
 /** `client bill`: the invoice of a period, through billing's `invoice` (JSON, CSV or a table). */
-export function registerClientBill(client: Command, io: Io): void {
+export function registerClientBill(client: XmCommand, io: Io): void {
   client
     .command('bill')
     .description(
@@ -29,56 +28,53 @@ export function registerClientBill(client: Command, io: Io): void {
     .requiredOption('--from <date>', 'first day, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last day included, YYYY-MM-DD')
     .option('--csv', 'CSV, one line per invoice line, then the total')
+    .requires(access.operator)
     .action(
-      handler(
-        io,
-        access.operator,
-        async (ctx, raw: string, options: { from: string; to: string; csv?: boolean }) => {
-          const matricule = parseMatricule(raw);
-          const from = parseBillDay('--from', options.from);
-          // The operator names the last day billed; billing takes the half-open period [from, to).
-          const to = new Date(parseBillDay('--to', options.to).getTime() + dayMs);
-          if (to <= from) {
-            throw new XmServerError('invalid-argument', 'empty period', {
-              params: {
-                name: '--to',
-                value: options.to,
-                hint: 'It must not be before --from.',
-                hintFr: 'Elle ne doit pas précéder --from.',
-              },
-            });
-          }
-          const db = await ctx.database();
-          await getClient(db, matricule);
-          const result = await invoice(db, { matricule, from, to });
-          if (!result.ok) {
-            throw new XmServerError('billing-refused', result.error.message, {
-              cause: result.error,
-              params: { detail: result.error.message, detailFr: result.error.messageFr },
-            });
-          }
-          const value = result.value;
-          if (options.csv) {
-            ctx.io.stdout.write(invoiceToCsv(value, ctx.lang));
-            return;
-          }
-          ctx.print(value, () =>
-            [
-              `${value.number} ${value.client.matricule} ${options.from} .. ${options.to} (${value.currency})`,
-              formatTable(
-                ['kind', 'description', 'quantity', 'bytes', 'amount'],
-                value.lines.map((line) => [
-                  line.kind,
-                  line.description[ctx.lang],
-                  line.quantity,
-                  line.bytes,
-                  line.amount,
-                ]),
-              ),
-              `total: ${value.total} ${value.currency}`,
-            ].join('\n'),
-          );
-        },
-      ),
+      handler(io, async (ctx, raw: string, options: { from: string; to: string; csv?: boolean }) => {
+        const matricule = parseMatricule(raw);
+        const from = parseBillDay('--from', options.from);
+        // The operator names the last day billed; billing takes the half-open period [from, to).
+        const to = new Date(parseBillDay('--to', options.to).getTime() + dayMs);
+        if (to <= from) {
+          throw new XmServerError('invalid-argument', 'empty period', {
+            params: {
+              name: '--to',
+              value: options.to,
+              hint: 'It must not be before --from.',
+              hintFr: 'Elle ne doit pas précéder --from.',
+            },
+          });
+        }
+        const db = await ctx.database();
+        await getClient(db, matricule);
+        const result = await invoice(db, { matricule, from, to });
+        if (!result.ok) {
+          throw new XmServerError('billing-refused', result.error.message, {
+            cause: result.error,
+            params: { detail: result.error.message, detailFr: result.error.messageFr },
+          });
+        }
+        const value = result.value;
+        if (options.csv) {
+          ctx.io.stdout.write(invoiceToCsv(value, ctx.lang));
+          return;
+        }
+        ctx.print(value, () =>
+          [
+            `${value.number} ${value.client.matricule} ${options.from} .. ${options.to} (${value.currency})`,
+            formatTable(
+              ['kind', 'description', 'quantity', 'bytes', 'amount'],
+              value.lines.map((line) => [
+                line.kind,
+                line.description[ctx.lang],
+                line.quantity,
+                line.bytes,
+                line.amount,
+              ]),
+            ),
+            `total: ${value.total} ${value.currency}`,
+          ].join('\n'),
+        );
+      }),
     );
 }

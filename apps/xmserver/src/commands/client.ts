@@ -11,7 +11,7 @@ import {
   parseStatus,
   updateClient,
 } from '../clients.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
@@ -94,7 +94,7 @@ const withFieldOptions = (command: Command) =>
     .option('--locality <text>', 'town or locality')
     .option('--contact <text>', 'telephone or e-mail of the site');
 
-export function registerClient(program: Command, io: Io): Command {
+export function registerClient(program: XmCommand, io: Io): XmCommand {
   const client = program
     .command('client')
     .description('client sites: registration, status, certificates, accounts');
@@ -107,46 +107,44 @@ export function registerClient(program: Command, io: Io): Command {
       )
       .requiredOption('--name <text>', "the site's name")
       .option('--matricule <id>', 'matricule to use instead of the next assigned one')
-      .option('--status <n>', 'status 0-3 (3: all services)', '3'),
+      .option('--status <n>', 'status 0-3 (3: all services)', '3')
+      .requires(access.operator),
   ).action(
-    handler(
-      io,
-      access.operator,
-      async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
-        const status = parseStatus(options.status);
-        const matricule = options.matricule === undefined ? undefined : parseMatricule(options.matricule);
-        const input = {
-          ...fields(options),
-          name: options.name,
-          matricule,
+    handler(io, async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
+      const status = parseStatus(options.status);
+      const matricule = options.matricule === undefined ? undefined : parseMatricule(options.matricule);
+      const input = {
+        ...fields(options),
+        name: options.name,
+        matricule,
+        status,
+        passwordHash: await hashPassword(initialClientPassword),
+      };
+      const db = await ctx.database();
+      const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
+        await enforceLimit(trx, 'clients');
+        const added = await addClient(trx, input);
+        return { result: added, target: added.matricule, details: { name: added.name, status } };
+      });
+      ctx.print(created, () =>
+        text('client.added', ctx.lang, {
+          name: created.name,
+          matricule: created.matricule,
+          account: created.accountId ?? '-',
           status,
-          passwordHash: await hashPassword(initialClientPassword),
-        };
-        const db = await ctx.database();
-        const created = await audited(db, ctx.operator, 'client.add', async (trx) => {
-          await enforceLimit(trx, 'clients');
-          const added = await addClient(trx, input);
-          return { result: added, target: added.matricule, details: { name: added.name, status } };
-        });
-        ctx.print(created, () =>
-          text('client.added', ctx.lang, {
-            name: created.name,
-            matricule: created.matricule,
-            account: created.accountId ?? '-',
-            status,
-          }),
-        );
-        await followBroker(ctx, [created.matricule]);
-      },
-    ),
+        }),
+      );
+      await followBroker(ctx, [created.matricule]);
+    }),
   );
 
   client
     .command('list')
     .description('list clients')
     .option('--status <n>', 'only clients with this status')
+    .requires(access.readOnly)
     .action(
-      handler(io, access.readOnly, async (ctx, options: { status?: string }) => {
+      handler(io, async (ctx, options: { status?: string }) => {
         const status = options.status === undefined ? undefined : parseStatus(options.status);
         const clients = await listClients(await ctx.database(), { status });
         ctx.print(clients, () =>
@@ -162,8 +160,9 @@ export function registerClient(program: Command, io: Io): Command {
     .command('show')
     .description('show one client')
     .argument('<matricule>')
+    .requires(access.readOnly)
     .action(
-      handler(io, access.readOnly, async (ctx, matricule: string) => {
+      handler(io, async (ctx, matricule: string) => {
         const found = await getClient(await ctx.database(), parseMatricule(matricule));
         ctx.print(found, () => describeClient(found));
       }),
@@ -174,9 +173,10 @@ export function registerClient(program: Command, io: Io): Command {
       .command('update')
       .description("change a client's details")
       .argument('<matricule>')
-      .option('--name <text>', "the site's name"),
+      .option('--name <text>', "the site's name")
+      .requires(access.operator),
   ).action(
-    handler(io, access.operator, async (ctx, matricule: string, options: FieldOptions) => {
+    handler(io, async (ctx, matricule: string, options: FieldOptions) => {
       const change = fields(options);
       if (Object.values(change).every((v) => v === undefined)) {
         throw new XmServerError('invalid-argument', 'nothing to update', {
@@ -211,8 +211,9 @@ export function registerClient(program: Command, io: Io): Command {
     )
     .argument('<matricule>')
     .argument('<status>')
+    .requires(access.operator)
     .action(
-      handler(io, access.operator, async (ctx, matricule: string, raw: string) => {
+      handler(io, async (ctx, matricule: string, raw: string) => {
         const status = parseStatus(raw);
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'client.set-status', async (trx) => {

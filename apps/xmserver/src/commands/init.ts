@@ -2,9 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashPassword } from '@xmcomm/pki';
 import { migrateToLatest, redact, serverMigrations } from '@xmcomm/schema';
-import type { Command } from 'commander';
 import { audited, writeAudit } from '../audit.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { configFileName, type FileSettings } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { isInitialised, type ServerDb } from '../database.js';
@@ -176,7 +175,7 @@ async function writeConfigFile(ctx: Context): Promise<boolean> {
   return true;
 }
 
-export function registerInit(program: Command, io: Io): void {
+export function registerInit(program: XmCommand, io: Io): void {
   program
     .command('init')
     .description(
@@ -195,11 +194,11 @@ export function registerInit(program: Command, io: Io): void {
       '--import-ca-key <file>',
       "the CA's private key (its passphrase in XM_IMPORT_KEY_PASSPHRASE[_FILE])",
     )
+    // Nobody to authenticate on a fresh server; a supervisor on an initialised one (see initialise).
+    .requires(access.own('init: the first supervisor is created by it'))
     .action(
       handler(
         io,
-        // Nobody to authenticate on a fresh server; a supervisor on an initialised one (see initialise).
-        access.own('init: the first supervisor is created by it'),
         async (
           ctx,
           options: {

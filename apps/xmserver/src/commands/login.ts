@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import { cliOrigin, readLogin, readOwnPassword, sessionFileOf } from '../cli-identity.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
@@ -89,7 +88,7 @@ async function login(
   );
 }
 
-export function registerLogin(program: Command, io: Io): void {
+export function registerLogin(program: XmCommand, io: Io): void {
   program
     .command('login')
     .description(
@@ -98,10 +97,10 @@ export function registerLogin(program: Command, io: Io): void {
     .option('--user <login>', 'who logs in (default $XM_USER, else asked)')
     .option('--new-password-file <path>', 'the new password, when one is needed: first line of this file')
     .option('--change-password', 'choose a new password now, even if the current one need not change')
+    .requires(access.own('login: it is where the password is checked'))
     .action(
       handler(
         io,
-        access.own('login: it is where the password is checked'),
         async (ctx, options: { user?: string; newPasswordFile?: string; changePassword?: boolean }) =>
           login(ctx, options),
       ),
@@ -110,8 +109,9 @@ export function registerLogin(program: Command, io: Io): void {
   program
     .command('logout')
     .description("close this server's session and delete its file")
+    .requires(access.own('logout: closes whatever session is saved'))
     .action(
-      handler(io, access.own('logout: closes whatever session is saved'), async (ctx) => {
+      handler(io, async (ctx) => {
         const path = sessionFileOf(ctx);
         const saved = await readSessionFile(path).catch(async () => {
           // An unsafe file (readable by others) is deleted all the same: its token is no longer secret.
@@ -133,8 +133,9 @@ export function registerLogin(program: Command, io: Io): void {
   program
     .command('whoami')
     .description('who this command runs as, with which privilege, and until when')
+    .requires(access.readOnly)
     .action(
-      handler(io, access.readOnly, async (ctx) => {
+      handler(io, async (ctx) => {
         const operator = ctx.authenticated;
         if (!operator) return;
         const names = role(operator.privilege);

@@ -1,8 +1,7 @@
 import { databaseKind, exchangedTables } from '@xmcomm/schema';
-import type { Command } from 'commander';
 import { type Kysely, sql } from 'kysely';
 import { audited } from '../audit.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, type ServerDb } from '../database.js';
@@ -130,15 +129,16 @@ export async function actsReport(
 const csvCell = (value: string | number) =>
   /[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
 
-export function registerObserve(program: Command, io: Io): void {
+export function registerObserve(program: XmCommand, io: Io): void {
   program
     .command('monitor')
     .description(
       'transmissions per site (last seen, containers in and out, rows, rejections, gaps) and totals; --json for a snapshot',
     )
     .option('--watch <seconds>', 'refresh every so many seconds until interrupted')
+    .requires(access.readOnly)
     .action(
-      handler(io, access.readOnly, async (ctx, options: { watch?: string }) => {
+      handler(io, async (ctx, options: { watch?: string }) => {
         if (options.watch === undefined) return showMonitor(ctx);
         if (!/^\d{1,4}$/.test(options.watch) || Number(options.watch) < 1) {
           throw new XmServerError('invalid-argument', 'watch', {
@@ -174,22 +174,19 @@ export function registerObserve(program: Command, io: Io): void {
       '--grant-role <name>',
       'PostgreSQL only: a login role that may read xm_data and nothing confidential (password in XM_STATS_PASSWORD[_FILE])',
     )
+    .requires(access.byOptions((options) => (options.grantRole === undefined ? 1 : 3)))
     .action(
-      handler(
-        io,
-        access.byOptions((options) => (options.grantRole === undefined ? 1 : 3)),
-        async (ctx, options: { grantRole?: string }) => {
-          const db = await ctx.database();
-          if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
-          const lines = await actsReport(db);
-          if (ctx.json) return ctx.print(lines, () => '');
-          const csv = [
-            'site,table,day,acts',
-            ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
-          ];
-          ctx.io.stdout.write(`${csv.join('\n')}\n`);
-        },
-      ),
+      handler(io, async (ctx, options: { grantRole?: string }) => {
+        const db = await ctx.database();
+        if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
+        const lines = await actsReport(db);
+        if (ctx.json) return ctx.print(lines, () => '');
+        const csv = [
+          'site,table,day,acts',
+          ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
+        ];
+        ctx.io.stdout.write(`${csv.join('\n')}\n`);
+      }),
     );
 }
 

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { REVOCATION_REASONS, revocationListToPem, TrustStore } from '@xmcomm/pki';
-import { type Command, Option } from 'commander';
+import { Option } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, nowForUpdate } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -62,15 +62,16 @@ function certificateRows(
   );
 }
 
-export function registerPki(program: Command, client: Command, io: Io): void {
+export function registerPki(program: XmCommand, client: XmCommand, io: Io): void {
   client
     .command('enrol')
     .description("issue a site's certificate from its PKCS#10 request (the matricule goes into the subject)")
     .argument('<matricule>')
     .requiredOption('--csr <file>', "the site's certificate request (PEM or DER)")
     .option('--out <file>', 'write the certificate here instead of printing it')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, raw: string, options: { csr: string; out?: string }) => {
+      handler(io, async (ctx, raw: string, options: { csr: string; out?: string }) => {
         const matricule = parseMatricule(raw);
         const db = await ctx.database();
         const found = await getClient(db, matricule);
@@ -118,8 +119,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     )
     .argument('<matricule>')
     .requiredOption('--import <file>', 'the certificate (PEM or DER)')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, raw: string, options: { import: string }) => {
+      handler(io, async (ctx, raw: string, options: { import: string }) => {
         const matricule = parseMatricule(raw);
         const db = await ctx.database();
         const found = await getClient(db, matricule);
@@ -159,8 +161,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .command('add')
     .description('trust an outside CA certificate')
     .argument('<file>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, path: string) => {
+      handler(io, async (ctx, path: string) => {
         const file = await readCertificateFile(path, 'CA certificate');
         if (!file.info.isCa) {
           throw new XmServerError('invalid-certificate', 'not a CA', {
@@ -190,8 +193,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
   trust
     .command('list')
     .description('list trusted CAs')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx) => {
+      handler(io, async (ctx) => {
         const rows = await (await ctx.database())
           .selectFrom('xm_system.certificates')
           .select(['serial_number', 'purpose', 'subject', 'not_after', 'revoked_at', 'fingerprint_sha256'])
@@ -214,8 +218,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
         .choices(Object.keys(REVOCATION_REASONS))
         .default('unspecified'),
     )
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, rawSerial: string, options: { reason: string }) => {
+      handler(io, async (ctx, rawSerial: string, options: { reason: string }) => {
         const serial = rawSerial.toLowerCase().replace(/:/g, '');
         if (!/^[0-9a-f]{1,64}$/.test(serial)) {
           throw new XmServerError('invalid-argument', 'serial', {
@@ -259,8 +264,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .description('issue the next certificate revocation list of the national CA')
     .option('--out <file>', 'write the CRL here instead of printing it')
     .option('--days <n>', 'validity in days', '7')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, options: { out?: string; days: string }) => {
+      handler(io, async (ctx, options: { out?: string; days: string }) => {
         if (!/^\d{1,3}$/.test(options.days) || Number(options.days) < 1) {
           throw new XmServerError('invalid-argument', 'days', {
             params: {
@@ -310,57 +316,55 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .requiredOption('--role <text>', 'e.g. officer, clerk')
     .option('--client <matricule>', 'the site the signatory works at')
     .option('--cert <file>', "the signatory's certificate (must chain to a trusted CA)")
+    .requires(access.supervisor)
     .action(
-      handler(
-        io,
-        access.supervisor,
-        async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
-          const db = await ctx.database();
-          const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
-          const file = options.cert
-            ? await readCertificateFile(options.cert, 'signatory certificate')
-            : undefined;
-          if (file) {
-            const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
-            if (!report.ok) throw fromPki(report.error, 'signatory certificate');
-          }
-          const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
-            const certificate = file
-              ? await recordCertificate(trx, {
-                  der: file.der,
-                  info: file.info,
-                  purpose: 'signatory',
-                  clientId: site?.id ?? null,
-                })
-              : undefined;
-            const row = await trx
-              .insertInto('xm_system.signatories')
-              .values({
-                full_name: options.name,
-                role: options.role,
-                client_id: site?.id ?? null,
-                certificate_id: certificate?.id ?? null,
+      handler(io, async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
+        const db = await ctx.database();
+        const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
+        const file = options.cert
+          ? await readCertificateFile(options.cert, 'signatory certificate')
+          : undefined;
+        if (file) {
+          const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
+          if (!report.ok) throw fromPki(report.error, 'signatory certificate');
+        }
+        const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
+          const certificate = file
+            ? await recordCertificate(trx, {
+                der: file.der,
+                info: file.info,
+                purpose: 'signatory',
+                clientId: site?.id ?? null,
               })
-              .returning(['id', 'full_name', 'role', 'active'])
-              .executeTakeFirstOrThrow();
-            return {
-              result: row,
-              target: `signatory-${row.id}`,
-              details: { name: options.name, role: options.role },
-            };
-          });
-          ctx.print(
-            created,
-            () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
-          );
-        },
-      ),
+            : undefined;
+          const row = await trx
+            .insertInto('xm_system.signatories')
+            .values({
+              full_name: options.name,
+              role: options.role,
+              client_id: site?.id ?? null,
+              certificate_id: certificate?.id ?? null,
+            })
+            .returning(['id', 'full_name', 'role', 'active'])
+            .executeTakeFirstOrThrow();
+          return {
+            result: row,
+            target: `signatory-${row.id}`,
+            details: { name: options.name, role: options.role },
+          };
+        });
+        ctx.print(
+          created,
+          () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
+        );
+      }),
     );
   signatory
     .command('list')
     .description('list signatories')
+    .requires(access.readOnly)
     .action(
-      handler(io, access.readOnly, async (ctx) => {
+      handler(io, async (ctx) => {
         const rows = await (await ctx.database())
           .selectFrom('xm_system.signatories as s')
           .leftJoin('xm_system.clients as c', 'c.id', 's.client_id')
@@ -380,8 +384,9 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .command('revoke')
     .description('withdraw a signatory; its certificate, if any, is revoked too')
     .argument('<id>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, rawId: string) => {
+      handler(io, async (ctx, rawId: string) => {
         if (!/^\d{1,9}$/.test(rawId)) {
           throw new XmServerError('invalid-argument', 'id', {
             params: { name: 'id', value: rawId, hint: 'Expected a number.', hintFr: 'Nombre attendu.' },

@@ -1,7 +1,6 @@
 import { hashPassword } from '@xmcomm/pki';
-import type { Command } from 'commander';
 import { audited } from '../audit.js';
-import { access, handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { text } from '../messages.js';
 import { revokeUserSessions, unlockOperator } from '../operator-auth.js';
@@ -46,7 +45,7 @@ function show(user: ServerUser) {
 }
 
 // Every user command is a supervisor's (privilege 3): who may do what is the server's first secret.
-export function registerUser(program: Command, io: Io): void {
+export function registerUser(program: XmCommand, io: Io): void {
   const user = program
     .command('user')
     .description(
@@ -61,10 +60,10 @@ export function registerUser(program: Command, io: Io): void {
     .option('--name <text>', 'full name')
     .option('--password-file <path>', 'read the password from the first line of this file')
     .option('--temporary', 'the user must change it at first login')
+    .requires(access.supervisor)
     .action(
       handler(
         io,
-        access.supervisor,
         async (
           ctx,
           loginArg: string,
@@ -97,8 +96,9 @@ export function registerUser(program: Command, io: Io): void {
   user
     .command('list')
     .description('list server users')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx) => {
+      handler(io, async (ctx) => {
         const users = await listUsers(await ctx.database());
         ctx.print(users, () =>
           formatTable(
@@ -113,8 +113,9 @@ export function registerUser(program: Command, io: Io): void {
     .command('show')
     .description('show one server user')
     .argument('<login>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, login: string) => {
+      handler(io, async (ctx, login: string) => {
         const found = await getUser(await ctx.database(), parseLogin(login));
         ctx.print(found, () => show(found));
       }),
@@ -125,8 +126,9 @@ export function registerUser(program: Command, io: Io): void {
     .description("change a user's privilege (1-3)")
     .argument('<login>')
     .argument('<privilege>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, login: string, raw: string) => {
+      handler(io, async (ctx, login: string, raw: string) => {
         const privilege = parsePrivilege(raw);
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'user.set-privilege', async (trx) => {
@@ -149,34 +151,32 @@ export function registerUser(program: Command, io: Io): void {
     .argument('<login>')
     .option('--password-file <path>', 'read the password from the first line of this file')
     .option('--temporary', 'the user must change it at next login')
+    .requires(access.supervisor)
     .action(
-      handler(
-        io,
-        access.supervisor,
-        async (ctx, login: string, options: { passwordFile?: string; temporary?: boolean }) => {
-          const db = await ctx.database();
-          await getUser(db, parseLogin(login));
-          const passwordHash = await hashPassword(await newPassword(ctx, options.passwordFile));
-          const updated = await audited(db, ctx.operator, 'user.passwd', async (trx) => {
-            const result = await updateUser(trx, login, {
-              passwordHash,
-              mustChangePassword: options.temporary === true,
-            });
-            // Whoever held the old password may have opened a session with it.
-            const sessions = await revokeUserSessions(trx, login);
-            return { result, target: login, details: { temporary: options.temporary === true, sessions } };
+      handler(io, async (ctx, login: string, options: { passwordFile?: string; temporary?: boolean }) => {
+        const db = await ctx.database();
+        await getUser(db, parseLogin(login));
+        const passwordHash = await hashPassword(await newPassword(ctx, options.passwordFile));
+        const updated = await audited(db, ctx.operator, 'user.passwd', async (trx) => {
+          const result = await updateUser(trx, login, {
+            passwordHash,
+            mustChangePassword: options.temporary === true,
           });
-          ctx.print(updated, () => text('user.password', ctx.lang, { login }));
-        },
-      ),
+          // Whoever held the old password may have opened a session with it.
+          const sessions = await revokeUserSessions(trx, login);
+          return { result, target: login, details: { temporary: options.temporary === true, sessions } };
+        });
+        ctx.print(updated, () => text('user.password', ctx.lang, { login }));
+      }),
     );
 
   user
     .command('suspend')
     .description('suspend a user (privilege 0) and close its sessions; set-privilege restores one')
     .argument('<login>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, login: string) => {
+      handler(io, async (ctx, login: string) => {
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'user.suspend', async (trx) => {
           const before = await getUser(trx, parseLogin(login));
@@ -192,8 +192,9 @@ export function registerUser(program: Command, io: Io): void {
     .command('unlock')
     .description('lift the lock that repeated wrong passwords put on a user, and clear the count')
     .argument('<login>')
+    .requires(access.supervisor)
     .action(
-      handler(io, access.supervisor, async (ctx, login: string) => {
+      handler(io, async (ctx, login: string) => {
         const db = await ctx.database();
         const before = await audited(db, ctx.operator, 'user.unlock', async (trx) => {
           const state = await unlockOperator(trx, parseLogin(login));
