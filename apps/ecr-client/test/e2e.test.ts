@@ -113,9 +113,18 @@ function ecrEnv(centre: Centre): Record<string, string> {
   };
 }
 
+// The server's first supervisor: `init` creates it with an initial password, its first login sets
+// the one the operator's commands then give in XM_PASSWORD, as a script would.
+const supervisorInitialPassword = 'initial supervisor password';
+const supervisorPassword = 'the supervisor password';
+
 function serverEnv(): Record<string, string> {
   return {
     XM_KEY_PASSPHRASE: 'the server key passphrase',
+    XM_USER: 'admin',
+    XM_PASSWORD: supervisorPassword,
+    // The operator's config folder (login's session file), not the real ~/.config.
+    XDG_CONFIG_HOME: join(serverDir, 'operator-config'),
     ...(serverDatabase ? { XM_DATABASE_URL: serverDatabase.url } : {}),
   };
 }
@@ -185,7 +194,15 @@ async function prepareActs(centre: Centre, count: number): Promise<void> {
 describe(`end to end: xmserver run and three centres over MQTT (${process.env.MQTT_URL ? 'Mosquitto' : 'embedded aedes'}, ${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   test(`${actsPerCentre} acts per centre reach the server exactly once and come back to status 4, across a SIGKILL`, async () => {
     const server = ['--data-dir', serverDir];
-    await runCommand(xmserverCli, [...server, '--server-name', serverName, 'init'], serverEnv());
+    await runCommand(xmserverCli, [...server, '--server-name', serverName, 'init'], {
+      ...serverEnv(),
+      XM_NEW_PASSWORD: supervisorInitialPassword,
+    });
+    await runCommand(xmserverCli, [...server, 'login'], {
+      ...serverEnv(),
+      XM_PASSWORD: supervisorInitialPassword,
+      XM_NEW_PASSWORD: supervisorPassword,
+    });
     // The operator registers the clients while the centres set themselves up.
     const registered = (async () => {
       for (const centre of centres) {

@@ -1,25 +1,36 @@
-import { userInfo } from 'node:os';
 import type { ServerDatabase } from '@xmcomm/schema';
 import type { Kysely, Transaction } from 'kysely';
 import { XmServerError } from './errors.js';
 
-/** Who is acting: `XM_USER`, or the operating-system account marked as such when none was named. */
-export function operatorOf(env: NodeJS.ProcessEnv): string {
-  if (env.XM_USER) return env.XM_USER;
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // A container without a passwd entry for the uid: keep "unknown".
-  }
-  return `system:${name}`;
+export type AuditDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface AuditEntry {
+  /** The authenticated operator's login; for a refused login, the login that was tried. */
+  readonly operator: string;
+  readonly action: string;
+  readonly target: string;
+  readonly details?: AuditDetails | undefined;
 }
 
-export type AuditDetails = Readonly<Record<string, string | number | boolean | null>>;
+/** Appends one entry to `xm_system.audit_log`; inside the caller's transaction when `db` is one. */
+export async function writeAudit(db: Kysely<ServerDatabase>, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('xm_system.audit_log')
+    .values({
+      // The columns' limits: a login typed at a prompt may be anything.
+      operator: entry.operator.slice(0, 100),
+      action: entry.action,
+      target: entry.target.slice(0, 200),
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })
+    .execute();
+}
 
 /**
  * Runs a change and records it in `xm_system.audit_log` in one transaction: either both happen or
- * neither. A suspended server user (privilege 0) named by `XM_USER` may not change anything.
+ * neither. `operator` is the login that authenticated (see operator-auth.ts); its privilege was
+ * checked before the command's body ran, and a suspension since then is caught here, in the
+ * transaction that writes.
  */
 export async function audited<T>(
   db: Kysely<ServerDatabase>,
@@ -28,21 +39,16 @@ export async function audited<T>(
   body: (trx: Transaction<ServerDatabase>) => Promise<{ result: T; target: string; details?: AuditDetails }>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    if (!operator.startsWith('system:')) {
-      const user = await trx
-        .selectFrom('xm_system.users')
-        .select('privilege')
-        .where('login', '=', operator)
-        .executeTakeFirst();
-      if (user && user.privilege === 0) {
-        throw new XmServerError('operator-suspended', 'operator suspended', { params: { login: operator } });
-      }
+    const user = await trx
+      .selectFrom('xm_system.users')
+      .select('privilege')
+      .where('login', '=', operator)
+      .executeTakeFirst();
+    if (user && user.privilege === 0) {
+      throw new XmServerError('operator-suspended', 'operator suspended', { params: { login: operator } });
     }
     const { result, target, details } = await body(trx);
-    await trx
-      .insertInto('xm_system.audit_log')
-      .values({ operator, action, target, details: details ? JSON.stringify(details) : null })
-      .execute();
+    await writeAudit(trx, { operator, action, target, details });
     return result;
   });
 }

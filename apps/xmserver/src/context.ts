@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
-import { operatorOf } from './audit.js';
+import { resolveOperator } from './cli-identity.js';
 import { type FileSettings, loadConfig, type ServerConfig } from './config.js';
 import { openServerDatabase, requireInitialised, type ServerDb } from './database.js';
+import { XmServerError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { type Language, pickLanguage } from './messages.js';
+import { authorise, type Operator, type Privilege } from './operator-auth.js';
 
 /** What a command needs from the process, so tests can run the CLI in-process with their own. */
 export interface Io {
@@ -11,8 +13,8 @@ export interface Io {
   readonly cwd: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
-  /** Reads a secret without echo; absent when stdin is not a terminal. */
-  readonly prompt?: ((question: string) => Promise<string>) | undefined;
+  /** Reads a line from the terminal, without echo unless asked (a login); absent when stdin is not a terminal. */
+  readonly prompt?: ((question: string, options?: { echo?: boolean }) => Promise<string>) | undefined;
   /** Overrides the logger (tests). */
   readonly logger?: Logger | undefined;
   /** An already open server database to use instead of the configured one (tests, the demo); never closed here. */
@@ -30,6 +32,7 @@ export interface GlobalOptions {
 
 export class Context {
   private db: ServerDb | undefined;
+  private identity: Operator | undefined;
 
   private constructor(
     readonly io: Io,
@@ -37,8 +40,35 @@ export class Context {
     readonly lang: Language,
     readonly json: boolean,
     readonly log: Logger,
-    readonly operator: string,
   ) {}
+
+  /**
+   * The authenticated operator's login, which the audit log records. Only a command declared to
+   * need an operator has one (see command.ts); asking elsewhere is a bug, not an operator's error.
+   */
+  get operator(): string {
+    if (!this.identity)
+      throw new XmServerError('internal', 'no operator', { params: { detail: 'no operator authenticated' } });
+    return this.identity.login;
+  }
+
+  get authenticated(): Operator | undefined {
+    return this.identity;
+  }
+
+  /** Authenticates the operator (session, script credentials or prompt) and checks the command's privilege. */
+  async requireOperator(required: Privilege, command: string): Promise<Operator> {
+    const db = await this.database();
+    const operator = await resolveOperator(this, db);
+    await authorise(db, operator, required, command);
+    this.identity = operator;
+    return operator;
+  }
+
+  /** The operator `init` has just created on a server that had none: it acts for the rest of `init`. */
+  actAs(operator: Operator): void {
+    this.identity = operator;
+  }
 
   static async create(io: Io, options: GlobalOptions, extraFlags: FileSettings = {}): Promise<Context> {
     const flags: FileSettings = {
@@ -50,7 +80,7 @@ export class Context {
     const config = await loadConfig({ dataDir: options.dataDir, flags, env: io.env, cwd: io.cwd });
     const lang = pickLanguage(options.lang, io.env);
     const log = io.logger ?? createLogger(config.logLevel, io.env);
-    return new Context(io, config, lang, options.json === true, log, operatorOf(io.env));
+    return new Context(io, config, lang, options.json === true, log);
   }
 
   /** The server database, migrated and initialised (`init` passes `create`). */

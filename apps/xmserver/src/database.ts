@@ -54,19 +54,25 @@ export const sqlStates = {
   invalidSchema: '3F000',
 } as const;
 
-/** Throws `not-initialised` unless `xmserver init` has recorded the server in this database. */
-export async function requireInitialised(db: ServerDb, dataDir: string): Promise<void> {
+/** True once `xmserver init` has recorded the server in this database. */
+export async function isInitialised(db: ServerDb): Promise<boolean> {
   try {
     const row = await db
       .selectFrom('xm_system.settings')
       .select('key')
       .where('key', '=', 'server')
       .executeTakeFirst();
-    if (row) return;
+    return row !== undefined;
   } catch (cause) {
     const state = sqlStateOf(cause);
     if (state !== sqlStates.undefinedTable && state !== sqlStates.invalidSchema) throw cause;
+    return false;
   }
+}
+
+/** Throws `not-initialised` unless `xmserver init` has recorded the server in this database. */
+export async function requireInitialised(db: ServerDb, dataDir: string): Promise<void> {
+  if (await isInitialised(db)) return;
   throw new XmServerError('not-initialised', 'server not initialised', { params: { dataDir } });
 }
 

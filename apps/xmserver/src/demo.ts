@@ -8,7 +8,7 @@ import {
   SiteTransport,
   startEmbeddedBroker,
 } from '@xmcomm/mqtt-transport';
-import { exportPrivateKey, generateKeyPair, TrustStore } from '@xmcomm/pki';
+import { exportPrivateKey, generateKeyPair, hashPassword, TrustStore } from '@xmcomm/pki';
 import {
   births,
   migrateToLatest,
@@ -21,15 +21,16 @@ import {
 import { createSdcCodec, createSiteSync, outboxSource, type SiteSync } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
 import { addClient, initialClientPassword } from './clients.js';
-import type { ServerDb } from './database.js';
+import { isInitialised, type ServerDb } from './database.js';
+import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
-import { hashPassword } from './passwords.js';
 import { certificateFromDer, ensureIdentity, openIdentity, recordCertificate } from './pki-store.js';
 
 /** What the demo charges per act centralised, in XAF, so that its accounts show real movements. */
 export const demoTariffPerAct = 100;
 
 import { type RunningService, startService } from './service.js';
+import { addUser } from './users.js';
 
 export interface DemoOptions {
   readonly sites: number;
@@ -40,6 +41,56 @@ export interface DemoOptions {
   readonly log: Logger;
   /** Progress lines for a person watching. */
   readonly progress: (line: string) => void;
+}
+
+/**
+ * The original's trial user, in the demo only: login `mbome`, password `zzzz`, a supervisor who
+ * must change the password at first login. A real server's first supervisor comes from `init`.
+ */
+export const demoUser = {
+  login: 'mbome',
+  displayName: 'Mbome François',
+  password: 'zzzz',
+  privilege: 3,
+} as const;
+
+async function addTrialUser(db: ServerDb): Promise<void> {
+  const exists = await db
+    .selectFrom('xm_system.users')
+    .select('id')
+    .where('login', '=', demoUser.login)
+    .executeTakeFirst();
+  if (exists) return;
+  await addUser(db, {
+    login: demoUser.login,
+    displayName: demoUser.displayName,
+    privilege: demoUser.privilege,
+    passwordHash: await hashPassword(demoUser.password),
+    mustChangePassword: true,
+  });
+}
+
+/**
+ * The demo writes trial data (its sites, the trial supervisor with a published password): a data
+ * directory that holds a real server, as `XM_DATA_DIR` may name, is refused before anything is written.
+ */
+async function refuseRealServer(db: ServerDb, dataDir: string): Promise<void> {
+  if (!(await isInitialised(db))) return;
+  const row = await db
+    .selectFrom('xm_system.settings')
+    .select('value')
+    .where('key', '=', 'server')
+    .executeTakeFirstOrThrow();
+  if ((row.value as { demo?: unknown } | null)?.demo === true) return;
+  throw new XmServerError('invalid-argument', 'not a demo directory', {
+    params: {
+      name: '--data-dir',
+      value: dataDir,
+      hint: 'It holds a real server: the demo needs a directory of its own (or none: a temporary one).',
+      hintFr:
+        "Il contient un vrai serveur : la démo a besoin d'un répertoire à elle (ou d'aucun : un temporaire).",
+    },
+  });
 }
 
 export interface DemoSiteResult {
@@ -115,8 +166,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const db: ServerDb = await openDatabase(options.dataDir ? join(dataDir, 'database') : 'memory://');
     cleanups.push(() => db.destroy());
+    await refuseRealServer(db, dataDir);
     await migrateToLatest(db, serverMigrations);
     await ensureIdentity(db, { dataDir, env, serverName, lang: 'en' });
+    await addTrialUser(db);
     // Recorded like `init` does, so monitor and report can read a kept demo directory afterwards.
     await db
       .insertInto('xm_system.settings')

@@ -18,6 +18,11 @@ describe('one table from error codes to exit codes', () => {
     expect(exitCodeOf('database-unavailable')).toBe(75);
     expect(exitCodeOf('not-initialised')).toBe(78);
     expect(exitCodeOf('internal')).toBe(70);
+    expect(exitCodeOf('forbidden')).toBe(77);
+    // Nobody logged in, and a login refused, each have a number of their own.
+    expect(exitCodeOf('not-logged-in')).toBe(80);
+    expect(exitCodeOf('authentication-failed')).toBe(81);
+    expect(exitCodeOf('account-locked')).toBe(81);
     expect(
       new Set([exitCodeOf('unknown-client'), exitCodeOf('duplicate-client'), exitCodeOf('invalid-status')])
         .size,
@@ -47,6 +52,12 @@ describe('messages in English and French', () => {
     address: '127.0.0.1:9464',
     option: '--o',
     env: 'E',
+    command: 'client credit',
+    privilege: 1,
+    required: 2,
+    role: 'operator',
+    until: '2026-12-07T10:15:00.000Z',
+    other: 'SITE-A',
   };
   test.each(xmServerErrorCodes)('%s', (code) => {
     const en = describeError(code, params, 'en');

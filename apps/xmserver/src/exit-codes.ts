@@ -4,7 +4,10 @@ import type { XmServerErrorCode } from './errors.js';
  * The one table from error codes to process exit codes. The numbers follow BSD sysexits(3), which
  * supervisors and shell scripts already know: 64 usage, 65 bad data, 67 unknown user, 68 unknown
  * host (a client site here), 69 service unavailable, 70 internal, 73 cannot create (duplicate),
- * 75 try again later, 77 permission denied, 78 configuration.
+ * 75 try again later, 77 permission denied, 78 configuration. Two numbers past sysexits tell a
+ * script why no operator could act: 80 nobody is logged in (no session, no XM_USER and
+ * XM_PASSWORD, no terminal to ask), 81 the login was refused (wrong password, account locked,
+ * a new password needed first).
  */
 export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'invalid-argument': 64,
@@ -15,6 +18,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'password-required': 64,
   'password-too-short': 65,
   'passwords-differ': 65,
+  'password-unchanged': 65,
   'unknown-user': 67,
   'unknown-client': 68,
   'unknown-certificate': 65,
@@ -38,6 +42,11 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'port-unavailable': 78,
   stopping: 75,
   'operator-suspended': 77,
+  forbidden: 77,
+  'not-logged-in': 80,
+  'authentication-failed': 81,
+  'account-locked': 81,
+  'password-change-required': 81,
   'not-initialised': 78,
   'config-invalid': 78,
   'secret-in-config': 78,

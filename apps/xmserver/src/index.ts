@@ -4,5 +4,4 @@ export type { Io } from './context.js';
 export { XmServerError, type XmServerErrorCode, xmServerErrorCodes } from './errors.js';
 export { exitCodeOf, exitCodes } from './exit-codes.js';
 export { describeError, type Language } from './messages.js';
-export { hashPassword, verifyPassword } from './passwords.js';
 export { buildProgram, runCli } from './program.js';

@@ -76,10 +76,10 @@ const errors: Catalogue<XmServerErrorCode> = {
       `La clé de cette demande est déjà certifiée pour ${p.other} (certificat ${p.serial}) : une clé n'appartient qu'à un site. Demandez à ${p.matricule} une demande faite avec sa propre clé ; rien n'a été émis.`,
   },
   'password-required': {
-    en: () =>
-      'A password is needed: type it at the prompt, or give it in XM_PASSWORD or a file (--password-file), never as an argument.',
-    fr: () =>
-      "Un mot de passe est nécessaire : saisissez-le à l'invite, ou donnez-le dans XM_PASSWORD ou un fichier (--password-file), jamais en argument.",
+    en: (p) =>
+      `A password is needed: type it at the prompt, or give it in ${p.variable ?? 'XM_NEW_PASSWORD'} or a file (${p.file ?? '--password-file'}), never as an argument.`,
+    fr: (p) =>
+      `Un mot de passe est nécessaire : saisissez-le à l'invite, ou donnez-le dans ${p.variable ?? 'XM_NEW_PASSWORD'} ou un fichier (${p.file ?? '--password-file'}), jamais en argument.`,
   },
   'password-too-short': {
     en: (p) => `The password must have at least ${p.min} characters.`,
@@ -88,6 +88,10 @@ const errors: Catalogue<XmServerErrorCode> = {
   'passwords-differ': {
     en: () => 'The two passwords typed differ.',
     fr: () => 'Les deux mots de passe saisis diffèrent.',
+  },
+  'password-unchanged': {
+    en: () => 'The new password must differ from the current one; nothing was changed.',
+    fr: () => "Le nouveau mot de passe doit différer de l'actuel ; rien n'a été modifié.",
   },
   'config-invalid': {
     en: (p) => `Invalid configuration: ${p.detail}`,
@@ -153,8 +157,38 @@ const errors: Catalogue<XmServerErrorCode> = {
       `Impossible d'écouter sur ${p.address} : ${p.reasonFr ?? p.reason}. Choisissez un autre port avec ${p.option}${p.setting ? `, ${p.env} ou « ${p.setting} » dans xmserver.json` : ` ou ${p.env}`}${p.offFr ? ` (${p.offFr})` : ''}.`,
   },
   'operator-suspended': {
-    en: (p) => `Operator "${p.login}" (XM_USER) is suspended and may not change anything.`,
-    fr: (p) => `L'opérateur « ${p.login} » (XM_USER) est suspendu et ne peut rien modifier.`,
+    en: (p) =>
+      `Operator "${p.login}" is suspended (privilege 0) and may do nothing; a supervisor restores it with "xmserver user set-privilege".`,
+    fr: (p) =>
+      `L'opérateur « ${p.login} » est suspendu (privilège 0) et ne peut rien faire ; un superviseur le rétablit par « xmserver user set-privilege ».`,
+  },
+  forbidden: {
+    en: (p) =>
+      `${p.login} (privilege ${p.privilege}) may not run "${p.command}": it needs privilege ${p.required} (${p.role}). The refusal is in the audit log.`,
+    fr: (p) =>
+      `${p.login} (privilège ${p.privilege}) ne peut pas lancer « ${p.command} » : il faut le privilège ${p.required} (${p.roleFr ?? p.role}). Le refus est consigné au journal d'audit.`,
+  },
+  'not-logged-in': {
+    en: (p) =>
+      `${p.reason === 'expired' ? 'Your session has ended' : 'Not logged in'}: run "xmserver login" (a terminal asks for the password), or give a script XM_USER and XM_PASSWORD or XM_PASSWORD_FILE.`,
+    fr: (p) =>
+      `${p.reason === 'expired' ? 'Votre session a pris fin' : 'Non connecté'} : lancez « xmserver login » (un terminal demande le mot de passe), ou donnez à un script XM_USER et XM_PASSWORD ou XM_PASSWORD_FILE.`,
+  },
+  'authentication-failed': {
+    en: () => 'Unknown user or wrong password.',
+    fr: () => 'Utilisateur inconnu ou mot de passe incorrect.',
+  },
+  'account-locked': {
+    en: (p) =>
+      `Account "${p.login}" is locked after repeated wrong passwords until ${p.until}; a supervisor can lift the lock at once with "xmserver user unlock ${p.login}".`,
+    fr: (p) =>
+      `Le compte « ${p.login} » est verrouillé après des mots de passe erronés répétés jusqu'à ${p.until} ; un superviseur peut le déverrouiller aussitôt par « xmserver user unlock ${p.login} ».`,
+  },
+  'password-change-required': {
+    en: (p) =>
+      `${p.login} must choose a new password first: run "xmserver login" (the new password at the prompt, in XM_NEW_PASSWORD or in --new-password-file).`,
+    fr: (p) =>
+      `${p.login} doit d'abord choisir un nouveau mot de passe : lancez « xmserver login » (le nouveau mot de passe à l'invite, dans XM_NEW_PASSWORD ou dans --new-password-file).`,
   },
   'unavailable-feature': {
     en: (p) => `${p.feature} is not available in this build: ${p.detail}`,
@@ -195,6 +229,41 @@ const texts = {
   'user.password': {
     en: (p: ErrorParams) => `Password of ${p.login} changed.`,
     fr: (p: ErrorParams) => `Mot de passe de ${p.login} modifié.`,
+  },
+  'user.unlocked': {
+    en: (p: ErrorParams) => `User ${p.login} unlocked: the next login counts from zero.`,
+    fr: (p: ErrorParams) => `Utilisateur ${p.login} déverrouillé : la prochaine connexion repart de zéro.`,
+  },
+  'init.supervisor': {
+    en: (p: ErrorParams) =>
+      `First supervisor ${p.login} created; its password must be changed at the first "xmserver login --user ${p.login}".`,
+    fr: (p: ErrorParams) =>
+      `Premier superviseur ${p.login} créé ; son mot de passe devra être changé à la première « xmserver login --user ${p.login} ».`,
+  },
+  'login.done': {
+    en: (p: ErrorParams) =>
+      `Logged in as ${p.login} (privilege ${p.privilege}) until ${p.until}; the session closes after ${p.idle} minutes without a command.`,
+    fr: (p: ErrorParams) =>
+      `Connecté en tant que ${p.login} (privilège ${p.privilege}) jusqu'à ${p.until} ; la session se ferme après ${p.idle} minutes sans commande.`,
+  },
+  'logout.done': {
+    en: (p: ErrorParams) => `Logged out: the session of ${p.login} on this server is closed.`,
+    fr: (p: ErrorParams) => `Déconnecté : la session de ${p.login} sur ce serveur est fermée.`,
+  },
+  'logout.none': {
+    en: () => 'No session open on this server.',
+    fr: () => 'Aucune session ouverte sur ce serveur.',
+  },
+  'whoami.session': {
+    en: (p: ErrorParams) =>
+      `${p.login} (${p.role}, privilege ${p.privilege}); session until ${p.until}, closed after ${p.idle} minutes without a command.`,
+    fr: (p: ErrorParams) =>
+      `${p.login} (${p.roleFr}, privilège ${p.privilege}) ; session jusqu'à ${p.until}, fermée après ${p.idle} minutes sans commande.`,
+  },
+  'whoami.password': {
+    en: (p: ErrorParams) => `${p.login} (${p.role}, privilege ${p.privilege}); no session: by password.`,
+    fr: (p: ErrorParams) =>
+      `${p.login} (${p.roleFr}, privilège ${p.privilege}) ; sans session : par mot de passe.`,
   },
   'user.suspended': {
     en: (p: ErrorParams) => `User ${p.login} suspended.`,
@@ -268,7 +337,9 @@ const texts = {
     en: (p: ErrorParams) => `throughput: ${p.rate} containers/s of ${p.bytes} bytes (${p.kib} KiB/s)`,
     fr: (p: ErrorParams) => `débit : ${p.rate} conteneurs/s de ${p.bytes} octets (${p.kib} Kio/s)`,
   },
+  'prompt.login': { en: () => 'Login: ', fr: () => 'Identifiant : ' },
   'prompt.password': { en: () => 'Password: ', fr: () => 'Mot de passe : ' },
+  'prompt.new-password': { en: () => 'New password: ', fr: () => 'Nouveau mot de passe : ' },
   'prompt.confirm': { en: () => 'Again: ', fr: () => 'Confirmation : ' },
 } as const;
 

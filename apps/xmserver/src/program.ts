@@ -1,10 +1,12 @@
 import { SchemaError } from '@xmcomm/schema';
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
+import { XmCommand } from './command.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBroker } from './commands/broker.js';
 import { registerClient } from './commands/client.js';
 import { registerInit } from './commands/init.js';
 import { registerLicence } from './commands/licence.js';
+import { registerLogin } from './commands/login.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPki } from './commands/pki.js';
 import { registerService } from './commands/service.js';
@@ -18,7 +20,7 @@ export const version = '0.0.0';
 
 /** The whole command tree; `io` is the process's, or a test's. */
 export function buildProgram(io: Io): Command {
-  const program = new Command('xmserver')
+  const program = new XmCommand('xmserver')
     .description(
       'XMcomm central server: clients, certificates, accounts, and the service that centralises their data',
     )
@@ -43,6 +45,7 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   registerInit(program, io);
+  registerLogin(program, io);
   registerUser(program, io);
   const client = registerClient(program, io);
   registerPki(program, client, io);

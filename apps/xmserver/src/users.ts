@@ -4,10 +4,14 @@ import { asDate, nowForUpdate, sqlStateOf, sqlStates } from './database.js';
 import { XmServerError } from './errors.js';
 
 export interface ServerUser {
+  readonly id: number;
   readonly login: string;
   readonly displayName: string | null;
   readonly privilege: number;
   readonly mustChangePassword: boolean;
+  /** Wrong passwords in a row, and the end of a lock in force (null when none): see operator-auth.ts. */
+  readonly failedLogins: number;
+  readonly lockedUntil: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -31,7 +35,7 @@ export function parseLogin(raw: string): string {
   return raw;
 }
 
-/** Parses a privilege for a working user: 1, 2 or 3 (0 is what `suspend` sets). */
+/** Parses a privilege for a working user: 1 read-only, 2 operator, 3 supervisor (0 is what `suspend` sets). */
 export function parsePrivilege(raw: string): 1 | 2 | 3 {
   if (!/^[123]$/.test(raw.trim()))
     throw new XmServerError('invalid-privilege', `invalid privilege ${raw}`, { params: { value: raw } });
@@ -39,28 +43,38 @@ export function parsePrivilege(raw: string): 1 | 2 | 3 {
 }
 
 function toUser(row: {
+  id: number;
   login: string;
   display_name: string | null;
   privilege: number;
   must_change_password: boolean;
+  failed_logins: number;
+  locked_until: unknown;
   created_at: unknown;
   updated_at: unknown;
 }): ServerUser {
+  const lockedUntil = row.locked_until ? asDate(row.locked_until) : null;
   return {
+    id: row.id,
     login: row.login,
     displayName: row.display_name,
     privilege: row.privilege,
     mustChangePassword: row.must_change_password,
+    failedLogins: row.failed_logins,
+    lockedUntil: lockedUntil && lockedUntil > new Date() ? lockedUntil : null,
     createdAt: asDate(row.created_at),
     updatedAt: asDate(row.updated_at),
   };
 }
 
 const columns = [
+  'id',
   'login',
   'display_name',
   'privilege',
   'must_change_password',
+  'failed_logins',
+  'locked_until',
   'created_at',
   'updated_at',
 ] as const;
@@ -143,11 +157,3 @@ export async function updateUser(
   if (!row) throw new XmServerError('unknown-user', `unknown user ${login}`, { params: { login } });
   return toUser(row);
 }
-
-/** The original's trial user: login `mbome`, password `zzzz`, privilege 3, to be changed at first use. */
-export const demoUser = {
-  login: 'mbome',
-  displayName: 'Mbome François',
-  password: 'zzzz',
-  privilege: 3,
-} as const;

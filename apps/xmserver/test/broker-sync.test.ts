@@ -16,6 +16,7 @@ import {
   type RunningMosquitto,
   startMosquitto,
 } from '../../../packages/mqtt-transport/test/helpers/mosquitto.js';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 const server = 'bsync';
@@ -24,7 +25,7 @@ let broker: RunningMosquitto;
 let database: TestDatabase<ServerDatabase>;
 let dir: string;
 const dataDir = () => join(dir, 'data');
-const base = () => ({ XM_USER: 'op', XM_SERVER_NAME: server, XM_BROKER_URL: broker.url });
+const base = () => ({ ...asSupervisor, XM_SERVER_NAME: server, XM_BROKER_URL: broker.url });
 const admin = () => ({
   ...base(),
   XM_BROKER_ADMIN_USERNAME: 'admin',
@@ -69,7 +70,7 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     });
     database = await createTestDatabase<ServerDatabase>();
     dir = await mkdtemp(join(tmpdir(), 'xms-bsync-'));
-    expect((await run(['init'])).code).toBe(0);
+    await initialiseServer((argv, env) => run(argv, { ...base(), ...env }));
   }, 60_000);
 
   afterAll(async () => {

@@ -6,20 +6,24 @@ import { chargeContainer, setTariff } from '@xmcomm/billing';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // `client bill` over real ledger movements: a credit (never invoiced), then charges written by
 // billing's own chargeContainer, as the service writes them.
 let database: TestDatabase<ServerDatabase>;
 let dataDir: string;
-const run = (argv: readonly string[]) =>
-  runInProcess(['--data-dir', dataDir, ...argv], { database: database.db, env: { XM_USER: 'op' } });
+const run = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+  runInProcess(['--data-dir', dataDir, ...argv], {
+    database: database.db,
+    env: { ...asSupervisor, ...env },
+  });
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   database = await createTestDatabase<ServerDatabase>();
   dataDir = await mkdtemp(join(tmpdir(), 'xms-bill-'));
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
   expect((await run(['client', 'add', '--name', 'Centre Kribi', '--matricule', 'KRI-1'])).code).toBe(0);
   expect((await run(['client', 'credit', 'KRI-1', '10000', '--reference', 'REC-9'])).code).toBe(0);
   await setTariff(database.db, { service: 'sds-export', perRow: 25 });

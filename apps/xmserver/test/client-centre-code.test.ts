@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // The centre code is a registered attribute of a client: every NIU of the site begins with it.
 let database: TestDatabase<ServerDatabase>;
 let dataDir: string;
-const run = (argv: readonly string[]) =>
-  runInProcess(['--data-dir', dataDir, ...argv], { database: database.db, env: { XM_USER: 'operator-1' } });
+const run = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
+  runInProcess(['--data-dir', dataDir, ...argv], {
+    database: database.db,
+    env: { ...asSupervisor, ...extra },
+  });
 const codeOf = async (matricule: string) =>
   (
     await database.db
@@ -23,7 +27,7 @@ const codeOf = async (matricule: string) =>
 beforeAll(async () => {
   database = await createTestDatabase<ServerDatabase>();
   dataDir = await mkdtemp(join(tmpdir(), 'xms-centre-'));
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
 });
 afterAll(async () => {
   await database?.close();

@@ -10,6 +10,7 @@ import { createSdcCodec } from '@xmcomm/status-sync';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { closeSite, connectSite, type Site } from '../src/demo.js';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // The server speaks first: `client message` and `client profile` seal a control container with
@@ -22,9 +23,12 @@ let dir: string;
 let site: Site | undefined;
 let siteKey: string;
 let siteCertificate: string;
-const env = () => ({ XM_USER: 'op', XM_SERVER_NAME: serverName, XM_BROKER_URL: broker.url });
-const run = (argv: readonly string[]) =>
-  runInProcess(['--data-dir', join(dir, 'data'), ...argv], { database: database.db, env: env() });
+const env = () => ({ ...asSupervisor, XM_SERVER_NAME: serverName, XM_BROKER_URL: broker.url });
+const run = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
+  runInProcess(['--data-dir', join(dir, 'data'), ...argv], {
+    database: database.db,
+    env: { ...env(), ...extra },
+  });
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -40,7 +44,7 @@ beforeAll(async () => {
   broker = await startEmbeddedBroker();
   database = await createTestDatabase<ServerDatabase>();
   dir = await mkdtemp(join(tmpdir(), 'xms-msg-'));
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
   for (const m of ['MSG-1', 'MSG-2'])
     expect(
       (await run(['client', 'add', '--name', `Centre ${m}`, '--matricule', m, '--region', 'Sud'])).code,
@@ -194,7 +198,7 @@ test('refusals: empty text (64), unknown client (68), no certificate (65), suspe
     ['--data-dir', join(dir, 'data'), 'client', 'message', 'MSG-1', '--text', 'hi'],
     {
       database: database.db,
-      env: { XM_USER: 'op', XM_SERVER_NAME: serverName },
+      env: { ...asSupervisor, XM_SERVER_NAME: serverName },
     },
   );
   expect(noBroker.code).toBe(78);

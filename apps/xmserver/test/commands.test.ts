@@ -1,19 +1,37 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifyPassword } from '@xmcomm/pki';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { verifyPassword } from '../src/passwords.js';
+import { addOperator, asSupervisor, supervisor } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // One database for the file (PGlite, or a fresh PostgreSQL database when DATABASE_URL is set),
-// initialised through the CLI itself; every command below runs in-process against it.
+// initialised through the CLI itself; every command below runs in-process against it, as the
+// supervisor's script unless a test says who else acts.
 let test_db: TestDatabase<ServerDatabase>;
 let dataDir: string;
-const env = { XM_USER: 'operator-1' };
 const run = (argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-  runInProcess(['--data-dir', dataDir, ...argv], { database: test_db.db, env: { ...env, ...extraEnv } });
+  runInProcess(['--data-dir', dataDir, ...argv], {
+    database: test_db.db,
+    env: { ...asSupervisor, ...extraEnv },
+  });
+/** The same, with no credentials at all unless given. */
+const runBare = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+  runInProcess(['--data-dir', dataDir, ...argv], { database: test_db.db, env });
+const auditOf = (filter: { operator?: string; action?: string; target?: string }) => {
+  let query = test_db.db
+    .selectFrom('xm_system.audit_log')
+    .select(['operator', 'action', 'target', 'details'])
+    .orderBy('id');
+  if (filter.operator) query = query.where('operator', '=', filter.operator);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.target) query = query.where('target', '=', filter.target);
+  return query.execute();
+};
+const configDir = () => join(dataDir, '.operator-config', 'xmcomm');
 const auditCount = async () =>
   Number(
     (
@@ -40,23 +58,105 @@ describe('init', () => {
     expect(outcome.stderr).toContain('xmserver init');
   });
 
-  test('creates the schemas once; a second run changes nothing', async () => {
-    const first = await run(['init', '--json']);
-    expect(first.code).toBe(0);
+  test('no password for the first supervisor: exit 64, and the server is still not initialised', async () => {
+    const outcome = await runBare(['init']);
+    expect(outcome.code).toBe(64);
+    expect(outcome.stderr).toContain('XM_NEW_PASSWORD');
+    expect((await run(['client', 'list'])).code).toBe(78);
+  });
+
+  test('creates the schemas and the first supervisor, who must change the password; the audit names it', async () => {
+    const first = await runBare(['init', '--json'], { XM_NEW_PASSWORD: supervisor.initialPassword });
+    expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout);
-    expect(result.changed).toBe(true);
+    expect(result).toMatchObject({ changed: true, supervisorCreated: 'admin' });
     expect(result.migrations).toContain('20261122-30-xmserver-audit-log');
-    const auditAfterFirst = await auditCount();
+    expect(result.migrations).toContain('20261207-02-operator-sessions');
+    const admin = await test_db.db
+      .selectFrom('xm_system.users')
+      .select(['privilege', 'must_change_password', 'password_hash'])
+      .where('login', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    expect(admin).toMatchObject({ privilege: 3, must_change_password: true });
+    expect(await verifyPassword(supervisor.initialPassword, admin.password_hash)).toBe(true);
+    const entries = await auditOf({});
+    expect(entries.map((e) => [e.operator, e.action])).toEqual(
+      expect.arrayContaining([
+        ['admin', 'user.add'],
+        ['admin', 'server.init'],
+      ]),
+    );
+    expect(entries.filter((e) => e.operator.startsWith('system:'))).toEqual([]);
+  });
+
+  test('the first supervisor must choose a new password at first login; the session is kept 0600', async () => {
+    const initial = { XM_USER: 'admin', XM_PASSWORD: supervisor.initialPassword };
+    // A script with the initial password is sent to `login` (81).
+    const scripted = await runBare(['client', 'list'], initial);
+    expect(scripted.code).toBe(81);
+    expect(scripted.stderr).toContain('xmserver login');
+    // No new password given, or the same again: refused, nothing changed.
+    expect((await runBare(['login'], initial)).code).toBe(64);
+    expect((await runBare(['login'], { ...initial, XM_NEW_PASSWORD: supervisor.initialPassword })).code).toBe(
+      65,
+    );
+    const login = await runBare(['login', '--json'], { ...initial, XM_NEW_PASSWORD: supervisor.password });
+    expect(login.code, login.stderr).toBe(0);
+    const session = JSON.parse(login.stdout);
+    expect(session).toMatchObject({ login: 'admin', privilege: 3 });
+    expect((await stat(session.sessionFile)).mode & 0o777).toBe(0o600);
+    expect((await stat(configDir())).mode & 0o777).toBe(0o700);
+    // The session is enough now: no XM_USER, no password.
+    const whoami = JSON.parse((await runBare(['whoami', '--json'])).stdout);
+    expect(whoami).toMatchObject({ login: 'admin', privilege: 3, role: 'supervisor' });
+    expect(whoami.session.expiresAt).toBe(session.expiresAt);
+    expect((await runBare(['logout'])).code).toBe(0);
+    expect(await readdir(configDir())).toEqual([]);
+    const after = await runBare(['whoami']);
+    expect(after.code).toBe(80);
+    expect(after.stderr).toContain('Not logged in');
+    expect((await auditOf({ operator: 'admin' })).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['auth.password-change', 'auth.login', 'auth.logout']),
+    );
+  });
+
+  test('a second run needs a supervisor, then changes nothing', async () => {
+    const auditBefore = await auditCount();
+    expect((await runBare(['init', '--json'])).code).toBe(80);
     const second = await run(['init', '--json']);
-    expect(JSON.parse(second.stdout)).toMatchObject({ changed: false, migrations: [] });
-    expect(await auditCount()).toBe(auditAfterFirst);
+    expect(second.code, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      changed: false,
+      migrations: [],
+      supervisorCreated: null,
+    });
+    expect(await auditCount()).toBe(auditBefore);
   });
 });
 
 describe('users', () => {
-  test('add with the password from XM_PASSWORD, stored as a scrypt hash, audited with the operator', async () => {
+  test('at a terminal, the login is asked (echoed) and then the password (hidden)', async () => {
+    const asked: [string, boolean][] = [];
+    const answers = ['admin', supervisor.password];
+    const outcome = await runInProcess(['--data-dir', dataDir, 'whoami', '--json'], {
+      database: test_db.db,
+      env: {},
+      prompt: async (question, options) => {
+        asked.push([question, options?.echo === true]);
+        return answers.shift() ?? '';
+      },
+    });
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ login: 'admin', session: null });
+    expect(asked).toEqual([
+      ['Login: ', true],
+      ['Password: ', false],
+    ]);
+  });
+
+  test('add with the password from XM_NEW_PASSWORD, stored as a scrypt hash, audited with the supervisor', async () => {
     const outcome = await run(['user', 'add', 'alice', '--privilege', '2', '--name', 'Alice Abena'], {
-      XM_PASSWORD: 'correct horse',
+      XM_NEW_PASSWORD: 'correct horse',
     });
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain('alice');
@@ -73,12 +173,12 @@ describe('users', () => {
       .selectAll()
       .where('target', '=', 'alice')
       .executeTakeFirstOrThrow();
-    expect(entry).toMatchObject({ operator: 'operator-1', action: 'user.add' });
+    expect(entry).toMatchObject({ operator: 'admin', action: 'user.add' });
   });
 
   test('a duplicate user: clear message, exit 73, nothing written', async () => {
     const before = await auditCount();
-    const outcome = await run(['user', 'add', 'alice'], { XM_PASSWORD: 'another one' });
+    const outcome = await run(['user', 'add', 'alice'], { XM_NEW_PASSWORD: 'another one' });
     expect(outcome.code).toBe(73);
     expect(outcome.stderr).toContain('"alice" already exists');
     expect(await auditCount()).toBe(before);
@@ -97,33 +197,103 @@ describe('users', () => {
     ).toBeUndefined();
   });
 
-  test('--demo seeds mbome, who must change its password', async () => {
-    expect((await run(['user', 'add', '--demo'])).code).toBe(0);
-    const shown = JSON.parse((await run(['user', 'show', 'mbome', '--json'])).stdout);
-    expect(shown).toMatchObject({ login: 'mbome', privilege: 3, mustChangePassword: true });
-  });
-
   test('set-privilege, invalid privilege, suspend, passwd', async () => {
     expect((await run(['user', 'set-privilege', 'alice', '3'])).code).toBe(0);
     const invalid = await run(['user', 'set-privilege', 'alice', '9']);
     expect(invalid.code).toBe(64);
-    expect((await run(['user', 'passwd', 'mbome'], { XM_PASSWORD: 'a much better one' })).code).toBe(0);
-    const mbome = JSON.parse((await run(['user', 'show', 'mbome', '--json'])).stdout);
-    expect(mbome.mustChangePassword).toBe(false);
-    expect((await run(['user', 'suspend', 'alice'])).code).toBe(0);
-    expect(JSON.parse((await run(['user', 'show', 'alice', '--json'])).stdout).privilege).toBe(0);
+    expect(
+      (await run(['user', 'add', 'carol', '--temporary'], { XM_NEW_PASSWORD: 'carol first password' })).code,
+    ).toBe(0);
+    expect(JSON.parse((await run(['user', 'show', 'carol', '--json'])).stdout).mustChangePassword).toBe(true);
+    expect((await run(['user', 'passwd', 'carol'], { XM_NEW_PASSWORD: 'a much better one' })).code).toBe(0);
+    const carol = JSON.parse((await run(['user', 'show', 'carol', '--json'])).stdout);
+    expect(carol.mustChangePassword).toBe(false);
+    expect((await runBare(['whoami'], { XM_USER: 'carol', XM_PASSWORD: 'a much better one' })).code).toBe(0);
     expect((await run(['user', 'show', 'nobody'])).code).toBe(67);
   });
 
-  test('a suspended operator named by XM_USER may not change anything (exit 77)', async () => {
-    const outcome = await run(['client', 'add', '--name', 'Refused'], { XM_USER: 'alice' });
-    expect(outcome.code).toBe(77);
+  test('a suspended user cannot act, whatever XM_USER says', async () => {
+    const alice = { XM_USER: 'alice', XM_PASSWORD: 'correct horse' };
+    // Alice logged in before being suspended: the suspension closes her session.
+    expect((await runBare(['login'], alice)).code).toBe(0);
+    expect((await run(['user', 'suspend', 'alice'])).code).toBe(0);
+    expect(JSON.parse((await run(['user', 'show', 'alice', '--json'])).stdout).privilege).toBe(0);
+    expect((await runBare(['client', 'add', '--name', 'Refused'])).code).toBe(80);
+    // Her own password: forbidden (77), and the refusal is audited.
+    const own = await runBare(['client', 'add', '--name', 'Refused'], alice);
+    expect(own.code).toBe(77);
+    expect(own.stderr).toContain('privilege 0');
+    // Naming someone else, or no one, without that one's password: not logged in (80).
+    expect((await runBare(['client', 'add', '--name', 'Refused'], { XM_USER: 'admin' })).code).toBe(80);
+    expect(
+      (
+        await runBare(['client', 'add', '--name', 'Refused'], {
+          XM_USER: 'admin',
+          XM_PASSWORD: 'correct horse',
+        })
+      ).code,
+    ).toBe(81);
+    expect((await runBare(['login'], alice)).code).toBe(77);
     const clients = await test_db.db
       .selectFrom('xm_system.clients')
       .select('id')
       .where('name', '=', 'Refused')
       .execute();
     expect(clients).toHaveLength(0);
+    expect(await auditOf({ operator: 'alice', action: 'auth.forbidden' })).toEqual([
+      {
+        operator: 'alice',
+        action: 'auth.forbidden',
+        target: 'client add',
+        details: { privilege: 0, required: 2 },
+      },
+      {
+        operator: 'alice',
+        action: 'auth.forbidden',
+        target: 'login',
+        details: { privilege: 0, required: 1 },
+      },
+    ]);
+    expect((await runBare(['logout'])).code).toBe(0);
+  });
+
+  test('XM_USER alone proves nothing: XM_USER=nobody is refused, and nothing is written', async () => {
+    const before = await auditCount();
+    const bare = await runBare(['client', 'update', 'C000001', '--name', 'Hijacked'], { XM_USER: 'nobody' });
+    expect(bare.code).toBe(80);
+    expect(await auditCount()).toBe(before);
+    const guessed = await runBare(['client', 'update', 'C000001', '--name', 'Hijacked'], {
+      XM_USER: 'nobody',
+      XM_PASSWORD: 'a guess',
+    });
+    expect(guessed.code).toBe(81);
+    expect(guessed.stderr).toContain('Unknown user or wrong password');
+    expect(await auditOf({ target: 'nobody' })).toEqual([
+      { operator: 'nobody', action: 'auth.failure', target: 'nobody', details: { reason: 'unknown-user' } },
+    ]);
+  });
+
+  test('wrong passwords lock the account; the right one is refused until a supervisor unlocks it', async () => {
+    const locky = await addOperator(run, 'locky', 2);
+    const wrong = { ...locky, XM_PASSWORD: 'not it' };
+    for (let n = 0; n < 5; n++) expect((await runBare(['client', 'list'], wrong)).code).toBe(81);
+    const locked = await runBare(['client', 'list'], locky);
+    expect(locked.code).toBe(81);
+    expect(locked.stderr).toContain('user unlock locky');
+    expect((await auditOf({ target: 'locky', action: 'auth.lock' }))[0]?.details).toMatchObject({
+      failures: 5,
+      minutes: 15,
+    });
+    expect(JSON.parse((await run(['user', 'show', 'locky', '--json'])).stdout).lockedUntil).not.toBeNull();
+    // Unlocking is a supervisor's: the locked operator's peers cannot do it.
+    const peer = await addOperator(run, 'peer', 2);
+    expect((await runBare(['user', 'unlock', 'locky'], peer)).code).toBe(77);
+    expect((await run(['user', 'unlock', 'locky'])).code).toBe(0);
+    expect((await runBare(['client', 'list'], locky)).code).toBe(0);
+    expect((await auditOf({ action: 'user.unlock' }))[0]).toMatchObject({
+      operator: 'admin',
+      target: 'locky',
+    });
   });
 });
 
@@ -194,6 +364,13 @@ describe('clients', () => {
     expect((await run(['client', 'frobnicate'])).code).toBe(64);
     expect((await run(['--help'])).code).toBe(0);
   });
+
+  test('--help never needs a login', async () => {
+    const help = await runBare(['client', 'credit', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('credit');
+    expect((await runBare(['user', 'add', '--help'])).code).toBe(0);
+  });
 });
 
 describe('accounts through billing', () => {
@@ -212,9 +389,45 @@ describe('accounts through billing', () => {
     const audit = JSON.parse((await run(['audit', '--target', 'DLA-003', '--json'])).stdout);
     expect(audit[0]).toMatchObject({
       action: 'client.credit',
-      operator: 'operator-1',
+      operator: 'admin',
       details: { amount: 25000, reference: 'REC-77' },
     });
+  });
+
+  test('a read-only user reads statements but cannot credit; the refusal is audited', async () => {
+    const reader = await addOperator(run, 'reader', 1);
+    const before = JSON.parse(
+      (await run(['client', 'statement', 'DLA-003', '--json'])).stdout,
+    ).closingBalance;
+    expect((await runBare(['client', 'statement', 'DLA-003'], reader)).code).toBe(0);
+    const refused = await runBare(['client', 'credit', 'DLA-003', '1000000'], reader);
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toContain('needs privilege 2 (operator)');
+    const refusedFr = await runBare(['client', 'credit', 'DLA-003', '1000000', '--lang', 'fr'], reader);
+    expect(refusedFr.stderr).toContain('il faut le privilège 2 (opérateur)');
+    expect(JSON.parse((await run(['client', 'statement', 'DLA-003', '--json'])).stdout).closingBalance).toBe(
+      before,
+    );
+    expect(await auditOf({ operator: 'reader', action: 'auth.forbidden' })).toHaveLength(2);
+    expect((await auditOf({ operator: 'reader', action: 'auth.forbidden' }))[0]).toMatchObject({
+      target: 'client credit',
+      details: { privilege: 1, required: 2 },
+    });
+  });
+
+  test('the audit entry carries the login that authenticated, never an XM_USER taken on trust', async () => {
+    const clerk = await addOperator(run, 'clerk', 2);
+    expect((await runBare(['login'], clerk)).code).toBe(0);
+    // In the session: no XM_USER, no password, and the audit still names the clerk.
+    expect((await runBare(['client', 'credit', 'DLA-003', '500', '--reference', 'REC-78'])).code).toBe(0);
+    expect((await runBare(['logout'])).code).toBe(0);
+    const [latest] = JSON.parse((await run(['audit', '--target', 'DLA-003', '--json'])).stdout);
+    expect(latest).toMatchObject({
+      action: 'client.credit',
+      operator: 'clerk',
+      details: { reference: 'REC-78' },
+    });
+    expect((await auditOf({})).filter((e) => e.operator.startsWith('system:'))).toEqual([]);
   });
 });
 

@@ -5,16 +5,17 @@ import { join } from 'node:path';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // A key belongs to one site: enrolling site B with site A's request (or importing A's certificate
 // for B) is refused, since B's receipts would then be readable by A only, and A could sign as B.
 let database: TestDatabase<ServerDatabase>;
 let dir: string;
-const run = (argv: readonly string[]) =>
+const run = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
   runInProcess(['--data-dir', join(dir, 'data'), ...argv], {
     database: database.db,
-    env: { XM_USER: 'operator-1' },
+    env: { ...asSupervisor, ...extra },
   });
 const certificatesOf = async (matricule: string) =>
   database.db
@@ -27,7 +28,7 @@ const certificatesOf = async (matricule: string) =>
 beforeAll(async () => {
   database = await createTestDatabase<ServerDatabase>();
   dir = await mkdtemp(join(tmpdir(), 'xms-enrol-'));
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
   for (const matricule of ['SITE-A', 'SITE-B'])
     expect(
       (await run(['client', 'add', '--name', `Centre ${matricule}`, '--matricule', matricule])).code,

@@ -5,22 +5,23 @@ import { join } from 'node:path';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // The CA, the server certificate and a site's certificate, checked by OpenSSL rather than by our own code.
 let db: TestDatabase<ServerDatabase>;
 let dir: string;
-const run = (argv: readonly string[]) =>
+const run = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) =>
   runInProcess(['--data-dir', join(dir, 'data'), ...argv], {
     database: db.db,
-    env: { XM_USER: 'pki-operator' },
+    env: { ...asSupervisor, ...env },
   });
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
 
 beforeAll(async () => {
   db = await createTestDatabase<ServerDatabase>();
   dir = await mkdtemp(join(tmpdir(), 'xms-pki-'));
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
   expect((await run(['client', 'add', '--name', 'Centre Bafoussam', '--matricule', 'BAF-01'])).code).toBe(0);
 });
 afterAll(async () => {
@@ -135,7 +136,10 @@ test('init imports an outside CA (checked: the key must match) and issues the se
     );
     const data = join(dir, 'imported');
     const runOther = (argv: readonly string[]) =>
-      runInProcess(['--data-dir', data, ...argv], { database: other.db });
+      runInProcess(['--data-dir', data, ...argv], {
+        database: other.db,
+        env: { XM_NEW_PASSWORD: 'imported supervisor password' },
+      });
     const wrongKey = join(dir, 'site.key');
     expect((await runOther(['init', '--import-ca-cert', caCert, '--import-ca-key', wrongKey])).code).toBe(65);
     const imported = await runOther(['init', '--import-ca-cert', caCert, '--import-ca-key', caKey, '--json']);

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { closeSite, connectSite, type Site, workflow } from '../src/demo.js';
+import { initialiseServer } from './helpers/operators.js';
 import { spawnCli } from './helpers/run.js';
 
 // The operator's path with spawned processes: init, register and enrol a client, run the service,
@@ -26,6 +27,8 @@ let site: Site | undefined;
 let service: ChildProcess | undefined;
 const serverName = `e2e${randomBytes(3).toString('hex')}`;
 const cli = (...argv: string[]) => spawnCli(['--data-dir', join(dir, 'data'), ...argv], env, 120_000);
+const cliWith = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
+  spawnCli(['--data-dir', join(dir, 'data'), ...argv], { ...env, ...extra }, 120_000);
 
 function freePort(): Promise<number> {
   return new Promise((resolvePromise) => {
@@ -41,8 +44,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xms-e2e-'));
   if (process.env.DATABASE_URL) database = await createTestDatabase<ServerDatabase>();
   if (!mqttUrl) broker = await startEmbeddedBroker();
+  // No XM_USER nor XM_PASSWORD: the operator logs in once, and each process finds the session.
   env = {
-    XM_USER: 'e2e-operator',
     XM_SERVER_NAME: serverName,
     XM_BROKER_URL: mqttUrl ?? broker?.url,
     XM_METRICS_PORT: String(await freePort()),
@@ -59,8 +62,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('init, client add and enrol, run, receive a site, SIGTERM, monitor and report', async () => {
-  expect((await cli('init')).code).toBe(0);
+test('init, login, client add and enrol, run, receive a site, SIGTERM, monitor and report', async () => {
+  await initialiseServer(cliWith, { keepSession: true });
   const added = await cli('client', 'add', '--name', 'Centre Ebolowa', '--matricule', 'EBO-1', '--json');
   expect(added.code).toBe(0);
   // Given the next free code: the site's NIUs begin with it.
@@ -169,4 +172,8 @@ test('init, client add and enrol, run, receive a site, SIGTERM, monitor and repo
   expect(report.stdout.split('\n')).toContain(`EBO-1,births,${new Date().toISOString().slice(0, 10)},3`);
   const unknown = await cli('client', 'show', 'NOPE-2');
   expect(unknown.code).toBe(68);
+  const audit = JSON.parse((await cli('audit', '--target', 'EBO-1', '--json')).stdout);
+  expect(audit.map((e: { operator: string }) => e.operator)).toEqual(['admin', 'admin']);
+  expect((await cli('logout')).code).toBe(0);
+  expect((await cli('monitor')).code).toBe(80);
 }, 240_000);

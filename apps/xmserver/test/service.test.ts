@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { closeSite, connectSite, type Site, workflow } from '../src/demo.js';
 import { type RunningService, startService } from '../src/service.js';
+import { asSupervisor, initialiseServer } from './helpers/operators.js';
 import { runInProcess } from './helpers/run.js';
 
 // The service as `xmserver run` starts it (startService, the command's own entry point), with two
@@ -24,10 +25,10 @@ let broker: EmbeddedBroker | undefined;
 let dir: string;
 let service: RunningService | undefined;
 const sites: Site[] = [];
-const run = (argv: readonly string[]) =>
+const run = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) =>
   runInProcess(['--data-dir', join(dir, 'data'), ...argv], {
     database: database.db,
-    env: { XM_USER: 'op', XM_SERVER_NAME: serverName },
+    env: { ...asSupervisor, XM_SERVER_NAME: serverName, ...env },
   });
 
 async function enrolledSite(matricule: string): Promise<Site> {
@@ -98,7 +99,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xms-svc-'));
   database = await createTestDatabase<ServerDatabase>();
   if (!mqttUrl) broker = await startEmbeddedBroker();
-  expect((await run(['init'])).code).toBe(0);
+  await initialiseServer(run);
   await setTariff(database.db, { service: 'sds-export', perRow });
   service = await startService({
     db: database.db,

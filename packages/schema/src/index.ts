@@ -97,7 +97,7 @@ export {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-export { auditLog, xmserverTables } from './tables/xmserver.js';
+export { auditLog, operatorSessions, operatorSessionTables, xmserverTables } from './tables/xmserver.js';
 export {
   dataColumns,
   type FieldError,

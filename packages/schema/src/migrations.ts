@@ -7,9 +7,11 @@ import { actEvents, ecrClientTables } from './tables/ecr-client.js';
 import {
   clients,
   clientsCentreCode,
+  operatorLockoutMigrationName,
   receivedContainers,
   receivedSignedReplies,
   serverSystemTables,
+  serverUsers,
 } from './tables/server-system.js';
 import { siteSystemTables } from './tables/site-system.js';
 import {
@@ -19,7 +21,7 @@ import {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-import { xmserverTables } from './tables/xmserver.js';
+import { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
 
 export type Migrations = Readonly<Record<string, Migration>>;
 
@@ -38,6 +40,8 @@ export const serverMigrations: Migrations = {
   '20261122-30-xmserver-audit-log': createTablesMigration(xmserverTables),
   '20261122-31-charged-rows-without-foreign-keys': chargedRowsWithoutForeignKeysMigration,
   '20261122-32-received-containers-one-sequence-index': receivedContainersOneSequenceIndexMigration,
+  [operatorLockoutMigrationName]: addColumnsMigration(serverUsers, operatorLockoutMigrationName),
+  '20261207-02-operator-sessions': createTablesMigration(operatorSessionTables),
   [clientsCentreCode]: addColumnsMigration(clients, clientsCentreCode),
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,

@@ -104,6 +104,43 @@ describe('server database', () => {
     expect(await indexes()).toEqual(without);
   });
 
+  test('migrations 20261207-01 and -02: users who existed before get an empty lockout state; sessions follow their user', async () => {
+    const sessions = serverMigrations['20261207-02-operator-sessions'];
+    const lockout = serverMigrations['20261207-01-operator-lockout'];
+    // A server as it was before: no lockout columns, no sessions, one user.
+    await sessions?.down?.(test_db.db);
+    await lockout?.down?.(test_db.db);
+    await sql`insert into xm_system.users (login, privilege, password_hash) values ('before', 3, 'h')`.execute(
+      test_db.db,
+    );
+    await lockout?.up(test_db.db);
+    await sessions?.up(test_db.db);
+    try {
+      const user = await test_db.db
+        .selectFrom('xm_system.users')
+        .select(['id', 'failed_logins', 'lockouts', 'locked_until'])
+        .where('login', '=', 'before')
+        .executeTakeFirstOrThrow();
+      expect(user).toMatchObject({ failed_logins: 0, lockouts: 0, locked_until: null });
+      const now = new Date();
+      await test_db.db
+        .insertInto('xm_system.operator_sessions')
+        .values({
+          token_hash: 'a'.repeat(64),
+          user_id: user.id,
+          origin: 'cli',
+          created_at: now,
+          last_used_at: now,
+          expires_at: now,
+          idle_timeout_seconds: 60,
+        })
+        .execute();
+    } finally {
+      await test_db.db.deleteFrom('xm_system.users').where('login', '=', 'before').execute();
+    }
+    expect(await test_db.db.selectFrom('xm_system.operator_sessions').select('id').execute()).toEqual([]);
+  });
+
   test('stores a validated birth and reads it back exactly, dates as strings and timestamps as Dates', () =>
     withRollback(test_db.db, async (trx) => {
       const checked = validateRow(births, { ...validBirth, drafted_at: '2024-03-04T09:30:00Z' });

@@ -1,15 +1,15 @@
-import type { Command } from 'commander';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { asDate } from '../database.js';
 import { XmServerError } from '../errors.js';
 
-export function registerAudit(program: Command, io: Io): void {
+export function registerAudit(program: XmCommand, io: Io): void {
   program
     .command('audit')
     .description('the audit log: every change made through xmserver, newest first')
     .option('--limit <n>', 'how many entries', '50')
     .option('--target <id>', 'only changes to this login, matricule or serial')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx, options: { limit: string; target?: string }) => {
         if (!/^\d{1,6}$/.test(options.limit)) {

@@ -1,8 +1,7 @@
 import { type BillingError, credit, statement, statementToCsv } from '@xmcomm/billing';
-import type { Command } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
@@ -34,7 +33,7 @@ function refused(error: BillingError): XmServerError {
   });
 }
 
-export function registerBilling(client: Command, io: Io): void {
+export function registerBilling(client: XmCommand, io: Io): void {
   client
     .command('credit')
     .description("credit (recharge) a client's account")
@@ -42,6 +41,7 @@ export function registerBilling(client: Command, io: Io): void {
     .argument('<amount>', 'whole currency units, e.g. 50000')
     .option('--reference <text>', 'payment receipt, cheque or transfer number')
     .option('--reason <text>', 'shown on the statement', 'recharge')
+    .requires(access.operator)
     .action(
       handler(
         io,
@@ -83,6 +83,7 @@ export function registerBilling(client: Command, io: Io): void {
     .option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days ago)')
     .option('--to <date>', 'last day included, YYYY-MM-DD (default: today)')
     .option('--csv', 'CSV, one line per movement')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx, raw: string, options: { from?: string; to?: string; csv?: boolean }) => {
         const matricule = parseMatricule(raw);

@@ -13,7 +13,7 @@ import {
 } from '@xmcomm/mqtt-transport';
 import type { Command } from 'commander';
 import { brokerFailure } from '../broker-errors.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import type { ServerDb } from '../database.js';
@@ -271,7 +271,7 @@ export interface ServerAccountEntry extends AccountOutcome {
   readonly kind: 'server';
 }
 
-export function registerBrokerSync(broker: Command, io: Io): void {
+export function registerBrokerSync(broker: XmCommand, io: Io): void {
   broker
     .command('sync')
     .description(
@@ -283,6 +283,7 @@ export function registerBrokerSync(broker: Command, io: Io): void {
       '--server-account',
       "also create the server processes' account, or bring it in step (XM_BROKER_USERNAME, XM_BROKER_PASSWORD[_FILE])",
     )
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, options: { url?: string; dryRun?: boolean; serverAccount?: boolean }) => {
         const credentials = await adminCredentials(ctx.io.env);

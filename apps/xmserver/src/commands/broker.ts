@@ -8,7 +8,7 @@ import {
 } from '@xmcomm/mqtt-transport';
 import type { Command } from 'commander';
 import { brokerFailure } from '../broker-errors.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
@@ -84,7 +84,7 @@ async function withTestAccount<T>(
   }
 }
 
-export function registerBroker(program: Command, io: Io): void {
+export function registerBroker(program: XmCommand, io: Io): void {
   const broker = program.command('broker').description('the MQTT broker');
   broker
     .command('test')
@@ -95,6 +95,8 @@ export function registerBroker(program: Command, io: Io): void {
     .option('--mqtt3', 'MQTT 3.1.1 instead of 5 (the embedded broker)')
     .option('--messages <n>', 'messages for the throughput figure', '200')
     .option('--timeout <seconds>', 'give up after this long', '30')
+    // Nothing of the server is read or changed: the broker account is the caller's own.
+    .requires(access.none('broker test: reads nothing of the server'))
     .action(
       handler(
         io,

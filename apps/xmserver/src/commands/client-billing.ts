@@ -1,7 +1,6 @@
 import { invoice, invoiceToCsv } from '@xmcomm/billing';
-import type { Command } from 'commander';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 
@@ -19,7 +18,7 @@ export function parseBillDay(name: string, raw: string): Date {
 }
 
 /** `client bill`: the invoice of a period, through billing's `invoice` (JSON, CSV or a table). */
-export function registerClientBill(client: Command, io: Io): void {
+export function registerClientBill(client: XmCommand, io: Io): void {
   client
     .command('bill')
     .description(
@@ -29,6 +28,7 @@ export function registerClientBill(client: Command, io: Io): void {
     .requiredOption('--from <date>', 'first day, YYYY-MM-DD')
     .requiredOption('--to <date>', 'last day included, YYYY-MM-DD')
     .option('--csv', 'CSV, one line per invoice line, then the total')
+    .requires(access.operator)
     .action(
       handler(io, async (ctx, raw: string, options: { from: string; to: string; csv?: boolean }) => {
         const matricule = parseMatricule(raw);

@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { audited } from '../audit.js';
 import { brokerFailure } from '../broker-errors.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
@@ -190,14 +190,15 @@ const withSendOptions = (command: Command) =>
     .option('--mqtt3', 'MQTT 3.1.1 instead of 5 (the embedded broker)');
 
 /** `client profile` and `client message`: the server speaks first, through status-sync and the broker. */
-export function registerClientMessages(client: Command, io: Io): void {
+export function registerClientMessages(client: XmCommand, io: Io): void {
   withSendOptions(
     client
       .command('profile')
       .description(
         'send a site its profile as the register holds it (name, status, domain, region, locality)',
       )
-      .argument('<matricule>'),
+      .argument('<matricule>')
+      .requires(access.operator),
   ).action(
     handler(io, async (ctx, raw: string, options: SendOptions) => {
       const matricule = parseMatricule(raw);
@@ -216,7 +217,8 @@ export function registerClientMessages(client: Command, io: Io): void {
       .command('message')
       .description('send a site a text message; it waits at the broker until the site connects')
       .argument('<matricule>')
-      .requiredOption('--text <text>', `the message, at most ${maxMessageLength} characters`),
+      .requiredOption('--text <text>', `the message, at most ${maxMessageLength} characters`)
+      .requires(access.operator),
   ).action(
     handler(io, async (ctx, raw: string, options: SendOptions & { text: string }) => {
       const matricule = parseMatricule(raw);

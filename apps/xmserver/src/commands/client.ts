@@ -1,3 +1,4 @@
+import { hashPassword } from '@xmcomm/pki';
 import type { Command } from 'commander';
 import { audited } from '../audit.js';
 import {
@@ -11,11 +12,10 @@ import {
   parseStatus,
   updateClient,
 } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
-import { hashPassword } from '../passwords.js';
 import { registerBilling } from './billing.js';
 import { followBroker } from './broker-sync.js';
 import { registerClientBill } from './client-billing.js';
@@ -103,7 +103,7 @@ const withFieldOptions = (command: Command) =>
     .option('--locality <text>', 'town or locality')
     .option('--contact <text>', 'telephone or e-mail of the site');
 
-export function registerClient(program: Command, io: Io): Command {
+export function registerClient(program: XmCommand, io: Io): XmCommand {
   const client = program
     .command('client')
     .description('client sites: registration, status, certificates, accounts');
@@ -116,7 +116,8 @@ export function registerClient(program: Command, io: Io): Command {
       )
       .requiredOption('--name <text>', "the site's name")
       .option('--matricule <id>', 'matricule to use instead of the next assigned one')
-      .option('--status <n>', 'status 0-3 (3: all services)', '3'),
+      .option('--status <n>', 'status 0-3 (3: all services)', '3')
+      .requires(access.operator),
   ).action(
     handler(io, async (ctx, options: FieldOptions & { name: string; matricule?: string; status: string }) => {
       const status = parseStatus(options.status);
@@ -154,6 +155,7 @@ export function registerClient(program: Command, io: Io): Command {
     .command('list')
     .description('list clients')
     .option('--status <n>', 'only clients with this status')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx, options: { status?: string }) => {
         const status = options.status === undefined ? undefined : parseStatus(options.status);
@@ -179,6 +181,7 @@ export function registerClient(program: Command, io: Io): Command {
     .command('show')
     .description('show one client')
     .argument('<matricule>')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx, matricule: string) => {
         const found = await getClient(await ctx.database(), parseMatricule(matricule));
@@ -191,7 +194,8 @@ export function registerClient(program: Command, io: Io): Command {
       .command('update')
       .description("change a client's details")
       .argument('<matricule>')
-      .option('--name <text>', "the site's name"),
+      .option('--name <text>', "the site's name")
+      .requires(access.operator),
   ).action(
     handler(io, async (ctx, matricule: string, options: FieldOptions) => {
       const change = fields(options);
@@ -229,6 +233,7 @@ export function registerClient(program: Command, io: Io): Command {
     )
     .argument('<matricule>')
     .argument('<status>')
+    .requires(access.operator)
     .action(
       handler(io, async (ctx, matricule: string, raw: string) => {
         const status = parseStatus(raw);

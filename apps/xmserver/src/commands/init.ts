@@ -1,14 +1,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hashPassword } from '@xmcomm/pki';
 import { migrateToLatest, redact, serverMigrations } from '@xmcomm/schema';
-import type { Command } from 'commander';
-import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { audited, writeAudit } from '../audit.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { configFileName, type FileSettings } from '../config.js';
 import type { Context, Io } from '../context.js';
+import { isInitialised, type ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
+import { readNewPassword } from '../passwords.js';
 import { ensureIdentity } from '../pki-store.js';
+import { addUser, parseLogin } from '../users.js';
 
 export interface InitResult {
   readonly dataDir: string;
@@ -18,41 +21,62 @@ export interface InitResult {
   readonly configWritten: boolean;
   readonly createdCa: boolean;
   readonly createdServerCertificate: boolean;
+  /** The first supervisor, when this run created one (who must change its password at first login). */
+  readonly supervisorCreated: string | null;
+}
+
+export interface InitOptions {
+  readonly importCa?: { certificate: string; key: string } | undefined;
+  /** The first supervisor's login (default `admin`) and the file holding its initial password. */
+  readonly supervisor?: string | undefined;
+  readonly passwordFile?: string | undefined;
+}
+
+export const defaultSupervisor = 'admin';
+
+async function supervisorCount(db: ServerDb): Promise<number> {
+  const row = await db
+    .selectFrom('xm_system.users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('privilege', '=', 3)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /**
  * Creates or migrates the database (confidential `xm_system` apart from exchanged `xm_data`),
- * records the server, and writes the non-secret settings into the data directory. Idempotent:
- * a second run finds nothing to migrate and nothing to write, and reports `changed: false`.
+ * records the server, and writes the non-secret settings into the data directory. On a fresh
+ * server it creates the first supervisor, who must change the password at first login; on an
+ * initialised one it needs a supervisor's login, checked once the pending migrations have run
+ * (they bring the tables that authentication reads). Idempotent: a second run finds nothing to
+ * migrate and nothing to write, and reports `changed: false`.
  */
-export async function initialise(
-  ctx: Context,
-  importCa?: { certificate: string; key: string },
-): Promise<InitResult> {
+export async function initialise(ctx: Context, options: InitOptions = {}): Promise<InitResult> {
   const { config } = ctx;
+  const { importCa } = options;
+  const supervisor = parseLogin(options.supervisor ?? defaultSupervisor);
+  const firstPassword = () =>
+    readNewPassword({
+      file: options.passwordFile,
+      env: ctx.io.env,
+      prompt: ctx.io.prompt,
+      labels: { password: text('prompt.password', ctx.lang), confirm: text('prompt.confirm', ctx.lang) },
+    });
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const db = await ctx.database({ create: true });
+  const initialisedBefore = await isInitialised(db);
+  // On a fresh server the password is read before anything is written: a missing or short one loses nothing.
+  let password = initialisedBefore ? undefined : await firstPassword();
   const results = await migrateToLatest(db, serverMigrations);
   const migrations = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
   for (const name of migrations) ctx.log.info({ migration: name }, 'migration applied');
-
-  const recorded = await db
-    .selectFrom('xm_system.settings')
-    .select('key')
-    .where('key', '=', 'server')
-    .executeTakeFirst();
-  if (!recorded) {
-    await audited(db, ctx.operator, 'server.init', async (trx) => {
-      await trx
-        .insertInto('xm_system.settings')
-        .values({
-          key: 'server',
-          value: JSON.stringify({ name: config.serverName, initialisedAt: new Date().toISOString() }),
-        })
-        .execute();
-      return { result: undefined, target: config.serverName, details: { migrations: migrations.length } };
-    });
+  if (initialisedBefore) {
+    // A server initialised before operators had to log in may have no supervisor: it gets its first one.
+    if ((await supervisorCount(db)) > 0) await ctx.requireOperator(3, 'init');
+    else password = await firstPassword();
   }
+  // The key material first: when it fails (a wrong CA key to import, say), no supervisor and no
+  // server are recorded yet, and running init again is still a fresh start that needs no login.
   const pki = await ensureIdentity(db, {
     dataDir: config.dataDir,
     env: ctx.io.env,
@@ -60,6 +84,50 @@ export async function initialise(
     importCa,
     lang: ctx.lang,
   });
+  const passwordHash = password === undefined ? undefined : await hashPassword(password);
+  const firstSupervisor = await db.transaction().execute(async (trx) => {
+    let created: { id: number } | undefined;
+    if (passwordHash !== undefined) {
+      created = await addUser(trx, {
+        login: supervisor,
+        privilege: 3,
+        passwordHash,
+        mustChangePassword: true,
+      });
+      await writeAudit(trx, {
+        operator: supervisor,
+        action: 'user.add',
+        target: supervisor,
+        details: { privilege: 3, firstSupervisor: true },
+      });
+    }
+    if (!initialisedBefore) {
+      await trx
+        .insertInto('xm_system.settings')
+        .values({
+          key: 'server',
+          value: JSON.stringify({ name: config.serverName, initialisedAt: new Date().toISOString() }),
+        })
+        .execute();
+      await writeAudit(trx, {
+        // Whoever initialises a server is its first supervisor: init is recorded in its name.
+        operator: supervisor,
+        action: 'server.init',
+        target: config.serverName,
+        details: { migrations: migrations.length },
+      });
+    }
+    return created;
+  });
+  if (firstSupervisor) {
+    ctx.actAs({
+      userId: firstSupervisor.id,
+      login: supervisor,
+      displayName: null,
+      privilege: 3,
+      mustChangePassword: true,
+    });
+  }
   if (pki.createdCa || pki.createdServer) {
     await audited(db, ctx.operator, importCa ? 'pki.import-ca' : 'pki.create', async () => ({
       result: undefined,
@@ -68,7 +136,13 @@ export async function initialise(
     }));
   }
   const configWritten = await writeConfigFile(ctx);
-  const changed = migrations.length > 0 || !recorded || configWritten || pki.createdCa || pki.createdServer;
+  const changed =
+    migrations.length > 0 ||
+    !initialisedBefore ||
+    configWritten ||
+    pki.createdCa ||
+    pki.createdServer ||
+    firstSupervisor !== undefined;
   return {
     dataDir: config.dataDir,
     database: redact(config.databaseUrl),
@@ -77,6 +151,7 @@ export async function initialise(
     configWritten,
     createdCa: pki.createdCa,
     createdServerCertificate: pki.createdServer,
+    supervisorCreated: firstSupervisor ? supervisor : null,
   };
 }
 
@@ -100,11 +175,16 @@ async function writeConfigFile(ctx: Context): Promise<boolean> {
   return true;
 }
 
-export function registerInit(program: Command, io: Io): void {
+export function registerInit(program: XmCommand, io: Io): void {
   program
     .command('init')
     .description(
-      'create or migrate the databases, create the national CA and the server certificate (or import the CA), write the configuration; running it twice changes nothing',
+      'create or migrate the databases, create the national CA and the server certificate (or import the CA), write the configuration, create the first supervisor; running it twice changes nothing (a supervisor must be logged in on an initialised server)',
+    )
+    .option('--supervisor <login>', `the first supervisor's login, on a fresh server`, defaultSupervisor)
+    .option(
+      '--password-file <path>',
+      "the first supervisor's initial password, first line of this file (else XM_NEW_PASSWORD or the prompt)",
     )
     .option(
       '--import-ca-cert <file>',
@@ -114,29 +194,51 @@ export function registerInit(program: Command, io: Io): void {
       '--import-ca-key <file>',
       "the CA's private key (its passphrase in XM_IMPORT_KEY_PASSPHRASE[_FILE])",
     )
+    // Nobody to authenticate on a fresh server; a supervisor on an initialised one (see initialise).
+    .requires(access.own('init: the first supervisor is created by it'))
     .action(
-      handler(io, async (ctx, options: { importCaCert?: string; importCaKey?: string }) => {
-        if ((options.importCaCert === undefined) !== (options.importCaKey === undefined)) {
-          throw new XmServerError('invalid-argument', 'import needs both', {
-            params: {
-              name: '--import-ca-cert/--import-ca-key',
-              value: 'only one given',
-              hint: 'Give both the certificate and the key.',
-              hintFr: 'Donnez le certificat et la clé.',
-            },
+      handler(
+        io,
+        async (
+          ctx,
+          options: {
+            importCaCert?: string;
+            importCaKey?: string;
+            supervisor?: string;
+            passwordFile?: string;
+          },
+        ) => {
+          if ((options.importCaCert === undefined) !== (options.importCaKey === undefined)) {
+            throw new XmServerError('invalid-argument', 'import needs both', {
+              params: {
+                name: '--import-ca-cert/--import-ca-key',
+                value: 'only one given',
+                hint: 'Give both the certificate and the key.',
+                hintFr: 'Donnez le certificat et la clé.',
+              },
+            });
+          }
+          const importCa =
+            options.importCaCert && options.importCaKey
+              ? { certificate: options.importCaCert, key: options.importCaKey }
+              : undefined;
+          const result = await initialise(ctx, {
+            importCa,
+            supervisor: options.supervisor,
+            passwordFile: options.passwordFile,
           });
-        }
-        const importCa =
-          options.importCaCert && options.importCaKey
-            ? { certificate: options.importCaCert, key: options.importCaKey }
-            : undefined;
-        const result = await initialise(ctx, importCa);
-        ctx.print(result, () =>
-          text(result.changed ? 'init.done' : 'init.unchanged', ctx.lang, {
-            dataDir: result.dataDir,
-            database: result.database,
-          }),
-        );
-      }),
+          ctx.print(result, () =>
+            [
+              text(result.changed ? 'init.done' : 'init.unchanged', ctx.lang, {
+                dataDir: result.dataDir,
+                database: result.database,
+              }),
+              ...(result.supervisorCreated
+                ? [text('init.supervisor', ctx.lang, { login: result.supervisorCreated })]
+                : []),
+            ].join('\n'),
+          );
+        },
+      ),
     );
 }

@@ -5,9 +5,8 @@ import {
   type Licence,
   verifyLicence,
 } from '@xmcomm/billing';
-import type { Command } from 'commander';
 import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import type { Io } from '../context.js';
 import type { ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -37,13 +36,14 @@ export async function enforceLimit(db: ServerDb, kind: 'clients' | 'users'): Pro
   }
 }
 
-export function registerLicence(program: Command, io: Io): void {
+export function registerLicence(program: XmCommand, io: Io): void {
   const licence = program
     .command('licence')
     .description('the edition: 10 clients and 20 users without a licence key; a key raises the client limit');
   licence
     .command('show')
     .description('the edition in force, its limits and what is used')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx) => {
         const db = await ctx.database();
@@ -76,6 +76,7 @@ export function registerLicence(program: Command, io: Io): void {
     .command('activate')
     .description('install a licence key from the publisher (checked offline against its signature)')
     .argument('<key>', 'XMLIC1.…')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, key: string) => {
         const checked = verifyLicence(key);

@@ -1,8 +1,7 @@
 import { databaseKind, exchangedTables } from '@xmcomm/schema';
-import type { Command } from 'commander';
 import { type Kysely, sql } from 'kysely';
 import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, type ServerDb } from '../database.js';
@@ -131,13 +130,14 @@ export async function actsReport(
 const csvCell = (value: string | number) =>
   /[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
 
-export function registerObserve(program: Command, io: Io): void {
+export function registerObserve(program: XmCommand, io: Io): void {
   program
     .command('monitor')
     .description(
       'transmissions per site (last seen, containers in and out, rows, rejections, gaps) and totals; --json for a snapshot',
     )
     .option('--watch <seconds>', 'refresh every so many seconds until interrupted')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx, options: { watch?: string }) => {
         if (options.watch === undefined) return showMonitor(ctx);
@@ -175,6 +175,7 @@ export function registerObserve(program: Command, io: Io): void {
       '--grant-role <name>',
       'PostgreSQL only: a login role that may read xm_data and nothing confidential (password in XM_STATS_PASSWORD[_FILE])',
     )
+    .requires(access.byOptions((options) => (options.grantRole === undefined ? 1 : 3)))
     .action(
       handler(io, async (ctx, options: { grantRole?: string }) => {
         const db = await ctx.database();

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { inspectCertificateRequest, REVOCATION_REASONS, revocationListToPem, TrustStore } from '@xmcomm/pki';
-import { type Command, Option } from 'commander';
+import { Option } from 'commander';
 import { audited } from '../audit.js';
 import { getClient, parseMatricule } from '../clients.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, nowForUpdate } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -63,13 +63,14 @@ function certificateRows(
   );
 }
 
-export function registerPki(program: Command, client: Command, io: Io): void {
+export function registerPki(program: XmCommand, client: XmCommand, io: Io): void {
   client
     .command('enrol')
     .description("issue a site's certificate from its PKCS#10 request (the matricule goes into the subject)")
     .argument('<matricule>')
     .requiredOption('--csr <file>', "the site's certificate request (PEM or DER)")
     .option('--out <file>', 'write the certificate here instead of printing it')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, raw: string, options: { csr: string; out?: string }) => {
         const matricule = parseMatricule(raw);
@@ -122,6 +123,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     )
     .argument('<matricule>')
     .requiredOption('--import <file>', 'the certificate (PEM or DER)')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, raw: string, options: { import: string }) => {
         const matricule = parseMatricule(raw);
@@ -171,6 +173,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .command('add')
     .description('trust an outside CA certificate')
     .argument('<file>')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, path: string) => {
         const file = await readCertificateFile(path, 'CA certificate');
@@ -202,6 +205,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
   trust
     .command('list')
     .description('list trusted CAs')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx) => {
         const rows = await (await ctx.database())
@@ -226,6 +230,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
         .choices(Object.keys(REVOCATION_REASONS))
         .default('unspecified'),
     )
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, rawSerial: string, options: { reason: string }) => {
         const serial = rawSerial.toLowerCase().replace(/:/g, '');
@@ -271,6 +276,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .description('issue the next certificate revocation list of the national CA')
     .option('--out <file>', 'write the CRL here instead of printing it')
     .option('--days <n>', 'validity in days', '7')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, options: { out?: string; days: string }) => {
         if (!/^\d{1,3}$/.test(options.days) || Number(options.days) < 1) {
@@ -322,6 +328,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .requiredOption('--role <text>', 'e.g. officer, clerk')
     .option('--client <matricule>', 'the site the signatory works at')
     .option('--cert <file>', "the signatory's certificate (must chain to a trusted CA)")
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
         const db = await ctx.database();
@@ -367,6 +374,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
   signatory
     .command('list')
     .description('list signatories')
+    .requires(access.readOnly)
     .action(
       handler(io, async (ctx) => {
         const rows = await (await ctx.database())
@@ -388,6 +396,7 @@ export function registerPki(program: Command, client: Command, io: Io): void {
     .command('revoke')
     .description('withdraw a signatory; its certificate, if any, is revoked too')
     .argument('<id>')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, rawId: string) => {
         if (!/^\d{1,9}$/.test(rawId)) {

@@ -1,5 +1,4 @@
-import type { Command } from 'commander';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { formatTable, type Io } from '../context.js';
 import { runDemo } from '../demo.js';
@@ -20,7 +19,7 @@ function count(name: string, raw: string, min: number, max: number): number {
   return Number(raw);
 }
 
-export function registerService(program: Command, io: Io): void {
+export function registerService(program: XmCommand, io: Io): void {
   program
     .command('run')
     .description(
@@ -32,6 +31,9 @@ export function registerService(program: Command, io: Io): void {
       'containers in hand at once, one broker connection each, 1-1024 (default 256; 1 with --embedded-broker)',
     )
     .option('--embedded-broker', 'the broker is MQTT 3.1.1 without shared subscriptions (one process only)')
+    // The service acts for no operator: it proves itself with the server keys' passphrase, and
+    // changes only what the sites' signed containers ask for.
+    .requires(access.none('the service: it proves itself with the key passphrase'))
     .action(
       handler(
         io,
@@ -99,6 +101,8 @@ export function registerService(program: Command, io: Io): void {
     .option('--sites <n>', 'simulated sites (1-10)', '3')
     .option('--acts <m>', 'acts per site', '20')
     .option('--timeout <seconds>', 'give up waiting for receipts after this long', '50')
+    // Its own embedded database, broker and sites, nothing of a real server's: no one to authenticate.
+    .requires(access.none('the demo: self-contained'))
     .action(
       handler(
         io,

@@ -1,12 +1,12 @@
-import type { Command } from 'commander';
+import { hashPassword } from '@xmcomm/pki';
 import { audited } from '../audit.js';
-import { handler } from '../command.js';
+import { access, handler, type XmCommand } from '../command.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { text } from '../messages.js';
-import { hashPassword, readNewPassword } from '../passwords.js';
+import { revokeUserSessions, unlockOperator } from '../operator-auth.js';
+import { readNewPassword } from '../passwords.js';
 import {
   addUser,
-  demoUser,
   getUser,
   listUsers,
   parseLogin,
@@ -25,51 +25,68 @@ function newPassword(ctx: Context, file: string | undefined): Promise<string> {
   });
 }
 
+const lockedCell = (user: ServerUser) => user.lockedUntil?.toISOString() ?? '';
+
 function show(user: ServerUser) {
   return formatTable(
-    ['login', 'name', 'privilege', 'must change password', 'created'],
-    [[user.login, user.displayName, user.privilege, user.mustChangePassword, user.createdAt.toISOString()]],
+    ['login', 'name', 'privilege', 'must change password', 'failed logins', 'locked until', 'created'],
+    [
+      [
+        user.login,
+        user.displayName,
+        user.privilege,
+        user.mustChangePassword,
+        user.failedLogins,
+        lockedCell(user),
+        user.createdAt.toISOString(),
+      ],
+    ],
   );
 }
 
-export function registerUser(program: Command, io: Io): void {
-  const user = program.command('user').description('server users (privilege 1-3; 0 is suspended)');
+// Every user command is a supervisor's (privilege 3): who may do what is the server's first secret.
+export function registerUser(program: XmCommand, io: Io): void {
+  const user = program
+    .command('user')
+    .description(
+      'server users: privilege 1 read-only, 2 operator, 3 supervisor; 0 suspended (supervisors only)',
+    );
 
   user
     .command('add')
-    .description('add a server user; the password comes from a prompt, XM_PASSWORD or --password-file')
-    .argument('[login]', 'login name')
-    .option('--privilege <n>', 'privilege 1, 2 or 3 (3: supervisor)', '3')
+    .description('add a server user; the password comes from a prompt, XM_NEW_PASSWORD or --password-file')
+    .argument('<login>', 'login name')
+    .option('--privilege <n>', 'privilege 1 (read-only), 2 (operator) or 3 (supervisor)', '3')
     .option('--name <text>', 'full name')
     .option('--password-file <path>', 'read the password from the first line of this file')
-    .option('--demo', `seed the trial user ${demoUser.login}, who must change its password at first use`)
+    .option('--temporary', 'the user must change it at first login')
+    .requires(access.supervisor)
     .action(
       handler(
         io,
         async (
           ctx,
-          loginArg: string | undefined,
-          options: { privilege: string; name?: string; passwordFile?: string; demo?: boolean },
+          loginArg: string,
+          options: { privilege: string; name?: string; passwordFile?: string; temporary?: boolean },
         ) => {
-          const demo = options.demo === true;
-          const login = parseLogin(demo ? demoUser.login : (loginArg ?? ''));
-          const privilege = demo ? demoUser.privilege : parsePrivilege(options.privilege);
+          const login = parseLogin(loginArg);
+          const privilege = parsePrivilege(options.privilege);
           const db = await ctx.database();
           // Validated and hashed before the transaction opens: nothing is written if any of it fails.
-          const password = demo ? demoUser.password : await newPassword(ctx, options.passwordFile);
-          const passwordHash = await hashPassword(password);
+          const passwordHash = await hashPassword(await newPassword(ctx, options.passwordFile));
+          const temporary = options.temporary === true;
           const created = await audited(db, ctx.operator, 'user.add', async (trx) => ({
             result: await enforceLimit(trx, 'users').then(() =>
               addUser(trx, {
                 login,
-                displayName: demo ? demoUser.displayName : options.name,
+                displayName: options.name,
                 privilege,
                 passwordHash,
-                mustChangePassword: demo,
+                mustChangePassword: temporary,
               }),
             ),
             target: login,
-            details: { privilege, demo },
+            details: { privilege, temporary },
           }));
           ctx.print(created, () => text('user.added', ctx.lang, { login, privilege }));
         },
@@ -79,13 +96,14 @@ export function registerUser(program: Command, io: Io): void {
   user
     .command('list')
     .description('list server users')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx) => {
         const users = await listUsers(await ctx.database());
         ctx.print(users, () =>
           formatTable(
-            ['login', 'name', 'privilege', 'must change password'],
-            users.map((u) => [u.login, u.displayName, u.privilege, u.mustChangePassword]),
+            ['login', 'name', 'privilege', 'must change password', 'locked until'],
+            users.map((u) => [u.login, u.displayName, u.privilege, u.mustChangePassword, lockedCell(u)]),
           ),
         );
       }),
@@ -95,6 +113,7 @@ export function registerUser(program: Command, io: Io): void {
     .command('show')
     .description('show one server user')
     .argument('<login>')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, login: string) => {
         const found = await getUser(await ctx.database(), parseLogin(login));
@@ -107,6 +126,7 @@ export function registerUser(program: Command, io: Io): void {
     .description("change a user's privilege (1-3)")
     .argument('<login>')
     .argument('<privilege>')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, login: string, raw: string) => {
         const privilege = parsePrivilege(raw);
@@ -125,43 +145,72 @@ export function registerUser(program: Command, io: Io): void {
 
   user
     .command('passwd')
-    .description("set a user's password (prompt, XM_PASSWORD or --password-file)")
+    .description(
+      "set a user's password (prompt, XM_NEW_PASSWORD or --password-file); closes the user's sessions",
+    )
     .argument('<login>')
     .option('--password-file <path>', 'read the password from the first line of this file')
-    .option('--temporary', 'the user must change it at next use')
+    .option('--temporary', 'the user must change it at next login')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, login: string, options: { passwordFile?: string; temporary?: boolean }) => {
         const db = await ctx.database();
         await getUser(db, parseLogin(login));
         const passwordHash = await hashPassword(await newPassword(ctx, options.passwordFile));
-        const updated = await audited(db, ctx.operator, 'user.passwd', async (trx) => ({
-          result: await updateUser(trx, login, {
+        const updated = await audited(db, ctx.operator, 'user.passwd', async (trx) => {
+          const result = await updateUser(trx, login, {
             passwordHash,
             mustChangePassword: options.temporary === true,
-          }),
-          target: login,
-          details: { temporary: options.temporary === true },
-        }));
+          });
+          // Whoever held the old password may have opened a session with it.
+          const sessions = await revokeUserSessions(trx, login);
+          return { result, target: login, details: { temporary: options.temporary === true, sessions } };
+        });
         ctx.print(updated, () => text('user.password', ctx.lang, { login }));
       }),
     );
 
   user
     .command('suspend')
-    .description('suspend a user (privilege 0); set-privilege restores one')
+    .description('suspend a user (privilege 0) and close its sessions; set-privilege restores one')
     .argument('<login>')
+    .requires(access.supervisor)
     .action(
       handler(io, async (ctx, login: string) => {
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'user.suspend', async (trx) => {
           const before = await getUser(trx, parseLogin(login));
-          return {
-            result: await updateUser(trx, login, { privilege: 0 }),
-            target: login,
-            details: { from: before.privilege },
-          };
+          const result = await updateUser(trx, login, { privilege: 0 });
+          const sessions = await revokeUserSessions(trx, login);
+          return { result, target: login, details: { from: before.privilege, sessions } };
         });
         ctx.print(updated, () => text('user.suspended', ctx.lang, { login }));
+      }),
+    );
+
+  user
+    .command('unlock')
+    .description('lift the lock that repeated wrong passwords put on a user, and clear the count')
+    .argument('<login>')
+    .requires(access.supervisor)
+    .action(
+      handler(io, async (ctx, login: string) => {
+        const db = await ctx.database();
+        const before = await audited(db, ctx.operator, 'user.unlock', async (trx) => {
+          const state = await unlockOperator(trx, parseLogin(login));
+          return {
+            result: state,
+            target: login,
+            details: {
+              lockedUntil: state.lockedUntil?.toISOString() ?? null,
+              failedLogins: state.failedLogins,
+              lockouts: state.lockouts,
+            },
+          };
+        });
+        ctx.print({ login, wasLockedUntil: before.lockedUntil?.toISOString() ?? null }, () =>
+          text('user.unlocked', ctx.lang, { login }),
+        );
       }),
     );
 }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -23,6 +25,17 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
+/**
+ * The operator's config folder for a test (where `login` keeps its session): inside the data
+ * directory the command names, removed with it; never the real ~/.config of whoever runs the tests.
+ */
+function configHome(argv: readonly string[], env: NodeJS.ProcessEnv): string {
+  if (env.XDG_CONFIG_HOME) return env.XDG_CONFIG_HOME;
+  const index = argv.indexOf('--data-dir');
+  const dataDir = index >= 0 ? argv[index + 1] : env.XM_DATA_DIR;
+  return dataDir ? join(dataDir, '.operator-config') : join(tmpdir(), `xms-operator-config-${process.pid}`);
+}
+
 /** Runs the CLI in this process against an already migrated test database. */
 export async function runInProcess(
   argv: readonly string[],
@@ -31,7 +44,7 @@ export async function runInProcess(
   const out = sink();
   const err = sink();
   const code = await runCli(argv, {
-    env: { ...options.env },
+    env: { ...options.env, XDG_CONFIG_HOME: configHome(argv, options.env ?? {}) },
     cwd: options.cwd ?? process.cwd(),
     stdout: out.stream,
     stderr: err.stream,
@@ -60,6 +73,7 @@ export function spawnCli(
         XM_LOG_FORMAT: 'json',
         XM_LOG_LEVEL: 'warn',
         ...env,
+        XDG_CONFIG_HOME: configHome(argv, env),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

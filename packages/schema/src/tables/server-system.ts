@@ -27,8 +27,22 @@ export const clientsCentreCode = '20261207-10-clients-centre-code';
 const matricule = (unique = false) =>
   text({ maxLength: 32, required: true, unique, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,31}' });
 
-/** Operators of the server. Privilege 0 suspends the user; 3 is a supervisor. */
-export const serverUsers = defineSystemTable('xm_system', 'users', userColumns);
+/** The migration that gave server users their lockout state (xmserver's operator authentication). */
+export const operatorLockoutMigrationName = '20261207-01-operator-lockout';
+
+/**
+ * Operators of the server. Privilege 0 suspends the user; 1 read-only, 2 operator, 3 supervisor.
+ * Beyond a site user's columns, the state of the lockout that repeated wrong passwords trigger.
+ */
+export const serverUsers = defineSystemTable('xm_system', 'users', {
+  ...userColumns,
+  /** Wrong passwords in a row since the last success or the last lock. */
+  failed_logins: integer({ required: true, min: 0, default: 0, since: operatorLockoutMigrationName }),
+  /** Locks in a row (each one longer) since the last successful login or a supervisor's unlock. */
+  lockouts: integer({ required: true, min: 0, default: 0, since: operatorLockoutMigrationName }),
+  /** No login is accepted before this time. */
+  locked_until: timestamp({ since: operatorLockoutMigrationName }),
+});
 
 /** The remote sites (centres, courts, agencies), identified by their matricule. */
 export const clients = defineSystemTable('xm_system', 'clients', {

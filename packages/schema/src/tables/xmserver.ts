@@ -1,4 +1,4 @@
-import { identity, json, text, timestamp } from '../columns.js';
+import { identity, integer, json, references, text, timestamp } from '../columns.js';
 import { defineSystemTable } from '../define-table.js';
 
 // The central server application's own confidential tables (apps/xmserver).
@@ -13,7 +13,7 @@ export const auditLog = defineSystemTable(
   {
     id: identity(),
     at: timestamp({ required: true, default: 'now' }),
-    /** The acting operator (`XM_USER`), or `system:<os user>` when none was named. */
+    /** The authenticated operator's login; for a refused login, the login that was tried. */
     operator: text({ maxLength: 100, required: true }),
     /** What was done, dotted: `client.add`, `user.set-privilege`, `pki.revoke`. */
     action: text({ maxLength: 64, required: true }),
@@ -26,3 +26,33 @@ export const auditLog = defineSystemTable(
 );
 
 export const xmserverTables = [auditLog] as const;
+
+/**
+ * Operators' sessions (`xmserver login`, later the web console). Only a SHA-256 hash of the token
+ * is kept, so a copy of the database opens no session. A session ends at `expires_at`, or earlier
+ * when it has not been used for `idle_timeout_seconds`; logging out deletes it.
+ */
+export const operatorSessions = defineSystemTable(
+  'xm_system',
+  'operator_sessions',
+  {
+    id: identity(),
+    /** Hex SHA-256 of the token the operator holds. */
+    token_hash: text({ maxLength: 64, required: true, unique: true, pattern: '[0-9a-f]{64}' }),
+    user_id: references(integer({ required: true }), {
+      table: 'xm_system.users',
+      column: 'id',
+      onDelete: 'cascade',
+    }),
+    /** Where it was opened, for the audit and for a supervisor: `cli`, later `web`. */
+    origin: text({ maxLength: 100, required: true }),
+    created_at: timestamp({ required: true }),
+    last_used_at: timestamp({ required: true }),
+    /** The absolute end, however busy the session. */
+    expires_at: timestamp({ required: true }),
+    idle_timeout_seconds: integer({ required: true, min: 1 }),
+  },
+  { indexes: [['user_id'], ['expires_at']] },
+);
+
+export const operatorSessionTables = [operatorSessions] as const;
