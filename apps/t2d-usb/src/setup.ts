@@ -1,5 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { syncCharging } from '@xmcomm/billing';
 import { TrustStore } from '@xmcomm/pki';
 import {
   migrateToLatest,
@@ -11,6 +13,7 @@ import {
   siteMigrations,
 } from '@xmcomm/schema';
 import {
+  type ContainerCodec,
   createSdcCodec,
   createServerSigners,
   createServerSync,
@@ -216,6 +219,21 @@ export interface ServerSetup {
   verifier: ManifestVerifier;
 }
 
+/**
+ * The server's apply for containers carried by hand: billing's gate and ledger, as xmserver's service
+ * uses them (`syncCharging`), so a stick costs what MQTT costs, is charged once however often it is
+ * ingested, and an account without credit gets `insufficient-credit`. The ledger's actor names this
+ * process, so a statement shows which charges came by stick.
+ */
+export function createIngestSync(
+  db: Kysely<ServerDatabase>,
+  codec: ContainerCodec,
+  serverName: string,
+): ServerSync {
+  const actor = `t2d-${serverName}-${hostname()}-${process.pid}`;
+  return createServerSync({ db, codec, serverMatricule: serverName, charging: syncCharging(actor) });
+}
+
 /** The server side: site certificates come from the server's register (xm_system.certificates). */
 export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Promise<ServerSetup> {
   const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
@@ -250,7 +268,7 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
   });
   return {
     db,
-    sync: createServerSync({ db, codec, serverMatricule: serverName }),
+    sync: createIngestSync(db, codec, serverName),
     serverName,
     signer: identity.signer,
     verifier: publicKeyVerifier((sender) => keys.get(sender)),
