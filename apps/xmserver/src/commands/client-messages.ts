@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { syncCharging } from '@xmcomm/billing';
 import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
@@ -56,7 +58,13 @@ async function sealFor(
     signers: await createServerSigners(db),
     recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
   });
-  const sync = createServerSync({ db, codec, serverMatricule: ctx.config.serverName });
+  // Billing's status gate decides who may receive what, as in the service; nothing is charged here.
+  const sync = createServerSync({
+    db,
+    codec,
+    serverMatricule: ctx.config.serverName,
+    charging: syncCharging(`xmserver-${ctx.config.serverName}-${hostname()}-${process.pid}`),
+  });
   const sealed = await make(sync);
   if (!sealed) {
     throw new XmServerError('invalid-status', 'suspended', {
