@@ -119,15 +119,21 @@ describe('t2d ingest bills as MQTT does', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(json(exported.stdout)).toMatchObject({ items: 1, rows: 2 });
 
-    const ingested = await world.run(['--json', 'ingest', '--from', world.medium, ...world.serverArgs()]);
+    const ingested = await world.run([
+      '--lang',
+      'fr',
+      'ingest',
+      '--from',
+      world.medium,
+      ...world.serverArgs(),
+    ]);
     expect(ingested.code, ingested.stderr).toBe(0);
-    // Answered, not applied: the summary says why.
-    expect(json(ingested.stdout)).toMatchObject({
-      applied: 0,
-      duplicates: 1,
-      rejected: { 'insufficient-credit': 1 },
-      rowsRejected: 2,
-    });
+    // Answered, not applied: the operator reads why, in words.
+    expect(ingested.stdout.split('\n').slice(0, 3)).toEqual([
+      '0 conteneur(s) appliqué(s), 1 déjà reçu(s), 0 rejeu(x) refusé(s) ; fiches acceptées 0, rejetées 2.',
+      '2 conteneur(s) de réponse écrit(s) pour CEC-001.',
+      "1 conteneur(s) rejeté(s) en entier, le site en reçoit la raison : Le compte n'a pas assez de crédit (insufficient-credit).",
+    ]);
     expect(await ledger()).toEqual(before);
     const stored = await world.withServer((db) =>
       db.selectFrom('xm_data.births').select('niu').where('niu', 'like', '%-POOR-%').execute(),
