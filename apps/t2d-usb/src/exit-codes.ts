@@ -2,7 +2,8 @@ import type { T2dErrorCode } from './errors.js';
 
 /**
  * The one table from outcomes to process exit codes. Failures follow BSD sysexits(3), as xmserver
- * does; 1 means the work was done but something on the medium was skipped (the summary says what).
+ * does; below 64 are outcomes that are not failures: 1 the work was done but something on the medium
+ * was skipped (the summary says what), 2 there was nothing to do (sysexits has no code for it).
  */
 export const exitCodes: { readonly [C in T2dErrorCode]: number } = {
   'invalid-argument': 64,
@@ -20,5 +21,10 @@ export const exitCodes: { readonly [C in T2dErrorCode]: number } = {
 export const successExitCode = 0;
 /** Done, but some files or containers were skipped: run again after fixing what the summary lists. */
 export const partialExitCode = 1;
+/**
+ * Nothing to do: `export` found no outbox item waiting for the server and wrote nothing on the
+ * medium. Not a failure, but not 0 either: a script must not send an empty stick on its way.
+ */
+export const nothingToDoExitCode = 2;
 /** A commander usage error (unknown option, missing argument). */
 export const usageExitCode = 64;

@@ -1,9 +1,15 @@
 import type { Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { T2dError } from './errors.js';
-import { exitCodes, partialExitCode, successExitCode, usageExitCode } from './exit-codes.js';
+import {
+  exitCodes,
+  nothingToDoExitCode,
+  partialExitCode,
+  successExitCode,
+  usageExitCode,
+} from './exit-codes.js';
 import type { MediumIssue } from './medium/read-medium.js';
-import { describeError, type Language, pickLanguage, summaryWords } from './messages.js';
+import { describeError, describeIssue, type Language, pickLanguage, summaryWords } from './messages.js';
 import { openServer, openSite, type Settings } from './setup.js';
 import type { ProgressListener, ProgressPhase } from './transfer/progress.js';
 import { ingestMedium } from './transfer/server-ingest.js';
@@ -44,9 +50,7 @@ function progressBar(io: Io, lang: Language, enabled: boolean): { listener: Prog
 }
 
 function issueLines(lang: Language, issues: readonly MediumIssue[]): string[] {
-  return issues.map((issue) =>
-    summaryWords(lang).skipped(issue.kind, issue.path + (issue.detail ? ` (${issue.detail})` : '')),
-  );
+  return issues.map((issue) => describeIssue(issue, lang));
 }
 
 function siteOptions(command: Command): Command {
@@ -82,11 +86,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     json = options.json === true;
     lang = pickLanguage(options.lang, io.env);
   });
-  const out = (lines: string[], value: unknown, partial: boolean) => {
+  const out = (lines: string[], value: unknown, code: number) => {
     if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     else io.stdout.write(`${lines.join('\n')}\n`);
-    exitCode = partial ? partialExitCode : successExitCode;
+    exitCode = code;
   };
+  const doneOrPartial = (partial: boolean) => (partial ? partialExitCode : successExitCode);
 
   siteOptions(
     program
@@ -116,7 +121,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
             ? words.nothingToExport
             : words.exported(summary.items, summary.rows, summary.written, summary.alreadyPresent),
         );
-        out(lines, { command: 'export', ...summary }, false);
+        // Nothing waiting: the stick carries nothing, and a script must not send it on a trip for nothing.
+        out(
+          lines,
+          { command: 'export', ...summary },
+          summary.items === 0 ? nothingToDoExitCode : successExitCode,
+        );
       } finally {
         bar.end();
         await site.db.destroy();
@@ -153,13 +163,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
             summary.rowsRejected,
           ),
           words.waiting(summary.stillWaiting),
+          ...(summary.rowsHeld > 0 ? [words.held(summary.rowsHeld)] : []),
           ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
           ...issueLines(lang, summary.issues),
         ];
         out(
           lines,
           { command: 'import', ...summary },
-          summary.issues.length > 0 || Object.keys(summary.refused).length > 0,
+          doneOrPartial(summary.issues.length > 0 || Object.keys(summary.refused).length > 0),
         );
       } finally {
         bar.end();
@@ -203,13 +214,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
             summary.rowsRejected,
           ),
           ...summary.replyBatches.map((batch) => words.replies(batch.site, batch.replies)),
+          ...Object.entries(summary.rejected).map(([reason, count]) => words.rejected(reason, count)),
           ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
           ...issueLines(lang, summary.issues),
         ];
         out(
           lines,
           { command: 'ingest', ...summary },
-          summary.issues.length > 0 || Object.keys(summary.refused).length > 0,
+          doneOrPartial(summary.issues.length > 0 || Object.keys(summary.refused).length > 0),
         );
       } finally {
         bar.end();

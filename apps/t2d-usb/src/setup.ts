@@ -1,5 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { syncCharging } from '@xmcomm/billing';
 import { TrustStore } from '@xmcomm/pki';
 import {
   migrateToLatest,
@@ -11,6 +13,7 @@ import {
   siteMigrations,
 } from '@xmcomm/schema';
 import {
+  type ContainerCodec,
   createSdcCodec,
   createServerSigners,
   createServerSync,
@@ -46,12 +49,44 @@ function setting(flag: string | undefined, env: NodeJS.ProcessEnv, name: string)
   return value === undefined || value === '' ? undefined : value;
 }
 
-function required(value: string | undefined, what: string, variable: string): string {
+/** A setting the command cannot do without, named in both languages for the message. */
+interface Needed {
+  readonly en: string;
+  readonly fr: string;
+  readonly variable: string;
+}
+
+const needed = {
+  key: { en: 'the private key (--key)', fr: 'la clé privée (--key)', variable: 'XM_KEY_FILE' },
+  certificate: {
+    en: 'the certificate (--certificate)',
+    fr: 'le certificat (--certificate)',
+    variable: 'XM_CERTIFICATE_FILE',
+  },
+  matricule: {
+    en: 'the matricule (--matricule)',
+    fr: 'le matricule (--matricule)',
+    variable: 'XM_MATRICULE',
+  },
+  serverCertificate: {
+    en: "the server's certificate (--server-certificate)",
+    fr: 'le certificat du serveur (--server-certificate)',
+    variable: 'XM_SERVER_CERTIFICATE_FILE',
+  },
+  ca: { en: 'the CA certificate (--ca)', fr: "le certificat de l'AC (--ca)", variable: 'XM_CA_FILE' },
+  databaseUrl: {
+    en: 'the database URL (--database-url)',
+    fr: "l'URL de la base de données (--database-url)",
+    variable: 'XM_DATABASE_URL',
+  },
+} as const satisfies Record<string, Needed>;
+
+function required(value: string | undefined, what: Needed): string {
   if (value === undefined) {
-    throw new T2dError('config-invalid', `${what} is missing`, {
+    throw new T2dError('config-invalid', `${what.en} is missing`, {
       params: {
-        detail: `${what} is missing (flag or ${variable})`,
-        detailFr: `${what} manquant (option ou ${variable})`,
+        detail: `${what.en} is missing (flag or ${what.variable})`,
+        detailFr: `il manque ${what.fr}, en option ou dans ${what.variable}`,
       },
     });
   }
@@ -83,15 +118,10 @@ interface Identity {
 }
 
 async function loadIdentity(settings: Settings, env: NodeJS.ProcessEnv): Promise<Identity> {
-  const keyPath = required(
-    setting(settings.key, env, 'XM_KEY_FILE'),
-    'the private key (--key)',
-    'XM_KEY_FILE',
-  );
+  const keyPath = required(setting(settings.key, env, 'XM_KEY_FILE'), needed.key);
   const certificatePath = required(
     setting(settings.certificate, env, 'XM_CERTIFICATE_FILE'),
-    'the certificate (--certificate)',
-    'XM_CERTIFICATE_FILE',
+    needed.certificate,
   );
   const keyPem = await readText(keyPath, 'key');
   const secret = await passphrase(env);
@@ -160,32 +190,22 @@ export interface SiteSetup {
 }
 
 export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Promise<SiteSetup> {
-  const matricule = checkParty(
-    required(setting(settings.matricule, env, 'XM_MATRICULE'), 'the matricule (--matricule)', 'XM_MATRICULE'),
-  );
+  const matricule = checkParty(required(setting(settings.matricule, env, 'XM_MATRICULE'), needed.matricule));
   const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
   const identity = await loadIdentity(settings, env);
   const serverCertificatePem = await readText(
     required(
       setting(settings.serverCertificate, env, 'XM_SERVER_CERTIFICATE_FILE'),
-      "the server's certificate (--server-certificate)",
-      'XM_SERVER_CERTIFICATE_FILE',
+      needed.serverCertificate,
     ),
     'certificate',
   );
   const store = trustStore(
-    await readText(
-      required(setting(settings.ca, env, 'XM_CA_FILE'), 'the CA certificate (--ca)', 'XM_CA_FILE'),
-      'CA certificate',
-    ),
+    await readText(required(setting(settings.ca, env, 'XM_CA_FILE'), needed.ca), 'CA certificate'),
   );
   store.registerCertificate(serverCertificatePem, { matricule: serverName });
   const db = await openMigrated<SiteDatabase>(
-    required(
-      setting(settings.databaseUrl, env, 'XM_DATABASE_URL'),
-      'the database URL (--database-url)',
-      'XM_DATABASE_URL',
-    ),
+    required(setting(settings.databaseUrl, env, 'XM_DATABASE_URL'), needed.databaseUrl),
     siteMigrations,
   );
   // The key was decrypted once above; the codec gets the KeyObject, never the passphrase again.
@@ -216,16 +236,27 @@ export interface ServerSetup {
   verifier: ManifestVerifier;
 }
 
+/**
+ * The server's apply for containers carried by hand: billing's gate and ledger, as xmserver's service
+ * uses them (`syncCharging`), so a stick costs what MQTT costs, is charged once however often it is
+ * ingested, and an account without credit gets `insufficient-credit`. The ledger's actor names this
+ * process, so a statement shows which charges came by stick.
+ */
+export function createIngestSync(
+  db: Kysely<ServerDatabase>,
+  codec: ContainerCodec,
+  serverName: string,
+): ServerSync {
+  const actor = `t2d-${serverName}-${hostname()}-${process.pid}`;
+  return createServerSync({ db, codec, serverMatricule: serverName, charging: syncCharging(actor) });
+}
+
 /** The server side: site certificates come from the server's register (xm_system.certificates). */
 export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Promise<ServerSetup> {
   const serverName = checkParty(setting(settings.serverName, env, 'XM_SERVER_NAME') ?? 'xmserver');
   const identity = await loadIdentity(settings, env);
   const db = await openMigrated<ServerDatabase>(
-    required(
-      setting(settings.databaseUrl, env, 'XM_DATABASE_URL'),
-      'the database URL (--database-url)',
-      'XM_DATABASE_URL',
-    ),
+    required(setting(settings.databaseUrl, env, 'XM_DATABASE_URL'), needed.databaseUrl),
     serverMigrations,
   );
   // The manifest's signature: any site certificate in force, by matricule.
@@ -250,7 +281,7 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
   });
   return {
     db,
-    sync: createServerSync({ db, codec, serverMatricule: serverName }),
+    sync: createIngestSync(db, codec, serverName),
     serverName,
     signer: identity.signer,
     verifier: publicKeyVerifier((sender) => keys.get(sender)),

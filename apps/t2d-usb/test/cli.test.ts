@@ -1,176 +1,32 @@
-import { execFile } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CertificateAuthority, generateKeyPair } from '@xmcomm/pki';
-import {
-  migrateToLatest,
-  openDatabase,
-  type ServerDatabase,
-  type SiteDatabase,
-  serverMigrations,
-  siteMigrations,
-} from '@xmcomm/schema';
-import { createTestDatabase, sampleBirth } from '@xmcomm/schema/testing';
+import { openDatabase, type ServerDatabase, type SiteDatabase } from '@xmcomm/schema';
+import { sampleBirth } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSite } from '../src/setup.js';
+import { type CliWorld, openCliWorld } from './helpers/cli-world.js';
 
 // The real thing: the t2d command spawned from source, real certificates from @xmcomm/pki, CMS
 // containers from @xmcomm/sdc-codec, databases migrated by the command itself.
 
-const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
-const root = join(import.meta.dirname, '..', '..', '..');
-const passphrase = 'correct horse battery staple';
-
-let work: string;
+let world: CliWorld;
 let medium: string;
+let work: string;
 let siteUrl: string;
 let serverUrl: string;
-const closers: (() => Promise<void>)[] = [];
 let env: NodeJS.ProcessEnv;
-
-function t2d(
-  args: string[],
-  extra: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@xmcomm/source', cli, ...args],
-      { cwd: root, env: { ...env, ...extra }, timeout: 120_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-async function databaseUrl(name: string, migrations: typeof siteMigrations): Promise<string> {
-  if (process.env.DATABASE_URL) {
-    const test = await createTestDatabase({ migrations });
-    closers.push(() => test.close());
-    // The spawned command opens its own connection; this one only prepared the data.
-    return test.url;
-  }
-  const dir = join(work, name);
-  const db = await openDatabase(dir);
-  await migrateToLatest(db, migrations);
-  await db.destroy();
-  return dir;
-}
+const t2d = (args: string[], extra: NodeJS.ProcessEnv = {}) => world.spawn(args, extra);
+const siteArgs = () => world.siteArgs();
+const serverArgs = () => world.serverArgs();
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 't2d-cli-'));
-  medium = join(work, 'stick');
-  await mkdir(medium);
-  const { ca, certificate: caCertificate } = await CertificateAuthority.createRoot({
-    subject: { commonName: 'XMcomm test CA' },
-  });
-  const serverKeys = await generateKeyPair();
-  const siteKeys = await generateKeyPair();
-  const serverCertificate = await ca.issueCertificate({
-    profile: 'server',
-    publicKey: serverKeys.publicKey,
-    subject: { commonName: 'xmserver' },
-  });
-  const siteCertificate = await ca.issueCertificate({
-    profile: 'site',
-    publicKey: siteKeys.publicKey,
-    subject: { matricule: 'CEC-001' },
-  });
-  const encrypted = (key: typeof serverKeys.privateKey) =>
-    key.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
-  await writeFile(join(work, 'ca.pem'), caCertificate.pem);
-  await writeFile(join(work, 'server-key.pem'), encrypted(serverKeys.privateKey));
-  await writeFile(join(work, 'server.pem'), serverCertificate.pem);
-  await writeFile(join(work, 'site-key.pem'), encrypted(siteKeys.privateKey));
-  await writeFile(join(work, 'site.pem'), siteCertificate.pem);
-
-  serverUrl = await databaseUrl('server-db', serverMigrations);
-  siteUrl = await databaseUrl('site-db', siteMigrations);
-
-  const server = await openDatabase<ServerDatabase>(serverUrl);
-  const { id } = await server
-    .insertInto('xm_system.clients')
-    .values({
-      matricule: 'CEC-001',
-      centre_code: 'CLI',
-      name: 'Centre 1',
-      status: 3,
-      password_hash: 'not-a-real-hash',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  // The register as xmserver keeps it: the national CA, and the site's certificate as the client's.
-  const record = (certificate: typeof siteCertificate, purpose: 'ca' | 'site', clientId: number | null) => {
-    const x509 = new X509Certificate(certificate.der);
-    return server
-      .insertInto('xm_system.certificates')
-      .values({
-        client_id: clientId,
-        purpose,
-        subject: x509.subject,
-        issuer: x509.issuer,
-        serial_number: certificate.serialNumber,
-        subject_key_identifier: Buffer.from(certificate.subjectKeyIdentifier).toString('hex'),
-        fingerprint_sha256: createHash('sha256').update(certificate.der).digest('hex'),
-        not_before: new Date(x509.validFrom),
-        not_after: new Date(x509.validTo),
-        der: certificate.der,
-      } as never)
-      .execute();
-  };
-  await record(caCertificate, 'ca', null);
-  await record(siteCertificate, 'site', id);
-  await server.destroy();
-
-  const site = await openDatabase<SiteDatabase>(siteUrl);
-  await site
-    .insertInto('xm_data.births')
-    .values(
-      [1, 2, 3].map((n) => ({
-        ...sampleBirth,
-        child_given_names: `Child ${n}`,
-        status: 2,
-        niu: `CLI-${n}`,
-      })) as never,
-    )
-    .execute();
-  await site.destroy();
-
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    XM_KEY_PASSPHRASE: passphrase,
-    XM_CA_FILE: join(work, 'ca.pem'),
-  };
-}, 120_000);
+  world = await openCliWorld('cli');
+  ({ medium, work, siteUrl, serverUrl, env } = world);
+  await world.addBirths(3, 'CLI');
+}, 300_000);
 
 afterAll(async () => {
-  for (const close of closers) await close();
-  await rm(work, { recursive: true, force: true });
+  await world?.close();
 });
-
-const siteArgs = () => [
-  '--database-url',
-  siteUrl,
-  '--matricule',
-  'CEC-001',
-  '--key',
-  join(work, 'site-key.pem'),
-  '--certificate',
-  join(work, 'site.pem'),
-  '--server-certificate',
-  join(work, 'server.pem'),
-];
-const serverArgs = () => [
-  '--database-url',
-  serverUrl,
-  '--key',
-  join(work, 'server-key.pem'),
-  '--certificate',
-  join(work, 'server.pem'),
-];
 
 describe('t2d command', () => {
   it('carries rows site -> stick -> server -> stick -> site with real certificates and CMS', async () => {

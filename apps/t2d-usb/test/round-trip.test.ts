@@ -20,7 +20,7 @@ import {
 let world: World;
 beforeAll(async () => {
   world = await openWorld();
-});
+}, 120_000);
 afterAll(async () => {
   await world.close();
 });

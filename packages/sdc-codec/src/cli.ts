@@ -6,7 +6,14 @@ import { inspectCertificate, TrustStore } from '@xmcomm/pki';
 import { Command, CommanderError, Option } from 'commander';
 import { createDecoder, createEncoder } from './container.js';
 import { describeSdcError, SdcError, type SdcErrorCode } from './errors.js';
-import { inspectContainer } from './inspect.js';
+import {
+  DECODE_COMMAND,
+  INSPECTION_STEPS,
+  type InspectionResult,
+  type InspectionStep,
+  inspectContainer,
+  NOT_CHECKED_WITHOUT_KEY,
+} from './inspect.js';
 import { decodePayload, encodePayload, type Row } from './payload.js';
 import { uuidv7 } from './uuid.js';
 
@@ -112,6 +119,53 @@ function jsonLine(value: unknown): string {
     const original = this[key];
     return original instanceof Uint8Array ? Buffer.from(original).toString('base64') : item;
   });
+}
+
+const stepWords: Readonly<Record<InspectionStep, string>> = {
+  armour: 'armour',
+  'outer-element': 'outer structure complete, nothing after it',
+  'content-info': 'CMS ContentInfo',
+  envelope: 'envelope fields',
+  'recipient-infos': 'recipient infos',
+  'encrypted-content-info': 'encrypted content info',
+  mac: 'GCM tag',
+};
+
+const notCheckedLine =
+  '  not checked without the recipient key: the signature and the signer, the payload (header and rows), ' +
+  'and whether the encrypted content, a wrapped key or the tag were altered';
+
+/** What `sdc inspect` prints: the verdict first, then what was checked and what was not. */
+function inspectionLines(file: string, result: InspectionResult): string[] {
+  if (!result.ok) {
+    const { damage } = result;
+    const whole = damage.checked.map((step) => stepWords[step]);
+    const notReached = INSPECTION_STEPS.filter((step) => !damage.checked.includes(step)).map(
+      (step) => stepWords[step],
+    );
+    return [
+      `${file}: DAMAGED (${damage.damage}): ${damage.detail}`,
+      `  ${describeSdcError(result.error.code, 'en')} / ${describeSdcError(result.error.code, 'fr')}`,
+      `  whole before the damage: ${whole.length > 0 ? whole.join('; ') : 'nothing'}`,
+      `  not checked past it: ${notReached.join('; ')}`,
+      notCheckedLine,
+    ];
+  }
+  const info = result.value;
+  return [
+    `${file}: structure intact: ${info.contentType} (${info.cipher}), ${info.armor} armour, ${info.bytes} bytes, inner ${info.innerContentType}`,
+    `  checked: ${info.checked.map((step) => stepWords[step]).join('; ')}`,
+    `  sizes: total ${info.sizes.total}, recipient infos ${info.sizes.recipientInfos}, encrypted content ${info.sizes.encryptedContent}, mac ${info.sizes.mac}`,
+    ...info.recipients.map(
+      (recipient) =>
+        `  recipient ${recipient.type} ${recipient.keyEncryption}: ${recipient.identifiers.join(', ')}`,
+    ),
+    ...(info.outsideArmour
+      ? [`  note: ${info.outsideArmour} character(s) of text outside the armour, which decoders ignore`]
+      : []),
+    notCheckedLine,
+    `  to check them: ${DECODE_COMMAND}`,
+  ];
 }
 
 function sdcFailure(error: SdcError): CliFailure {
@@ -297,25 +351,29 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('inspect')
-    .description('show the structure of a container without any key')
+    .description(
+      'check the structure of a container without any key, and say what only `sdc decode` can check',
+    )
     .argument('<file>', 'container file')
     .option('--json', 'print JSON')
     .action((file: string, options) => {
       const result = inspectContainer(readBytes(file));
-      if (!result.ok) throw sdcFailure(result.error);
-      const info = result.value;
+      const report = result.ok ? result.value : result.damage;
       if (options.json) {
-        out(JSON.stringify(info));
-        return;
+        out(
+          JSON.stringify({
+            file,
+            ...report,
+            ...(result.ok ? {} : { error: { code: result.error.code, message: result.error.message } }),
+            notChecked: NOT_CHECKED_WITHOUT_KEY,
+            checkWith: DECODE_COMMAND,
+          }),
+        );
+      } else {
+        for (const line of inspectionLines(file, result)) out(line);
       }
-      out(
-        `${file}: ${info.contentType} (${info.cipher}), ${info.armor} armour, inner ${info.innerContentType}`,
-      );
-      out(
-        `  sizes: total ${info.sizes.total}, recipient infos ${info.sizes.recipientInfos}, encrypted content ${info.sizes.encryptedContent}, mac ${info.sizes.mac}`,
-      );
-      for (const recipient of info.recipients)
-        out(`  recipient ${recipient.type} ${recipient.keyEncryption}: ${recipient.identifiers.join(', ')}`);
+      // Damaged is never normal: the error's code from the table (malformed, unsupported-algorithm).
+      if (!result.ok) exitCode = EXIT_CODES[result.error.code];
     });
 
   const payload = program

@@ -20,7 +20,18 @@ export {
 } from './container.js';
 export type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from './contract.js';
 export { describeSdcError, SDC_ERROR_CODES, SdcError, type SdcErrorCode, type SdcResult } from './errors.js';
-export { type ContainerInspection, inspectContainer } from './inspect.js';
+export {
+  CONTAINER_DAMAGES,
+  type ContainerDamage,
+  type ContainerDamageKind,
+  type ContainerInspection,
+  DECODE_COMMAND,
+  INSPECTION_STEPS,
+  type InspectionResult,
+  type InspectionStep,
+  inspectContainer,
+  NOT_CHECKED_WITHOUT_KEY,
+} from './inspect.js';
 export { DEFAULT_LIMITS, type SdcLimits } from './limits.js';
 export {
   decodePayload,

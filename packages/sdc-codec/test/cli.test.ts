@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birthAct } from '../bench/acts.js';
+import { children, parse } from '../src/cms/der.js';
 import { createEncoder } from '../src/index.js';
 import { EXIT_CODES_FOR_TESTS } from './exit-codes.js';
 import { createTestPki, type TestPki } from './pki-fixtures.js';
@@ -247,6 +248,106 @@ describe('sdc', { timeout: 120_000 }, () => {
       '--json',
     ]);
     expect(JSON.parse(decoded.stdout).rows).toHaveLength(5);
+  });
+
+  it('inspects without keys: a damaged container is damaged, exits non-zero, and says what only decode checks', {
+    timeout: 300_000,
+  }, async () => {
+    const der = createEncoder({
+      signer: { privateKey: pki.read('site.key'), certificate: pki.read('site.pem') },
+      recipients: [{ certificate: pki.read('server.pem') }],
+    }).encode({
+      kind: 'rows',
+      table: 'births',
+      rows: [birthAct(1)],
+      sender: 'CE0001',
+      sequence: 1,
+    }) as Uint8Array;
+    const [contentType, content] = children(parse(der), 'ContentInfo');
+    const envelope = children(content, 'content')[0];
+    const recipientInfos = children(envelope, 'AuthEnvelopedData')[1];
+    const changed = (offset: number, mask: number) => {
+      const copy = Buffer.from(der);
+      copy[offset] = (copy[offset] as number) ^ mask;
+      return copy;
+    };
+    const garbage = '\n-- garbage\n';
+    mkdirSync(p('inspect'), { recursive: true });
+    const files: Record<string, Uint8Array | string> = {
+      whole: der,
+      cut: der.subarray(0, der.length - 40),
+      appended: Buffer.concat([der, Buffer.from(garbage)]),
+      // The last byte of the outer content type (an OID), and the recipientInfos' SET tag.
+      'flipped-oid': changed((contentType?.end as number) - 1, 0x01),
+      'flipped-tag': changed(recipientInfos?.start as number, 0x01),
+      'not-cms': 'births,2024-01-01\n',
+      // One byte of the GCM tag: opaque without the key.
+      'flipped-tag-bytes': changed(der.length - 1, 0x01),
+    };
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(p(`inspect/${name}.sdc`), bytes);
+    const inspect = (name: string, ...extra: string[]) =>
+      sdc(['inspect', p(`inspect/${name}.sdc`), ...extra]);
+    const [whole, cut, appended, flippedOid, flippedTag, notCms, cutJson, tagBytes, decoded] =
+      await Promise.all([
+        inspect('whole'),
+        inspect('cut'),
+        inspect('appended'),
+        inspect('flipped-oid'),
+        inspect('flipped-tag'),
+        inspect('not-cms'),
+        inspect('cut', '--json'),
+        inspect('flipped-tag-bytes'),
+        sdc([
+          'decode',
+          '--in',
+          p('inspect/flipped-tag-bytes.sdc'),
+          '--cert',
+          p('server.pem'),
+          '--key',
+          p('server.key'),
+          '--trust',
+          p('ca.pem'),
+          '--signer',
+          p('site.pem'),
+        ]),
+      ]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toContain('structure intact: authEnvelopedData (aes-256-gcm)');
+    expect(whole.stdout).toContain(
+      'checked: armour; outer structure complete, nothing after it; CMS ContentInfo; recipient infos',
+    );
+    expect(whole.stdout).toContain('not checked without the recipient key: the signature and the signer');
+    expect(whole.stdout).toContain('to check them: sdc decode --in FILE --cert recipient.pem --key');
+
+    for (const [run, damage, code] of [
+      [cut, 'truncated', 'malformed'],
+      [appended, 'trailing-bytes', 'malformed'],
+      [flippedOid, 'unsupported', 'unsupported-algorithm'],
+      [flippedTag, 'bad-structure', 'malformed'],
+      [notCms, 'not-cms', 'malformed'],
+    ] as const) {
+      expect(run.stdout, damage).toContain(`: DAMAGED (${damage}): `);
+      expect(run.stdout).not.toContain('intact');
+      expect(run.stdout).toContain('not checked without the recipient key');
+      expect(run.code, damage).toBe(EXIT_CODES_FOR_TESTS[code]);
+    }
+    expect(cut.stdout).toContain(`the structure announces ${der.length} bytes, there are ${der.length - 40}`);
+    expect(appended.stdout).toContain(
+      `${garbage.length} byte(s) after the end of the structure (which ends at byte ${der.length})`,
+    );
+    expect(cutJson.code).toBe(EXIT_CODES_FOR_TESTS.malformed);
+    expect(JSON.parse(cutJson.stdout)).toMatchObject({
+      verdict: 'damaged',
+      damage: 'truncated',
+      checked: ['armour'],
+      error: { code: 'malformed' },
+      notChecked: ['signature', 'payload', 'encrypted-bytes'],
+    });
+
+    // A change inside what is encrypted or authenticated is out of inspect's reach; decode finds it.
+    expect(tagBytes.code).toBe(0);
+    expect(tagBytes.stdout).toContain('structure intact');
+    expect(decoded.code).toBe(EXIT_CODES_FOR_TESTS['decrypt-failed']);
   });
 
   it('makes a payload that OpenSSL signs and encrypts, and decodes the result', async () => {

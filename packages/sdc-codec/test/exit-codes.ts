@@ -5,7 +5,10 @@
 export const EXIT_CODES_FOR_TESTS = {
   usage: 2,
   io: 3,
+  malformed: 10,
+  'unsupported-algorithm': 12,
   'not-for-me': 13,
+  'decrypt-failed': 14,
   'untrusted-signer': 17,
   'revoked-signer': 19,
 } as const;

@@ -8,13 +8,7 @@ import {
   validateRow,
 } from '@xmcomm/schema';
 import { type ControlledTransaction, type Kysely, sql } from 'kysely';
-import {
-  type ChargeRequest,
-  type ChargeResult,
-  type Charging,
-  type SyncService,
-  statusGateOnly,
-} from './charging.js';
+import type { ChargeRequest, ChargeResult, Charging, SyncService } from './charging.js';
 import type { ContainerBody, ContainerCodec, OpenedContainer, RowResult, SyncRow } from './container.js';
 import { wholeContainer } from './container.js';
 import { sqlStateOf } from './errors.js';
@@ -33,8 +27,12 @@ export interface ServerSyncOptions {
   readonly serverMatricule: string;
   /** The exchanged tables this server accepts (the civil registration tables by default). */
   readonly tables?: readonly AnyTable[];
-  /** Status gate and charging; @xmcomm/billing provides them. Default: the status rules, nothing charged. */
-  readonly charging?: Charging;
+  /**
+   * Status gate and charging: `syncCharging(actor)` of @xmcomm/billing on a real server. Required, so
+   * that a server cannot bill nothing by forgetting it; `statusGateOnly` (the status rules, nothing
+   * charged) is there for tests and demos that mean it.
+   */
+  readonly charging: Charging;
   /** Containers created longer ago than this are replays (default 30 days). */
   readonly maxAgeMs?: number;
   /** How far in the future a container's creation time may be (clock skew, default 5 minutes). */
@@ -314,7 +312,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
   const db = options.db;
   const codec = options.codec;
   const tables = options.tables ?? (exchangedTables as readonly AnyTable[]);
-  const charging = options.charging ?? statusGateOnly;
+  const charging = options.charging;
   const maxAgeMs = options.maxAgeMs ?? 30 * dayMs;
   const maxSkewMs = options.maxSkewMs ?? 5 * 60_000;
   const pageRows = options.importPageRows ?? 500;

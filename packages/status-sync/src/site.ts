@@ -109,6 +109,8 @@ export type ReceiveOutcome =
       readonly kind: ContainerBody['kind'];
       readonly accepted: number;
       readonly rejected: number;
+      /** Rows of a receipt held back, still validated, because the server refused the site's account. */
+      readonly held: number;
       /** For an import response with more rows to come: the cursor to ask for the next page with. */
       readonly cursor?: string | null;
     }
@@ -404,17 +406,21 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
       .execute();
   }
 
-  async function applyReceipt(trx: Trx, receipt: Receipt): Promise<{ accepted: number; rejected: number }> {
+  async function applyReceipt(
+    trx: Trx,
+    receipt: Receipt,
+  ): Promise<{ accepted: number; rejected: number; held: number }> {
     const item = await trx
       .selectFrom('xm_site.outbox')
       .select(['id', 'kind', 'table_name', 'state', 'container_id'])
       .where('container_id', '=', receipt.acknowledges)
       .executeTakeFirst();
-    if (!item || item.state === 'acknowledged') return { accepted: 0, rejected: 0 };
+    if (!item || item.state === 'acknowledged') return { accepted: 0, rejected: 0, held: 0 };
     const results = new Map<number, RowResult>(receipt.results.map((r) => [r.numero, r]));
     const whole = results.get(wholeContainer);
     let accepted = 0;
     let rejected = 0;
+    let heldCount = 0;
     if (item.kind === 'rows' && item.table_name) {
       const table = tableNamed(item.table_name);
       const untyped = trx as unknown as Untyped;
@@ -502,6 +508,7 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
             const { code, detail } = parseReason(r.reason);
             return { numero: r.numero, reason: code, detail };
           });
+        heldCount = held.length;
         const first = held[0];
         if (first) {
           await saveSetting(trx, holdSetting, {
@@ -530,7 +537,7 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
       })
       .where('id', '=', item.id)
       .execute();
-    return { accepted, rejected };
+    return { accepted, rejected, held: heldCount };
   }
 
   async function storeImported(trx: Trx, tableName: string | null, rows: readonly SyncRow[]) {
@@ -595,9 +602,10 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
         return { status: 'duplicate' };
       }
       await step('receive:stored');
-      let counts = { accepted: 0, rejected: 0 };
+      let counts = { accepted: 0, rejected: 0, held: 0 };
       if (body.kind === 'receipt') counts = await applyReceipt(trx, body.receipt);
-      else if (body.kind === 'import-response') counts = await storeImported(trx, header.table, body.rows);
+      else if (body.kind === 'import-response')
+        counts = { ...(await storeImported(trx, header.table, body.rows)), held: 0 };
       else if (body.kind === 'control') {
         const { type, profile, ...rest } = body.message as Record<string, unknown>;
         if (type === 'account') {

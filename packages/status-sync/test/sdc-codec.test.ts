@@ -58,6 +58,7 @@ beforeAll(async () => {
     db: server.db,
     codec,
     serverMatricule: 'XMSERVER',
+    charging: statusGateOnly,
   });
   site = createSiteSync({
     db: siteDb.db,

@@ -163,7 +163,35 @@ export function serialiseSignedManifest(signed: SignedManifest): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(signed, null, 2)}\n`);
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** Why a manifest file is not a usable manifest: a stable code, worded in English or French by the CLI. */
+export const MANIFEST_PROBLEMS = [
+  'not-json',
+  'not-a-signed-manifest',
+  'malformed-signature',
+  'malformed-manifest',
+  'unknown-format',
+  'unsupported-version',
+  'malformed-batch-id',
+  'malformed-sender',
+  'malformed-recipient',
+  'malformed-date',
+  'malformed-file-list',
+  'too-many-files',
+  'malformed-file-entry',
+  'malformed-file-size',
+] as const;
+export type ManifestProblemCode = (typeof MANIFEST_PROBLEMS)[number];
+
+export interface ManifestProblem {
+  readonly code: ManifestProblemCode;
+  /** What the sentence quotes: `version` for unsupported-version, `max` for too-many-files. */
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ManifestProblem };
+
+const problem = (code: ManifestProblemCode, values?: ManifestProblem['values']) =>
+  ({ ok: false, error: values ? { code, values } : { code } }) as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -184,13 +212,12 @@ export function parseSignedManifest(bytes: Uint8Array, maxFiles: number): ParseR
   try {
     raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    return { ok: false, error: 'not JSON' };
+    return problem('not-json');
   }
-  if (!isRecord(raw) || !exactKeys(raw, ['manifest', 'signature']))
-    return { ok: false, error: 'not a signed manifest' };
+  if (!isRecord(raw) || !exactKeys(raw, ['manifest', 'signature'])) return problem('not-a-signed-manifest');
   const { manifest, signature } = raw;
   if (!isRecord(signature) || !exactKeys(signature, ['algorithm', 'keyId', 'value'])) {
-    return { ok: false, error: 'malformed signature' };
+    return problem('malformed-signature');
   }
   if (
     !SIGNATURE_ALGORITHMS.includes(signature.algorithm as SignatureAlgorithm) ||
@@ -200,33 +227,33 @@ export function parseSignedManifest(bytes: Uint8Array, maxFiles: number): ParseR
     !BASE64.test(signature.value) ||
     signature.value.length === 0
   ) {
-    return { ok: false, error: 'malformed signature' };
+    return problem('malformed-signature');
   }
   if (
     !isRecord(manifest) ||
     !exactKeys(manifest, ['format', 'version', 'batchId', 'sender', 'recipient', 'createdAt', 'files'])
   ) {
-    return { ok: false, error: 'malformed manifest' };
+    return problem('malformed-manifest');
   }
-  if (manifest.format !== MANIFEST_FORMAT) return { ok: false, error: 'unknown manifest format' };
+  if (manifest.format !== MANIFEST_FORMAT) return problem('unknown-format');
   if (manifest.version !== MANIFEST_VERSION)
-    return { ok: false, error: `unsupported manifest version ${String(manifest.version)}` };
+    return problem('unsupported-version', { version: String(manifest.version) });
   if (typeof manifest.batchId !== 'string' || !UUID.test(manifest.batchId))
-    return { ok: false, error: 'malformed batch id' };
+    return problem('malformed-batch-id');
   if (typeof manifest.sender !== 'string' || !isValidParty(manifest.sender))
-    return { ok: false, error: 'malformed sender' };
+    return problem('malformed-sender');
   if (typeof manifest.recipient !== 'string' || !isValidParty(manifest.recipient)) {
-    return { ok: false, error: 'malformed recipient' };
+    return problem('malformed-recipient');
   }
   if (typeof manifest.createdAt !== 'string' || Number.isNaN(Date.parse(manifest.createdAt))) {
-    return { ok: false, error: 'malformed date' };
+    return problem('malformed-date');
   }
-  if (!Array.isArray(manifest.files)) return { ok: false, error: 'malformed file list' };
-  if (manifest.files.length > maxFiles) return { ok: false, error: `more than ${maxFiles} files` };
+  if (!Array.isArray(manifest.files)) return problem('malformed-file-list');
+  if (manifest.files.length > maxFiles) return problem('too-many-files', { max: maxFiles });
   const files: ManifestFile[] = [];
   for (const file of manifest.files as unknown[]) {
     if (!isRecord(file) || !exactKeys(file, ['name', 'sha256', 'size']))
-      return { ok: false, error: 'malformed file entry' };
+      return problem('malformed-file-entry');
     const { name, sha256, size } = file;
     if (
       typeof sha256 !== 'string' ||
@@ -234,10 +261,10 @@ export function parseSignedManifest(bytes: Uint8Array, maxFiles: number): ParseR
       name !== `${sha256}.sdc` ||
       !CONTAINER_NAME.test(name)
     ) {
-      return { ok: false, error: 'malformed file entry' };
+      return problem('malformed-file-entry');
     }
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)
-      return { ok: false, error: 'malformed file size' };
+      return problem('malformed-file-size');
     files.push({ name, sha256, size });
   }
   return {

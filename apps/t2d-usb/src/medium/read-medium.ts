@@ -6,6 +6,7 @@ import { mediumError } from '../errors.js';
 import { CONTAINER_NAME, isValidParty, layoutRoot, MANIFEST_NAME, TEMPORARY_PREFIX } from './layout.js';
 import { type MediumLimits, resolveMediumLimits } from './limits.js';
 import {
+  MANIFEST_PROBLEMS,
   type ManifestVerifier,
   manifestBytes,
   parseSignedManifest,
@@ -36,13 +37,37 @@ export const MEDIUM_ISSUE_KINDS = [
 ] as const;
 export type MediumIssueKind = (typeof MEDIUM_ISSUE_KINDS)[number];
 
+/** What more an issue can say than its kind; each a stable code, worded in English or French by the CLI. */
+export const MEDIUM_ISSUE_DETAILS = [
+  'not-a-regular-file',
+  'not-a-folder',
+  'not-a-matricule',
+  /** values: `max`, and `bytes` when the size was known before reading. */
+  'larger-than-limit',
+  /** values: `error`, the system's code (EACCES, EIO, ...). */
+  'system-error',
+  /** A manifest naming another sender, recipient or batch than its place; values: what it says. */
+  'addressed-elsewhere',
+  /** values: `bytes` read, `listed` in the manifest. */
+  'shorter-than-listed',
+  'content-does-not-match-name',
+  /** Why a manifest could not be read (see MANIFEST_PROBLEMS). */
+  ...MANIFEST_PROBLEMS,
+] as const;
+export type MediumIssueDetailCode = (typeof MEDIUM_ISSUE_DETAILS)[number];
+
+export interface MediumIssueDetail {
+  readonly code: MediumIssueDetailCode;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
 export interface MediumIssue {
   kind: MediumIssueKind;
   /** Relative to the medium, with `/` separators. */
   path: string;
   sender?: string;
   batchId?: string;
-  detail?: string;
+  detail?: MediumIssueDetail;
 }
 
 /** A container that passed every check: named by its hash, listed by a manifest the sender signed. */
@@ -84,7 +109,12 @@ export interface ReadMediumOptions {
 
 type ReadOutcome =
   | { ok: true; bytes: Uint8Array }
-  | { ok: false; kind: 'too-large' | 'unreadable'; detail: string };
+  | { ok: false; kind: 'too-large' | 'unreadable'; detail: MediumIssueDetail };
+
+const systemError = (error: unknown): MediumIssueDetail => ({
+  code: 'system-error',
+  values: { error: String((error as NodeJS.ErrnoException).code ?? error) },
+});
 
 /** Reads a regular file no larger than `max` without trusting its size before opening it. */
 async function readBounded(path: string, max: number): Promise<ReadOutcome> {
@@ -92,9 +122,13 @@ async function readBounded(path: string, max: number): Promise<ReadOutcome> {
   try {
     handle = await open(path, 'r');
     const info = await handle.stat();
-    if (!info.isFile()) return { ok: false, kind: 'unreadable', detail: 'not a regular file' };
+    if (!info.isFile()) return { ok: false, kind: 'unreadable', detail: { code: 'not-a-regular-file' } };
     if (info.size > max)
-      return { ok: false, kind: 'too-large', detail: `${info.size} bytes, at most ${max}` };
+      return {
+        ok: false,
+        kind: 'too-large',
+        detail: { code: 'larger-than-limit', values: { bytes: info.size, max } },
+      };
     const buffer = Buffer.alloc(info.size + 1);
     let length = 0;
     while (length < buffer.length) {
@@ -102,10 +136,11 @@ async function readBounded(path: string, max: number): Promise<ReadOutcome> {
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > max) return { ok: false, kind: 'too-large', detail: `more than ${max} bytes` };
+    if (length > max)
+      return { ok: false, kind: 'too-large', detail: { code: 'larger-than-limit', values: { max } } };
     return { ok: true, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, length) };
   } catch (error) {
-    return { ok: false, kind: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error) };
+    return { ok: false, kind: 'unreadable', detail: systemError(error) };
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -165,7 +200,7 @@ export async function readMedium(options: ReadMediumOptions): Promise<ReadMedium
       result.issues.push({
         kind: 'foreign',
         path: rel(path),
-        detail: entry.isDirectory() ? 'not a matricule' : 'not a folder',
+        detail: { code: entry.isDirectory() ? 'not-a-matricule' : 'not-a-folder' },
       });
       continue;
     }
@@ -179,7 +214,7 @@ export async function readMedium(options: ReadMediumOptions): Promise<ReadMedium
         kind: 'unreadable',
         path: rel(path),
         sender: entry.name,
-        detail: String((error as NodeJS.ErrnoException).code ?? error),
+        detail: systemError(error),
       });
       continue;
     }
@@ -192,7 +227,7 @@ export async function readMedium(options: ReadMediumOptions): Promise<ReadMedium
           kind: 'foreign',
           path: rel(filePath),
           sender: entry.name,
-          detail: 'not a regular file',
+          detail: { code: 'not-a-regular-file' },
         });
       } else if (MANIFEST_NAME.test(file.name)) {
         item.manifests.push(filePath);
@@ -242,7 +277,10 @@ export async function readMedium(options: ReadMediumOptions): Promise<ReadMedium
           kind: 'bad-manifest',
           path: rel(path),
           sender: item.sender,
-          detail: `says ${manifest.sender} -> ${manifest.recipient}, batch ${manifest.batchId}`,
+          detail: {
+            code: 'addressed-elsewhere',
+            values: { sender: manifest.sender, recipient: manifest.recipient, batchId: manifest.batchId },
+          },
         });
         continue;
       }
@@ -292,9 +330,10 @@ export async function readMedium(options: ReadMediumOptions): Promise<ReadMedium
           result.issues.push({
             kind: 'truncated',
             ...where,
-            detail: `${read.bytes.length} of ${listedSize} bytes`,
+            detail: { code: 'shorter-than-listed', values: { bytes: read.bytes.length, listed: listedSize } },
           });
-        } else result.issues.push({ kind: 'corrupt', ...where, detail: 'content does not match its name' });
+        } else
+          result.issues.push({ kind: 'corrupt', ...where, detail: { code: 'content-does-not-match-name' } });
         return undefined;
       }
       return read.bytes;

@@ -79,12 +79,12 @@ export async function writeBatch(options: WriteBatchOptions): Promise<WriteBatch
   }
   if (options.containers.length === 0)
     throw new T2dError('invalid-argument', 'a batch needs at least one container', {
-      params: { name: 'containers', value: 0 },
+      params: { name: 'containers', nameFr: 'nombre de conteneurs', value: 0 },
     });
   const limits = resolveMediumLimits(options.limits);
   if (options.containers.length > limits.maxManifestFiles) {
     throw new T2dError('invalid-argument', `at most ${limits.maxManifestFiles} containers per batch`, {
-      params: { name: 'containers', value: options.containers.length },
+      params: { name: 'containers', nameFr: 'nombre de conteneurs', value: options.containers.length },
     });
   }
 
@@ -114,7 +114,7 @@ export async function writeBatch(options: WriteBatchOptions): Promise<WriteBatch
     for (const bytes of options.containers) {
       if (bytes.length === 0 || bytes.length > limits.maxContainerBytes) {
         throw new T2dError('invalid-argument', `container of ${bytes.length} bytes`, {
-          params: { name: 'container size', value: bytes.length },
+          params: { name: 'container size', nameFr: 'taille de conteneur', value: bytes.length },
         });
       }
       const sha256 = sha256Hex(bytes);

@@ -1,4 +1,4 @@
-import type { ServerSync } from '@xmcomm/status-sync';
+import { parseReason, type ServerSync } from '@xmcomm/status-sync';
 import type { MediumLimits } from '../medium/limits.js';
 import type { ManifestSigner, ManifestVerifier } from '../medium/manifest.js';
 import { type MediumIssue, readMedium } from '../medium/read-medium.js';
@@ -27,6 +27,7 @@ export interface ReplyBatch {
 
 export interface ServerIngestSummary {
   containers: number;
+  /** New containers applied (some of their rows may still be rejected: see rowsRejected). */
   applied: number;
   /** Seen before (this medium ingested earlier, or the same container over MQTT): answered again, applied once. */
   duplicates: number;
@@ -34,6 +35,12 @@ export interface ServerIngestSummary {
   refused: Record<string, number>;
   /** Containers answered with a whole-container rejection because they are replays (too old, sequence reused). */
   replays: number;
+  /**
+   * Other containers answered with a whole-container rejection, by reason (`insufficient-credit`,
+   * `quota-exceeded`, `service-not-allowed`, ...): nothing of them is stored, and their receipt takes
+   * the reason back to the site, whose rows wait there for the next export.
+   */
+  rejected: Record<string, number>;
   rowsAccepted: number;
   rowsRejected: number;
   replyBatches: ReplyBatch[];
@@ -59,6 +66,7 @@ export async function ingestMedium(options: ServerIngestOptions): Promise<Server
     duplicates: 0,
     refused: {},
     replays: 0,
+    rejected: {},
     rowsAccepted: 0,
     rowsRejected: 0,
     replyBatches: [],
@@ -73,8 +81,11 @@ export async function ingestMedium(options: ServerIngestOptions): Promise<Server
       const reason = outcome.reason ?? 'unknown';
       summary.refused[reason] = (summary.refused[reason] ?? 0) + 1;
     } else {
+      // A reason on an answered container is a verdict on the whole of it (see ApplyOutcome).
+      const whole = outcome.reason === null ? null : parseReason(outcome.reason).code;
       if (outcome.status === 'duplicate') summary.duplicates += 1;
-      else if (outcome.reason === 'replay') summary.replays += 1;
+      else if (whole === 'replay') summary.replays += 1;
+      else if (whole !== null) summary.rejected[whole] = (summary.rejected[whole] ?? 0) + 1;
       else summary.applied += 1;
       if (outcome.status === 'applied') {
         summary.rowsAccepted += outcome.accepted;

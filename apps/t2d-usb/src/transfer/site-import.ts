@@ -27,6 +27,8 @@ export interface SiteImportSummary {
   refused: Record<string, number>;
   rowsAccepted: number;
   rowsRejected: number;
+  /** Rows the server refused for the site's account (credit, status): still validated, they wait to go again. */
+  rowsHeld: number;
   /** Outbox items still waiting for their receipt after this import. */
   stillWaiting: number;
   issues: MediumIssue[];
@@ -49,6 +51,7 @@ export async function importFromMedium(options: SiteImportOptions): Promise<Site
     refused: {},
     rowsAccepted: 0,
     rowsRejected: 0,
+    rowsHeld: 0,
     stillWaiting: 0,
     issues: read.issues,
   };
@@ -63,6 +66,7 @@ export async function importFromMedium(options: SiteImportOptions): Promise<Site
       summary.applied[kind] += 1;
       summary.rowsAccepted += outcome.accepted;
       summary.rowsRejected += outcome.rejected;
+      summary.rowsHeld += outcome.held;
     } else if (outcome.status === 'duplicate') summary.duplicates += 1;
     else summary.refused[outcome.reason] = (summary.refused[outcome.reason] ?? 0) + 1;
     done += 1;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registerClient } from '@xmcomm/billing';
 import {
   type AnyTable,
   civilRegistrationTables,
@@ -14,7 +15,7 @@ import {
   statusSyncSiteTables,
 } from '@xmcomm/schema';
 import { centreCodeOf, createTestDatabase, sampleBirth } from '@xmcomm/schema/testing';
-import { createServerSync, createSiteSync, type ServerSync, type SiteSync } from '@xmcomm/status-sync';
+import { createSiteSync, type ServerSync, type SiteSync } from '@xmcomm/status-sync';
 import { type Kysely, sql } from 'kysely';
 import {
   keyManifestSigner,
@@ -22,6 +23,7 @@ import {
   type ManifestVerifier,
   publicKeyVerifier,
 } from '../../src/index.js';
+import { createIngestSync } from '../../src/setup.js';
 import { createTestCodec, makeParty, type Party } from './test-codec.js';
 
 export const SERVER = 'xmserver';
@@ -103,22 +105,24 @@ export async function openWorld(): Promise<World> {
       world.medium = await mkdtemp(join(tmpdir(), 't2d-world-'));
       await truncate(serverDb.db, serverTables);
       await truncate(siteDb.db, siteTables);
-      await serverDb.db
-        .insertInto('xm_system.clients')
-        .values({
+      // Registered as xmserver registers a client: with its account (no tariff here, so free).
+      const known = await serverDb.db
+        .selectFrom('xm_system.clients')
+        .select('id')
+        .where('matricule', '=', MATRICULE)
+        .executeTakeFirst();
+      if (!known) {
+        const registered = await registerClient(serverDb.db, {
           matricule: MATRICULE,
-          centre_code: centreCodeOf(MATRICULE),
+          centreCode: centreCodeOf(MATRICULE),
           name: 'Centre 1',
           status: 3,
-          password_hash: 'not-a-real-hash',
-        })
-        .onConflict((oc) => oc.column('matricule').doNothing())
-        .execute();
-      world.server.sync = createServerSync({
-        db: serverDb.db,
-        codec: createTestCodec(serverParty, [siteParty]),
-        serverMatricule: SERVER,
-      });
+          passwordHash: 'not-a-real-hash',
+        });
+        if (!registered.ok) throw registered.error;
+      }
+      // The server's apply as `t2d ingest` builds it, billing included.
+      world.server.sync = createIngestSync(serverDb.db, createTestCodec(serverParty, [siteParty]), SERVER);
       world.site.sync = createSiteSync({
         db: siteDb.db,
         codec: createTestCodec(siteParty, [serverParty], options.siteClock ? { now: options.siteClock } : {}),

@@ -11,7 +11,6 @@ import {
   siteAccount,
   siteRoleName,
 } from '@xmcomm/mqtt-transport';
-import type { Command } from 'commander';
 import { brokerFailure } from '../broker-errors.js';
 import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';

@@ -6,7 +6,6 @@ import {
   testTopic,
   testTopicFilter,
 } from '@xmcomm/mqtt-transport';
-import type { Command } from 'commander';
 import { brokerFailure } from '../broker-errors.js';
 import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';

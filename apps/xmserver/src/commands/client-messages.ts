@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
@@ -58,12 +59,13 @@ async function sealFor(
     signers: await createServerSigners(db),
     recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
   });
-  // Billing's charging gives the account's state (balance, currency) to the account message.
+  // Billing's status gate decides who may receive what, as in the service, and its account state
+  // (balance, currency) goes into the account message; nothing is charged here.
   const sync = createServerSync({
     db,
     codec,
     serverMatricule: ctx.config.serverName,
-    charging: syncCharging(`xmserver-cli-${ctx.operator}`),
+    charging: syncCharging(`xmserver-${ctx.config.serverName}-${hostname()}-${process.pid}`),
   });
   const sealed = await make(sync);
   if (!sealed) {

@@ -573,7 +573,8 @@ function recipientEcdh(key: KeyObject): ECDH {
   return ecdh;
 }
 
-function oaepHash(parameters: Node | undefined): 'sha1' | 'sha256' | undefined {
+/** The hash of RSA-OAEP parameters the decoder accepts (SHA-256, or SHA-1 when absent), else undefined. */
+export function oaepHash(parameters: Node | undefined): 'sha1' | 'sha256' | undefined {
   // Absent parameters mean SHA-1 with MGF1-SHA-1 (RFC 8017 A.2.1).
   if (!parameters) return 'sha1';
   let hash: string = '1.3.14.3.2.26';

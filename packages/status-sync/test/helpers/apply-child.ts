@@ -2,7 +2,7 @@
 // no rollback from our side, exactly what a power cut or the OOM killer does.
 import { readFile } from 'node:fs/promises';
 import { type AnyTable, exchangedTables, openDatabase, type ServerDatabase } from '@xmcomm/schema';
-import { createServerSync, type ServerStep } from '../../src/index.js';
+import { createServerSync, type ServerStep, statusGateOnly } from '../../src/index.js';
 import { createFakeCodec } from './fake-codec.js';
 
 const url = process.env.XM_CHILD_DATABASE as string;
@@ -18,6 +18,7 @@ const server = createServerSync({
   db,
   codec: createFakeCodec({ keys, tables: exchangedTables as readonly AnyTable[] }),
   serverMatricule: 'XMSERVER',
+  charging: statusGateOnly,
   onStep: (step) => {
     if (step === killAt) process.kill(process.pid, 'SIGKILL');
   },

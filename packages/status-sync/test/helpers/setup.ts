@@ -19,6 +19,7 @@ import {
   createSiteSync,
   type ServerSyncOptions,
   type SiteSyncOptions,
+  statusGateOnly,
 } from '../../src/index.js';
 import { createFakeCodec } from './fake-codec.js';
 
@@ -73,11 +74,13 @@ export async function addClient(db: Kysely<ServerDatabase>, matricule: string, s
     .execute();
 }
 
+/** A server without billing (the status rules, nothing charged) unless `extra.charging` says otherwise. */
 export function serverFor(world: World, extra: Partial<ServerSyncOptions> = {}) {
   return createServerSync({
     db: world.server.db,
     codec: world.codec,
     serverMatricule,
+    charging: statusGateOnly,
     ...extra,
   });
 }
