@@ -1,4 +1,4 @@
-import type { AnyTable } from '../src/define-table.js';
+import type { AnyTable } from '@xmcomm/contract';
 import { describeTables } from '../src/describe-tables.js';
 import * as contract from '../src/index.js';
 

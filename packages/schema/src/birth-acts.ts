@@ -1,4 +1,4 @@
-import { births } from './tables/civil-registration.js';
+import { births } from '@xmcomm/contract';
 
 /** A small seeded generator (mulberry32): runs are repeatable, so sizes on the wire are too. */
 export function seededRandom(seed: number): () => number {

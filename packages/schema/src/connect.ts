@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import { SchemaError } from '@xmcomm/contract';
 import { Kysely, PostgresDialect } from 'kysely';
-import { SchemaError } from './errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';

@@ -1,7 +1,6 @@
+import { boolean, bytes, defineSystemTable, integer, json, numeric, text, timestamp } from '@xmcomm/contract';
 import { describe, expect, it } from 'vitest';
-import { boolean, bytes, integer, json, numeric, text, timestamp } from './columns.js';
 import { copyFromStdinData, copyText } from './copy.js';
-import { defineSystemTable } from './define-table.js';
 
 const probe = defineSystemTable('xm_system', 'probe', {
   text: text({ maxLength: 100 }),

@@ -1,7 +1,5 @@
+import { type AnyTable, type ColumnTypeName, SchemaError } from '@xmcomm/contract';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import type { ColumnTypeName } from './columns.js';
-import type { AnyTable } from './define-table.js';
-import { SchemaError } from './errors.js';
 
 /**
  * Inserts rows with `COPY … FROM STDIN`, on PostgreSQL and on PGlite alike: every row or, on the

@@ -1,6 +1,6 @@
-import type { DatabaseOf } from './define-table.js';
+import type { civilRegistrationTables } from '@xmcomm/contract';
+import type { DatabaseOf } from './kysely-types.js';
 import type { billingTables } from './tables/billing.js';
-import { civilRegistrationTables } from './tables/civil-registration.js';
 import type { ecrClientTables } from './tables/ecr-client.js';
 import type { serverSystemTables } from './tables/server-system.js';
 import type { siteSystemTables } from './tables/site-system.js';
@@ -22,16 +22,3 @@ export type SiteDatabase = DataDatabase &
   DatabaseOf<typeof siteSystemTables> &
   DatabaseOf<typeof statusSyncSiteTables> &
   DatabaseOf<typeof ecrClientTables>;
-
-/** The exchanged tables known to this contract, by name. */
-export const exchangedTables = civilRegistrationTables;
-
-export type ExchangedTableName = (typeof exchangedTables)[number]['name'];
-
-/** Looks up an exchanged table by name among `tables` (the civil registration tables by default). */
-export function findTable<T extends { readonly name: string }>(
-  name: string,
-  tables: readonly T[] = exchangedTables as unknown as readonly T[],
-): T | undefined {
-  return tables.find((table) => table.name === name);
-}

@@ -1,3 +1,4 @@
+import type { AnyTable, ColumnSpec } from '@xmcomm/contract';
 import {
   type ColumnDefinitionBuilder,
   type CreateTableBuilder,
@@ -5,8 +6,6 @@ import {
   type Migration,
   sql,
 } from 'kysely';
-import type { ColumnSpec } from './columns.js';
-import type { AnyTable } from './define-table.js';
 
 // Everything here is derived from a TableDefinition: the DDL never restates a column by hand.
 // Kysely<any> because a migration runs before the typed database exists, as Kysely's own docs advise.

@@ -1,5 +1,4 @@
-import type { ColumnSpec } from './columns.js';
-import type { AnyTable } from './define-table.js';
+import type { AnyTable, ColumnSpec } from '@xmcomm/contract';
 
 function describeType(spec: ColumnSpec): string {
   switch (spec.type) {

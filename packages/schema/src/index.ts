@@ -1,27 +1,58 @@
+// The table contract (@xmcomm/contract, no database) is part of this package's API.
 export {
   type AnyColumn,
+  type AnyTable,
   bigint,
+  births,
   boolean,
   bytes,
   type Column,
   type ColumnSpec,
   type ColumnTypeName,
+  civilRegistrationTables,
   columnTypes,
+  dataColumns,
   date,
+  deaths,
+  defineExchangedTable,
+  defineSystemTable,
+  type ExchangedTableName,
+  exchangedColumns,
+  exchangedTables,
+  type FieldError,
+  type FieldErrorCode,
+  fieldErrorCodes,
+  fieldErrorMessage,
+  findTable,
+  fingerprintOf,
   identity,
   integer,
+  isExistingDate,
   json,
-  type KyselyColumnOf,
+  type Language,
+  lifecycleColumnNames,
+  marriages,
   numeric,
   oneOf,
+  prefixed,
+  type RowOf,
   references,
+  SchemaError,
+  type SchemaErrorCode,
+  type SchemaName,
+  schemaErrorCodes,
   smallint,
+  type TableDefinition,
   text,
   time,
   timestamp,
+  transportedColumns,
   uuid,
+  type ValidateOptions,
+  type ValidationResult,
   type ValueOf,
-} from './columns.js';
+  validateRow,
+} from '@xmcomm/contract';
 export {
   type DatabaseKind,
   databaseKind,
@@ -30,31 +61,9 @@ export {
   redact,
 } from './connect.js';
 export { copyRows, copyText } from './copy.js';
-export {
-  type DataDatabase,
-  type ExchangedTableName,
-  exchangedTables,
-  findTable,
-  type ServerDatabase,
-  type SiteDatabase,
-} from './database.js';
+export type { DataDatabase, ServerDatabase, SiteDatabase } from './database.js';
 export { addColumnsMigration, columnChecksMigration, createTable, createTablesMigration } from './ddl.js';
-export {
-  type AnyTable,
-  type DatabaseOf,
-  defineExchangedTable,
-  defineSystemTable,
-  exchangedColumns,
-  type KyselyTableOf,
-  lifecycleColumnNames,
-  prefixed,
-  type RowOf,
-  type SchemaName,
-  type TableDefinition,
-} from './define-table.js';
-export { SchemaError, type SchemaErrorCode, schemaErrorCodes } from './errors.js';
-export { fingerprintOf } from './fingerprint.js';
-export { fieldErrorMessage, type Language } from './messages.js';
+export type { DatabaseOf, Generated, KyselyColumnOf, KyselyTableOf } from './kysely-types.js';
 export { type Migrations, migrateToLatest, serverMigrations, siteMigrations } from './migrations.js';
 export { PGliteDialect } from './pglite-dialect.js';
 export {
@@ -68,7 +77,6 @@ export {
   tariffs,
   usageDaily,
 } from './tables/billing.js';
-export { births, civilRegistrationTables, deaths, marriages } from './tables/civil-registration.js';
 export {
   actEventKinds,
   actEvents,
@@ -98,14 +106,3 @@ export {
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
 export { auditLog, operatorSessions, operatorSessionTables, xmserverTables } from './tables/xmserver.js';
-export {
-  dataColumns,
-  type FieldError,
-  type FieldErrorCode,
-  fieldErrorCodes,
-  isExistingDate,
-  transportedColumns,
-  type ValidateOptions,
-  type ValidationResult,
-  validateRow,
-} from './validate.js';

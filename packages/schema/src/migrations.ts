@@ -1,8 +1,7 @@
+import { civilRegistrationTables, SchemaError } from '@xmcomm/contract';
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
-import { SchemaError } from './errors.js';
 import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
-import { civilRegistrationTables } from './tables/civil-registration.js';
 import { actEvents, ecrClientTables } from './tables/ecr-client.js';
 import {
   clients,

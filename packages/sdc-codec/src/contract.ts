@@ -1,5 +1,5 @@
 /**
- * The part of @xmcomm/schema's table contract the codec reads, declared here as a small
+ * The part of @xmcomm/contract's table contract the codec reads, declared here as a small
  * structural interface so that any table definition with this shape can be encoded
  * (integrators may bring their own registry).
  */

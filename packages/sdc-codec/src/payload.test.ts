@@ -25,7 +25,7 @@ function expectOk<T>(
   return result.value;
 }
 
-describe('payload: contract tables (@xmcomm/schema)', () => {
+describe('payload: contract tables (@xmcomm/contract)', () => {
   it('round-trips birth acts, with the origin as the receiver stores it', () => {
     const acts = [birthAct(1), birthAct(2)];
     const bytes = encodePayload({ ...header, kind: 'rows', table: 'births', rows: acts });

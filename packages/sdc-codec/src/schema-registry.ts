@@ -1,10 +1,10 @@
-import { type AnyTable, exchangedTables, findTable, transportedColumns, validateRow } from '@xmcomm/schema';
+import { type AnyTable, exchangedTables, findTable, transportedColumns, validateRow } from '@xmcomm/contract';
 import type { ContractTable, TableRegistry } from './contract.js';
 
 const tables = exchangedTables as unknown as readonly AnyTable[];
 
 /**
- * The exchanged tables of @xmcomm/schema (births, marriages, deaths): what encoders and
+ * The exchanged tables of @xmcomm/contract (births, marriages, deaths): what encoders and
  * decoders use unless given another registry.
  */
 export const schemaTables: TableRegistry = {

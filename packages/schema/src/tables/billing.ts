@@ -1,7 +1,17 @@
+import {
+  bigint,
+  date,
+  defineSystemTable,
+  identity,
+  integer,
+  oneOf,
+  references,
+  text,
+  timestamp,
+  uuid,
+} from '@xmcomm/contract';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { bigint, date, identity, integer, oneOf, references, text, timestamp, uuid } from '../columns.js';
 import { createTablesMigration } from '../ddl.js';
-import { defineSystemTable } from '../define-table.js';
 
 // Billing (issue 6): the server's ledger, tariffs, quotas and usage, all confidential (`xm_system`).
 // Amounts are integers in minor units of the account's currency, never floats.

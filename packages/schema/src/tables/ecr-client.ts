@@ -1,5 +1,14 @@
-import { bytes, identity, integer, json, oneOf, references, text, timestamp } from '../columns.js';
-import { defineSystemTable } from '../define-table.js';
+import {
+  bytes,
+  defineSystemTable,
+  identity,
+  integer,
+  json,
+  oneOf,
+  references,
+  text,
+  timestamp,
+} from '@xmcomm/contract';
 
 // A civil registration centre's own records about its acts (ecr-client), never exchanged.
 

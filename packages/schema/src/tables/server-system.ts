@@ -2,6 +2,7 @@ import {
   bigint,
   boolean,
   bytes,
+  defineSystemTable,
   identity,
   integer,
   json,
@@ -11,8 +12,7 @@ import {
   text,
   timestamp,
   uuid,
-} from '../columns.js';
-import { defineSystemTable } from '../define-table.js';
+} from '@xmcomm/contract';
 import { userColumns } from './user-columns.js';
 
 // The server's confidential data (the original's XMServerSystem): never exchanged, never readable

@@ -1,5 +1,14 @@
-import { bytes, identity, integer, json, oneOf, text, timestamp, uuid } from '../columns.js';
-import { defineSystemTable } from '../define-table.js';
+import {
+  bytes,
+  defineSystemTable,
+  identity,
+  integer,
+  json,
+  oneOf,
+  text,
+  timestamp,
+  uuid,
+} from '@xmcomm/contract';
 import { userColumns } from './user-columns.js';
 
 // A site's own data, in its local database, never exchanged.

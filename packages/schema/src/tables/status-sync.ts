@@ -1,6 +1,15 @@
+import {
+  type AnyTable,
+  bigint,
+  defineSystemTable,
+  identity,
+  integer,
+  references,
+  text,
+  timestamp,
+  uuid,
+} from '@xmcomm/contract';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { bigint, identity, integer, references, text, timestamp, uuid } from '../columns.js';
-import { type AnyTable, defineSystemTable } from '../define-table.js';
 
 // The row lifecycle and the bookkeeping of @xmcomm/status-sync (issue 5).
 

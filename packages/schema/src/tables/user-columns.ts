@@ -1,4 +1,4 @@
-import { boolean, identity, smallint, text, timestamp } from '../columns.js';
+import { boolean, identity, smallint, text, timestamp } from '@xmcomm/contract';
 
 /** The columns of a user account, the same for the server's operators and a site's staff. */
 export const userColumns = {

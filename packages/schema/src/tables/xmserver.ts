@@ -1,5 +1,4 @@
-import { identity, integer, json, references, text, timestamp } from '../columns.js';
-import { defineSystemTable } from '../define-table.js';
+import { defineSystemTable, identity, integer, json, references, text, timestamp } from '@xmcomm/contract';
 
 // The central server application's own confidential tables (apps/xmserver).
 

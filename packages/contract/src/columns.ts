@@ -1,5 +1,3 @@
-import type { Generated, ColumnType as KyselyColumnType } from 'kysely';
-
 export const columnTypes = [
   'text',
   'enum',
@@ -45,7 +43,7 @@ export interface ColumnSpec {
 
 /**
  * A column's spec, with its TypeScript value type and nullability carried in phantom parameters
- * so that the Kysely row types are derived from the same object the migrations read.
+ * so that row types (and @xmcomm/schema's Kysely types) are derived from the same object the migrations read.
  */
 export interface Column<TValue, TRequired extends boolean, TGenerated extends boolean> {
   readonly spec: ColumnSpec;
@@ -157,26 +155,6 @@ export function references<C extends AnyColumn>(
 ): C {
   return { ...col, spec: { ...col.spec, references: target } };
 }
-
-/** The Kysely column type of one column. Timestamps accept ISO strings on write; generated columns may be omitted on insert. */
-export type KyselyColumnOf<C> =
-  C extends Column<infer V, infer R, infer G>
-    ? V extends Date
-      ? KyselyColumnType<
-          R extends true ? Date : Date | null,
-          G extends true
-            ? Date | string | undefined
-            : R extends true
-              ? Date | string
-              : Date | string | null | undefined,
-          R extends true ? Date | string : Date | string | null
-        >
-      : G extends true
-        ? Generated<R extends true ? V : V | null>
-        : R extends true
-          ? V
-          : V | null
-    : never;
 
 /** The plain value type of one column, as read or validated. */
 export type ValueOf<C> =

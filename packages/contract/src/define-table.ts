@@ -1,10 +1,8 @@
-import type { Generated } from 'kysely';
 import {
   type AnyColumn,
   type ColumnSpec,
   identity,
   integer,
-  type KyselyColumnOf,
   smallint,
   text,
   type ValueOf,
@@ -165,20 +163,9 @@ export function defineSystemTable<
   return build(schema, name, 'system', columns, options);
 }
 
-/** The Kysely table interface of a definition. */
-export type KyselyTableOf<T> =
-  T extends TableDefinition<string, SchemaName, infer C> ? { [K in keyof C]: KyselyColumnOf<C[K]> } : never;
-
-/** The Kysely `Database` type for a list of definitions: keys are schema-qualified (`xm_data.births`). */
-export type DatabaseOf<T extends readonly AnyTable[]> = {
-  [D in T[number] as D['qualifiedName']]: KyselyTableOf<D>;
-};
-
 /** A row as read from the database. */
 export type RowOf<T> =
   T extends TableDefinition<string, SchemaName, infer C> ? { [K in keyof C]: ValueOf<C[K]> } : never;
-
-export type { Generated };
 
 /** The same columns under a prefix, for repeated groups (`spouse1_`, `spouse2_`). */
 export function prefixed<P extends string, C extends Record<string, AnyColumn>>(

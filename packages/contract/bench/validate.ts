@@ -1,5 +1,5 @@
 // Times validateRow on births rows shaped as status-sync's planRows gives them (a fresh object per row,
-// built field by field). Run: npm run bench -w @xmcomm/schema (ROUNDS=n to change the 12 rounds).
+// built field by field). Run: npm run bench -w @xmcomm/contract (ROUNDS=n to change the 12 rounds).
 import { births } from '../src/tables/civil-registration.js';
 import { sampleBirth } from '../src/testing.js';
 import { validateRow } from '../src/validate.js';

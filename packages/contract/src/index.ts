@@ -1,0 +1,66 @@
+export {
+  type AnyColumn,
+  bigint,
+  boolean,
+  bytes,
+  type Column,
+  type ColumnSpec,
+  type ColumnTypeName,
+  columnTypes,
+  date,
+  identity,
+  integer,
+  json,
+  numeric,
+  oneOf,
+  references,
+  smallint,
+  text,
+  time,
+  timestamp,
+  uuid,
+  type ValueOf,
+} from './columns.js';
+export {
+  type AnyTable,
+  defineExchangedTable,
+  defineSystemTable,
+  exchangedColumns,
+  lifecycleColumnNames,
+  prefixed,
+  type RowOf,
+  type SchemaName,
+  type TableDefinition,
+} from './define-table.js';
+export {
+  SchemaError,
+  type SchemaErrorCode,
+  schemaErrorCodes,
+} from './errors.js';
+export {
+  type ExchangedTableName,
+  exchangedTables,
+  findTable,
+} from './exchanged.js';
+export { fingerprintOf } from './fingerprint.js';
+export {
+  fieldErrorMessage,
+  type Language,
+} from './messages.js';
+export {
+  births,
+  civilRegistrationTables,
+  deaths,
+  marriages,
+} from './tables/civil-registration.js';
+export {
+  dataColumns,
+  type FieldError,
+  type FieldErrorCode,
+  fieldErrorCodes,
+  isExistingDate,
+  transportedColumns,
+  type ValidateOptions,
+  type ValidationResult,
+  validateRow,
+} from './validate.js';
