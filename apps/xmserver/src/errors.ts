@@ -21,6 +21,7 @@ export const xmServerErrorCodes = [
   'config-invalid',
   'secret-in-config',
   'not-initialised',
+  'database-mismatch',
   'database-unavailable',
   'broker-unreachable',
   'broker-login-refused',

@@ -47,6 +47,9 @@ describe('messages in English and French', () => {
     address: '127.0.0.1:9464',
     option: '--o',
     env: 'E',
+    path: '/d/xmserver.json',
+    embedded: '/d/database',
+    other: 'o',
   };
   test.each(xmServerErrorCodes)('%s', (code) => {
     const en = describeError(code, params, 'en');

@@ -39,6 +39,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   stopping: 75,
   'operator-suspended': 77,
   'not-initialised': 78,
+  'database-mismatch': 78,
   'config-invalid': 78,
   'secret-in-config': 78,
   internal: 70,

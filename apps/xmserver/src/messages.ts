@@ -99,8 +99,24 @@ const errors: Catalogue<XmServerErrorCode> = {
       `${p.where} contient un mot de passe ; les secrets se donnent seulement par l'environnement ou un fichier (${p.hint}).`,
   },
   'not-initialised': {
-    en: (p) => `The server in ${p.dataDir} is not initialised: run "xmserver init" first.`,
-    fr: (p) => `Le serveur de ${p.dataDir} n'est pas initialisé : lancez d'abord « xmserver init ».`,
+    en: (p) =>
+      p.database === undefined
+        ? `The server in ${p.dataDir} is not initialised: run "xmserver init" first.`
+        : `No initialised xmserver in the database ${p.database} (${p.from}). ${p.hint}`,
+    fr: (p) =>
+      p.database === undefined
+        ? `Le serveur de ${p.dataDir} n'est pas initialisé : lancez d'abord « xmserver init ».`
+        : `Aucun xmserver initialisé dans la base ${p.database} (${p.fromFr ?? p.from}). ${p.hintFr ?? p.hint}`,
+  },
+  'database-mismatch': {
+    en: (p) =>
+      p.given === undefined
+        ? `The data directory ${p.dataDir} was initialised (${p.path} exists) but names no database, and its embedded database ${p.embedded} is absent: its database was given by --database-url or XM_DATABASE_URL. Give that setting again (init now keeps it in ${p.path}). Nothing was created. To create a new embedded database here all the same, give --database-url ${p.embedded}.`
+        : `The data directory ${p.dataDir} already has the database ${p.kept} (${p.keptFrom === 'file' ? `named in ${p.path}` : 'its embedded default'}); ${p.setting} names another, ${p.given}. Nothing was created or changed. To keep using ${p.kept}, leave out ${p.setting}. To move this server to ${p.given}, copy its database there first (pg_dump and pg_restore; an embedded one: stop xmserver and copy the directory), then set "databaseUrl" in ${p.path} to the new place. To run a separate server on ${p.given}, give another data directory (--data-dir).`,
+    fr: (p) =>
+      p.given === undefined
+        ? `Le répertoire de données ${p.dataDir} a été initialisé (${p.path} existe) mais ne nomme aucune base, et sa base intégrée ${p.embedded} est absente : sa base a été donnée par --database-url ou XM_DATABASE_URL. Redonnez ce réglage (init le garde désormais dans ${p.path}). Rien n'a été créé. Pour créer malgré tout une nouvelle base intégrée ici, donnez --database-url ${p.embedded}.`
+        : `Le répertoire de données ${p.dataDir} a déjà la base ${p.kept} (${p.keptFrom === 'file' ? `nommée dans ${p.path}` : 'sa base intégrée par défaut'}) ; ${p.setting} en nomme une autre, ${p.given}. Rien n'a été créé ni modifié. Pour continuer avec ${p.kept}, omettez ${p.setting}. Pour déplacer ce serveur vers ${p.given}, copiez-y d'abord sa base (pg_dump et pg_restore ; une base intégrée : arrêtez xmserver et copiez le répertoire), puis mettez le nouvel emplacement dans « databaseUrl » de ${p.path}. Pour faire tourner un serveur distinct sur ${p.given}, donnez un autre répertoire de données (--data-dir).`,
   },
   'database-unavailable': {
     en: (p) => `The database ${p.url} cannot be reached: ${p.detail}`,
@@ -183,6 +199,12 @@ const texts = {
   'init.unchanged': {
     en: (p: ErrorParams) => `Server in ${p.dataDir} already initialised; nothing to do.`,
     fr: (p: ErrorParams) => `Serveur de ${p.dataDir} déjà initialisé ; rien à faire.`,
+  },
+  'init.password-not-kept': {
+    en: (p: ErrorParams) =>
+      `The database's location is kept in ${p.path}, its password is not: give it to later commands in XM_DATABASE_PASSWORD or XM_DATABASE_PASSWORD_FILE.`,
+    fr: (p: ErrorParams) =>
+      `L'emplacement de la base est gardé dans ${p.path}, pas son mot de passe : donnez-le aux commandes suivantes dans XM_DATABASE_PASSWORD ou XM_DATABASE_PASSWORD_FILE.`,
   },
   'user.added': {
     en: (p: ErrorParams) => `User ${p.login} added with privilege ${p.privilege}.`,
