@@ -14,6 +14,7 @@ export const xmServerErrorCodes = [
   'duplicate-user',
   'duplicate-client',
   'duplicate-centre-code',
+  'client-in-use',
   'key-already-certified',
   'password-required',
   'password-too-short',

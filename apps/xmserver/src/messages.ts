@@ -69,6 +69,12 @@ const errors: Catalogue<XmServerErrorCode> = {
     fr: (p) =>
       `Un autre client a déjà le code de centre « ${p.value} » (le début de ses NIU) ; rien n'a été modifié.`,
   },
+  'client-in-use': {
+    en: (p) =>
+      `Client ${p.matricule} has been used and cannot be deleted (${p.reasons ?? 'its history must stay'}); nothing was changed. To stop it, suspend it: xmserver client set-status ${p.matricule} 0.`,
+    fr: (p) =>
+      `Le client ${p.matricule} a servi et ne peut être supprimé (${p.reasonsFr ?? p.reasons ?? 'son historique doit rester'}) ; rien n'a été modifié. Pour l'arrêter, suspendez-le : xmserver client set-status ${p.matricule} 0.`,
+  },
   'key-already-certified': {
     en: (p) =>
       `This request's key is already certified for ${p.other} (certificate ${p.serial}): a key belongs to one site only. Ask ${p.matricule} for a request made with its own key; nothing was issued.`,
@@ -232,9 +238,20 @@ const texts = {
     en: (p: ErrorParams) => `Client ${p.matricule} updated.`,
     fr: (p: ErrorParams) => `Client ${p.matricule} modifié.`,
   },
+  'client.deleted': {
+    en: (p: ErrorParams) =>
+      `Client ${p.matricule} (${p.name}) and its account deleted; ${p.used} of ${p.limit} clients registered.`,
+    fr: (p: ErrorParams) =>
+      `Client ${p.matricule} (${p.name}) et son compte supprimés ; ${p.used} clients enregistrés sur ${p.limit}.`,
+  },
   'client.status': {
     en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
     fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,
+  },
+  'client.certificates': { en: () => 'Certificates:', fr: () => 'Certificats :' },
+  'client.no-certificates': {
+    en: () => 'Certificates: none issued or imported.',
+    fr: () => 'Certificats : aucun émis ni importé.',
   },
   'broker.sync.done': {
     en: (p: ErrorParams) => `${p.changed} account(s) changed.`,
