@@ -1,7 +1,12 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, createTablesMigration } from './ddl.js';
 import { SchemaError } from './errors.js';
-import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
+import {
+  billingMigration,
+  chargedRowsWithoutForeignKeysMigration,
+  tariffValidity,
+  tariffValidityMigration,
+} from './tables/billing.js';
 import { civilRegistrationTables } from './tables/civil-registration.js';
 import { ecrClientTables } from './tables/ecr-client.js';
 import {
@@ -39,6 +44,7 @@ export const serverMigrations: Migrations = {
   '20261122-32-received-containers-one-sequence-index': receivedContainersOneSequenceIndexMigration,
   [clientsCentreCode]: addColumnsMigration(clients, clientsCentreCode),
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
+  [tariffValidity]: tariffValidityMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
