@@ -8,6 +8,7 @@ export const xmServerErrorCodes = [
   'unknown-user',
   'unknown-client',
   'unknown-certificate',
+  'unknown-tariff',
   'invalid-certificate',
   'key-unavailable',
   'billing-refused',

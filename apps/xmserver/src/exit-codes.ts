@@ -18,6 +18,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'unknown-user': 67,
   'unknown-client': 68,
   'unknown-certificate': 65,
+  'unknown-tariff': 65,
   'invalid-certificate': 65,
   'key-unavailable': 78,
   'billing-refused': 65,

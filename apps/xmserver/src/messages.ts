@@ -47,6 +47,11 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: (p) => `No certificate ${p.serial}.`,
     fr: (p) => `Aucun certificat ${p.serial}.`,
   },
+  'unknown-tariff': {
+    en: (p) => `${p.detail}; "xmserver tariff list --all" shows every tariff. Nothing was changed.`,
+    fr: (p) =>
+      `${p.detailFr ?? p.detail} ; « xmserver tariff list --all » montre tous les tarifs. Rien n'a été modifié.`,
+  },
   'invalid-certificate': {
     en: (p) => `${p.what} refused: ${p.detail}`,
     fr: (p) => `${p.what} refusé : ${p.detailFr ?? p.detail}`,
@@ -253,6 +258,25 @@ const texts = {
     en: () => 'Certificates: none issued or imported.',
     fr: () => 'Certificats : aucun émis ni importé.',
   },
+  'tariff.line': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id}: ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} per row, ${p.perKilobyte} per kilobyte, flat fee ${p.flatFee}, ${p.freeRows} free rows per ${p.period}; from ${p.from}.`,
+    fr: (p: ErrorParams) =>
+      `Tarif ${p.id} : ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} par ligne, ${p.perKilobyte} par kilo-octet, forfait ${p.flatFee}, ${p.freeRows} lignes gratuites par ${periodFr(p.period)} ; à partir du ${p.from}.`,
+  },
+  'tariff.line-until': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id}: ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} per row, ${p.perKilobyte} per kilobyte, flat fee ${p.flatFee}, ${p.freeRows} free rows per ${p.period}; from ${p.from} until ${p.until}.`,
+    fr: (p: ErrorParams) =>
+      `Tarif ${p.id} : ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} par ligne, ${p.perKilobyte} par kilo-octet, forfait ${p.flatFee}, ${p.freeRows} lignes gratuites par ${periodFr(p.period)} ; du ${p.from} au ${p.until}.`,
+  },
+  'tariff.ended': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id} (${p.service}, table ${p.table}, ${p.currency}) ends at ${p.until}.`,
+    fr: (p: ErrorParams) =>
+      `Le tarif ${p.id} (${p.service}, table ${p.table}, ${p.currency}) finit le ${p.until}.`,
+  },
+  'tariff.none': { en: () => 'No tariff.', fr: () => 'Aucun tarif.' },
   'broker.sync.done': {
     en: (p: ErrorParams) => `${p.changed} account(s) changed.`,
     fr: (p: ErrorParams) => `${p.changed} compte(s) modifié(s).`,
@@ -292,6 +316,10 @@ const texts = {
 } as const;
 
 export type TextKey = keyof typeof texts;
+
+function periodFr(period: unknown): string {
+  return period === 'day' ? 'jour' : period === 'year' ? 'an' : 'mois';
+}
 
 /** A line of command output in the operator's language. */
 export function text(key: TextKey, language: Language, params: ErrorParams = {}): string {
