@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type BillingError, type Licence, registerClient } from '@xmcomm/billing';
 import type { ServerDatabase } from '@xmcomm/schema';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { asDate, nowForUpdate } from './database.js';
 import { XmServerError } from './errors.js';
 
@@ -185,6 +185,45 @@ export async function getClient(db: Db, matricule: string): Promise<Client> {
   return toClient(row);
 }
 
+/** One of a site's certificates as `client show` lists it: issued here or imported, in force or not. */
+export interface ClientCertificate {
+  readonly serialNumber: string;
+  /** `site` (its container key) or `signatory` (a person's document key). */
+  readonly purpose: string;
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly revokedAt: Date | null;
+  readonly revocationReason: string | null;
+}
+
+/** Every certificate of a client, oldest first. */
+export async function clientCertificates(db: Db, clientId: number): Promise<ClientCertificate[]> {
+  const rows = await db
+    .selectFrom('xm_system.certificates')
+    .select([
+      'serial_number',
+      'purpose',
+      'subject',
+      'not_before',
+      'not_after',
+      'revoked_at',
+      'revocation_reason',
+    ])
+    .where('client_id', '=', clientId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    serialNumber: row.serial_number,
+    purpose: row.purpose,
+    subject: row.subject,
+    notBefore: asDate(row.not_before),
+    notAfter: asDate(row.not_after),
+    revokedAt: row.revoked_at === null ? null : asDate(row.revoked_at),
+    revocationReason: row.revocation_reason,
+  }));
+}
+
 export async function listClients(db: Db, filter: { status?: number | undefined } = {}): Promise<Client[]> {
   let query = selectClient(db).orderBy('c.id');
   if (filter.status !== undefined) query = query.where('c.status', '=', filter.status);
@@ -220,4 +259,143 @@ export async function updateClient(
     .where('id', '=', before.id)
     .execute();
   return { before, after: await getClient(db, matricule) };
+}
+
+/** One reason a client counts as used, in English and French. */
+export interface UseReason {
+  readonly en: string;
+  readonly fr: string;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Why a client counts as used, if it does: a certificate ever issued or imported (revoked ones
+ * count), a container received from it, a movement or a charged row on its account, a row from it
+ * in any exchanged table of `xm_data`, a signatory registered for it. Empty: never used.
+ */
+export async function usesOf(db: Db, client: Client): Promise<UseReason[]> {
+  const count = async (query: { executeTakeFirstOrThrow(): Promise<{ n: unknown }> }) =>
+    Number((await query.executeTakeFirstOrThrow()).n);
+  const accountId = client.accountId ?? -1;
+  const reasons: UseReason[] = [];
+  const certificates = await count(
+    db
+      .selectFrom('xm_system.certificates')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('client_id', '=', client.id),
+  );
+  if (certificates > 0) {
+    reasons.push({
+      en: `${plural(certificates, 'certificate', 'certificates')} issued or imported`,
+      fr: `${plural(certificates, 'certificat émis ou importé', 'certificats émis ou importés')}`,
+    });
+  }
+  const containers = await count(
+    db
+      .selectFrom('xm_system.received_containers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('sender_matricule', '=', client.matricule),
+  );
+  if (containers > 0) {
+    reasons.push({
+      en: `${plural(containers, 'container', 'containers')} received from it`,
+      fr: `${plural(containers, 'conteneur reçu', 'conteneurs reçus')} de lui`,
+    });
+  }
+  const movements = await count(
+    db
+      .selectFrom('xm_system.ledger_entries')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('account_id', '=', accountId),
+  );
+  if (movements > 0) {
+    reasons.push({
+      en: `${plural(movements, 'movement', 'movements')} on its account`,
+      fr: `${plural(movements, 'mouvement', 'mouvements')} sur son compte`,
+    });
+  }
+  const charged =
+    (await count(
+      db
+        .selectFrom('xm_system.charged_rows')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    )) +
+    (await count(
+      db
+        .selectFrom('xm_system.usage_daily')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId),
+    ));
+  if (charged > 0) {
+    reasons.push({ en: 'usage recorded on its account', fr: 'un usage enregistré sur son compte' });
+  }
+  // Every exchanged table, the contract's and any a new form added: each has origin_matricule.
+  const tables = await sql<{ table_name: string }>`select table_name from information_schema.columns
+    where table_schema = 'xm_data' and column_name = 'origin_matricule' order by table_name`.execute(db);
+  for (const { table_name } of tables.rows) {
+    const found = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table(`xm_data.${table_name}`)}
+      where origin_matricule = ${client.matricule}`.execute(db);
+    const rows = Number(found.rows[0]?.n ?? 0);
+    if (rows > 0) {
+      reasons.push({
+        en: `${plural(rows, 'row', 'rows')} from it in xm_data.${table_name}`,
+        fr: `${plural(rows, 'ligne', 'lignes')} de lui dans xm_data.${table_name}`,
+      });
+    }
+  }
+  const signatories = await count(
+    db
+      .selectFrom('xm_system.signatories')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('client_id', '=', client.id),
+  );
+  if (signatories > 0) {
+    reasons.push({
+      en: `${plural(signatories, 'signatory', 'signatories')} registered for it`,
+      fr: `${plural(signatories, 'signataire enregistré', 'signataires enregistrés')} pour lui`,
+    });
+  }
+  return reasons;
+}
+
+/**
+ * Deletes a client registered by mistake and never used, with its account and its quotas, in the
+ * caller's transaction; its place in the edition is free again. A used client is refused
+ * (`client-in-use`, with every reason): its history must stay, and suspension (status 0) stops it.
+ * The client's and account's rows are locked first, so that nothing can start using it meanwhile.
+ */
+export async function deleteUnusedClient(db: Db, matricule: string): Promise<Client> {
+  const locked = await db
+    .selectFrom('xm_system.clients')
+    .select('id')
+    .where('matricule', '=', matricule)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!locked)
+    throw new XmServerError('unknown-client', `unknown client ${matricule}`, { params: { matricule } });
+  await db
+    .selectFrom('xm_system.accounts')
+    .select('id')
+    .where('client_id', '=', locked.id)
+    .forUpdate()
+    .execute();
+  const client = await getClient(db, matricule);
+  const reasons = await usesOf(db, client);
+  if (reasons.length > 0) {
+    throw new XmServerError('client-in-use', `client ${matricule} has been used`, {
+      params: {
+        matricule,
+        reasons: reasons.map((r) => r.en).join('; '),
+        reasonsFr: reasons.map((r) => r.fr).join(' ; '),
+      },
+    });
+  }
+  await db.deleteFrom('xm_system.quotas').where('client_id', '=', client.id).execute();
+  await db.deleteFrom('xm_system.accounts').where('client_id', '=', client.id).execute();
+  await db.deleteFrom('xm_system.clients').where('id', '=', client.id).execute();
+  return client;
 }

@@ -41,6 +41,7 @@ describe('who may run each command', () => {
       'client show': '1',
       'client update': '2',
       'client set-status': '2',
+      'client delete': '2',
       'client credit': '2',
       'client statement': '1',
       'client bill': '2',
@@ -61,6 +62,9 @@ describe('who may run each command', () => {
       'licence activate': '3',
       'broker test': 'none',
       'broker sync': '3',
+      'tariff set': '2',
+      'tariff list': '1',
+      'tariff end': '2',
       monitor: '1',
       // The acts report is read-only; creating a database role for statistics is a supervisor's.
       report: '1 or 3',

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { configFileName, loadConfig } from './config.js';
+import { configFileName, loadConfig, sameDatabase, withoutPassword } from './config.js';
 import { XmServerError } from './errors.js';
 
 let dataDir: string;
@@ -116,5 +116,40 @@ describe('invalid settings are reported, not guessed', () => {
     expect(await codeOf(loadConfig({ dataDir, env: {} }))).toBe('config-invalid');
     await writeFile(join(dataDir, configFileName), '{ not json');
     expect(await codeOf(loadConfig({ dataDir, env: {} }))).toBe('config-invalid');
+  });
+});
+
+describe('the database a data directory keeps', () => {
+  test('the file records where it is and which database it names', async () => {
+    expect((await loadConfig({ dataDir, env: {} })).file).toEqual({
+      path: join(dataDir, configFileName),
+      found: false,
+      databaseUrl: undefined,
+    });
+    await writeFileConfig({ databaseUrl: 'postgres://xm@db/xm' });
+    const config = await loadConfig({ dataDir, env: { XM_DATABASE_URL: 'postgres://xm:pw@other/xm' } });
+    expect(config.file).toMatchObject({ found: true, databaseUrl: 'postgres://xm@db/xm' });
+    expect(config.databaseLocation).toBe('postgres://xm:pw@other/xm');
+  });
+
+  test('XM_DATABASE_PASSWORD goes into the URL used, never into the location kept', async () => {
+    const config = await loadConfig({
+      dataDir,
+      flags: { databaseUrl: 'postgres://xm@db/xm' },
+      env: { XM_DATABASE_PASSWORD: 'pw' },
+    });
+    expect(config.databaseUrl).toBe('postgres://xm:pw@db/xm');
+    expect(config.databaseLocation).toBe('postgres://xm@db/xm');
+  });
+
+  test('the same database however it is written; another is another', () => {
+    expect(withoutPassword('postgres://xm:pw@db:5432/xm')).toBe('postgres://xm@db:5432/xm');
+    expect(withoutPassword('/srv/xm/database')).toBe('/srv/xm/database');
+    expect(sameDatabase('postgres://xm:pw@DB/xm', 'postgresql://xm@db:5432/xm')).toBe(true);
+    expect(sameDatabase('postgres://xm@db/xm', 'postgres://xm@db/other')).toBe(false);
+    expect(sameDatabase('postgres://xm@db/xm', 'postgres://xm@db:5433/xm')).toBe(false);
+    expect(sameDatabase('file:///srv/xm/db', '/srv/xm/db')).toBe(true);
+    expect(sameDatabase('db', '/srv/xm/db', '/srv/xm')).toBe(true);
+    expect(sameDatabase('/srv/xm/db', '/srv/xm/db2')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { XmServerError } from './errors.js';
+import { redact } from '@xmcomm/schema';
+import { type ErrorParams, XmServerError } from './errors.js';
 
 /**
  * Containers in hand by default (receiving connections of `run`): batches of up to half of them,
@@ -15,6 +16,13 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Both schemas (`xm_system` confidential, `xm_data` exchanged) live in this one database. */
   readonly databaseUrl: string;
+  /**
+   * The database as configured, before XM_DATABASE_PASSWORD is put into it: what `init` keeps in
+   * xmserver.json (without any password) and what messages name.
+   */
+  readonly databaseLocation: string;
+  /** The data directory's xmserver.json: where it is, whether it exists, the database it names. */
+  readonly file: { readonly path: string; readonly found: boolean; readonly databaseUrl: string | undefined };
   readonly brokerUrl: string | undefined;
   /** The `{server}` segment of the MQTT topics. */
   readonly serverName: string;
@@ -81,7 +89,7 @@ export interface ConfigInputs {
 export async function loadConfig(inputs: ConfigInputs = {}): Promise<ServerConfig> {
   const env = inputs.env ?? process.env;
   const dataDir = resolve(inputs.cwd ?? process.cwd(), inputs.dataDir ?? env.XM_DATA_DIR ?? 'xmserver-data');
-  const file = await readConfigFile(dataDir);
+  const { settings: file, found } = await readConfigFile(dataDir);
   const flags = inputs.flags ?? {};
   const sources = {} as { [K in ConfigKey]: ConfigSource };
 
@@ -104,7 +112,7 @@ export async function loadConfig(inputs: ConfigInputs = {}): Promise<ServerConfi
     return undefined;
   };
 
-  const databaseUrl = pick('databaseUrl', url) ?? join(dataDir, 'database');
+  const databaseUrl = pick('databaseUrl', url) ?? defaultDatabaseLocation(dataDir);
   const brokerUrl = pick('brokerUrl', url);
   const serverName = pick('serverName', name) ?? 'xmserver';
   const housekeepingSeconds = pick('housekeepingSeconds', integerIn(10, 300)) ?? 60;
@@ -130,6 +138,12 @@ export async function loadConfig(inputs: ConfigInputs = {}): Promise<ServerConfi
   return {
     dataDir,
     databaseUrl: await withPassword(databaseUrl, env, 'XM_DATABASE_PASSWORD'),
+    databaseLocation: databaseUrl,
+    file: {
+      path: join(dataDir, configFileName),
+      found,
+      databaseUrl: file.databaseUrl === undefined ? undefined : url(file.databaseUrl, configFileName),
+    },
     brokerUrl,
     serverName,
     housekeepingSeconds,
@@ -156,13 +170,106 @@ export async function readSecret(env: NodeJS.ProcessEnv, name: string): Promise<
   }
 }
 
-async function readConfigFile(dataDir: string): Promise<FileSettings> {
+/** The embedded database of a data directory whose xmserver.json names none. */
+export const defaultDatabaseLocation = (dataDir: string) => join(dataDir, 'database');
+
+const isPostgres = (location: string) => /^postgres(ql)?:\/\//i.test(location);
+
+/** A database location without its password: what may be kept in xmserver.json. */
+export function withoutPassword(location: string): string {
+  if (!isPostgres(location)) return location;
+  try {
+    const target = new URL(location);
+    if (target.password === '') return location;
+    target.password = '';
+    return target.toString();
+  } catch {
+    return location;
+  }
+}
+
+/**
+ * Whether two settings name the same database: PostgreSQL URLs compared without their password
+ * (and with the default port), embedded directories by their absolute path.
+ */
+export function sameDatabase(a: string, b: string, cwd: string = process.cwd()): boolean {
+  return databaseIdentity(a, cwd) === databaseIdentity(b, cwd);
+}
+
+function databaseIdentity(location: string, cwd: string): string {
+  if (isPostgres(location)) {
+    try {
+      const target = new URL(location);
+      const params = [...target.searchParams.entries()].sort().map(([k, v]) => `${k}=${v}`);
+      return `postgres://${decodeURIComponent(target.username)}@${target.hostname.toLowerCase()}:${target.port || '5432'}${decodeURIComponent(target.pathname)}?${params.join('&')}`;
+    } catch {
+      return location;
+    }
+  }
+  if (location === 'memory://') return location;
+  return resolve(cwd, location.startsWith('file://') ? new URL(location).pathname : location);
+}
+
+/** The setting that named the database, for messages. */
+export const settingOf = { flag: '--database-url', env: 'XM_DATABASE_URL' } as const;
+
+/**
+ * What the `not-initialised` message says: which database was looked at, where that setting came
+ * from, and what to do, in English and French.
+ */
+export function notInitialisedParams(config: ServerConfig): ErrorParams {
+  const database = redact(config.databaseLocation);
+  const { file } = config;
+  const source = config.sources.databaseUrl;
+  const from =
+    source === 'flag' || source === 'env'
+      ? { en: `given by ${settingOf[source]}`, fr: `donnée par ${settingOf[source]}` }
+      : source === 'file'
+        ? { en: `named in ${file.path}`, fr: `nommée dans ${file.path}` }
+        : {
+            en: `the embedded default of the data directory ${config.dataDir}, whose ${configFileName} names no other`,
+            fr: `la base intégrée par défaut du répertoire de données ${config.dataDir}, dont le ${configFileName} n'en nomme pas d'autre`,
+          };
+  let hint: { en: string; fr: string };
+  if ((source === 'flag' || source === 'env') && file.databaseUrl !== undefined) {
+    const kept = redact(file.databaseUrl);
+    hint = {
+      en: `${file.path} names the database ${kept}: leave out ${settingOf[source]} to use it. Nothing was created.`,
+      fr: `${file.path} nomme la base ${kept} : omettez ${settingOf[source]} pour l'utiliser. Rien n'a été créé.`,
+    };
+  } else if (source === 'flag' || source === 'env') {
+    hint = {
+      en: `Run "xmserver init" with the same ${settingOf[source]} to initialise it (init keeps it in ${file.path}). Nothing was created.`,
+      fr: `Lancez « xmserver init » avec le même ${settingOf[source]} pour l'initialiser (init la garde dans ${file.path}). Rien n'a été créé.`,
+    };
+  } else if (source === 'file') {
+    hint = {
+      en: `Run "xmserver init" with this data directory to initialise it; if the database has moved, correct "databaseUrl" in ${file.path}. Nothing was created.`,
+      fr: `Lancez « xmserver init » avec ce répertoire de données pour l'initialiser ; si la base a été déplacée, corrigez « databaseUrl » dans ${file.path}. Rien n'a été créé.`,
+    };
+  } else {
+    hint = {
+      en: `Run "xmserver init" to create it there (with --database-url or XM_DATABASE_URL to use PostgreSQL instead), or give the data directory of an existing server with --data-dir or XM_DATA_DIR. Nothing was created.`,
+      fr: `Lancez « xmserver init » pour l'y créer (avec --database-url ou XM_DATABASE_URL pour utiliser PostgreSQL), ou donnez le répertoire de données d'un serveur existant avec --data-dir ou XM_DATA_DIR. Rien n'a été créé.`,
+    };
+  }
+  return {
+    dataDir: config.dataDir,
+    database,
+    from: from.en,
+    fromFr: from.fr,
+    hint: hint.en,
+    hintFr: hint.fr,
+  };
+}
+
+async function readConfigFile(dataDir: string): Promise<{ settings: FileSettings; found: boolean }> {
   const path = join(dataDir, configFileName);
   let raw: string;
   try {
     raw = await readFile(path, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return { settings: {}, found: false };
     throw new XmServerError('config-invalid', `cannot read ${path}`, {
       cause,
       params: { detail: `${path} cannot be read.` },
@@ -190,7 +297,7 @@ async function readConfigFile(dataDir: string): Promise<FileSettings> {
       });
     }
   }
-  return parsed as FileSettings;
+  return { settings: parsed as FileSettings, found: true };
 }
 
 async function withPassword(databaseUrl: string, env: NodeJS.ProcessEnv, name: string): Promise<string> {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { resolveOperator } from './cli-identity.js';
-import { type FileSettings, loadConfig, type ServerConfig } from './config.js';
+import { type FileSettings, loadConfig, notInitialisedParams, type ServerConfig } from './config.js';
 import { openServerDatabase, requireInitialised, type ServerDb } from './database.js';
 import { XmServerError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -86,16 +86,16 @@ export class Context {
   /** The server database, migrated and initialised (`init` passes `create`). */
   async database(options: { create?: boolean; maxConnections?: number } = {}): Promise<ServerDb> {
     if (this.io.database) {
-      if (!options.create) await requireInitialised(this.io.database, this.config.dataDir);
+      if (!options.create) await requireInitialised(this.io.database, notInitialisedParams(this.config));
       return this.io.database;
     }
     if (!this.db) {
       this.db = await openServerDatabase(this.config.databaseUrl, {
         create: options.create === true,
-        dataDir: this.config.dataDir,
+        notInitialised: notInitialisedParams(this.config),
         maxConnections: options.maxConnections,
       });
-      if (!options.create) await requireInitialised(this.db, this.config.dataDir);
+      if (!options.create) await requireInitialised(this.db, notInitialisedParams(this.config));
     }
     return this.db;
   }

@@ -1,23 +1,24 @@
 import { existsSync } from 'node:fs';
 import { databaseKind, openDatabase, redact, type ServerDatabase } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
-import { XmServerError } from './errors.js';
+import { type ErrorParams, XmServerError } from './errors.js';
 
 export type ServerDb = Kysely<ServerDatabase>;
 
 /**
  * Opens the server's database. An embedded database directory that does not exist is reported
- * as "not initialised" instead of being created empty by a mere `list`.
+ * as "not initialised" (naming the database looked at, from `notInitialised`) instead of being
+ * created empty by a mere `list`: only `init` passes `create`.
  */
 export async function openServerDatabase(
   url: string,
-  options: { create: boolean; dataDir: string; maxConnections?: number | undefined },
+  options: { create: boolean; notInitialised: ErrorParams; maxConnections?: number | undefined },
 ): Promise<ServerDb> {
   if (databaseKind(url) === 'pglite' && url !== 'memory://' && !options.create) {
     const path = url.startsWith('file://') ? new URL(url).pathname : url;
     if (!existsSync(path)) {
       throw new XmServerError('not-initialised', `no database at ${path}`, {
-        params: { dataDir: options.dataDir },
+        params: options.notInitialised,
       });
     }
   }
@@ -70,10 +71,13 @@ export async function isInitialised(db: ServerDb): Promise<boolean> {
   }
 }
 
-/** Throws `not-initialised` unless `xmserver init` has recorded the server in this database. */
-export async function requireInitialised(db: ServerDb, dataDir: string): Promise<void> {
+/**
+ * Throws `not-initialised` unless `xmserver init` has recorded the server in this database;
+ * `notInitialised` says which database that is and what to do.
+ */
+export async function requireInitialised(db: ServerDb, notInitialised: ErrorParams): Promise<void> {
   if (await isInitialised(db)) return;
-  throw new XmServerError('not-initialised', 'server not initialised', { params: { dataDir } });
+  throw new XmServerError('not-initialised', 'server not initialised', { params: notInitialised });
 }
 
 // @xmcomm/schema types a timestamp column with a default as Generated<ColumnType<Date, …>>, which

@@ -58,6 +58,8 @@ describe('messages in English and French', () => {
     role: 'operator',
     until: '2026-12-07T10:15:00.000Z',
     other: 'SITE-A',
+    path: '/d/xmserver.json',
+    embedded: '/d/database',
   };
   test.each(xmServerErrorCodes)('%s', (code) => {
     const en = describeError(code, params, 'en');

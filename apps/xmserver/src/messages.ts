@@ -47,6 +47,11 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: (p) => `No certificate ${p.serial}.`,
     fr: (p) => `Aucun certificat ${p.serial}.`,
   },
+  'unknown-tariff': {
+    en: (p) => `${p.detail}; "xmserver tariff list --all" shows every tariff. Nothing was changed.`,
+    fr: (p) =>
+      `${p.detailFr ?? p.detail} ; « xmserver tariff list --all » montre tous les tarifs. Rien n'a été modifié.`,
+  },
   'invalid-certificate': {
     en: (p) => `${p.what} refused: ${p.detail}`,
     fr: (p) => `${p.what} refusé : ${p.detailFr ?? p.detail}`,
@@ -68,6 +73,12 @@ const errors: Catalogue<XmServerErrorCode> = {
       `Another client already has the centre code "${p.value}" (the start of its NIUs); nothing was changed.`,
     fr: (p) =>
       `Un autre client a déjà le code de centre « ${p.value} » (le début de ses NIU) ; rien n'a été modifié.`,
+  },
+  'client-in-use': {
+    en: (p) =>
+      `Client ${p.matricule} has been used and cannot be deleted (${p.reasons ?? 'its history must stay'}); nothing was changed. To stop it, suspend it: xmserver client set-status ${p.matricule} 0.`,
+    fr: (p) =>
+      `Le client ${p.matricule} a servi et ne peut être supprimé (${p.reasonsFr ?? p.reasons ?? 'son historique doit rester'}) ; rien n'a été modifié. Pour l'arrêter, suspendez-le : xmserver client set-status ${p.matricule} 0.`,
   },
   'key-already-certified': {
     en: (p) =>
@@ -103,8 +114,24 @@ const errors: Catalogue<XmServerErrorCode> = {
       `${p.where} contient un mot de passe ; les secrets se donnent seulement par l'environnement ou un fichier (${p.hint}).`,
   },
   'not-initialised': {
-    en: (p) => `The server in ${p.dataDir} is not initialised: run "xmserver init" first.`,
-    fr: (p) => `Le serveur de ${p.dataDir} n'est pas initialisé : lancez d'abord « xmserver init ».`,
+    en: (p) =>
+      p.database === undefined
+        ? `The server in ${p.dataDir} is not initialised: run "xmserver init" first.`
+        : `No initialised xmserver in the database ${p.database} (${p.from}). ${p.hint}`,
+    fr: (p) =>
+      p.database === undefined
+        ? `Le serveur de ${p.dataDir} n'est pas initialisé : lancez d'abord « xmserver init ».`
+        : `Aucun xmserver initialisé dans la base ${p.database} (${p.fromFr ?? p.from}). ${p.hintFr ?? p.hint}`,
+  },
+  'database-mismatch': {
+    en: (p) =>
+      p.given === undefined
+        ? `The data directory ${p.dataDir} was initialised (${p.path} exists) but names no database, and its embedded database ${p.embedded} is absent: its database was given by --database-url or XM_DATABASE_URL. Give that setting again (init now keeps it in ${p.path}). Nothing was created. To create a new embedded database here all the same, give --database-url ${p.embedded}.`
+        : `The data directory ${p.dataDir} already has the database ${p.kept} (${p.keptFrom === 'file' ? `named in ${p.path}` : 'its embedded default'}); ${p.setting} names another, ${p.given}. Nothing was created or changed. To keep using ${p.kept}, leave out ${p.setting}. To move this server to ${p.given}, copy its database there first (pg_dump and pg_restore; an embedded one: stop xmserver and copy the directory), then set "databaseUrl" in ${p.path} to the new place. To run a separate server on ${p.given}, give another data directory (--data-dir).`,
+    fr: (p) =>
+      p.given === undefined
+        ? `Le répertoire de données ${p.dataDir} a été initialisé (${p.path} existe) mais ne nomme aucune base, et sa base intégrée ${p.embedded} est absente : sa base a été donnée par --database-url ou XM_DATABASE_URL. Redonnez ce réglage (init le garde désormais dans ${p.path}). Rien n'a été créé. Pour créer malgré tout une nouvelle base intégrée ici, donnez --database-url ${p.embedded}.`
+        : `Le répertoire de données ${p.dataDir} a déjà la base ${p.kept} (${p.keptFrom === 'file' ? `nommée dans ${p.path}` : 'sa base intégrée par défaut'}) ; ${p.setting} en nomme une autre, ${p.given}. Rien n'a été créé ni modifié. Pour continuer avec ${p.kept}, omettez ${p.setting}. Pour déplacer ce serveur vers ${p.given}, copiez-y d'abord sa base (pg_dump et pg_restore ; une base intégrée : arrêtez xmserver et copiez le répertoire), puis mettez le nouvel emplacement dans « databaseUrl » de ${p.path}. Pour faire tourner un serveur distinct sur ${p.given}, donnez un autre répertoire de données (--data-dir).`,
   },
   'database-unavailable': {
     en: (p) => `The database ${p.url} cannot be reached: ${p.detail}`,
@@ -218,6 +245,12 @@ const texts = {
     en: (p: ErrorParams) => `Server in ${p.dataDir} already initialised; nothing to do.`,
     fr: (p: ErrorParams) => `Serveur de ${p.dataDir} déjà initialisé ; rien à faire.`,
   },
+  'init.password-not-kept': {
+    en: (p: ErrorParams) =>
+      `The database's location is kept in ${p.path}, its password is not: give it to later commands in XM_DATABASE_PASSWORD or XM_DATABASE_PASSWORD_FILE.`,
+    fr: (p: ErrorParams) =>
+      `L'emplacement de la base est gardé dans ${p.path}, pas son mot de passe : donnez-le aux commandes suivantes dans XM_DATABASE_PASSWORD ou XM_DATABASE_PASSWORD_FILE.`,
+  },
   'user.added': {
     en: (p: ErrorParams) => `User ${p.login} added with privilege ${p.privilege}.`,
     fr: (p: ErrorParams) => `Utilisateur ${p.login} ajouté avec le privilège ${p.privilege}.`,
@@ -279,6 +312,12 @@ const texts = {
     en: (p: ErrorParams) => `Client ${p.matricule} updated.`,
     fr: (p: ErrorParams) => `Client ${p.matricule} modifié.`,
   },
+  'client.deleted': {
+    en: (p: ErrorParams) =>
+      `Client ${p.matricule} (${p.name}) and its account deleted; ${p.used} of ${p.limit} clients registered.`,
+    fr: (p: ErrorParams) =>
+      `Client ${p.matricule} (${p.name}) et son compte supprimés ; ${p.used} clients enregistrés sur ${p.limit}.`,
+  },
   'client.status': {
     en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
     fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,
@@ -303,6 +342,30 @@ const texts = {
     en: () => 'no broker configured: XM_BROKER_URL',
     fr: () => 'aucun broker configuré : XM_BROKER_URL',
   },
+  'client.certificates': { en: () => 'Certificates:', fr: () => 'Certificats :' },
+  'client.no-certificates': {
+    en: () => 'Certificates: none issued or imported.',
+    fr: () => 'Certificats : aucun émis ni importé.',
+  },
+  'tariff.line': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id}: ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} per row, ${p.perKilobyte} per kilobyte, flat fee ${p.flatFee}, ${p.freeRows} free rows per ${p.period}; from ${p.from}.`,
+    fr: (p: ErrorParams) =>
+      `Tarif ${p.id} : ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} par ligne, ${p.perKilobyte} par kilo-octet, forfait ${p.flatFee}, ${p.freeRows} lignes gratuites par ${periodFr(p.period)} ; à partir du ${p.from}.`,
+  },
+  'tariff.line-until': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id}: ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} per row, ${p.perKilobyte} per kilobyte, flat fee ${p.flatFee}, ${p.freeRows} free rows per ${p.period}; from ${p.from} until ${p.until}.`,
+    fr: (p: ErrorParams) =>
+      `Tarif ${p.id} : ${p.service} (table ${p.table}, ${p.currency}) ${p.perRow} par ligne, ${p.perKilobyte} par kilo-octet, forfait ${p.flatFee}, ${p.freeRows} lignes gratuites par ${periodFr(p.period)} ; du ${p.from} au ${p.until}.`,
+  },
+  'tariff.ended': {
+    en: (p: ErrorParams) =>
+      `Tariff ${p.id} (${p.service}, table ${p.table}, ${p.currency}) ends at ${p.until}.`,
+    fr: (p: ErrorParams) =>
+      `Le tarif ${p.id} (${p.service}, table ${p.table}, ${p.currency}) finit le ${p.until}.`,
+  },
+  'tariff.none': { en: () => 'No tariff.', fr: () => 'Aucun tarif.' },
   'broker.sync.done': {
     en: (p: ErrorParams) => `${p.changed} account(s) changed.`,
     fr: (p: ErrorParams) => `${p.changed} compte(s) modifié(s).`,
@@ -344,6 +407,10 @@ const texts = {
 } as const;
 
 export type TextKey = keyof typeof texts;
+
+function periodFr(period: unknown): string {
+  return period === 'day' ? 'jour' : period === 'year' ? 'an' : 'mois';
+}
 
 /** A line of command output in the operator's language. */
 export function text(key: TextKey, language: Language, params: ErrorParams = {}): string {

@@ -10,6 +10,7 @@ import { registerLogin } from './commands/login.js';
 import { registerObserve } from './commands/observe.js';
 import { registerPki } from './commands/pki.js';
 import { registerService } from './commands/service.js';
+import { registerTariff } from './commands/tariff.js';
 import { registerUser } from './commands/user.js';
 import type { Io } from './context.js';
 import { XmServerError } from './errors.js';
@@ -51,6 +52,7 @@ export function buildProgram(io: Io): Command {
   registerPki(program, client, io);
   registerService(program, io);
   registerLicence(program, io);
+  registerTariff(program, io);
   registerBroker(program, io);
   registerObserve(program, io);
   registerAudit(program, io);

@@ -141,6 +141,24 @@ describe.skipIf(!mosquittoAvailable())('broker sync against Mosquitto with dynam
     expect(await mayLogin('SYN-B')).toBe(true);
   });
 
+  test('client delete of a client never used deletes its broker account and its password file at once', async () => {
+    expect((await run(['client', 'add', '--name', 'Typo', '--matricule', 'SYN-X'], admin())).code).toBe(0);
+    const file = join(dataDir(), 'broker-passwords', 'SYN-X.broker-password');
+    const password = (await readFile(file, 'utf8')).trim();
+    expect(await mayLogin('SYN-X')).toBe(true);
+    const deleted = await run(['client', 'delete', 'SYN-X'], admin());
+    expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toContain('SYN-X deleted');
+    await expect(stat(file)).rejects.toThrow();
+    await expect(
+      openConnection(
+        { url: broker.url, username: 'SYN-X', password, connectTimeoutMs: 3_000 },
+        { clientId: 'SYN-X', clean: true },
+      ),
+    ).rejects.toThrow();
+    expect(await mayLogin('SYN-A')).toBe(true);
+  });
+
   test('pki revoke of a site certificate deletes its account at once; a broker that is down makes the hook fail with 75', async () => {
     const key = join(dir, 'b.key');
     const csr = join(dir, 'b.csr');

@@ -87,7 +87,15 @@ interface TariffLine {
   readonly per_kilobyte: number;
   readonly free_rows: number;
   readonly period: Period;
+  /** Its period of validity, as JSON gives timestamps (ISO 8601 text). */
+  readonly valid_from: string;
+  readonly valid_until: string | null;
 }
+
+/** Whether a tariff line (read as JSON) applies at an instant: `[valid_from, valid_until)`. */
+const appliesAt = (line: TariffLine, at: Date) =>
+  Date.parse(line.valid_from) <= at.getTime() &&
+  (line.valid_until === null || at.getTime() < Date.parse(line.valid_until));
 
 interface QuotaLine {
   readonly client_id: number;
@@ -134,6 +142,11 @@ async function chargeLocked(
       'clientId' in input ? a.client_id === input.clientId : a.matricule === input.matricule,
     );
 
+  // One instant for the inputs without their own time, so that all of them see the same tariffs.
+  const now = new Date();
+  const times = inputs.map((i) => (i.at ?? now).getTime());
+  const earliest = new Date(Math.min(...times));
+  const latest = new Date(Math.max(...times));
   const accountIds = [...new Set(locked.map((a) => a.id))];
   const containerIds = [...new Set(inputs.map((i) => i.containerId))];
   const services = [...new Set(inputs.map((i) => i.service))];
@@ -163,10 +176,23 @@ async function chargeLocked(
           jsonArrayFrom(
             eb
               .selectFrom('xm_system.tariffs')
-              .select(['service', 'currency', 'table_name', 'per_row', 'per_kilobyte', 'free_rows', 'period'])
+              .select([
+                'service',
+                'currency',
+                'table_name',
+                'per_row',
+                'per_kilobyte',
+                'free_rows',
+                'period',
+                'valid_from',
+                'valid_until',
+              ])
               .where('service', 'in', services)
               .where('currency', 'in', currencies)
-              .where('table_name', 'in', tables),
+              .where('table_name', 'in', tables)
+              // Every line in force at some input's time; each input then picks its own below.
+              .where('valid_from', '<=', latest as never)
+              .where((w) => w.or([w('valid_until', 'is', null), w('valid_until', '>', earliest as never)])),
           ).as('tariffs'),
           jsonArrayFrom(
             eb
@@ -192,8 +218,8 @@ async function chargeLocked(
   const quotas = state.quotas as QuotaLine[];
 
   // Usage is read only when a free allowance or a quota needs it.
-  const tariffFor = (currency: string, service: string, table: string) => {
-    const lines = tariffs.filter((t) => t.currency === currency && t.service === service);
+  const tariffFor = (currency: string, service: string, table: string, at: Date) => {
+    const lines = tariffs.filter((t) => t.currency === currency && t.service === service && appliesAt(t, at));
     return lines.find((t) => t.table_name === table) ?? lines.find((t) => t.table_name === '*');
   };
   const quotasFor = (clientId: number, service: string, table: string) =>
@@ -206,8 +232,8 @@ async function chargeLocked(
   for (const input of inputs) {
     const account = accountOf(input);
     if (!account) continue;
-    const at = input.at ?? new Date();
-    const tariff = tariffFor(account.currency, input.service, input.table);
+    const at = input.at ?? now;
+    const tariff = tariffFor(account.currency, input.service, input.table, at);
     const periods = quotasFor(account.client_id, input.service, input.table).map((q) => q.period);
     if (tariff && tariff.free_rows > 0) periods.push(tariff.period);
     if (periods.length === 0) continue;
@@ -267,7 +293,7 @@ async function chargeLocked(
       results.push(success(0, 0, already, 0, balanceBefore, null));
       continue;
     }
-    const at = input.at ?? new Date();
+    const at = input.at ?? now;
     let quotaLeft: number | null = null;
     for (const quota of quotasFor(account.client_id, input.service, input.table)) {
       const remaining = Math.max(
@@ -280,7 +306,7 @@ async function chargeLocked(
       results.push({ ok: false, reason: 'quota-exceeded' });
       continue;
     }
-    const tariff = tariffFor(account.currency, input.service, input.table);
+    const tariff = tariffFor(account.currency, input.service, input.table, at);
     const price = priceFrom(tariff, input, fresh.length, charged.size === 0, (t) =>
       usedRows(account.id, input.service, t.table_name, t.period, at),
     );
@@ -460,13 +486,21 @@ async function usedRows(
   return Number(used.rows);
 }
 
-async function findTariff(trx: Kysely<BillingDatabase>, currency: string, service: Service, table: string) {
+async function findTariff(
+  trx: Kysely<BillingDatabase>,
+  currency: string,
+  service: Service,
+  table: string,
+  at: Date,
+) {
   const candidates = await trx
     .selectFrom('xm_system.tariffs')
     .select(['table_name', 'per_row', 'per_kilobyte', 'free_rows', 'period'])
     .where('service', '=', service)
     .where('currency', '=', currency)
     .where('table_name', 'in', [table, '*'])
+    .where('valid_from', '<=', at as never)
+    .where((w) => w.or([w('valid_until', 'is', null), w('valid_until', '>', at as never)]))
     .execute();
   // A table's own line wins over the `*` line of its service.
   return candidates.find((t) => t.table_name === table) ?? candidates[0];
@@ -577,7 +611,7 @@ export async function allowance<DB extends BillingDatabase>(
   };
   const at = input.at ?? new Date();
   const byQuota = await quotaLeft(k, account, input.service, input.table, at);
-  const tariff = await findTariff(k, account.currency, input.service, input.table);
+  const tariff = await findTariff(k, account.currency, input.service, input.table, at);
   let freeRowsLeft = 0;
   if (tariff && tariff.free_rows > 0) {
     const used = await usedRows(k, account.accountId, input.service, tariff.table_name, tariff.period, at);

@@ -3,6 +3,7 @@ export const billingErrorCodes = [
   'invalid-input',
   'unknown-client',
   'unknown-entry',
+  'unknown-tariff',
   'insufficient-credit',
   'duplicate-matricule',
   'duplicate-centre-code',
@@ -22,6 +23,7 @@ const messages: Record<BillingErrorCode, { readonly en: string; readonly fr: str
   'invalid-input': { en: 'Invalid billing input', fr: 'Donnée de facturation invalide' },
   'unknown-client': { en: 'No such client or account', fr: 'Client ou compte inconnu' },
   'unknown-entry': { en: 'No such ledger entry on this account', fr: 'Écriture inconnue sur ce compte' },
+  'unknown-tariff': { en: 'No such tariff', fr: 'Tarif inconnu' },
   'insufficient-credit': {
     en: 'Not enough credit on the account',
     fr: 'Crédit insuffisant sur le compte',
@@ -70,15 +72,21 @@ export class BillingError extends Error {
   override readonly name = 'BillingError';
   readonly code: BillingErrorCode;
   readonly messageFr: string;
+  /** The input field an `invalid-input` is about (`perRow`, `from`), when it is about one. */
+  readonly field: string | undefined;
 
   constructor(
     code: BillingErrorCode,
     detail?: { readonly en: string; readonly fr: string },
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; field?: string },
   ) {
-    super(detail ? `${messages[code].en}: ${detail.en}` : messages[code].en, options);
+    super(
+      detail ? `${messages[code].en}: ${detail.en}` : messages[code].en,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.messageFr = detail ? `${messages[code].fr} : ${detail.fr}` : messages[code].fr;
+    this.field = options?.field;
   }
 
   /** True for a BillingError even when two copies of the package are loaded. */

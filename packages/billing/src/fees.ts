@@ -20,9 +20,10 @@ export interface PeriodicFeesResult {
 }
 
 /**
- * Charges every tariff's flat fee, once per period, to each account in the tariff's currency whose
- * client status allows the service. Idempotent: each (tariff, period, account) is charged at most once,
- * so this may run from a daily timer.
+ * Charges the flat fee of every tariff in force at `at` (default now), once per period, to each
+ * account in the tariff's currency whose client status allows the service. Idempotent: each
+ * (service, table, period, account) is charged at most once, even when its tariff changed within
+ * the period (the fee already paid for it stands), so this may run from a daily timer.
  */
 export async function chargePeriodicFees<DB extends BillingDatabase>(
   db: BillingConnection<DB>,
@@ -37,6 +38,8 @@ export async function chargePeriodicFees<DB extends BillingDatabase>(
     .selectFrom('xm_system.tariffs')
     .select(['id', 'service', 'table_name', 'currency', 'flat_fee', 'period'])
     .where('flat_fee', '>', 0)
+    .where('valid_from', '<=', at as never)
+    .where((w) => w.or([w('valid_until', 'is', null), w('valid_until', '>', at as never)]))
     .orderBy('id')
     .execute();
   for (const tariff of tariffs) {
@@ -51,13 +54,20 @@ export async function chargePeriodicFees<DB extends BillingDatabase>(
     for (const candidate of accounts) {
       if (!mayUse(candidate.status, tariff.service).ok) continue;
       const key = `fee:${tariff.id}:${start}:${candidate.client_id}`;
+      const reference = `${tariff.period}:${start}`;
       const outcome = await inTransaction(k, async (trx) => {
         const account = await lockAccount(trx, { clientId: candidate.client_id });
         if (!account) return 'gone' as const;
+        // Any fee of this service and table for this period, whichever tariff line charged it.
         const earlier = await trx
           .selectFrom('xm_system.ledger_entries')
           .select('id')
-          .where('idempotency_key', '=', key)
+          .where('account_id', '=', account.accountId)
+          .where('kind', '=', 'charge')
+          .where('service', '=', tariff.service)
+          .where('table_name', '=', tariff.table_name)
+          .where('reference', '=', reference)
+          .where('idempotency_key', 'like', 'fee:%')
           .executeTakeFirst();
         if (earlier) return 'already' as const;
         const balance = account.balance - tariff.flat_fee;
@@ -71,7 +81,7 @@ export async function chargePeriodicFees<DB extends BillingDatabase>(
           table_name: tariff.table_name,
           actor: options.actor,
           reason: `Flat fee for ${tariff.service} (${tariff.table_name}), ${tariff.period} from ${start}`,
-          reference: `${tariff.period}:${start}`,
+          reference,
           idempotency_key: key,
           created_at: entryTime(options.at),
         });

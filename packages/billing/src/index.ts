@@ -73,4 +73,14 @@ export {
   services,
 } from './status-gate.js';
 export { type SyncChargeRequest, syncCharging } from './sync-charging.js';
-export { type QuotaInput, removeQuota, setQuota, setTariff, type TariffInput } from './tariffs.js';
+export {
+  endTariff,
+  listTariffs,
+  type QuotaInput,
+  removeQuota,
+  setQuota,
+  setTariff,
+  type Tariff,
+  type TariffInput,
+  type TariffRef,
+} from './tariffs.js';

@@ -14,7 +14,7 @@ import {
   setTariff,
   verifyLedger,
 } from '../src/index.js';
-import { addClient, containerId, rowKeys } from './helpers.js';
+import { addClient, containerId, rowKeys, tariffsFrom } from './helpers.js';
 
 const opened: TestDatabase<ServerDatabase>[] = [];
 afterEach(async () => {
@@ -37,8 +37,15 @@ async function world(): Promise<Kysely<ServerDatabase>> {
   for (const [i, clientId] of ids.entries()) {
     await credit(db, { clientId, amount: [1_000, 1_000, 60, 500][i] as number, actor: 'op', reason: 'r' });
   }
-  await setTariff(db, { service: 'sds-export', perRow: 10, perKilobyte: 1, freeRows: 3, period: 'month' });
-  await setTariff(db, { service: 'sds-export', table: 'deaths', perRow: 20 });
+  await setTariff(db, {
+    service: 'sds-export',
+    perRow: 10,
+    perKilobyte: 1,
+    freeRows: 3,
+    period: 'month',
+    from: tariffsFrom,
+  });
+  await setTariff(db, { service: 'sds-export', table: 'deaths', perRow: 20, from: tariffsFrom });
   await setQuota(db, { clientId: ids[1] as number, service: 'sds-export', maxRows: 6, period: 'day' });
   return db;
 }

@@ -16,7 +16,7 @@ import {
   setTariff,
   verifyLedger,
 } from '../src/index.js';
-import { addClient, containerId, rowKeys } from './helpers.js';
+import { addClient, containerId, rowKeys, tariffsFrom } from './helpers.js';
 
 const database = await createTestDatabase<ServerDatabase>({ migrations: serverMigrations });
 afterAll(() => database.close());
@@ -189,8 +189,8 @@ describe(`charging on ${engine}`, () => {
     withRollback(database.db, async (db) => {
       const clientId = await addClient(db, 'C008');
       await credit(db, { clientId, amount: 1000, actor: 'op', reason: 'recharge' });
-      await setTariff(db, { service: 'sds-export', perRow: 10, freeRows: 5 });
-      await setTariff(db, { service: 'sds-export', table: 'deaths', perRow: 1 });
+      await setTariff(db, { service: 'sds-export', perRow: 10, freeRows: 5, from: tariffsFrom });
+      await setTariff(db, { service: 'sds-export', table: 'deaths', perRow: 1, from: tariffsFrom });
       const at = new Date('2026-05-02T08:00:00Z');
       expect(await charge(db, clientId, rowKeys(3), { at })).toMatchObject({ charged: 0, freeRows: 3 });
       expect(await charge(db, clientId, rowKeys(4), { at })).toMatchObject({ charged: 20, freeRows: 2 });
@@ -291,7 +291,7 @@ describe(`charging on ${engine}`, () => {
         freeRowsLeft: 0,
         pricePerRow: 0,
       });
-      await setTariff(db, { service: 'sds-import', perRow: 10, freeRows: 3 });
+      await setTariff(db, { service: 'sds-import', perRow: 10, freeRows: 3, from: tariffsFrom });
       await credit(db, { clientId, amount: 95, actor: 'op', reason: 'recharge' });
       expect(await ask()).toMatchObject({ rows: 12, byCredit: 12, freeRowsLeft: 3 });
       await setQuota(db, { clientId, service: 'sds-import', maxRows: 8 });

@@ -28,3 +28,9 @@ export const containerId = () => randomUUID();
 
 /** Row keys 1..n (plus an offset). */
 export const rowKeys = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
+
+/**
+ * Where a test charges at a fixed time in the past (`at`, for calendar periods), its tariffs must
+ * already be in force then: they are set from this instant.
+ */
+export const tariffsFrom = new Date('2026-01-01T00:00:00Z');

@@ -13,7 +13,7 @@ import {
   statement,
   statementToCsv,
 } from '../src/index.js';
-import { addClient, containerId, rowKeys } from './helpers.js';
+import { addClient, containerId, rowKeys, tariffsFrom } from './helpers.js';
 
 const database = await createTestDatabase<ServerDatabase>({ migrations: serverMigrations });
 afterAll(() => database.close());
@@ -26,9 +26,15 @@ test(`a month's statement and invoice, as JSON and CSV (${database.kind})`, () =
     const clientId = await addClient(db, 'STMT1');
     const idle = await addClient(db, 'STMT2', { status: 1 });
     const broke = await addClient(db, 'STMT3');
-    await setTariff(db, { service: 'sds-export', perRow: 10 });
-    await setTariff(db, { service: 'sds-import', table: 'deaths', perRow: 5, perKilobyte: 2 });
-    await setTariff(db, { service: 'messages', flatFee: 100 });
+    await setTariff(db, { service: 'sds-export', perRow: 10, from: tariffsFrom });
+    await setTariff(db, {
+      service: 'sds-import',
+      table: 'deaths',
+      perRow: 5,
+      perKilobyte: 2,
+      from: tariffsFrom,
+    });
+    await setTariff(db, { service: 'messages', flatFee: 100, from: tariffsFrom });
     await credit(db, {
       clientId,
       amount: 1000,

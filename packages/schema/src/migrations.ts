@@ -1,7 +1,12 @@
 import { civilRegistrationTables, SchemaError } from '@xmcomm/contract';
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
-import { billingMigration, chargedRowsWithoutForeignKeysMigration } from './tables/billing.js';
+import {
+  billingMigration,
+  chargedRowsWithoutForeignKeysMigration,
+  tariffValidity,
+  tariffValidityMigration,
+} from './tables/billing.js';
 import { actEvents, ecrClientTables } from './tables/ecr-client.js';
 import {
   clients,
@@ -44,6 +49,7 @@ export const serverMigrations: Migrations = {
   [clientsCentreCode]: addColumnsMigration(clients, clientsCentreCode),
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
+  [tariffValidity]: tariffValidityMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -141,6 +141,53 @@ describe('server database', () => {
     expect(await test_db.db.selectFrom('xm_system.operator_sessions').select('id').execute()).toEqual([]);
   });
 
+  test('migration 30 gives tariffs a period of validity: older prices apply from when they were set, down goes back', () =>
+    withRollback(test_db.db, async (trx) => {
+      const migration = serverMigrations['20261207-30-tariff-validity'];
+      // What the billing migration created before 20261207-30: one line per service, table and currency.
+      await migration?.down?.(trx);
+      const setOn = new Date('2026-03-01T08:00:00Z');
+      await sql`insert into xm_system.tariffs (service, per_row, updated_at) values ('sds-export', 25, ${setOn})`.execute(
+        trx,
+      );
+      const duplicate = await trx.savepoint('duplicate').execute();
+      await expect(
+        sql`insert into xm_system.tariffs (service, per_row) values ('sds-export', 30)`.execute(duplicate),
+      ).rejects.toThrow();
+      await duplicate.rollbackToSavepoint('duplicate').execute();
+      await migration?.up(trx);
+      const [line] = await trx
+        .selectFrom('xm_system.tariffs')
+        .select(['per_row', 'valid_from', 'valid_until'])
+        .execute();
+      expect(line).toEqual({ per_row: 25, valid_from: setOn, valid_until: null });
+      // Now several lines per service, table and currency, one per period; never two from the same instant.
+      const later = new Date('2026-04-01T00:00:00Z');
+      await trx
+        .insertInto('xm_system.tariffs')
+        .values({ service: 'sds-export', per_row: 30, valid_from: later } as never)
+        .execute();
+      for (const values of [
+        { service: 'sds-export', per_row: 35, valid_from: later },
+        { service: 'sds-import', valid_from: later, valid_until: setOn },
+      ]) {
+        const refused = await trx.savepoint('refused').execute();
+        await expect(
+          refused
+            .insertInto('xm_system.tariffs')
+            .values(values as never)
+            .execute(),
+        ).rejects.toThrow();
+        await refused.rollbackToSavepoint('refused').execute();
+      }
+      // Down keeps the latest line of each service, table and currency.
+      await migration?.down?.(trx);
+      expect(await trx.selectFrom('xm_system.tariffs').select('per_row').execute()).toEqual([
+        { per_row: 30 },
+      ]);
+      await migration?.up(trx);
+    }));
+
   test('stores a validated birth and reads it back exactly, dates as strings and timestamps as Dates', () =>
     withRollback(test_db.db, async (trx) => {
       const checked = validateRow(births, { ...validBirth, drafted_at: '2024-03-04T09:30:00Z' });

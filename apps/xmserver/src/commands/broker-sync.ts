@@ -157,6 +157,16 @@ export async function syncBroker(
     });
     entries.push({ matricule, action: outcome.action, changes: outcome.changes });
   }
+  // A client named but no longer registered (`client delete`): its site account goes, as an orphan's would.
+  const registered = new Set(sites.map((s) => s.matricule));
+  for (const matricule of options.only ?? []) {
+    if (registered.has(matricule)) continue;
+    const account = await state.client(matricule);
+    const outcome = isSiteAccount(account)
+      ? await admin.deleteSite(server, matricule, { dryRun })
+      : { action: 'absent' as const, changes: [] };
+    entries.push({ matricule, action: outcome.action, changes: outcome.changes });
+  }
   if (state.all) {
     const known = new Set(sites.map((s) => s.matricule));
     for (const account of state.all) {
@@ -223,6 +233,10 @@ export async function connectAdmin(
 
 const passwordsDirOf = (ctx: Context) => join(ctx.config.dataDir, 'broker-passwords');
 
+/** The file holding a site's broker password, written when its account was created. */
+export const brokerPasswordFile = (ctx: Context, matricule: string) =>
+  join(passwordsDirOf(ctx), `${matricule}.broker-password`);
+
 /** How an entry reads in a terminal: `updated (disabled, acls)`. */
 function describeEntry(entry: { action: string; changes: readonly string[] }): string {
   return entry.changes.length > 0 ? `${entry.action} (${entry.changes.join(', ')})` : entry.action;
@@ -231,7 +245,7 @@ function describeEntry(entry: { action: string; changes: readonly string[] }): s
 const changedAction = (action: string) => action !== 'unchanged' && action !== 'absent';
 
 /**
- * The hook of `client add`, `client set-status` and `pki revoke`: when a broker administrator
+ * The hook of `client add`, `client set-status`, `client delete` and `pki revoke`: when a broker administrator
  * account is configured (XM_BROKER_ADMIN_USERNAME), the broker follows the change now; without one
  * it does nothing and `broker sync` must follow. The register's change is already committed: if
  * the broker cannot be reached the command fails with 75 and says so, and `broker sync` repairs it.

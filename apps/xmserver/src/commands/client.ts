@@ -1,9 +1,14 @@
+import { rm } from 'node:fs/promises';
+import { checkClientLimit } from '@xmcomm/billing';
 import { hashPassword } from '@xmcomm/pki';
 import type { Command } from 'commander';
 import { audited } from '../audit.js';
 import {
   addClient,
   type Client,
+  type ClientCertificate,
+  clientCertificates,
+  deleteUnusedClient,
   getClient,
   initialClientPassword,
   listClients,
@@ -15,9 +20,9 @@ import {
 import { access, handler, type XmCommand } from '../command.js';
 import { formatTable, type Io } from '../context.js';
 import { XmServerError } from '../errors.js';
-import { text } from '../messages.js';
+import { type Language, text } from '../messages.js';
 import { registerBilling } from './billing.js';
-import { followBroker } from './broker-sync.js';
+import { brokerPasswordFile, followBroker } from './broker-sync.js';
 import { registerClientBill } from './client-billing.js';
 import { registerClientMessages, tellAccount, toldLine } from './client-messages.js';
 import { currentLicence } from './licence.js';
@@ -90,6 +95,26 @@ function describeClient(client: Client): string {
       ],
     ],
   );
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+function describeCertificates(certificates: readonly ClientCertificate[], lang: Language): string {
+  if (certificates.length === 0) return text('client.no-certificates', lang);
+  return [
+    text('client.certificates', lang),
+    formatTable(
+      ['serial', 'purpose', 'not before', 'not after', 'revoked', 'reason'],
+      certificates.map((c) => [
+        c.serialNumber,
+        c.purpose,
+        day(c.notBefore),
+        day(c.notAfter),
+        c.revokedAt ? c.revokedAt.toISOString() : '',
+        c.revocationReason,
+      ]),
+    ),
+  ].join('\n');
 }
 
 const withFieldOptions = (command: Command) =>
@@ -179,13 +204,17 @@ export function registerClient(program: XmCommand, io: Io): XmCommand {
 
   client
     .command('show')
-    .description('show one client')
+    .description('show one client and its certificates (in force, expired or revoked, with the reason)')
     .argument('<matricule>')
     .requires(access.readOnly)
     .action(
       handler(io, async (ctx, matricule: string) => {
-        const found = await getClient(await ctx.database(), parseMatricule(matricule));
-        ctx.print(found, () => describeClient(found));
+        const db = await ctx.database();
+        const found = await getClient(db, parseMatricule(matricule));
+        const certificates = await clientCertificates(db, found.id);
+        ctx.print({ ...found, certificates }, () =>
+          [describeClient(found), '', describeCertificates(certificates, ctx.lang)].join('\n'),
+        );
       }),
     );
 
@@ -249,6 +278,42 @@ export function registerClient(program: XmCommand, io: Io): XmCommand {
         );
       }),
     );
+  client
+    .command('delete')
+    .description(
+      'delete a client registered by mistake and never used (no certificate, container, account movement or data), with its account; its place in the edition is free again. A used client is refused: suspend it with set-status <matricule> 0',
+    )
+    .argument('<matricule>')
+    .requires(access.operator)
+    .action(
+      handler(io, async (ctx, raw: string) => {
+        const matricule = parseMatricule(raw);
+        const db = await ctx.database();
+        const deleted = await audited(db, ctx.operator, 'client.delete', async (trx) => {
+          const gone = await deleteUnusedClient(trx, matricule);
+          const edition = await checkClientLimit(trx, await currentLicence(trx), { adding: 0 });
+          return {
+            result: { client: gone, clients: edition.count, limit: edition.limit },
+            target: matricule,
+            details: { name: gone.name, centreCode: gone.centreCode, account: gone.accountId },
+          };
+        });
+        ctx.print(
+          { matricule, name: deleted.client.name, clients: deleted.clients, limit: deleted.limit },
+          () =>
+            text('client.deleted', ctx.lang, {
+              matricule,
+              name: deleted.client.name,
+              used: deleted.clients,
+              limit: deleted.limit ?? '-',
+            }),
+        );
+        // The broker's site account and its password file, if any, go too.
+        await rm(brokerPasswordFile(ctx, matricule), { force: true });
+        await followBroker(ctx, [matricule]);
+      }),
+    );
+
   registerBilling(client, io);
   registerClientBill(client, io);
   registerClientMessages(client, io);

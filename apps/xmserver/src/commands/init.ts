@@ -1,10 +1,18 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { hashPassword } from '@xmcomm/pki';
-import { migrateToLatest, redact, serverMigrations } from '@xmcomm/schema';
+import { databaseKind, migrateToLatest, redact, serverMigrations } from '@xmcomm/schema';
 import { audited, writeAudit } from '../audit.js';
 import { access, handler, type XmCommand } from '../command.js';
-import { configFileName, type FileSettings } from '../config.js';
+import {
+  configFileName,
+  defaultDatabaseLocation,
+  type FileSettings,
+  sameDatabase,
+  settingOf,
+  withoutPassword,
+} from '../config.js';
 import type { Context, Io } from '../context.js';
 import { isInitialised, type ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
@@ -19,6 +27,8 @@ export interface InitResult {
   readonly changed: boolean;
   readonly migrations: readonly string[];
   readonly configWritten: boolean;
+  /** The database setting came with a password, which xmserver.json does not keep. */
+  readonly passwordNotKept: boolean;
   readonly createdCa: boolean;
   readonly createdServerCertificate: boolean;
   /** The first supervisor, when this run created one (who must change its password at first login). */
@@ -45,11 +55,13 @@ async function supervisorCount(db: ServerDb): Promise<number> {
 
 /**
  * Creates or migrates the database (confidential `xm_system` apart from exchanged `xm_data`),
- * records the server, and writes the non-secret settings into the data directory. On a fresh
- * server it creates the first supervisor, who must change the password at first login; on an
- * initialised one it needs a supervisor's login, checked once the pending migrations have run
- * (they bring the tables that authentication reads). Idempotent: a second run finds nothing to
- * migrate and nothing to write, and reports `changed: false`.
+ * records the server, and writes the non-secret settings into the data directory, the database's
+ * location included (never its password), so that later commands find it without being told. On a
+ * fresh server it creates the first supervisor, who must change the password at first login; on an
+ * initialised one it needs a supervisor's login, checked once the pending migrations have run (they
+ * bring the tables that authentication reads). Idempotent: a second run finds nothing to migrate and
+ * nothing to write, and reports `changed: false`. A data directory belongs to one database: init
+ * never creates a second one.
  */
 export async function initialise(ctx: Context, options: InitOptions = {}): Promise<InitResult> {
   const { config } = ctx;
@@ -62,7 +74,10 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
       prompt: ctx.io.prompt,
       labels: { password: text('prompt.password', ctx.lang), confirm: text('prompt.confirm', ctx.lang) },
     });
+  if (!ctx.io.database) checkDatabaseOfDataDir(ctx);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const embedded = embeddedPath(config.databaseLocation, ctx.io.cwd);
+  if (embedded && !ctx.io.database) await mkdir(dirname(embedded), { recursive: true, mode: 0o700 });
   const db = await ctx.database({ create: true });
   const initialisedBefore = await isInitialised(db);
   // On a fresh server the password is read before anything is written: a missing or short one loses nothing.
@@ -135,7 +150,7 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
       details: { ca: pki.createdCa, server: pki.createdServer },
     }));
   }
-  const configWritten = await writeConfigFile(ctx);
+  const { written: configWritten, passwordNotKept } = await writeConfigFile(ctx);
   const changed =
     migrations.length > 0 ||
     !initialisedBefore ||
@@ -149,14 +164,54 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
     changed,
     migrations,
     configWritten,
+    passwordNotKept,
     createdCa: pki.createdCa,
     createdServerCertificate: pki.createdServer,
     supervisorCreated: firstSupervisor ? supervisor : null,
   };
 }
 
-/** Persists settings given as flags (never secrets: loadConfig refused them already). */
-async function writeConfigFile(ctx: Context): Promise<boolean> {
+/**
+ * Refuses, before anything is created, to give a data directory a second database: one named by
+ * --database-url or XM_DATABASE_URL must be the one its xmserver.json names (or its embedded
+ * default, if that exists); and a data directory that was initialised (it has xmserver.json) but
+ * names no database and has no embedded one got its database from a setting that must be given again.
+ */
+function checkDatabaseOfDataDir(ctx: Context): void {
+  const { config } = ctx;
+  const source = config.sources.databaseUrl;
+  const embedded = defaultDatabaseLocation(config.dataDir);
+  const params = { dataDir: config.dataDir, path: config.file.path, embedded };
+  if (source === 'flag' || source === 'env') {
+    const kept = config.file.databaseUrl ?? (existsSync(embedded) ? embedded : undefined);
+    if (kept === undefined || sameDatabase(kept, config.databaseLocation, ctx.io.cwd)) return;
+    throw new XmServerError('database-mismatch', 'the data directory has another database', {
+      params: {
+        ...params,
+        kept: redact(kept),
+        keptFrom: config.file.databaseUrl === undefined ? 'embedded' : 'file',
+        given: redact(config.databaseLocation),
+        setting: settingOf[source],
+      },
+    });
+  }
+  if (source === 'default' && config.file.found && !existsSync(embedded)) {
+    throw new XmServerError('database-mismatch', 'the data directory names no database', { params });
+  }
+}
+
+/** An embedded database's directory, absolute; undefined for PostgreSQL and `memory://`. */
+function embeddedPath(location: string, cwd: string): string | undefined {
+  if (databaseKind(location) !== 'pglite' || location === 'memory://') return undefined;
+  return resolve(cwd, location.startsWith('file://') ? new URL(location).pathname : location);
+}
+
+/**
+ * Persists settings given as flags (never secrets: loadConfig refused them already), and the
+ * database however it was given: the environment's URL without its password, an embedded
+ * directory as an absolute path.
+ */
+async function writeConfigFile(ctx: Context): Promise<{ written: boolean; passwordNotKept: boolean }> {
   const { config } = ctx;
   const path = join(config.dataDir, configFileName);
   let current: FileSettings = {};
@@ -166,13 +221,28 @@ async function writeConfigFile(ctx: Context): Promise<boolean> {
     current = {};
   }
   const next: FileSettings = { ...current, serverName: config.serverName };
-  if (config.sources.databaseUrl === 'flag') next.databaseUrl = config.databaseUrl;
+  let passwordNotKept = false;
+  const source = config.sources.databaseUrl;
+  if (source === 'flag' || source === 'env') {
+    const location = config.databaseLocation;
+    const kept =
+      databaseKind(location) === 'postgres'
+        ? withoutPassword(location)
+        : location.startsWith('file://')
+          ? location
+          : (embeddedPath(location, ctx.io.cwd) ?? location);
+    passwordNotKept = kept !== location && databaseKind(location) === 'postgres';
+    // The same database written differently (another password, say) stays as the file has it.
+    if (current.databaseUrl === undefined || !sameDatabase(current.databaseUrl, kept, ctx.io.cwd)) {
+      next.databaseUrl = kept;
+    }
+  }
   if (config.sources.brokerUrl === 'flag' && config.brokerUrl) next.brokerUrl = config.brokerUrl;
   if (config.sources.housekeepingSeconds === 'flag') next.housekeepingSeconds = config.housekeepingSeconds;
   const body = `${JSON.stringify(next, null, 2)}\n`;
-  if (JSON.stringify(current) === JSON.stringify(next)) return false;
+  if (JSON.stringify(current) === JSON.stringify(next)) return { written: false, passwordNotKept };
   await writeFile(path, body, { mode: 0o600 });
-  return true;
+  return { written: true, passwordNotKept };
 }
 
 export function registerInit(program: XmCommand, io: Io): void {
@@ -235,6 +305,9 @@ export function registerInit(program: XmCommand, io: Io): void {
               }),
               ...(result.supervisorCreated
                 ? [text('init.supervisor', ctx.lang, { login: result.supervisorCreated })]
+                : []),
+              ...(result.passwordNotKept
+                ? [text('init.password-not-kept', ctx.lang, { path: join(result.dataDir, configFileName) })]
                 : []),
             ].join('\n'),
           );

@@ -111,11 +111,23 @@ export function registerService(program: XmCommand, io: Io): void {
           const sites = count('--sites', options.sites, 1, 10);
           const acts = count('--acts', options.acts, 1, 5000);
           const timeoutMs = count('--timeout', options.timeout, 5, 3600) * 1000;
+          const keep = options.dataDir !== undefined || ctx.io.env.XM_DATA_DIR;
+          if (keep && ctx.config.file.found) {
+            // The demo makes its own embedded database: never beside, or instead of, a server's own.
+            throw new XmServerError('invalid-argument', 'a server data directory', {
+              params: {
+                name: '--data-dir',
+                value: ctx.config.dataDir,
+                hint: `It is a server's data directory (it has ${ctx.config.file.path}); give the demo a new directory.`,
+                hintFr: `C'est le répertoire de données d'un serveur (il a ${ctx.config.file.path}) ; donnez un nouveau répertoire à la démonstration.`,
+              },
+            });
+          }
           const result = await runDemo({
             sites,
             acts,
             // Kept only when asked for (--data-dir or XM_DATA_DIR); otherwise a temporary directory, removed at the end.
-            dataDir: options.dataDir !== undefined || ctx.io.env.XM_DATA_DIR ? ctx.config.dataDir : undefined,
+            dataDir: keep ? ctx.config.dataDir : undefined,
             timeoutMs,
             log: ctx.log,
             progress: (line) => {

@@ -11,7 +11,7 @@ import {
   uuid,
 } from '@xmcomm/contract';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { createTablesMigration } from '../ddl.js';
+import { addColumnsMigration, createTablesMigration } from '../ddl.js';
 
 // Billing (issue 6): the server's ledger, tariffs, quotas and usage, all confidential (`xm_system`).
 // Amounts are integers in minor units of the account's currency, never floats.
@@ -99,25 +99,33 @@ export const chargedRows = defineSystemTable(
   { uniques: [['container_id', 'row_key']] },
 );
 
-/** Prices per service and table (`*`: any table without its own line), in one currency. */
-export const tariffs = defineSystemTable(
-  'xm_system',
-  'tariffs',
-  {
-    id: identity(),
-    service: service(),
-    table_name: tableName(),
-    currency: text({ maxLength: 3, required: true, default: 'XAF' }),
-    per_row: bigint({ required: true, min: 0, default: 0 }),
-    per_kilobyte: bigint({ required: true, min: 0, default: 0 }),
-    flat_fee: bigint({ required: true, min: 0, default: 0 }),
-    /** Rows free of charge per period before `per_row` applies. */
-    free_rows: bigint({ required: true, min: 0, default: 0 }),
-    period: oneOf(billingPeriods, { required: true, default: 'month' }),
-    updated_at: timestamp({ required: true, default: 'now' }),
-  },
-  { uniques: [['service', 'table_name', 'currency']] },
-);
+/** The migration that gave tariffs their period of validity (history and scheduled prices). */
+export const tariffValidity = '20261207-30-tariff-validity';
+
+/**
+ * Prices per service and table (`*`: any table without its own line), in one currency, each over
+ * a period of validity `[valid_from, valid_until)`: a new price ends the one before it, so the
+ * table keeps every price ever set and the ones set for later. The periods of one service, table
+ * and currency never overlap (billing's setTariff and endTariff keep them so, under a lock); a
+ * unique index on (service, table_name, currency, valid_from) is made by migration 20261207-30.
+ */
+export const tariffs = defineSystemTable('xm_system', 'tariffs', {
+  id: identity(),
+  service: service(),
+  table_name: tableName(),
+  currency: text({ maxLength: 3, required: true, default: 'XAF' }),
+  per_row: bigint({ required: true, min: 0, default: 0 }),
+  per_kilobyte: bigint({ required: true, min: 0, default: 0 }),
+  flat_fee: bigint({ required: true, min: 0, default: 0 }),
+  /** Rows free of charge per period before `per_row` applies. */
+  free_rows: bigint({ required: true, min: 0, default: 0 }),
+  period: oneOf(billingPeriods, { required: true, default: 'month' }),
+  updated_at: timestamp({ required: true, default: 'now' }),
+  /** The first instant the tariff applies to (a charge's time, `at`). */
+  valid_from: timestamp({ required: true, default: 'now', since: tariffValidity }),
+  /** The instant it stops applying; null: until a later tariff begins, or for good. */
+  valid_until: timestamp({ since: tariffValidity }),
+});
 
 /** Limits the operator sets per client (read quotas): at most `max_rows` rows per period. */
 export const quotas = defineSystemTable(
@@ -197,5 +205,42 @@ export const chargedRowsWithoutForeignKeysMigration: Migration = {
         references xm_system.accounts (id) on delete restrict,
       add constraint charged_rows_ledger_entry_id_fkey foreign key (ledger_entry_id)
         references xm_system.ledger_entries (id) on delete restrict`.execute(db);
+  },
+};
+
+const tariffsFromUnique = 'tariffs_service_table_name_currency_valid_from_unique';
+
+/**
+ * Gives tariffs a period of validity: the prices in force keep applying from when they were last
+ * set (`updated_at`); one service, table and currency may then have several lines, one per period,
+ * so the old unique constraint on the three gives way to one that includes `valid_from`.
+ */
+export const tariffValidityMigration: Migration = {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design
+  async up(db: Kysely<any>) {
+    await addColumnsMigration(tariffs, tariffValidity).up(db);
+    await sql`update xm_system.tariffs set valid_from = updated_at`.execute(db);
+    await sql`alter table xm_system.tariffs
+      drop constraint if exists tariffs_unique,
+      add constraint tariffs_valid_period_check check (valid_until is null or valid_until >= valid_from)`.execute(
+      db,
+    );
+    await db.schema
+      .createIndex(tariffsFromUnique)
+      .on('xm_system.tariffs')
+      .columns(['service', 'table_name', 'currency', 'valid_from'])
+      .unique()
+      .execute();
+  },
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design
+  async down(db: Kysely<any>) {
+    await db.schema.withSchema('xm_system').dropIndex(tariffsFromUnique).execute();
+    // One line per service, table and currency again: the latest to begin stays.
+    await sql`delete from xm_system.tariffs t using xm_system.tariffs later
+      where later.service = t.service and later.table_name = t.table_name
+        and later.currency = t.currency and later.valid_from > t.valid_from`.execute(db);
+    await sql`alter table xm_system.tariffs drop constraint tariffs_valid_period_check,
+      add constraint tariffs_unique unique (service, table_name, currency)`.execute(db);
+    await addColumnsMigration(tariffs, tariffValidity).down?.(db);
   },
 };
