@@ -117,7 +117,7 @@ describe('client delete', () => {
       .execute();
     expect(accounts).toEqual([]);
     const audit = JSON.parse((await run(['audit', '--target', 'DEL-01', '--json'])).stdout);
-    expect(audit[0]).toMatchObject({ action: 'client.delete', operator: 'operator-2' });
+    expect(audit[0]).toMatchObject({ action: 'client.delete', operator: 'admin' });
     // Its matricule may be registered again, as a new client.
     await add('DEL-01');
     expect((await run(['client', 'delete', 'NOPE-3'])).code).toBe(68);

@@ -114,7 +114,7 @@ describe('tariff set, list, end', () => {
     const audit = await json(['audit', '--target', 'sds-export/*/XAF']);
     expect(audit.map((e: { action: string }) => e.action)).toEqual(['tariff.end', 'tariff.set']);
     expect(audit[1]).toMatchObject({
-      operator: 'tarif-op',
+      operator: 'admin',
       details: { id: first.id, perRow: 100, from: '2026-01-01T00:00:00.000Z' },
     });
   });
