@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
 import { births, deaths, type Language, marriages, type SiteDatabase } from '@xmcomm/schema';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
@@ -32,7 +33,8 @@ import {
   writeSetting,
   writeWorkstationConfig,
 } from './centre.js';
-import { EcrError, exitCodeOf } from './errors.js';
+import { EcrError, exitCodeOf, exitCodes } from './errors.js';
+import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { parseNiu } from './niu.js';
 import { readSecret, type Terminal } from './prompt.js';
@@ -101,15 +103,19 @@ const t = (language: Language, en: string, fr: string) => (language === 'fr' ? f
 
 /** Runs `ecr` with these arguments; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  // The language is read before parsing: commander prints the help and usage errors while it parses.
+  const program = localizeProgram(buildProgram(io), {
+    language: languageOf({ lang: languageFlag(argv) }, io.env),
+    french: helpFr,
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      if (error.code === 'commander.help') return 0;
-      return 2;
+      // Help and version asked for are not failures; a usage error was printed as one line and the
+      // help hint, and a group run without its sub-command printed its help on stderr.
+      return error.exitCode === 0 ? 0 : exitCodes.usage;
     }
     const options = program.opts<GlobalOptions>();
     const language = languageOf(options, io.env);
@@ -139,19 +145,24 @@ function report(error: unknown, language: Language, json: boolean, io: CliIo): v
   io.stderr(json ? `${JSON.stringify({ error: { code: 'internal', message } })}\n` : `ecr: ${message}\n`);
 }
 
-function buildProgram(io: CliIo): Command {
+/** The whole `ecr` command tree, in English; `runCli` puts it in the user's language. */
+export function buildProgram(io: CliIo): Command {
   const program = new Command('ecr')
     .description('The civil registration centre: users, acts (births, marriages, deaths), NIU, statistics.')
     .option('--data-dir <dir>', 'where this workstation keeps its configuration (ECR_DATA_DIR)')
     .option('--json', 'machine-readable output')
-    .addOption(new Option('--lang <language>', 'language of messages').choices(['en', 'fr']))
+    .addOption(
+      new Option('--lang <language>', 'language of messages (default $ECR_LANG, then the locale)').choices([
+        'en',
+        'fr',
+      ]),
+    )
     .option(
       '--user <login>',
       'who runs the command (ECR_USER); the password comes from ECR_PASSWORD or a prompt',
     )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError();
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
 
   const globals = () => program.opts<GlobalOptions>();
   const language = () => languageOf(globals(), io.env);

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
 import { Command, CommanderError, Option } from 'commander';
 import { T2dError } from './errors.js';
 import {
@@ -8,6 +9,7 @@ import {
   successExitCode,
   usageExitCode,
 } from './exit-codes.js';
+import { helpFr } from './help-fr.js';
 import type { MediumIssue } from './medium/read-medium.js';
 import { describeError, describeIssue, type Language, pickLanguage, summaryWords } from './messages.js';
 import { openServer, openSite, type Settings } from './setup.js';
@@ -67,15 +69,27 @@ function siteOptions(command: Command): Command {
     .option('--ca <file>', 'the CA certificate that issued them (else XM_CA_FILE)');
 }
 
-/** Builds the `t2d` program; `run` returns the exit code instead of exiting, for tests. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
-  let exitCode = successExitCode;
-  let lang: Language = pickLanguage(undefined, io.env);
-  let json = false;
+/** What the commands of one run share: its exit code and, once parsed, its language and output. */
+interface RunState {
+  exitCode: number;
+  lang: Language;
+  json: boolean;
+}
+
+/** The whole `t2d` command tree, in English; `run` puts it in the user's language. */
+export function buildProgram(
+  io: Io,
+  state: RunState = { exitCode: successExitCode, lang: pickLanguage(undefined, io.env), json: false },
+): Command {
   const program = new Command('t2d')
     .description('Transfer To Device: the same containers as MQTT, on removable media, both ways.')
     .option('--json', 'print the summary as JSON on stdout')
-    .addOption(new Option('--lang <lang>', 'language of messages').choices(['en', 'fr']))
+    .addOption(
+      new Option('--lang <lang>', 'language of messages (default $XM_LANG, then the locale)').choices([
+        'en',
+        'fr',
+      ]),
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -83,13 +97,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     });
   program.hook('preAction', () => {
     const options = program.opts<{ json?: boolean; lang?: string }>();
-    json = options.json === true;
-    lang = pickLanguage(options.lang, io.env);
+    state.json = options.json === true;
+    state.lang = pickLanguage(options.lang, io.env);
   });
   const out = (lines: string[], value: unknown, code: number) => {
-    if (json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (state.json) io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     else io.stdout.write(`${lines.join('\n')}\n`);
-    exitCode = code;
+    state.exitCode = code;
   };
   const doneOrPartial = (partial: boolean) => (partial ? partialExitCode : successExitCode);
 
@@ -102,7 +116,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--no-seal', 'do not seal validated rows first; carry only what is already in the outbox')
     .action(async (options: Settings & { to: string; seal: boolean }) => {
       const site = await openSite(options, io.env);
-      const bar = progressBar(io, lang, !json);
+      const bar = progressBar(io, state.lang, !state.json);
       try {
         const summary = await exportToMedium({
           sync: site.sync,
@@ -114,7 +128,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           onProgress: bar.listener,
         });
         bar.end();
-        const words = summaryWords(lang);
+        const words = summaryWords(state.lang);
         const lines = summary.sealed > 0 ? [words.sealed(summary.sealed)] : [];
         lines.push(
           summary.items === 0
@@ -141,7 +155,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .requiredOption('--from <dir>', "the medium's mount point")
     .action(async (options: Settings & { from: string }) => {
       const site = await openSite(options, io.env);
-      const bar = progressBar(io, lang, !json);
+      const bar = progressBar(io, state.lang, !state.json);
       try {
         const summary = await importFromMedium({
           db: site.db,
@@ -153,7 +167,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           onProgress: bar.listener,
         });
         bar.end();
-        const words = summaryWords(lang);
+        const words = summaryWords(state.lang);
         const lines = [
           words.imported(
             summary.applied.receipt,
@@ -165,7 +179,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           words.waiting(summary.stillWaiting),
           ...(summary.rowsHeld > 0 ? [words.held(summary.rowsHeld)] : []),
           ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
-          ...issueLines(lang, summary.issues),
+          ...issueLines(state.lang, summary.issues),
         ];
         out(
           lines,
@@ -193,7 +207,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--certificate <file>', "the server's certificate (else XM_CERTIFICATE_FILE)")
     .action(async (options: Settings & { from: string }) => {
       const server = await openServer(options, io.env);
-      const bar = progressBar(io, lang, !json);
+      const bar = progressBar(io, state.lang, !state.json);
       try {
         const summary = await ingestMedium({
           sync: server.sync,
@@ -204,7 +218,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           onProgress: bar.listener,
         });
         bar.end();
-        const words = summaryWords(lang);
+        const words = summaryWords(state.lang);
         const lines = [
           words.ingested(
             summary.applied,
@@ -216,7 +230,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           ...summary.replyBatches.map((batch) => words.replies(batch.site, batch.replies)),
           ...Object.entries(summary.rejected).map(([reason, count]) => words.rejected(reason, count)),
           ...Object.entries(summary.refused).map(([reason, count]) => words.refused(reason, count)),
-          ...issueLines(lang, summary.issues),
+          ...issueLines(state.lang, summary.issues),
         ];
         out(
           lines,
@@ -228,11 +242,23 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         await server.db.destroy();
       }
     });
+  return program;
+}
 
+/** Runs one `t2d` command line and returns the exit code instead of exiting, for tests. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // The language is read before parsing: commander prints the help and usage errors while it parses.
+  const state: RunState = {
+    exitCode: successExitCode,
+    lang: pickLanguage(languageFlag(argv), io.env),
+    json: false,
+  };
+  const program = localizeProgram(buildProgram(io, state), { language: state.lang, french: helpFr });
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return exitCode;
+    return state.exitCode;
   } catch (error) {
+    // A usage error was printed as one line and the help hint.
     if (error instanceof CommanderError) return error.exitCode === 0 ? successExitCode : usageExitCode;
     const known = T2dError.isInstance(error)
       ? error
@@ -240,8 +266,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           cause: error,
           params: { detail: error instanceof Error ? error.message : String(error) },
         });
-    const message = describeError(known.code, known.params, lang);
-    if (json) io.stdout.write(`${JSON.stringify({ error: { code: known.code, message } }, null, 2)}\n`);
+    const message = describeError(known.code, known.params, state.lang);
+    if (state.json) io.stdout.write(`${JSON.stringify({ error: { code: known.code, message } }, null, 2)}\n`);
     io.stderr.write(`t2d: ${message}\n`);
     return exitCodes[known.code];
   }

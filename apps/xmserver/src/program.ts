@@ -1,3 +1,4 @@
+import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
 import { SchemaError } from '@xmcomm/schema';
 import { type Command, CommanderError, Option } from 'commander';
 import { XmCommand } from './command.js';
@@ -15,6 +16,7 @@ import { registerUser } from './commands/user.js';
 import type { Io } from './context.js';
 import { XmServerError } from './errors.js';
 import { exitCodeOf, usageExitCode } from './exit-codes.js';
+import { helpFr } from './help-fr.js';
 import { describeError, pickLanguage } from './messages.js';
 
 export const version = '0.0.0';
@@ -40,7 +42,6 @@ export function buildProgram(io: Io): Command {
     )
     .option('--broker-url <url>', 'MQTT broker, e.g. mqtts://broker:8883')
     .option('--server-name <name>', "this server's name in topics")
-    .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -70,13 +71,15 @@ function allCommands(command: Command): Command[] {
  * code through the one table in exit-codes.ts; anything else is an internal error (70).
  */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
-  const program = buildProgram(io);
+  // The language is read before parsing: commander prints the help and usage errors while it parses.
+  const language = pickLanguage(languageFlag(argv), io.env);
+  const program = localizeProgram(buildProgram(io), { language, french: helpFr });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are not failures; commander already printed its own usage message.
+      // Help and version are not failures; a usage error was printed as one line and the help hint.
       return error.exitCode === 0 ? 0 : usageExitCode;
     }
     return reportFailure(error, argv, io);
@@ -90,8 +93,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
  */
 export function reportFailure(error: unknown, argv: readonly string[], io: Io): number {
   const wantsJson = argv.includes('--json');
-  const langIndex = argv.indexOf('--lang');
-  const lang = pickLanguage(langIndex >= 0 ? argv[langIndex + 1] : undefined, io.env);
+  const lang = pickLanguage(languageFlag(argv), io.env);
   const known = XmServerError.isInstance(error)
     ? error
     : SchemaError.isInstance(error)

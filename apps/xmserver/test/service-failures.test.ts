@@ -20,7 +20,7 @@ import { runInProcess, spawnCli } from './helpers/run.js';
 let dir: string;
 let broker: EmbeddedBroker;
 const dataDir = () => join(dir, 'data');
-const env = () => ({ XM_USER: 'op', XM_SERVER_NAME: 'fail', XM_BROKER_URL: broker.url });
+const env = () => ({ XM_SERVER_NAME: 'fail', XM_BROKER_URL: broker.url });
 
 function noStack(stderr: string): void {
   expect(stderr).not.toMatch(/^\s+at /m);
@@ -30,7 +30,11 @@ function noStack(stderr: string): void {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xms-fail-'));
   broker = await startEmbeddedBroker();
-  expect((await runInProcess(['--data-dir', dataDir(), 'init'], { env: env() })).code).toBe(0);
+  // The service runs as no operator; init only needs the first supervisor's password.
+  const init = await runInProcess(['--data-dir', dataDir(), 'init'], {
+    env: { ...env(), XM_NEW_PASSWORD: 'first supervisor password' },
+  });
+  expect(init.code, init.stderr).toBe(0);
 }, 120_000);
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packages = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const published = ['contract', 'pki', 'sdc-codec'];
+const published = ['cli-kit', 'contract', 'pki', 'sdc-codec'];
 const databasePackages = ['pg', 'kysely', '@electric-sql/pglite', '@xmcomm/schema'];
 
 function run(command: string, args: readonly string[], cwd: string): string {

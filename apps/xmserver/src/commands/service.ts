@@ -118,8 +118,8 @@ export function registerService(program: XmCommand, io: Io): void {
               params: {
                 name: '--data-dir',
                 value: ctx.config.dataDir,
-                hint: `It is a server's data directory (it has ${ctx.config.file.path}); give the demo a new directory.`,
-                hintFr: `C'est le répertoire de données d'un serveur (il a ${ctx.config.file.path}) ; donnez un nouveau répertoire à la démonstration.`,
+                hint: `It holds a real server (it has ${ctx.config.file.path}): give the demo a new directory of its own.`,
+                hintFr: `Il contient un vrai serveur (il a ${ctx.config.file.path}) : donnez à la démonstration un nouveau répertoire à elle.`,
               },
             });
           }

@@ -1,0 +1,4 @@
+export { checkFrenchTexts, type FrenchTextsCheck } from './check.js';
+export { type Language, languageFlag, languages, pickLanguage } from './language.js';
+export { type LocalizeOptions, localizeProgram } from './localize.js';
+export { type CommandTexts, commandPath, type FrenchTexts } from './texts.js';
