@@ -475,7 +475,7 @@ describe('failures have stable codes', () => {
     });
   });
 
-  it('schema-mismatch carries the verified header and signer, and only once they verified', async () => {
+  it('a body failure carries the verified header and signer, and only once they verified', async () => {
     const der = encoder().encode(input) as Uint8Array;
     const noContract = { tables: { findTable: () => undefined } };
     const result = await decode(der, 'server', noContract);
@@ -512,10 +512,10 @@ describe('failures have stable codes', () => {
     const bad = await decode(forged, 'server', noContract);
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad-signature' } });
     expect(bad).not.toHaveProperty('verified');
-    // Any other body failure does not carry it either.
+    // Any other failure of a verified container's body carries it too, so the receiver can answer it.
     const tooMany = await decode(der, 'server', { limits: { maxRows: 0 } });
     expect(code(tooMany)).not.toBe('ok');
-    expect(tooMany).not.toHaveProperty('verified');
+    expect(tooMany).toMatchObject({ verified: { header: { sender: 'CE0001', sequence: 7 } } });
   });
 
   it('random flips and truncations of a container end in a typed error, never a throw', async () => {
