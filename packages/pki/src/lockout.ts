@@ -12,7 +12,11 @@ export interface LockoutPolicy {
 }
 
 /** 5 wrong passwords lock for 15 minutes, then 30, 60… up to a day. */
-export const defaultLockoutPolicy: LockoutPolicy = { maxFailures: 5, lockMinutes: 15, maxLockMinutes: 24 * 60 };
+export const defaultLockoutPolicy: LockoutPolicy = {
+  maxFailures: 5,
+  lockMinutes: 15,
+  maxLockMinutes: 24 * 60,
+};
 
 /** A lock that a wrong password just set. */
 export interface Lock {

@@ -279,7 +279,7 @@ describe('site database', () => {
       expect(new Uint8Array(item.payload)).toEqual(payload);
     }));
 
-  test('migrations 20261207-40 and -41: the server\'s messages get their table; users who existed before get an empty lockout state', async () => {
+  test("migrations 20261207-40 and -41: the server's messages get their table; users who existed before get an empty lockout state", async () => {
     const messages = siteMigrations['20261207-40-site-messages'];
     const lockout = siteMigrations['20261207-41-site-user-lockout'];
     // A site as it was before: no messages table, no lockout columns, one user.
