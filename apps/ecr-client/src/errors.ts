@@ -8,6 +8,7 @@ export const ecrErrorCodes = [
   'password-required',
   'authentication-failed',
   'user-suspended',
+  'account-locked',
   'permission-denied',
   'not-found',
   'duplicate-user',
@@ -36,6 +37,7 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   'password-required': 4,
   'authentication-failed': 4,
   'user-suspended': 4,
+  'account-locked': 4,
   'permission-denied': 5,
   'not-found': 6,
   'duplicate-user': 7,
@@ -78,6 +80,12 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
     en: (p) => `User ${p.login} is suspended.`,
     fr: (p) => `L'utilisateur ${p.login} est suspendu.`,
   },
+  'account-locked': {
+    en: (p) =>
+      `User ${p.login} is locked after repeated wrong passwords until ${p.until}; the officer can lift the lock at once with \`ecr user unlock ${p.login}\`.`,
+    fr: (p) =>
+      `L'utilisateur ${p.login} est verrouillé après des mots de passe erronés répétés jusqu'à ${p.until} ; l'officier peut le déverrouiller aussitôt par \`ecr user unlock ${p.login}\`.`,
+  },
   'permission-denied': {
     en: (p) => `${p.login} (${p.role}) may not ${p.action}: this needs the ${p.needed} privilege.`,
     fr: (p) => `${p.login} (${p.roleFr}) ne peut pas ${p.actionFr} : il faut le privilège ${p.neededFr}.`,
@@ -116,9 +124,13 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
   },
   'sync-incomplete': {
     en: (p) =>
-      `${p.pending} container(s) still wait for the server's receipt after ${p.seconds} s; they stay in the outbox and go again at the next \`ecr sync\`.`,
+      p.pending === 0
+        ? `No connection to the broker in ${p.seconds} s: nothing was waiting to go, but what the server sent (receipts, messages) was not taken in; run \`ecr sync\` again.`
+        : `${p.pending} container(s) still wait for the server's receipt after ${p.seconds} s; they stay in the outbox and go again at the next \`ecr sync\`.`,
     fr: (p) =>
-      `${p.pending} conteneur(s) attendent encore l'accusé du serveur après ${p.seconds} s ; ils restent dans la file d'envoi et repartiront au prochain \`ecr sync\`.`,
+      p.pending === 0
+        ? `Pas de connexion au broker en ${p.seconds} s : rien n'attendait de partir, mais ce que le serveur a envoyé (accusés, messages) n'a pas été reçu ; relancez \`ecr sync\`.`
+        : `${p.pending} conteneur(s) attendent encore l'accusé du serveur après ${p.seconds} s ; ils restent dans la file d'envoi et repartiront au prochain \`ecr sync\`.`,
   },
   'server-refused': {
     en: (p) => `The central server refused ${p.what}: ${p.reason}.`,

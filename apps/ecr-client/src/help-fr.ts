@@ -53,6 +53,24 @@ export const helpFr: FrenchTexts = {
   'ecr user passwd': {
     description: 'changer votre propre mot de passe (le nouveau depuis ECR_NEW_PASSWORD ou la saisie)',
   },
+  'ecr user unlock': {
+    description:
+      'lever le verrouillage que des mots de passe erronés répétés ont mis sur un utilisateur, et remettre le compte à zéro (officier)',
+  },
+  'ecr login': {
+    description:
+      'vérifier votre identifiant et votre mot de passe (--user, ECR_PASSWORD ou la saisie) et apprendre les messages non lus du serveur central',
+  },
+  'ecr message': { description: 'les messages du serveur central au centre (tout utilisateur les lit)' },
+  'ecr message list': {
+    description: 'lister les messages, du plus récent au plus ancien ; les non lus sont signalés',
+    options: { '--unread': "seulement les messages que personne n'a encore lus" },
+  },
+  'ecr message read': {
+    description:
+      'afficher le message n en entier et le marquer lu pour le centre ; ou les marquer tous lus avec --all',
+    options: { '--all': 'marquer lus tous les messages non lus, sans les afficher' },
+  },
   'ecr rules': {
     description: "afficher ou fixer les règles d'état civil du centre (les fixer : officier)",
     options: {
@@ -111,7 +129,8 @@ export const helpFr: FrenchTexts = {
     description:
       "envoyer les actes validés au serveur central et recevoir ses accusés de réception et ses réponses ; toutes les --interval secondes jusqu'à l'arrêt, ou une fois",
     options: {
-      '--once': "envoyer, attendre les accusés de réception (jusqu'à --wait secondes), puis s'arrêter",
+      '--once':
+        "envoyer, attendre les accusés de réception et recevoir ce que le serveur a envoyé (jusqu'à --wait secondes), puis s'arrêter",
       '--interval': 'secondes entre deux tours, 10 à 300',
       '--wait': 'avec --once : combien de temps attendre les accusés de réception',
       '--max-rows': "au plus ce nombre d'actes par conteneur (50)",

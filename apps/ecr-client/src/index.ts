@@ -32,6 +32,14 @@ export {
 } from './centre.js';
 export { EcrError, type EcrErrorCode, ecrErrorCodes, exitCodeOf, exitCodes } from './errors.js';
 export { type BrokerSettings, brokerSettings, type CentreLink, openCentreLink } from './link.js';
+export {
+  listMessages,
+  markAllRead,
+  readMessage,
+  type ServerMessage,
+  unreadAnnouncement,
+  unreadCount,
+} from './messages.js';
 export { formatNiu, mod97CheckDigits, mod97Valid, type NiuCheck, type NiuParts, parseNiu } from './niu.js';
 export { type CliIo, runCli } from './program.js';
 export {
@@ -47,9 +55,11 @@ export {
 export { actStatistics, type StatsDimension, type StatsRow, statsDimensions, statsToCsv } from './stats.js';
 export { type CentreSync, type CentreSyncOptions, createCentreSync, type SyncEvent } from './sync.js';
 export {
+  type AuthOptions,
   addUser,
   authenticate,
   insertUser,
+  type LockState,
   listUsers,
   type Privilege,
   type Role,
@@ -57,5 +67,6 @@ export {
   type SessionUser,
   setPrivilege,
   type UserSummary,
+  unlockUser,
   userLimits,
 } from './users.js';

@@ -36,6 +36,8 @@ import {
 import { EcrError, exitCodeOf, exitCodes } from './errors.js';
 import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
+import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
+import { registerMessageCommands } from './message-commands.js';
 import { parseNiu } from './niu.js';
 import { readSecret, type Terminal } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
@@ -64,6 +66,8 @@ export interface CliIo {
   readonly terminal?: Terminal;
   /** `YYYY-MM-DD`, today in the centre's time zone. */
   readonly today?: () => string;
+  /** The clock for login locks and read marks (tests inject one). */
+  readonly now?: () => Date;
   /**
    * Opens the centre's database (migrated); by default `openCentreDatabase`. An embedder that already
    * holds the database, such as a test suite, passes its own.
@@ -199,7 +203,7 @@ export function buildProgram(io: CliIo): Command {
       t(language(), `Password for ${name}: `, `Mot de passe de ${name} : `),
       io.terminal,
     );
-    return { user: await authenticate(db, name, password), password };
+    return { user: await authenticate(db, name, password, { now: io.now }), password };
   }
 
   /** Opens the database, logs the user in, and runs `body` with the centre's context. */
@@ -743,6 +747,17 @@ export function buildProgram(io: CliIo): Command {
         );
       }),
     );
+
+  const commandDeps = {
+    asUser,
+    language,
+    print,
+    now: io.now ?? (() => new Date()),
+    helpers: { table, integerOption },
+  };
+  registerUnlockCommand(user, commandDeps);
+  registerLoginCommand(program, commandDeps);
+  registerMessageCommands(program, commandDeps);
 
   registerSyncCommands(program, {
     io,

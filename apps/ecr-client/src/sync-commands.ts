@@ -16,6 +16,7 @@ import {
 } from './centre-password.js';
 import { EcrError } from './errors.js';
 import { brokerSettings, openCentreLink } from './link.js';
+import { unreadAnnouncement, unreadCount } from './messages.js';
 import type { CliIo } from './program.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, tableOfKind } from './rules.js';
@@ -43,6 +44,8 @@ interface Deps {
 }
 
 const t = (language: Language, en: string, fr: string) => (language === 'fr' ? fr : en);
+/** `ecr sync --once` stops once nothing has come from the broker for this long after connecting. */
+const settleMs = 1000;
 const short = (container: string) => container.slice(-12);
 const definitions = { birth: births, marriage: marriages, death: deaths } as const;
 
@@ -148,6 +151,11 @@ export function describeEvent(event: SyncEvent, language: Language): string | nu
       return l(
         `the server sent the ${event.event}`,
         `le serveur a envoyé le ${event.event === 'account' ? 'compte' : 'profil'}`,
+      );
+    case 'message':
+      return l(
+        `message ${event.id} from the central server received`,
+        `message ${event.id} du serveur central reçu`,
       );
     case 'refused-incoming':
       return l(
@@ -292,7 +300,10 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
     .description(
       'send validated acts to the central server and take in its receipts and answers; every --interval seconds until stopped, or once',
     )
-    .option('--once', 'send, wait for the receipts (up to --wait seconds), then stop')
+    .option(
+      '--once',
+      'send, wait for the receipts and take in what the server sent (up to --wait seconds), then stop',
+    )
     .option('--interval <seconds>', 'seconds between two rounds, 10-300', secondsOption(10, 300), 60)
     .option('--wait <seconds>', 'with --once: how long to wait for receipts', secondsOption(1, 3600), 120)
     .option('--max-rows <n>', 'at most this many acts per container (50)', deps.helpers.integerOption)
@@ -308,7 +319,11 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
             en: 'send acts to the server',
             fr: 'envoyer des actes au serveur',
           });
-          const totals = { sealed: 0, sent: 0, exported: 0, rejected: 0, held: 0, imported: 0 };
+          const totals = { sealed: 0, sent: 0, exported: 0, rejected: 0, held: 0, imported: 0, messages: 0 };
+          const announce = (unread: number) => {
+            const line = unreadAnnouncement(unread, language());
+            if (line && !deps.json()) io.stdout(`${line}\n`);
+          };
           const sync = await connect(ctx, actor, {
             ...(options.maxRows ? { maxRows: options.maxRows } : {}),
             ...(options.resendAfter ? { resendAfterMs: options.resendAfter * 1000 } : {}),
@@ -319,20 +334,31 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
               else if (event.event === 'rejected') totals.rejected += 1;
               else if (event.event === 'held') totals.held += event.refs.length;
               else if (event.event === 'imported') totals.imported += event.stored;
+              else if (event.event === 'message') {
+                totals.messages += 1;
+                // Running until stopped, the centre hears of a message when it comes; once, at the end.
+                if (!options.once) announce(event.unread);
+              }
             },
           });
           sync.start();
           try {
             if (options.once) {
               await sync.exportValidated();
+              // Connected at least once, so that what the broker kept for the centre (receipts of
+              // earlier runs, the server's messages) comes in even when nothing waits to go.
               const settled = await sync.waitUntil(
-                async () => (await sync.unacknowledged()) === 0,
+                async () => (await sync.unacknowledged()) === 0 && sync.settled(settleMs),
                 options.wait * 1000,
                 io.signal,
               );
               const waiting = await sync.unacknowledged();
+              const unread = totals.messages > 0 ? await unreadCount(ctx.db) : 0;
               // One line, like the events before it, so that a script reads the output line by line.
-              if (deps.json()) io.stdout(`${JSON.stringify({ event: 'summary', ...totals, waiting })}\n`);
+              if (deps.json())
+                io.stdout(
+                  `${JSON.stringify({ event: 'summary', ...totals, waiting, unreadMessages: unread })}\n`,
+                );
               else
                 io.stdout(
                   `${t(
@@ -341,6 +367,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
                     `${totals.sealed} scellé(s), ${totals.sent} conteneur(s) envoyé(s), ${totals.exported} exporté(s), ${totals.rejected} rejeté(s), ${totals.held} retenu(s) pour le compte, ${waiting} conteneur(s) en attente.`,
                   )}\n`,
                 );
+              announce(unread);
               if (!settled) throw await incomplete(sync, options.wait);
               return;
             }

@@ -68,6 +68,16 @@ export type SyncEvent =
       readonly more: boolean;
     }
   | { readonly event: 'account' | 'profile'; readonly message: Readonly<Record<string, unknown>> }
+  | {
+      /** A text message from the server's operators, kept in xm_site.messages (`ecr message read <id>`). */
+      readonly event: 'message';
+      readonly id: number;
+      readonly container: string;
+      readonly text: string;
+      readonly sentAt: string | null;
+      /** Messages nobody at the centre has read yet, this one included. */
+      readonly unread: number;
+    }
   | { readonly event: 'refused-incoming'; readonly reason: string };
 
 export interface CentreSyncOptions {
@@ -100,6 +110,11 @@ export interface CentreSync {
   unacknowledged(ids?: readonly number[]): Promise<number>;
   /** The container id and the server's answer for an outbox item once acknowledged. */
   answerOf(id: number): Promise<{ acknowledged: boolean; containerId: string; error: string | null }>;
+  /**
+   * Connected, nothing being taken in, and nothing came for `quietMs`: what the broker held for the
+   * centre while it was away (receipts, messages) has arrived.
+   */
+  settled(quietMs: number): boolean;
   /** Resolves when `done()` holds (checked every 200 ms and after each event) or `timeoutMs` passed: true if it held. */
   waitUntil(done: () => Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   stop(): Promise<void>;
@@ -210,10 +225,21 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     },
     inbox: {
       store: async (_topic, payload) => {
-        const outcome = await site.receive(payload);
-        await afterReceive(outcome, payload);
+        storing++;
+        try {
+          const outcome = await site.receive(payload);
+          await afterReceive(outcome, payload);
+        } finally {
+          storing--;
+          lastActivity = Date.now();
+        }
       },
     },
+  });
+  let storing = 0;
+  let lastActivity = 0;
+  transport.on('state', (state) => {
+    if (state === 'connected') lastActivity = Date.now();
   });
   transport.on('state', (state) => emit({ event: 'link', state }));
   transport.on('error', (error: TransportError) =>
@@ -385,6 +411,28 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     } else if (body.kind === 'control') {
       const type = body.message.type;
       if (type === 'account' || type === 'profile') emit({ event: type, message: body.message });
+      else if (type === 'message') {
+        const stored = await db
+          .selectFrom('xm_site.messages')
+          .select(['id', 'text', 'sent_at'])
+          .where('container_id', '=', header.containerId)
+          .executeTakeFirst();
+        if (!stored) return;
+        const { n } = await db
+          .selectFrom('xm_site.messages')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('read_at', 'is', null)
+          .executeTakeFirstOrThrow();
+        const sentAt = stored.sent_at === null ? null : new Date(stored.sent_at).toISOString();
+        emit({
+          event: 'message',
+          id: stored.id,
+          container: header.containerId,
+          text: stored.text,
+          sentAt,
+          unread: Number(n),
+        });
+      }
     }
   }
 
@@ -452,6 +500,8 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     },
     unacknowledged,
     answerOf,
+    settled: (quietMs) =>
+      transport.state === 'connected' && storing === 0 && Date.now() - lastActivity >= quietMs,
     waitUntil,
     stop: async () => {
       // Once stopping, the link's last state changes are not news: the command's summary is the last line.

@@ -1,4 +1,11 @@
-import { hashPassword, verifyPassword } from '@xmcomm/pki';
+import {
+  defaultLockoutPolicy,
+  hashPassword,
+  type LockoutPolicy,
+  lockAfterFailure,
+  lockInForce,
+  verifyPassword,
+} from '@xmcomm/pki';
 import type { SiteDatabase } from '@xmcomm/schema';
 import { type Kysely, sql } from 'kysely';
 import { EcrError } from './errors.js';
@@ -31,6 +38,12 @@ export interface UserSummary extends SessionUser {
 
 export function roleOf(privilege: number): Role {
   return roles[privilege] ?? 'suspended';
+}
+
+/** A role's name in the user's language (`officer`, `officier`). */
+export function roleName(privilege: number, language: 'en' | 'fr'): string {
+  const role = roleOf(privilege);
+  return language === 'fr' ? rolesFr[role] : role;
 }
 
 export function parseRole(text: string): Privilege | undefined {
@@ -207,25 +220,112 @@ export async function listUsers(db: Kysely<SiteDatabase>, actor: SessionUser): P
   return rows.map(summary);
 }
 
+export interface AuthOptions {
+  /** The clock (tests inject one); the lock's times come from it. */
+  readonly now?: (() => Date) | undefined;
+  /** The lockout rule, @xmcomm/pki's (the server's operators have the same) unless changed here. */
+  readonly policy?: Partial<LockoutPolicy> | undefined;
+}
+
+const asDate = (value: Date | string | null): Date | null =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
+
 /**
- * Checks a login and password. The same error for an unknown user and a wrong password, so the answer
- * does not tell which logins exist; a suspended user is told so only after the right password.
+ * Checks a login and password. The same error, and the same cost (one scrypt), for an unknown user
+ * and a wrong password, so the answer does not tell which logins exist; a suspended user is told so
+ * only after the right password. Wrong passwords in a row are counted, and lock the account as on the
+ * central server (@xmcomm/pki's `lockAfterFailure`: 5 lock 15 minutes, each further lock in a row
+ * twice as long); while locked no password is checked, so the lock gives no password oracle. A
+ * success clears the count; the officer lifts a lock with `unlockUser`.
  */
 export async function authenticate(
   db: Kysely<SiteDatabase>,
   login: string,
   password: string,
+  options: AuthOptions = {},
 ): Promise<SessionUser> {
+  const at = (options.now ?? (() => new Date()))();
+  const policy = { ...defaultLockoutPolicy, ...options.policy };
   const row = await db
     .selectFrom('xm_site.users')
-    .select(['id', 'login', 'privilege', 'password_hash'])
+    .select(['id', 'login', 'privilege', 'password_hash', 'failed_logins', 'lockouts', 'locked_until'])
     .where('login', '=', login)
     .executeTakeFirst();
+  const lockedUntil = lockInForce(asDate(row?.locked_until ?? null), at);
+  if (row && lockedUntil) {
+    await verifyPassword(password, dummyHash);
+    throw new EcrError('account-locked', { login, until: lockedUntil.toISOString() });
+  }
   // Hash even for an unknown login, so the time taken does not reveal it either.
   const ok = await verifyPassword(password, row?.password_hash ?? dummyHash);
-  if (!row || !ok) throw new EcrError('authentication-failed');
+  if (!row) throw new EcrError('authentication-failed');
+  if (!ok) {
+    await recordFailure(db, row.id, at, policy);
+    throw new EcrError('authentication-failed');
+  }
+  if (row.failed_logins > 0 || row.lockouts > 0 || row.locked_until !== null) {
+    await db
+      .updateTable('xm_site.users')
+      .set({ failed_logins: 0, lockouts: 0, locked_until: null })
+      .where('id', '=', row.id)
+      .execute();
+  }
   if (row.privilege === 0) throw new EcrError('user-suspended', { login });
   return { id: row.id, login: row.login, privilege: row.privilege as Privilege };
+}
+
+/** One more wrong password, counted under the row's lock so that attempts from two workstations all count. */
+async function recordFailure(db: Kysely<SiteDatabase>, userId: number, at: Date, policy: LockoutPolicy) {
+  const body = async (trx: Kysely<SiteDatabase>) => {
+    const counted = await trx
+      .updateTable('xm_site.users')
+      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+      .where('id', '=', userId)
+      .returning(['failed_logins', 'lockouts'])
+      .executeTakeFirstOrThrow();
+    const lock = lockAfterFailure(counted.failed_logins, counted.lockouts, at, policy);
+    if (!lock) return;
+    await trx
+      .updateTable('xm_site.users')
+      .set({ failed_logins: 0, lockouts: lock.lockouts, locked_until: lock.until as never })
+      .where('id', '=', userId)
+      .execute();
+  };
+  await (db.isTransaction ? body(db) : db.transaction().execute(body));
+}
+
+export interface LockState {
+  readonly login: string;
+  readonly failedLogins: number;
+  /** The lock in force, if any. */
+  readonly lockedUntil: Date | null;
+}
+
+/** The officer lifts a user's lock and clears the count of wrong passwords; returns the state before. */
+export async function unlockUser(
+  db: Kysely<SiteDatabase>,
+  actor: SessionUser,
+  login: string,
+  options: Pick<AuthOptions, 'now'> = {},
+): Promise<LockState> {
+  requirePrivilege(actor, 3, manageUsers);
+  const at = (options.now ?? (() => new Date()))();
+  const row = await db
+    .selectFrom('xm_site.users')
+    .select(['id', 'login', 'failed_logins', 'locked_until'])
+    .where('login', '=', login)
+    .executeTakeFirst();
+  if (!row) throw new EcrError('not-found', { what: 'user', whatFr: 'utilisateur', id: login });
+  await db
+    .updateTable('xm_site.users')
+    .set({ failed_logins: 0, lockouts: 0, locked_until: null })
+    .where('id', '=', row.id)
+    .execute();
+  return {
+    login: row.login,
+    failedLogins: row.failed_logins,
+    lockedUntil: lockInForce(asDate(row.locked_until), at),
+  };
 }
 
 const dummyHash = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

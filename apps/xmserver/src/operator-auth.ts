@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hashPassword, verifyPassword } from '@xmcomm/pki';
+import {
+  defaultLockoutPolicy,
+  hashPassword,
+  type LockoutPolicy,
+  lockAfterFailure,
+  lockInForce,
+  verifyPassword,
+} from '@xmcomm/pki';
 import { sql } from 'kysely';
 import { writeAudit } from './audit.js';
 import { asDate, type ServerDb } from './database.js';
@@ -18,12 +25,8 @@ export const roleNames: { readonly [P in Privilege]: { readonly en: string; read
   3: { en: 'supervisor', fr: 'superviseur' },
 };
 
-export interface AuthPolicy {
-  /** Wrong passwords in a row that lock the account. */
-  readonly maxFailures: number;
-  /** The first lock; each further lock in a row lasts twice the previous one. */
-  readonly lockMinutes: number;
-  readonly maxLockMinutes: number;
+/** The lockout rule is @xmcomm/pki's, shared with the sites' users (ecr); sessions are the server's own. */
+export interface AuthPolicy extends LockoutPolicy {
   /** A session's absolute life, however busy. */
   readonly sessionMinutes: number;
   /** A session unused for this long is over. */
@@ -32,9 +35,7 @@ export interface AuthPolicy {
 
 /** 5 wrong passwords lock for 15 minutes, then 30, 60… up to a day; a session lasts a working day, 30 minutes idle. */
 export const defaultAuthPolicy: AuthPolicy = {
-  maxFailures: 5,
-  lockMinutes: 15,
-  maxLockMinutes: 24 * 60,
+  ...defaultLockoutPolicy,
   sessionMinutes: 8 * 60,
   idleMinutes: 30,
 };
@@ -116,8 +117,8 @@ export async function verifyOperator(
     .where('login', '=', login)
     .executeTakeFirst();
   const at = now();
-  const lockedUntil = row?.locked_until ? asDate(row.locked_until) : null;
-  if (row && lockedUntil && lockedUntil > at) {
+  const lockedUntil = lockInForce(row?.locked_until ? asDate(row.locked_until) : null, at);
+  if (row && lockedUntil) {
     await verifyPassword(password, dummyHash);
     await writeAudit(db, {
       operator: login,
@@ -174,12 +175,12 @@ async function recordFailure(db: ServerDb, userId: number, login: string, at: Da
       target: login,
       details: { reason: 'wrong-password', failures: counted.failed_logins },
     });
-    if (counted.failed_logins < policy.maxFailures) return;
-    const minutes = Math.min(policy.maxLockMinutes, policy.lockMinutes * 2 ** counted.lockouts);
-    const until = new Date(at.getTime() + minutes * 60_000);
+    const lock = lockAfterFailure(counted.failed_logins, counted.lockouts, at, policy);
+    if (!lock) return;
+    const { minutes, until } = lock;
     await trx
       .updateTable('xm_system.users')
-      .set({ failed_logins: 0, lockouts: counted.lockouts + 1, locked_until: until })
+      .set({ failed_logins: 0, lockouts: lock.lockouts, locked_until: until })
       .where('id', '=', userId)
       .execute();
     await writeAudit(trx, {
@@ -188,7 +189,7 @@ async function recordFailure(db: ServerDb, userId: number, login: string, at: Da
       target: login,
       details: {
         failures: counted.failed_logins,
-        lockouts: counted.lockouts + 1,
+        lockouts: lock.lockouts,
         minutes,
         until: until.toISOString(),
       },
@@ -460,12 +461,11 @@ export async function lockState(db: ServerDb, login: string, options: AuthOption
     .where('login', '=', login)
     .executeTakeFirst();
   if (!row) throw new XmServerError('unknown-user', `unknown user ${login}`, { params: { login } });
-  const until = row.locked_until ? asDate(row.locked_until) : null;
   return {
     login: row.login,
     failedLogins: row.failed_logins,
     lockouts: row.lockouts,
-    lockedUntil: until && until > at ? until : null,
+    lockedUntil: lockInForce(row.locked_until ? asDate(row.locked_until) : null, at),
   };
 }
 

@@ -94,7 +94,17 @@ export {
   serverUsers,
   signatories,
 } from './tables/server-system.js';
-export { inbox, outbox, siteSettings, siteSystemTables, siteUsers } from './tables/site-system.js';
+export {
+  inbox,
+  outbox,
+  siteMessages,
+  siteMessagesMigrationName,
+  siteMessageTables,
+  siteSettings,
+  siteSystemTables,
+  siteUserLockoutMigrationName,
+  siteUsers,
+} from './tables/site-system.js';
 export {
   lifecycleGuardMigration,
   lifecycleMigration,

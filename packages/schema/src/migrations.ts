@@ -17,7 +17,13 @@ import {
   serverSystemTables,
   serverUsers,
 } from './tables/server-system.js';
-import { siteSystemTables } from './tables/site-system.js';
+import {
+  siteMessagesMigrationName,
+  siteMessageTables,
+  siteSystemTables,
+  siteUserLockoutMigrationName,
+  siteUsers,
+} from './tables/site-system.js';
 import {
   lifecycleGuardMigration,
   lifecycleMigration,
@@ -61,6 +67,8 @@ export const siteMigrations: Migrations = {
   '20261122-40-ecr-client': createTablesMigration(ecrClientTables),
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
   '20261207-13-act-events-held': columnChecksMigration(actEvents, 'kind'),
+  [siteMessagesMigrationName]: createTablesMigration(siteMessageTables),
+  [siteUserLockoutMigrationName]: addColumnsMigration(siteUsers, siteUserLockoutMigrationName),
 };
 
 /**

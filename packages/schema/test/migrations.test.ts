@@ -278,4 +278,37 @@ describe('site database', () => {
       expect(item.attempts).toBe(0);
       expect(new Uint8Array(item.payload)).toEqual(payload);
     }));
+
+  test("migrations 20261207-40 and -41: the server's messages get their table; users who existed before get an empty lockout state", async () => {
+    const messages = siteMigrations['20261207-40-site-messages'];
+    const lockout = siteMigrations['20261207-41-site-user-lockout'];
+    // A site as it was before: no messages table, no lockout columns, one user.
+    await lockout?.down?.(site.db);
+    await messages?.down?.(site.db);
+    await sql`insert into xm_site.users (login, privilege, password_hash) values ('before', 3, 'h')`.execute(
+      site.db,
+    );
+    await messages?.up(site.db);
+    await lockout?.up(site.db);
+    try {
+      const user = await site.db
+        .selectFrom('xm_site.users')
+        .select(['failed_logins', 'lockouts', 'locked_until'])
+        .where('login', '=', 'before')
+        .executeTakeFirstOrThrow();
+      expect(user).toEqual({ failed_logins: 0, lockouts: 0, locked_until: null });
+      const message = await site.db
+        .insertInto('xm_site.messages')
+        .values({ container_id: '0192f0c4-1111-7000-8000-000000000002', text: 'Bonjour' })
+        .returning(['read_at', 'read_by', 'received_at'])
+        .executeTakeFirstOrThrow();
+      expect(message).toMatchObject({ read_at: null, read_by: null, received_at: expect.any(Date) });
+      await expect(
+        sql`update xm_site.users set failed_logins = -1 where login = 'before'`.execute(site.db),
+      ).rejects.toThrow();
+    } finally {
+      await site.db.deleteFrom('xm_site.messages').execute();
+      await site.db.deleteFrom('xm_site.users').where('login', '=', 'before').execute();
+    }
+  });
 });

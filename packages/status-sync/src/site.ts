@@ -133,7 +133,10 @@ export interface SiteSync {
   nextItems(limit?: number): Promise<OutboxItem[]>;
   /** A transport handed the item over; it stays in the outbox until its receipt, and is re-sent later with backoff. */
   markSent(id: number, error?: string): Promise<void>;
-  /** A container from the server: receipts, import responses, account and profile. */
+  /**
+   * A container from the server: receipts, import responses, account and profile, and the
+   * operators' text messages (kept in `xm_site.messages`).
+   */
   receive(bytes: Uint8Array): Promise<ReceiveOutcome>;
   /** Queues an import request; the filter is checked here first, and again by the server. */
   requestImport(filter: ImportFilter): Promise<{ ok: true; id: number } | { ok: false; error: FilterError }>;
@@ -580,6 +583,26 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
       .execute();
   }
 
+  /**
+   * An operator's text message (`{ type: 'message', text, sentAt }`), kept in clear for the site's
+   * users: the inbox holds only the encrypted container, which needs the site's key to open.
+   */
+  async function storeMessage(trx: Trx, containerId: string, message: Record<string, unknown>) {
+    const text = typeof message.text === 'string' ? [...message.text].slice(0, 2000).join('') : '';
+    if (text.trim() === '') return;
+    const sentAt = typeof message.sentAt === 'string' ? new Date(message.sentAt) : null;
+    await trx
+      .insertInto('xm_site.messages')
+      .values({
+        container_id: containerId,
+        text,
+        sent_at: sentAt && !Number.isNaN(sentAt.getTime()) ? timestampValue(sentAt) : null,
+        received_at: timestampValue(now()),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
   async function receive(bytes: Uint8Array): Promise<ReceiveOutcome> {
     const opened = await codec.open(bytes);
     if (!opened.ok) return { status: 'refused', reason: opened.error.code };
@@ -616,6 +639,7 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
           if (rest.status === 3)
             await trx.deleteFrom('xm_site.settings').where('key', '=', holdSetting).execute();
         } else if (type === 'profile') await saveSetting(trx, 'status-sync.profile', rest);
+        else if (type === 'message') await storeMessage(trx, header.containerId, rest);
       }
       await step('receive:applied');
       await trx.updateTable('xm_site.inbox').set({ applied_at: now() }).where('id', '=', stored.id).execute();

@@ -38,7 +38,7 @@ afterAll(() => world?.close());
 // sealed rows, so the tables are truncated, which is the operator's tool, not an application's).
 beforeEach(async () => {
   const { sql } = await import('kysely');
-  await sql`truncate xm_data.births, xm_site.outbox, xm_site.sealed_rows, xm_site.inbox, xm_site.rejections, xm_site.counters, xm_site.settings`.execute(
+  await sql`truncate xm_data.births, xm_site.outbox, xm_site.sealed_rows, xm_site.inbox, xm_site.messages, xm_site.rejections, xm_site.counters, xm_site.settings`.execute(
     world.site.db,
   );
   await sql`truncate xm_data.births, xm_system.received_containers`.execute(world.server.db);
@@ -580,5 +580,33 @@ describe('import, account and profile', () => {
       .where('matricule', '=', siteMatricule)
       .execute();
     expect(await server.pushAccount(siteMatricule)).toBeNull();
+  });
+
+  test("an operator's message is kept in clear at the site, once, unread, in the receiving transaction", async () => {
+    const server = serverFor(world);
+    const site = siteFor(world);
+    const text = 'Maintenance du serveur samedi 02:00-04:00 UTC. Merci.';
+    const pushed = await server.pushMessage(siteMatricule, text);
+    if (!pushed) throw new Error('push refused');
+    expect(await site.receive(pushed)).toMatchObject({ status: 'applied', kind: 'control' });
+    expect(await site.receive(pushed)).toEqual({ status: 'duplicate' });
+    const messages = await world.site.db.selectFrom('xm_site.messages').selectAll().execute();
+    expect(messages).toEqual([
+      {
+        id: expect.any(Number),
+        container_id: expect.any(String),
+        text,
+        sent_at: expect.any(Date),
+        received_at: expect.any(Date),
+        read_at: null,
+        read_by: null,
+      },
+    ]);
+    const stored = await world.site.db
+      .selectFrom('xm_site.inbox')
+      .select(['container_id', 'applied_at'])
+      .executeTakeFirstOrThrow();
+    expect(stored.container_id).toBe(messages[0]?.container_id);
+    expect(stored.applied_at).not.toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import {
   timestamp,
   uuid,
 } from '@xmcomm/contract';
-import { userColumns } from './user-columns.js';
+import { lockoutColumns, userColumns } from './user-columns.js';
 
 // The server's confidential data (the original's XMServerSystem): never exchanged, never readable
 // by the statistics role. Later issues extend these tables through new migrations.
@@ -36,12 +36,7 @@ export const operatorLockoutMigrationName = '20261207-01-operator-lockout';
  */
 export const serverUsers = defineSystemTable('xm_system', 'users', {
   ...userColumns,
-  /** Wrong passwords in a row since the last success or the last lock. */
-  failed_logins: integer({ required: true, min: 0, default: 0, since: operatorLockoutMigrationName }),
-  /** Locks in a row (each one longer) since the last successful login or a supervisor's unlock. */
-  lockouts: integer({ required: true, min: 0, default: 0, since: operatorLockoutMigrationName }),
-  /** No login is accepted before this time. */
-  locked_until: timestamp({ since: operatorLockoutMigrationName }),
+  ...lockoutColumns(operatorLockoutMigrationName),
 });
 
 /** The remote sites (centres, courts, agencies), identified by their matricule. */

@@ -9,12 +9,21 @@ import {
   timestamp,
   uuid,
 } from '@xmcomm/contract';
-import { userColumns } from './user-columns.js';
+import { lockoutColumns, userColumns } from './user-columns.js';
 
 // A site's own data, in its local database, never exchanged.
 
-/** Officer (3), secretaries (2), agents (1); privilege 0 suspends the user. */
-export const siteUsers = defineSystemTable('xm_site', 'users', userColumns);
+/** The migration that gave site users the lockout state the server's operators have (ecr's login). */
+export const siteUserLockoutMigrationName = '20261207-41-site-user-lockout';
+
+/**
+ * Officer (3), secretaries (2), agents (1); privilege 0 suspends the user. Repeated wrong passwords
+ * lock the account, as on the server.
+ */
+export const siteUsers = defineSystemTable('xm_site', 'users', {
+  ...userColumns,
+  ...lockoutColumns(siteUserLockoutMigrationName),
+});
 
 /** Sealed containers waiting for the server's receipt, whatever transport carries them. */
 export const outbox = defineSystemTable(
@@ -61,3 +70,33 @@ export const siteSettings = defineSystemTable('xm_site', 'settings', {
 });
 
 export const siteSystemTables = [siteUsers, outbox, inbox, siteSettings] as const;
+
+/**
+ * Text messages from the central server's operators (`xmserver client message`), taken out of their
+ * container when it is received (the inbox keeps only the encrypted container). Read once for the
+ * whole site: the first user who reads a message marks it read.
+ */
+export const siteMessages = defineSystemTable(
+  'xm_site',
+  'messages',
+  {
+    id: identity(),
+    /** The container that brought it (one of `xm_site.inbox`). */
+    container_id: uuid({ required: true, unique: true }),
+    text: text({ maxLength: 2000, required: true }),
+    /** When the server sent it, by the server's clock. */
+    sent_at: timestamp(),
+    received_at: timestamp({ required: true, default: 'now' }),
+    /** When a user of the site first read it; null while unread. */
+    read_at: timestamp(),
+    /** Who read it first (a login of `xm_site.users`, kept as text: users come and go). */
+    read_by: text({ maxLength: 64 }),
+  },
+  { indexes: [['read_at']] },
+);
+
+/** The migration that creates `xm_site.messages`. */
+export const siteMessagesMigrationName = '20261207-40-site-messages';
+
+/** The server's text messages, created by `siteMessagesMigrationName`. */
+export const siteMessageTables = [siteMessages] as const;

@@ -1,4 +1,4 @@
-import { boolean, identity, smallint, text, timestamp } from '@xmcomm/contract';
+import { boolean, identity, integer, smallint, text, timestamp } from '@xmcomm/contract';
 
 /** The columns of a user account, the same for the server's operators and a site's staff. */
 export const userColumns = {
@@ -13,3 +13,18 @@ export const userColumns = {
   created_at: timestamp({ required: true, default: 'now' }),
   updated_at: timestamp({ required: true, default: 'now' }),
 };
+
+/**
+ * The state of the lockout that repeated wrong passwords trigger (@xmcomm/pki's `lockAfterFailure`),
+ * added to a users table by the migration `since`.
+ */
+export function lockoutColumns<const S extends string>(since: S) {
+  return {
+    /** Wrong passwords in a row since the last success or the last lock. */
+    failed_logins: integer({ required: true, min: 0, default: 0, since }),
+    /** Locks in a row (each one longer) since the last successful login or an administrator's unlock. */
+    lockouts: integer({ required: true, min: 0, default: 0, since }),
+    /** No login is accepted before this time. */
+    locked_until: timestamp({ since }),
+  };
+}
