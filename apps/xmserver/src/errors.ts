@@ -16,6 +16,7 @@ export const xmServerErrorCodes = [
   'duplicate-client',
   'duplicate-centre-code',
   'client-in-use',
+  'last-supervisor',
   'key-already-certified',
   'password-required',
   'password-too-short',

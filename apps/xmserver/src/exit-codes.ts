@@ -30,6 +30,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'duplicate-client': 73,
   'duplicate-centre-code': 73,
   'client-in-use': 65,
+  'last-supervisor': 65,
   'key-already-certified': 65,
   'unavailable-feature': 69,
   'database-unavailable': 75,

@@ -74,6 +74,12 @@ const errors: Catalogue<XmServerErrorCode> = {
     fr: (p) =>
       `Un autre client a déjà le code de centre « ${p.value} » (le début de ses NIU) ; rien n'a été modifié.`,
   },
+  'last-supervisor': {
+    en: (p) =>
+      `${p.login} is the last supervisor: make another user a supervisor first (user set-privilege <login> 3); nothing was changed.`,
+    fr: (p) =>
+      `${p.login} est le dernier superviseur : faites d'abord d'un autre utilisateur un superviseur (user set-privilege <identifiant> 3) ; rien n'a été modifié.`,
+  },
   'client-in-use': {
     en: (p) =>
       `Client ${p.matricule} has been used and cannot be deleted (${p.reasons ?? 'its history must stay'}); nothing was changed. To stop it, suspend it: xmserver client set-status ${p.matricule} 0.`,

@@ -138,11 +138,29 @@ export async function getUser(db: Db, login: string): Promise<ServerUser> {
   return toUser(row);
 }
 
+/**
+ * Refuses to take the supervisor privilege from the last working supervisor: nobody could then add
+ * users, manage the PKI or lift a lock. The supervisors' rows are locked, so two supervisors
+ * demoting each other at once cannot both succeed.
+ */
+async function keepOneSupervisor(db: Db, login: string, privilege: number): Promise<void> {
+  if (privilege >= 3) return;
+  const supervisors = await db
+    .selectFrom('xm_system.users')
+    .select('login')
+    .where('privilege', '>=', 3)
+    .forUpdate()
+    .execute();
+  if (supervisors.length === 1 && supervisors[0]?.login === login)
+    throw new XmServerError('last-supervisor', `${login} is the last supervisor`, { params: { login } });
+}
+
 export async function updateUser(
   db: Db,
   login: string,
   change: { privilege?: number; passwordHash?: string; mustChangePassword?: boolean },
 ): Promise<ServerUser> {
+  if (change.privilege !== undefined) await keepOneSupervisor(db, login, change.privilege);
   const row = await db
     .updateTable('xm_system.users')
     .set({

@@ -178,14 +178,16 @@ describe('users', () => {
 
   test('a duplicate user: clear message, exit 73, nothing written', async () => {
     const before = await auditCount();
-    const outcome = await run(['user', 'add', 'alice'], { XM_NEW_PASSWORD: 'another one' });
+    const outcome = await run(['user', 'add', 'alice', '--privilege', '2'], {
+      XM_NEW_PASSWORD: 'another one',
+    });
     expect(outcome.code).toBe(73);
     expect(outcome.stderr).toContain('"alice" already exists');
     expect(await auditCount()).toBe(before);
   });
 
   test('no password source: exit 64 and no user', async () => {
-    const outcome = await run(['user', 'add', 'bob']);
+    const outcome = await run(['user', 'add', 'bob', '--privilege', '1']);
     expect(outcome.code).toBe(64);
     expect(outcome.stderr).toContain('never as an argument');
     expect(
@@ -202,7 +204,11 @@ describe('users', () => {
     const invalid = await run(['user', 'set-privilege', 'alice', '9']);
     expect(invalid.code).toBe(64);
     expect(
-      (await run(['user', 'add', 'carol', '--temporary'], { XM_NEW_PASSWORD: 'carol first password' })).code,
+      (
+        await run(['user', 'add', 'carol', '--privilege', '1', '--temporary'], {
+          XM_NEW_PASSWORD: 'carol first password',
+        })
+      ).code,
     ).toBe(0);
     expect(JSON.parse((await run(['user', 'show', 'carol', '--json'])).stdout).mustChangePassword).toBe(true);
     expect((await run(['user', 'passwd', 'carol'], { XM_NEW_PASSWORD: 'a much better one' })).code).toBe(0);
@@ -294,6 +300,26 @@ describe('users', () => {
       operator: 'admin',
       target: 'locky',
     });
+  });
+
+  test('the last supervisor cannot be demoted or suspended: nobody could manage users after', async () => {
+    const supervisors = async () =>
+      (
+        await test_db.db.selectFrom('xm_system.users').select('login').where('privilege', '=', 3).execute()
+      ).map((row) => row.login);
+    // Suspending alice (the other supervisor) above left admin alone.
+    expect(await supervisors()).toEqual(['admin']);
+    const demoted = await run(['user', 'set-privilege', 'admin', '2']);
+    expect(demoted.code).toBe(65);
+    expect(demoted.stderr).toContain('admin is the last supervisor');
+    const suspended = await run(['--lang', 'fr', 'user', 'suspend', 'admin']);
+    expect(suspended.code).toBe(65);
+    expect(suspended.stderr).toContain('admin est le dernier superviseur');
+    expect(await supervisors()).toEqual(['admin']);
+    // With a second supervisor, either may step down.
+    const second = await addOperator(run, 'second', 3);
+    expect((await runBare(['user', 'set-privilege', 'admin', '2'], second)).code).toBe(0);
+    expect((await runBare(['user', 'set-privilege', 'admin', '3'], second)).code).toBe(0);
   });
 });
 

@@ -56,7 +56,7 @@ export function registerUser(program: XmCommand, io: Io): void {
     .command('add')
     .description('add a server user; the password comes from a prompt, XM_NEW_PASSWORD or --password-file')
     .argument('<login>', 'login name')
-    .option('--privilege <n>', 'privilege 1 (read-only), 2 (operator) or 3 (supervisor)', '3')
+    .requiredOption('--privilege <n>', 'privilege 1 (read-only), 2 (operator) or 3 (supervisor)')
     .option('--name <text>', 'full name')
     .option('--password-file <path>', 'read the password from the first line of this file')
     .option('--temporary', 'the user must change it at first login')
