@@ -184,7 +184,8 @@ export function withoutPassword(location: string): string {
     target.password = '';
     return target.toString();
   } catch {
-    return location;
+    // Not a URL the parser reads: nothing of it is kept that could be a password.
+    return redact(location);
   }
 }
 

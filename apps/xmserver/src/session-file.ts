@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { redact } from '@xmcomm/schema';
+import { withoutPassword } from './config.js';
 import { XmServerError } from './errors.js';
 
 // Where `xmserver login` keeps the session token between commands: the operator's own config
@@ -37,18 +37,6 @@ export function sessionFilePath(
     .digest('hex')
     .slice(0, 24);
   return join(configFolder(env), `xmserver-session-${key}.json`);
-}
-
-/** The database without its password (which may come from XM_DATABASE_PASSWORD or not): the same server either way. */
-export function withoutPassword(databaseUrl: string): string {
-  if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) return databaseUrl;
-  try {
-    const url = new URL(databaseUrl);
-    url.password = '';
-    return url.toString();
-  } catch {
-    return redact(databaseUrl);
-  }
 }
 
 function unsafe(path: string, detail: string): XmServerError {

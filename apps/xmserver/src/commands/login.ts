@@ -1,5 +1,6 @@
 import { cliOrigin, readLogin, readOwnPassword, sessionFileOf } from '../cli-identity.js';
 import { access, handler, type XmCommand } from '../command.js';
+import { withoutPassword } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
@@ -12,7 +13,7 @@ import {
   verifyOperator,
 } from '../operator-auth.js';
 import { readNewPassword } from '../passwords.js';
-import { readSessionFile, removeSessionFile, withoutPassword, writeSessionFile } from '../session-file.js';
+import { readSessionFile, removeSessionFile, writeSessionFile } from '../session-file.js';
 
 const minutes = (seconds: number) => Math.round(seconds / 60);
 
