@@ -2,6 +2,7 @@ import type { FieldError, Language } from '@xmcomm/schema';
 
 export const ecrErrorCodes = [
   'usage',
+  'file',
   'not-initialised',
   'already-initialised',
   'configuration',
@@ -31,6 +32,7 @@ export type EcrErrorCode = (typeof ecrErrorCodes)[number];
 export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   internal: 1,
   usage: 2,
+  file: 2,
   'not-initialised': 3,
   'already-initialised': 3,
   configuration: 3,
@@ -55,6 +57,10 @@ type Params = Readonly<Record<string, string | number>>;
 
 const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = {
   usage: { en: (p) => `${p.detail}`, fr: (p) => `${p.detailFr ?? p.detail}` },
+  file: {
+    en: (p) => `${p.action} ${p.path}: ${p.problem}.`,
+    fr: (p) => `${p.actionFr} ${p.path} : ${p.problemFr}.`,
+  },
   'not-initialised': {
     en: (p) => `This workstation is not set up (no ${p.path}): run \`ecr init\` first.`,
     fr: (p) => `Ce poste n'est pas configuré (pas de ${p.path}) : lancez d'abord \`ecr init\`.`,

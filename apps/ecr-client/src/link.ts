@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
 import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
 import { EcrError } from './errors.js';
+import { readTextFile } from './files.js';
 import { centreFiles } from './keys.js';
 
 // What the centre needs to talk to the central server: its own key and certificate (files of the
@@ -55,22 +55,18 @@ export async function openCentreLink(
       "le certificat du serveur central ne nomme aucun serveur (pas d'attribut serialNumber).",
     );
   }
-  let keyPem: string;
-  let certificatePem: string;
-  try {
-    keyPem = await readFile(join(dataDir, centreFiles.privateKey), 'utf8');
-  } catch (cause) {
-    throw new EcrError('not-initialised', { path: join(dataDir, centreFiles.privateKey) }, { cause });
-  }
-  try {
-    certificatePem = await readFile(join(dataDir, centreFiles.certificate), 'utf8');
-  } catch (cause) {
-    throw configurationError(
-      "the centre has no certificate yet: send centre.csr.pem to the server's operator, then `ecr cert import`.",
-      "le centre n'a pas encore de certificat : envoyez centre.csr.pem à l'opérateur du serveur, puis `ecr cert import`.",
-      cause,
-    );
-  }
+  const keyPath = join(dataDir, centreFiles.privateKey);
+  const keyPem = await readTextFile(keyPath, {
+    whenMissing: (cause) => new EcrError('not-initialised', { path: keyPath }, { cause }),
+  });
+  const certificatePem = await readTextFile(join(dataDir, centreFiles.certificate), {
+    whenMissing: (cause) =>
+      configurationError(
+        "the centre has no certificate yet: send centre.csr.pem to the server's operator, then `ecr cert import`.",
+        "le centre n'a pas encore de certificat : envoyez centre.csr.pem à l'opérateur du serveur, puis `ecr cert import`.",
+        cause,
+      ),
+  });
   // Checked here, so a wrong passphrase is one clear error rather than a failure deep in the codec.
   const unlocked = importPrivateKey(keyPem, { passphrase });
   if (!unlocked.ok) {
@@ -136,18 +132,7 @@ export async function brokerSettings(
       detailFr: 'ECR_MQTT_VERSION vaut 4 (MQTT 3.1.1) ou 5.',
     });
   }
-  let ca: string | undefined;
-  if (env.ECR_BROKER_CA_FILE) {
-    try {
-      ca = await readFile(env.ECR_BROKER_CA_FILE, 'utf8');
-    } catch (cause) {
-      throw configurationError(
-        `cannot read ${env.ECR_BROKER_CA_FILE}.`,
-        `impossible de lire ${env.ECR_BROKER_CA_FILE}.`,
-        cause,
-      );
-    }
-  }
+  const ca = env.ECR_BROKER_CA_FILE ? await readTextFile(env.ECR_BROKER_CA_FILE) : undefined;
   return {
     url,
     protocolVersion: version === '4' ? 4 : 5,
