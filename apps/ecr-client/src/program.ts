@@ -142,7 +142,8 @@ function report(error: unknown, language: Language, json: boolean, io: CliIo): v
       );
     } else {
       io.stderr(`ecr: ${error.messageIn(language)}\n`);
-      for (const field of fields) io.stderr(`  ${field.field}: ${field.message} [${field.code}]\n`);
+      // Each message names its field (the contract's and the rules' alike): not once more in front.
+      for (const field of fields) io.stderr(`  ${field.message} [${field.code}]\n`);
     }
     return;
   }

@@ -8,10 +8,11 @@ import { type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodes } from '../src/index.js';
+import { birth } from './fixtures.js';
 
 // What a new operator meets first, with the `ecr` command itself spawned on an embedded database
 // on disk (or a fresh PostgreSQL database when DATABASE_URL is set): `init` on a fresh machine,
-// files that cannot be used.
+// files that cannot be used, an invalid act.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const serverName = `central-${process.pid}`;
@@ -201,5 +202,38 @@ describe('a file that cannot be used is named, with what is wrong, exit 2', () =
       code: 2,
       stderr: `ecr: Impossible de créer le dossier ${join(scratch, 'server.pem', 'ecr')} : une partie du chemin est un fichier, pas un dossier.\n`,
     });
+  }, 120_000);
+});
+
+describe('an invalid act', () => {
+  test('every problem at once, each once and named once, in the user language', async () => {
+    const file = join(scratch, 'two-problems.json');
+    // A format error in one field, and a date rule broken by two fields the contract accepts.
+    await writeFile(
+      file,
+      JSON.stringify({ ...birth, child_sex: 'girl', mother_date_of_birth: '2016-05-01' }),
+    );
+    const english = await ecr(['--data-dir', dataDir, 'act', 'new', 'birth', '--file', file], officer);
+    expect(english.code).toBe(exitCodes['invalid-act']);
+    expect(english.stderr).toBe(
+      [
+        'ecr: The act is not valid (2 problem(s)).',
+        '  child_sex must be one of: male, female, undetermined. [not-allowed]',
+        '  mother_date_of_birth is less than 12 years (the minimum age) before date_of_birth. [too-young]',
+        '',
+      ].join('\n'),
+    );
+    const french = await ecr(
+      ['--data-dir', dataDir, '--lang', 'fr', 'act', 'new', 'birth', '--file', file],
+      officer,
+    );
+    expect(french.stderr).toBe(
+      [
+        "ecr: L'acte n'est pas valide (2 problème(s)).",
+        "  child_sex doit être l'une des valeurs : male, female, undetermined. [not-allowed]",
+        "  mother_date_of_birth est moins de 12 ans (l'âge minimum) avant date_of_birth. [too-young]",
+        '',
+      ].join('\n'),
+    );
   }, 120_000);
 });
