@@ -113,6 +113,14 @@ export async function openCentreLink(
   };
 }
 
+/** Whether a broker carries this centre's containers; a centre without one uses sticks (`t2d`). */
+export function hasBroker(
+  centre: CentreSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return Boolean(env.ECR_BROKER_URL || centre.brokerUrl);
+}
+
 /** The broker as the centre's settings and the environment describe it. */
 export async function brokerSettings(
   centre: CentreSettings,
@@ -121,8 +129,8 @@ export async function brokerSettings(
   const url = env.ECR_BROKER_URL || centre.brokerUrl;
   if (!url) {
     throw configurationError(
-      'no broker: `ecr init --broker mqtt://host:port` (or ECR_BROKER_URL).',
-      'pas de broker : `ecr init --broker mqtt://hôte:port` (ou ECR_BROKER_URL).',
+      'no broker: `ecr init --broker mqtt://host:port` (or ECR_BROKER_URL); without one, `t2d export` carries the outbox on a USB stick.',
+      'pas de broker : `ecr init --broker mqtt://hôte:port` (ou ECR_BROKER_URL) ; sans broker, `t2d export` emporte la file d’envoi sur une clé USB.',
     );
   }
   const version = env.ECR_MQTT_VERSION ?? '5';

@@ -1,18 +1,32 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  createDynamicSecurityConfig,
+  DynamicSecurityAdmin,
+  type EmbeddedBroker,
+  startEmbeddedBroker,
+} from '@xmcomm/mqtt-transport';
 import { CertificateAuthority, generateKeyPair } from '@xmcomm/pki';
-import { type SiteDatabase, siteMigrations } from '@xmcomm/schema';
+import { openDatabase, type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+// The transport's own helper: a private Mosquitto with the dynamic security plugin.
+import {
+  mosquittoAvailable,
+  type RunningMosquitto,
+  startMosquitto,
+} from '../../../packages/mqtt-transport/test/helpers/mosquitto.js';
 import { exitCodes } from '../src/index.js';
 import { birth } from './fixtures.js';
 
 // What a new operator meets first, with the `ecr` command itself spawned on an embedded database
 // on disk (or a fresh PostgreSQL database when DATABASE_URL is set): `init` on a fresh machine,
-// files that cannot be used, an invalid act.
+// files that cannot be used, an invalid act, an import request at a centre without a broker, and a
+// sync that the broker refuses.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const serverName = `central-${process.pid}`;
@@ -236,4 +250,107 @@ describe('an invalid act', () => {
       ].join('\n'),
     );
   }, 120_000);
+});
+
+describe('a centre without a broker (carried by USB stick)', () => {
+  test('queues an import request in the outbox, for the next sync or stick', async () => {
+    const queued = await ecr(
+      ['--data-dir', dataDir, 'import', 'birth', '--where', 'child_surname=Ngono'],
+      withKey,
+    );
+    expect(queued.stderr).toBe('');
+    expect(queued.code).toBe(0);
+    expect(queued.stdout).toMatch(
+      /^The import request is queued in the outbox \(container …\S+\): it goes with the next `ecr sync` or stick \(`t2d export`\)/,
+    );
+    const account = await ecr(['--data-dir', dataDir, '--lang', 'fr', 'account', '--refresh'], withKey);
+    expect(account.code).toBe(0);
+    expect(account.stdout).toMatch(/^La demande de compte est en file d'envoi \(conteneur …\S+\)/);
+
+    // What `t2d export` carries: every outbox item still waiting for the server (SiteSync.pendingItems).
+    const db = postgres?.db ?? (await openDatabase<SiteDatabase>(databaseUrl()));
+    try {
+      const pending = await db
+        .selectFrom('xm_site.outbox')
+        .select(['kind', 'state'])
+        .where('state', 'in', ['pending', 'sent'])
+        .orderBy('id')
+        .execute();
+      expect(pending).toEqual([
+        { kind: 'import-request', state: 'pending' },
+        { kind: 'control', state: 'pending' },
+      ]);
+    } finally {
+      if (!postgres) await db.destroy();
+    }
+  }, 120_000);
+});
+
+/** What a suspended centre's officer reads, whichever broker refuses it. */
+async function expectRefused(env: Record<string, string>, reason: { en: string; fr: string }) {
+  const english = await ecr(['--data-dir', dataDir, 'sync', '--once', '--wait', '60'], {
+    ...withKey,
+    ...env,
+  });
+  expect(english.code).toBe(exitCodes['connection-refused']);
+  expect(english.stderr).toContain(`ecr: The central server refused this centre's connection (${reason.en}`);
+  expect(english.stderr).toContain("the centre's account is suspended or its certificate revoked");
+  expect(english.stderr).toContain('Contact the national centre.');
+  expect(english.stderr.trim().split('\n')).toHaveLength(1);
+  const french = await ecr(['--data-dir', dataDir, '--lang', 'fr', 'sync'], { ...withKey, ...env });
+  expect(french.code).toBe(14);
+  expect(french.stderr).toContain(`ecr: Le serveur central a refusé la connexion de ce centre (${reason.fr}`);
+  expect(french.stderr).toContain('le compte du centre est suspendu ou son certificat révoqué');
+  expect(french.stderr).toContain('Contactez le centre national.');
+  expect(french.stdout).toContain(
+    `liaison : Le courtier a refusé les identifiants ou l'opération (${reason.fr}`,
+  );
+}
+
+describe('a centre the broker refuses (suspended, or its certificate revoked)', () => {
+  test('the embedded broker: sync says so in words and stops, exit 14', async () => {
+    let broker: EmbeddedBroker | undefined;
+    try {
+      broker = await startEmbeddedBroker({
+        access: { server: serverName, serverUsername: serverName, verify: () => false },
+      });
+      await expectRefused(
+        { ECR_BROKER_URL: broker.url, ECR_MQTT_VERSION: '4', ECR_BROKER_PASSWORD: 'zerokey' },
+        { en: 'bad user name or password', fr: "nom d'utilisateur ou mot de passe incorrect" },
+      );
+    } finally {
+      await broker?.close();
+    }
+  }, 120_000);
+
+  test.skipIf(!mosquittoAvailable())(
+    'Mosquitto with dynamic security, the site disabled',
+    async () => {
+      const adminPassword = randomBytes(18).toString('base64url');
+      let mosquitto: RunningMosquitto | undefined;
+      try {
+        mosquitto = await startMosquitto({
+          dynamicSecurity: createDynamicSecurityConfig({ adminUsername: 'admin', adminPassword }),
+        });
+        const admin = await DynamicSecurityAdmin.connect({
+          url: mosquitto.url,
+          username: 'admin',
+          password: adminPassword,
+        });
+        try {
+          await admin.provisionSite(serverName, matricule, 'site broker password');
+          await admin.disableSite(matricule);
+        } finally {
+          await admin.close();
+        }
+        await expectRefused(
+          { ECR_BROKER_URL: mosquitto.url, ECR_BROKER_PASSWORD: 'site broker password' },
+          { en: 'not authorised', fr: 'non autorisé' },
+        );
+      } finally {
+        await mosquitto?.stop();
+      }
+    },
+    60_000,
+  );
 });
