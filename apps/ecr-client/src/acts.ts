@@ -123,7 +123,12 @@ function workflowFieldError(field: string): ActFieldError {
   };
 }
 
-/** Every problem with an act's fields, from the contract then from the civil registration rules. */
+/**
+ * Every problem with an act's fields at once, each once: the contract's (format, required, allowed
+ * values) and the civil registration rules'. A rule runs whenever the fields it reads passed the
+ * contract, even when other fields did not, so a clerk never fixes the formats only to meet the date
+ * rules in a second round.
+ */
 export function checkAct(
   kind: ActKind,
   input: unknown,
@@ -144,11 +149,34 @@ export function checkAct(
     candidate = copy;
   }
   const checked = validateRow(table, candidate);
-  if (!checked.ok) return [...errors, ...checked.errors];
-  const value = checked.value as Row;
-  for (const field of workflowFields) delete value[field];
-  errors.push(...checkCivilRules(kind, value, today, rules));
-  return errors.length > 0 ? errors : value;
+  if (checked.ok) {
+    const value = checked.value as Row;
+    for (const field of workflowFields) delete value[field];
+    errors.push(...checkCivilRules(kind, value, today, rules));
+    return errors.length > 0 ? distinct(errors) : value;
+  }
+  errors.push(...checked.errors);
+  if (typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate)) {
+    // The fields the contract accepted are as it would store them (it converts no date or number),
+    // so the rules read them as given; a refused field is left out, and a rule that reads it is skipped.
+    const refused = new Set(checked.errors.map((error) => error.field));
+    const accepted = Object.fromEntries(
+      Object.entries(candidate as Row).filter(([field]) => !refused.has(field)),
+    );
+    errors.push(...checkCivilRules(kind, accepted, today, rules));
+  }
+  return distinct(errors);
+}
+
+/** Each problem once: the same field and code said twice is one problem. */
+function distinct(errors: readonly ActFieldError[]): ActFieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    const key = `${error.field}\u0000${error.code}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function invalid(errors: readonly ActFieldError[]): EcrError {

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,6 +11,7 @@ import {
 } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
 import { EcrError } from './errors.js';
+import { makePrivateFolder, readTextFile, writeTextFile } from './files.js';
 import { type CivilRules, defaultRules } from './rules.js';
 
 /** What one workstation keeps on disk: where the centre's database is. Everything else is in the database. */
@@ -44,28 +44,33 @@ export const configFileName = 'ecr.json';
 
 export async function readWorkstationConfig(dataDir: string): Promise<WorkstationConfig> {
   const path = join(dataDir, configFileName);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new EcrError('not-initialised', { path }, { cause });
-  }
+  // No configuration is a workstation not set up; one that cannot be read is said as such.
+  const text = await readTextFile(path, {
+    whenMissing: (cause) => new EcrError('not-initialised', { path }, { cause }),
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new EcrError('configuration', { detail: `${path} is not JSON.` }, { cause });
+    throw new EcrError(
+      'configuration',
+      { detail: `${path} is not JSON.`, detailFr: `${path} n'est pas du JSON.` },
+      { cause },
+    );
   }
   const url = (parsed as { databaseUrl?: unknown } | null)?.databaseUrl;
   if (typeof url !== 'string' || url === '') {
-    throw new EcrError('configuration', { detail: `${path} names no databaseUrl.` });
+    throw new EcrError('configuration', {
+      detail: `${path} names no databaseUrl.`,
+      detailFr: `${path} ne donne aucune databaseUrl.`,
+    });
   }
   return { databaseUrl: url };
 }
 
 export async function writeWorkstationConfig(dataDir: string, config: WorkstationConfig): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await writeFile(join(dataDir, configFileName), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await makePrivateFolder(dataDir);
+  await writeTextFile(join(dataDir, configFileName), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FieldError, Language } from '@xmcomm/schema';
 
 export const ecrErrorCodes = [
   'usage',
+  'file',
   'not-initialised',
   'already-initialised',
   'configuration',
@@ -20,6 +21,7 @@ export const ecrErrorCodes = [
   'database',
   'sync-incomplete',
   'server-refused',
+  'connection-refused',
 ] as const;
 
 export type EcrErrorCode = (typeof ecrErrorCodes)[number];
@@ -31,6 +33,7 @@ export type EcrErrorCode = (typeof ecrErrorCodes)[number];
 export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   internal: 1,
   usage: 2,
+  file: 2,
   'not-initialised': 3,
   'already-initialised': 3,
   configuration: 3,
@@ -49,12 +52,17 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   database: 11,
   'sync-incomplete': 12,
   'server-refused': 13,
+  'connection-refused': 14,
 };
 
 type Params = Readonly<Record<string, string | number>>;
 
 const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = {
   usage: { en: (p) => `${p.detail}`, fr: (p) => `${p.detailFr ?? p.detail}` },
+  file: {
+    en: (p) => `${p.action} ${p.path}: ${p.problem}.`,
+    fr: (p) => `${p.actionFr} ${p.path} : ${p.problemFr}.`,
+  },
   'not-initialised': {
     en: (p) => `This workstation is not set up (no ${p.path}): run \`ecr init\` first.`,
     fr: (p) => `Ce poste n'est pas configuré (pas de ${p.path}) : lancez d'abord \`ecr init\`.`,
@@ -135,6 +143,12 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
   'server-refused': {
     en: (p) => `The central server refused ${p.what}: ${p.reason}.`,
     fr: (p) => `Le serveur central a refusé ${p.whatFr} : ${p.reason}.`,
+  },
+  'connection-refused': {
+    en: (p) =>
+      `The central server refused this centre's connection (${p.reason}, code ${p.reasonCode}): the centre's account is suspended or its certificate revoked${p.credentials ? ', or the broker login is wrong (ECR_BROKER_USERNAME, ECR_BROKER_PASSWORD)' : ''}. Contact the national centre. Nothing was lost: the outbox keeps what waits to be sent.`,
+    fr: (p) =>
+      `Le serveur central a refusé la connexion de ce centre (${p.reasonFr}, code ${p.reasonCode}) : le compte du centre est suspendu ou son certificat révoqué${p.credentials ? ", ou l'identifiant du broker est faux (ECR_BROKER_USERNAME, ECR_BROKER_PASSWORD)" : ''}. Contactez le centre national. Rien n'est perdu : la file d'envoi garde ce qui attend d'être envoyé.`,
   },
 };
 

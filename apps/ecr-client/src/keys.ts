@@ -1,5 +1,4 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   certificateRequestToPem,
@@ -8,6 +7,7 @@ import {
   generateKeyPair,
 } from '@xmcomm/pki';
 import { EcrError } from './errors.js';
+import { readTextFile, writeTextFile } from './files.js';
 
 // The centre's own key pair: it signs the containers the centre sends. The private key is written only
 // encrypted (PKCS#8, PBES2) under a passphrase the operator of the centre keeps; the CSR goes to the
@@ -47,9 +47,15 @@ export async function createCentreKey(
   });
   const privateKeyPath = join(dataDir, centreFiles.privateKey);
   const requestPath = join(dataDir, centreFiles.request);
-  await writeFile(privateKeyPath, exportPrivateKey(privateKey, { passphrase }), { mode: 0o600, flag: 'wx' });
-  await writeFile(join(dataDir, centreFiles.publicKey), publicKey.export({ type: 'spki', format: 'pem' }));
-  await writeFile(requestPath, certificateRequestToPem(request));
+  await writeTextFile(privateKeyPath, exportPrivateKey(privateKey, { passphrase }), {
+    mode: 0o600,
+    exclusive: true,
+  });
+  await writeTextFile(
+    join(dataDir, centreFiles.publicKey),
+    publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  );
+  await writeTextFile(requestPath, certificateRequestToPem(request));
   return { privateKeyPath, requestPath };
 }
 
@@ -71,12 +77,10 @@ export async function importCentreCertificate(
       { cause },
     );
   }
-  let ours: string;
-  try {
-    ours = await readFile(join(dataDir, centreFiles.publicKey), 'utf8');
-  } catch (cause) {
-    throw new EcrError('not-initialised', { path: join(dataDir, centreFiles.publicKey) }, { cause });
-  }
+  const publicKeyPath = join(dataDir, centreFiles.publicKey);
+  const ours = await readTextFile(publicKeyPath, {
+    whenMissing: (cause) => new EcrError('not-initialised', { path: publicKeyPath }, { cause }),
+  });
   const theirs = certificate.publicKey.export({ type: 'spki', format: 'der' });
   const mine = createPublicKey(ours).export({ type: 'spki', format: 'der' });
   if (!theirs.equals(mine)) {
@@ -86,6 +90,6 @@ export async function importCentreCertificate(
     });
   }
   const path = join(dataDir, centreFiles.certificate);
-  await writeFile(path, certificate.toString());
+  await writeTextFile(path, certificate.toString());
   return { subject: certificate.subject, validTo: certificate.validTo, path };
 }

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
 import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
 import { EcrError } from './errors.js';
+import { readTextFile } from './files.js';
 import { centreFiles } from './keys.js';
 
 // What the centre needs to talk to the central server: its own key and certificate (files of the
@@ -55,22 +55,18 @@ export async function openCentreLink(
       "le certificat du serveur central ne nomme aucun serveur (pas d'attribut serialNumber).",
     );
   }
-  let keyPem: string;
-  let certificatePem: string;
-  try {
-    keyPem = await readFile(join(dataDir, centreFiles.privateKey), 'utf8');
-  } catch (cause) {
-    throw new EcrError('not-initialised', { path: join(dataDir, centreFiles.privateKey) }, { cause });
-  }
-  try {
-    certificatePem = await readFile(join(dataDir, centreFiles.certificate), 'utf8');
-  } catch (cause) {
-    throw configurationError(
-      "the centre has no certificate yet: send centre.csr.pem to the server's operator, then `ecr cert import`.",
-      "le centre n'a pas encore de certificat : envoyez centre.csr.pem à l'opérateur du serveur, puis `ecr cert import`.",
-      cause,
-    );
-  }
+  const keyPath = join(dataDir, centreFiles.privateKey);
+  const keyPem = await readTextFile(keyPath, {
+    whenMissing: (cause) => new EcrError('not-initialised', { path: keyPath }, { cause }),
+  });
+  const certificatePem = await readTextFile(join(dataDir, centreFiles.certificate), {
+    whenMissing: (cause) =>
+      configurationError(
+        "the centre has no certificate yet: send centre.csr.pem to the server's operator, then `ecr cert import`.",
+        "le centre n'a pas encore de certificat : envoyez centre.csr.pem à l'opérateur du serveur, puis `ecr cert import`.",
+        cause,
+      ),
+  });
   // Checked here, so a wrong passphrase is one clear error rather than a failure deep in the codec.
   const unlocked = importPrivateKey(keyPem, { passphrase });
   if (!unlocked.ok) {
@@ -117,6 +113,14 @@ export async function openCentreLink(
   };
 }
 
+/** Whether a broker carries this centre's containers; a centre without one uses sticks (`t2d`). */
+export function hasBroker(
+  centre: CentreSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return Boolean(env.ECR_BROKER_URL || centre.brokerUrl);
+}
+
 /** The broker as the centre's settings and the environment describe it. */
 export async function brokerSettings(
   centre: CentreSettings,
@@ -125,8 +129,8 @@ export async function brokerSettings(
   const url = env.ECR_BROKER_URL || centre.brokerUrl;
   if (!url) {
     throw configurationError(
-      'no broker: `ecr init --broker mqtt://host:port` (or ECR_BROKER_URL).',
-      'pas de broker : `ecr init --broker mqtt://hôte:port` (ou ECR_BROKER_URL).',
+      'no broker: `ecr init --broker mqtt://host:port` (or ECR_BROKER_URL); without one, `t2d export` carries the outbox on a USB stick.',
+      'pas de broker : `ecr init --broker mqtt://hôte:port` (ou ECR_BROKER_URL) ; sans broker, `t2d export` emporte la file d’envoi sur une clé USB.',
     );
   }
   const version = env.ECR_MQTT_VERSION ?? '5';
@@ -136,18 +140,7 @@ export async function brokerSettings(
       detailFr: 'ECR_MQTT_VERSION vaut 4 (MQTT 3.1.1) ou 5.',
     });
   }
-  let ca: string | undefined;
-  if (env.ECR_BROKER_CA_FILE) {
-    try {
-      ca = await readFile(env.ECR_BROKER_CA_FILE, 'utf8');
-    } catch (cause) {
-      throw configurationError(
-        `cannot read ${env.ECR_BROKER_CA_FILE}.`,
-        `impossible de lire ${env.ECR_BROKER_CA_FILE}.`,
-        cause,
-      );
-    }
-  }
+  const ca = env.ECR_BROKER_CA_FILE ? await readTextFile(env.ECR_BROKER_CA_FILE) : undefined;
   return {
     url,
     protocolVersion: version === '4' ? 4 : 5,

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
-import { births, deaths, type Language, marriages, type SiteDatabase } from '@xmcomm/schema';
+import { births, databaseKind, deaths, type Language, marriages, type SiteDatabase } from '@xmcomm/schema';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import {
@@ -34,6 +34,7 @@ import {
   writeWorkstationConfig,
 } from './centre.js';
 import { EcrError, exitCodeOf, exitCodes } from './errors.js';
+import { makePrivateFolder, readTextFile } from './files.js';
 import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
@@ -141,7 +142,8 @@ function report(error: unknown, language: Language, json: boolean, io: CliIo): v
       );
     } else {
       io.stderr(`ecr: ${error.messageIn(language)}\n`);
-      for (const field of fields) io.stderr(`  ${field.field}: ${field.message} [${field.code}]\n`);
+      // Each message names its field (the contract's and the rules' alike): not once more in front.
+      for (const field of fields) io.stderr(`  ${field.message} [${field.code}]\n`);
     }
     return;
   }
@@ -271,6 +273,11 @@ export function buildProgram(io: CliIo): Command {
       }) => {
         const dir = dataDir();
         const databaseUrl = options.databaseUrl ?? io.env.ECR_DATABASE_URL ?? join(dir, 'db');
+        // A fresh machine has neither the data folder nor the embedded database's: both are made here,
+        // private, before the database is opened in it.
+        await makePrivateFolder(dir);
+        const embeddedFolder = embeddedDatabaseFolder(databaseUrl);
+        if (embeddedFolder !== undefined) await makePrivateFolder(dirname(embeddedFolder));
         const { db, close } = await open(databaseUrl);
         try {
           const existing = await readCentre(db);
@@ -296,9 +303,9 @@ export function buildProgram(io: CliIo): Command {
             });
           }
           const serverCertificatePem = options.serverCert
-            ? await readFile(options.serverCert, 'utf8')
+            ? await readTextFile(options.serverCert)
             : undefined;
-          const caCertificatePem = options.caCert ? await readFile(options.caCert, 'utf8') : undefined;
+          const caCertificatePem = options.caCert ? await readTextFile(options.caCert) : undefined;
           const centre: CentreSettings = checkCentreSettings({
             matricule: options.matricule,
             centreCode: options.centreCode,
@@ -363,7 +370,7 @@ export function buildProgram(io: CliIo): Command {
     .command('import <file>')
     .description('install the certificate the central server issued for this centre')
     .action(async (file: string) => {
-      const installed = await importCentreCertificate(dataDir(), await readFile(file, 'utf8'));
+      const installed = await importCentreCertificate(dataDir(), await readTextFile(file));
       print(
         t(
           language(),
@@ -847,17 +854,15 @@ function parseKind(text: string): ActKind {
   });
 }
 
+/** The folder of an embedded database named by a path or a `file://` URL; undefined for PostgreSQL or memory. */
+function embeddedDatabaseFolder(url: string): string | undefined {
+  if (databaseKind(url) === 'postgres' || url === '' || url === 'memory://') return undefined;
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? undefined : resolvePath(url);
+}
+
 async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new EcrError(
-      'usage',
-      { detail: `Cannot read ${file}.`, detailFr: `Impossible de lire ${file}.` },
-      { cause },
-    );
-  }
+  const text = await readTextFile(file);
   try {
     return JSON.parse(text);
   } catch (cause) {

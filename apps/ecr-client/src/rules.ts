@@ -34,7 +34,10 @@ export const defaultRules: CivilRules = { motherMinimumAgeYears: 12, legalMarria
 
 type Row = Readonly<Record<string, unknown>>;
 
-const ruleMessages: Record<RuleCode, Record<Language, (field: string, other: string) => string>> = {
+const ruleMessages: Record<
+  RuleCode,
+  Record<Language, (field: string, other: string, event: string) => string>
+> = {
   'in-the-future': {
     en: (field) => `${field} is in the future.`,
     fr: (field) => `${field} est dans le futur.`,
@@ -44,8 +47,8 @@ const ruleMessages: Record<RuleCode, Record<Language, (field: string, other: str
     fr: (field, other) => `${field} est antérieure à ${other}.`,
   },
   'too-young': {
-    en: (field, other) => `${field}: under the minimum age of ${other} years.`,
-    fr: (field, other) => `${field} : en dessous de l'âge minimum de ${other} ans.`,
+    en: (field, years, event) => `${field} is less than ${years} years (the minimum age) before ${event}.`,
+    fr: (field, years, event) => `${field} est moins de ${years} ans (l'âge minimum) avant ${event}.`,
   },
   inconsistent: {
     en: (field, other) => `${field} is inconsistent with ${other}.`,
@@ -53,12 +56,13 @@ const ruleMessages: Record<RuleCode, Record<Language, (field: string, other: str
   },
 };
 
-function problem(field: string, code: RuleCode, other = ''): ActFieldError {
+/** One rule's problem; its message names the field once, as the contract's do. */
+function problem(field: string, code: RuleCode, other = '', event = ''): ActFieldError {
   return {
     field,
     code,
-    message: ruleMessages[code].en(field, other),
-    messageFr: ruleMessages[code].fr(field, other),
+    message: ruleMessages[code].en(field, other, event),
+    messageFr: ruleMessages[code].fr(field, other, event),
   };
 }
 
@@ -72,8 +76,10 @@ const dateOf = (row: Row, field: string) =>
   typeof row[field] === 'string' ? (row[field] as string) : undefined;
 
 /**
- * Checks a row that already passed the contract's validation (dates exist, enumerations hold) against
- * the civil registration rules. `today` is `YYYY-MM-DD` in the centre's time zone.
+ * Checks a row's fields against the civil registration rules. Every field it is given must have passed
+ * the contract's validation (dates exist, enumerations hold); a field left out (refused by the contract,
+ * or absent) skips the rules that read it, so the rules on the other fields still run.
+ * `today` is `YYYY-MM-DD` in the centre's time zone.
  */
 export function checkCivilRules(kind: ActKind, row: Row, today: string, rules: CivilRules): ActFieldError[] {
   const errors: ActFieldError[] = [];
@@ -102,7 +108,9 @@ export function checkCivilRules(kind: ActKind, row: Row, today: string, rules: C
       const birth = dateOf(row, 'date_of_birth');
       const mother = dateOf(row, 'mother_date_of_birth');
       if (birth && mother && fullYears(mother, birth) < rules.motherMinimumAgeYears) {
-        errors.push(problem('mother_date_of_birth', 'too-young', String(rules.motherMinimumAgeYears)));
+        errors.push(
+          problem('mother_date_of_birth', 'too-young', String(rules.motherMinimumAgeYears), 'date_of_birth'),
+        );
       }
       const father = dateOf(row, 'father_date_of_birth');
       if (birth && father && father >= birth) {
@@ -134,7 +142,7 @@ export function checkCivilRules(kind: ActKind, row: Row, today: string, rules: C
       for (const spouse of ['spouse1_date_of_birth', 'spouse2_date_of_birth']) {
         const born = dateOf(row, spouse);
         if (marriage && born && fullYears(born, marriage) < rules.legalMarriageAgeYears) {
-          errors.push(problem(spouse, 'too-young', String(rules.legalMarriageAgeYears)));
+          errors.push(problem(spouse, 'too-young', String(rules.legalMarriageAgeYears), 'date_of_marriage'));
         }
       }
       break;

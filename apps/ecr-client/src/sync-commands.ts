@@ -1,3 +1,9 @@
+import {
+  describeReasonCode,
+  describeTransportError,
+  type TransportError,
+  type TransportErrorCode,
+} from '@xmcomm/mqtt-transport';
 import { births, deaths, type Language, marriages } from '@xmcomm/schema';
 import {
   describeReason,
@@ -15,7 +21,7 @@ import {
   recordPendingChange,
 } from './centre-password.js';
 import { EcrError } from './errors.js';
-import { brokerSettings, openCentreLink } from './link.js';
+import { brokerSettings, hasBroker, openCentreLink } from './link.js';
 import { unreadAnnouncement, unreadCount } from './messages.js';
 import type { CliIo } from './program.js';
 import { readSecret } from './prompt.js';
@@ -102,8 +108,23 @@ export function describeEvent(event: SyncEvent, language: Language): string | nu
   switch (event.event) {
     case 'link':
       return event.state === 'connected' ? l('connected to the broker', 'connecté au broker') : null;
-    case 'link-error':
-      return l(`link: ${event.message} [${event.code}]`, `liaison : ${event.message} [${event.code}]`);
+    case 'link-error': {
+      // The transport's words in the user's language, then the broker's reason code in words, or else
+      // the system's own detail (ECONNREFUSED, a TLS alert), which has no translation.
+      const code = event.code as TransportErrorCode;
+      const prefix = `${describeTransportError(code, 'en')}: `;
+      const detail = event.message.startsWith(prefix) ? event.message.slice(prefix.length) : '';
+      const reason =
+        event.reasonCode !== undefined
+          ? ` (${describeReasonCode(event.reasonCode, language)}, code ${event.reasonCode})`
+          : detail
+            ? ` (${detail})`
+            : '';
+      return l(
+        `link: ${describeTransportError(code, 'en')}${reason} [${event.code}]`,
+        `liaison : ${describeTransportError(code, 'fr')}${reason} [${event.code}]`,
+      );
+    }
     case 'sealed':
       return l(
         `sealed ${event.refs.length} act(s) into container …${short(event.container)}: ${event.refs.join(' ')}`,
@@ -235,11 +256,20 @@ export function parseOrder(text: string): FilterOrder {
 export function registerSyncCommands(program: Command, deps: Deps): void {
   const { io, asUser, language, print } = deps;
 
-  /** The centre's link to the server for one command; events go to stdout as they happen. */
+  /**
+   * The centre's link to the server for one command; events go to stdout as they happen. With
+   * `withoutBroker`, a centre that has no broker gets its outbox alone (`carried` false): what the
+   * command queues waits there for a stick (`t2d export`) or a later sync.
+   */
   async function connect(
     ctx: CentreContext,
     user: SessionUser,
-    options: { maxRows?: number; resendAfterMs?: number; onEvent?: (event: SyncEvent) => void } = {},
+    options: {
+      maxRows?: number;
+      resendAfterMs?: number;
+      withoutBroker?: boolean;
+      onEvent?: (event: SyncEvent) => void;
+    } = {},
   ): Promise<CentreSync> {
     const passphrase = await readSecret(
       io.env,
@@ -248,11 +278,14 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
       io.terminal,
     );
     const link = await openCentreLink(deps.dataDir(), ctx.centre, passphrase);
-    const broker = await brokerSettings(ctx.centre, io.env);
+    const broker =
+      options.withoutBroker && !hasBroker(ctx.centre, io.env)
+        ? undefined
+        : await brokerSettings(ctx.centre, io.env);
     return createCentreSync({
       db: ctx.db,
       link,
-      broker,
+      ...(broker ? { broker } : {}),
       user: user.login,
       ...(options.maxRows ? { maxRows: options.maxRows } : {}),
       ...(options.resendAfterMs ? { resendAfterMs: options.resendAfterMs } : {}),
@@ -265,6 +298,41 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
         }
       },
     });
+  }
+
+  /**
+   * The broker refused the centre's login: in words, with what to do. The reason code in words
+   * comes from the transport's own table (`describeReasonCode`), as xmserver's messages do.
+   */
+  function connectionRefused(error: TransportError): EcrError {
+    const code = error.reasonCode;
+    return new EcrError(
+      'connection-refused',
+      {
+        reasonCode: code ?? '-',
+        reason:
+          code === undefined ? describeTransportError(error.code, 'en') : describeReasonCode(code, 'en'),
+        reasonFr:
+          code === undefined ? describeTransportError(error.code, 'fr') : describeReasonCode(code, 'fr'),
+        // MQTT 3.1.1's 4 and MQTT 5's 134: the login itself may be mistyped, not only refused.
+        credentials: code === 4 || code === 134 ? 'yes' : '',
+      },
+      { cause: error },
+    );
+  }
+
+  function throwIfRefused(sync: CentreSync): void {
+    const refusal = sync.refusal();
+    if (refusal) throw connectionRefused(refusal);
+  }
+
+  /** What a centre without a broker is told about a request it queued. */
+  function queuedLine(container: string, what: { en: string; fr: string }): string {
+    return t(
+      language(),
+      `${what.en} is queued in the outbox (container …${short(container)}): it goes with the next \`ecr sync\` or stick (\`t2d export\`), and the answer is taken in when it comes back (\`t2d import\`).`,
+      `${what.fr} est en file d'envoi (conteneur …${short(container)}) : elle partira au prochain \`ecr sync\` ou sur la prochaine clé (\`t2d export\`), et la réponse sera prise en compte à son retour (\`t2d import\`).`,
+    );
   }
 
   async function incomplete(sync: CentreSync, seconds: number): Promise<EcrError> {
@@ -284,12 +352,14 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
   ): Promise<void> {
     const done = await sync.waitUntil(
       async () => {
+        if (sync.refusal()) return true;
         const answer = await sync.answerOf(id);
         return answer.acknowledged && (answer.error !== null || answered());
       },
       seconds * 1000,
       io.signal,
     );
+    throwIfRefused(sync);
     if (!done) throw await incomplete(sync, seconds);
     const answer = await sync.answerOf(id);
     if (answer.error !== null) throw new EcrError('server-refused', { ...request, reason: answer.error });
@@ -346,9 +416,12 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
             if (options.once) {
               await sync.exportValidated();
               // Connected at least once, so that what the broker kept for the centre (receipts of
-              // earlier runs, the server's messages) comes in even when nothing waits to go.
+              // earlier runs, the server's messages) comes in even when nothing waits to go; and so
+              // that a broker refusing the centre is heard, whatever waits.
               const settled = await sync.waitUntil(
-                async () => (await sync.unacknowledged()) === 0 && sync.settled(settleMs),
+                async () =>
+                  sync.refusal() !== undefined ||
+                  ((await sync.unacknowledged()) === 0 && sync.settled(settleMs)),
                 options.wait * 1000,
                 io.signal,
               );
@@ -368,13 +441,20 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
                   )}\n`,
                 );
               announce(unread);
+              throwIfRefused(sync);
               if (!settled) throw await incomplete(sync, options.wait);
               return;
             }
-            while (!io.signal?.aborted) {
+            // Until stopped, or until the broker refuses the centre: retrying a refused login helps nobody.
+            const stopped = new AbortController();
+            void sync.whenRefused().then(() => stopped.abort());
+            if (io.signal?.aborted) stopped.abort();
+            else io.signal?.addEventListener('abort', () => stopped.abort(), { once: true });
+            while (!stopped.signal.aborted) {
               await sync.exportValidated();
-              await sleep(options.interval * 1000, io.signal);
+              await sleep(options.interval * 1000, stopped.signal);
             }
+            throwIfRefused(sync);
           } finally {
             await sync.stop();
           }
@@ -417,6 +497,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
         const order = options.order.map(parseOrder);
         const imported: Extract<SyncEvent, { event: 'imported' }>[] = [];
         const sync = await connect(ctx, actor, {
+          withoutBroker: true,
           onEvent: (event) => {
             if (event.event === 'imported') imported.push(event);
           },
@@ -433,6 +514,16 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
               detail: `The filter is not valid: ${queued.error.message}`,
               detailFr: `Le filtre n'est pas valide : ${queued.error.message}`,
             });
+          }
+          if (!sync.carried) {
+            const { containerId } = await sync.answerOf(queued.id);
+            print(queuedLine(containerId, { en: 'The import request', fr: "La demande d'import" }), {
+              queued: true,
+              container: containerId,
+              imported: 0,
+              rows: [],
+            });
+            return;
           }
           sync.start();
           await awaitAnswer(
@@ -464,23 +555,28 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
     .action((options: { refresh?: boolean; wait: number }) =>
       asUser(async (ctx, actor) => {
         requirePrivilege(actor, 1, { en: 'read the account', fr: 'consulter le compte' });
+        // At a centre without a broker the request is only queued: the answer comes back by stick.
+        let queuedContainer: string | null = null;
         if (options.refresh) {
           let came = false;
           const sync = await connect(ctx, actor, {
+            withoutBroker: true,
             onEvent: (event) => {
               if (event.event === 'account') came = true;
             },
           });
           try {
             const id = await sync.requestAccount();
-            sync.start();
-            await awaitAnswer(
-              sync,
-              id,
-              options.wait,
-              { what: 'the account request', whatFr: 'la demande de compte' },
-              () => came,
-            );
+            if (sync.carried) {
+              sync.start();
+              await awaitAnswer(
+                sync,
+                id,
+                options.wait,
+                { what: 'the account request', whatFr: 'la demande de compte' },
+                () => came,
+              );
+            } else queuedContainer = (await sync.answerOf(id)).containerId;
           } finally {
             await sync.stop();
           }
@@ -497,19 +593,33 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
           | undefined;
         const password = await readCentrePassword(ctx.db);
         const lang = language();
+        const queued =
+          queuedContainer === null
+            ? []
+            : [queuedLine(queuedContainer, { en: 'The account request', fr: 'La demande de compte' })];
         if (!account && !profile) {
           print(
-            t(
-              lang,
-              'The server has not reported the account yet: `ecr account --refresh`.',
-              "Le serveur n'a pas encore communiqué le compte : `ecr account --refresh`.",
-            ),
-            { account: null, profile: null },
+            [
+              ...queued,
+              queuedContainer === null
+                ? t(
+                    lang,
+                    'The server has not reported the account yet: `ecr account --refresh`.',
+                    "Le serveur n'a pas encore communiqué le compte : `ecr account --refresh`.",
+                  )
+                : t(
+                    lang,
+                    'The server has not reported the account yet.',
+                    "Le serveur n'a pas encore communiqué le compte.",
+                  ),
+            ].join('\n'),
+            { account: null, profile: null, queued: queuedContainer },
           );
           return;
         }
         const when = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value ?? ''));
         const lines = [
+          ...queued,
           ...(account
             ? [
                 t(
@@ -556,6 +666,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
           profile: profile?.value ?? null,
           profileAt: profile ? when(profile.updated_at) : null,
           hold: held ?? null,
+          queued: queuedContainer,
           centrePassword: {
             changed: password.hash !== undefined,
             changedAt: password.changedAt ?? null,

@@ -20,7 +20,13 @@ import { type ActTableName, kindOfTable } from './rules.js';
 
 export type SyncEvent =
   | { readonly event: 'link'; readonly state: SiteTransportState }
-  | { readonly event: 'link-error'; readonly code: string; readonly message: string }
+  | {
+      readonly event: 'link-error';
+      readonly code: string;
+      readonly message: string;
+      /** The MQTT reason code the broker gave, when it gave one (a refused login: 4, 5, 134, 135, 138). */
+      readonly reasonCode?: number;
+    }
   | {
       readonly event: 'sealed';
       readonly container: string;
@@ -83,7 +89,11 @@ export type SyncEvent =
 export interface CentreSyncOptions {
   readonly db: Kysely<SiteDatabase>;
   readonly link: CentreLink;
-  readonly broker: BrokerSettings;
+  /**
+   * The broker that carries the outbox; absent at a centre without one (a USB stick carried by
+   * `t2d export` and `t2d import`): requests are then only queued in the outbox.
+   */
+  readonly broker?: BrokerSettings;
   /** Who seals the acts, for their history (null: the synchronisation itself). */
   readonly user: string | null;
   /** At most this many acts per container (default 50). */
@@ -97,8 +107,18 @@ export interface CentreSyncOptions {
 
 export interface CentreSync {
   readonly site: SiteSync;
+  /** True when a broker carries the outbox now; false when what is queued waits for a stick or a later sync. */
+  readonly carried: boolean;
   /** Connects in the background; reconnects by itself with backoff and jitter. */
   start(): void;
+  /**
+   * The broker's refusal of the centre's login (not authorised, bad credentials, banned), once it
+   * came: retrying does not help, the national centre must act (a suspended account, a revoked
+   * certificate). Undefined while none came.
+   */
+  refusal(): TransportError | undefined;
+  /** Resolves when the broker refuses the centre's login; never otherwise. */
+  whenRefused(): Promise<TransportError>;
   /** Seals every validated act into the outbox (status 3) and sends at once. Returns how many acts. */
   exportValidated(): Promise<number>;
   /** Queues a structured import request; the filter is checked against the contract first. */
@@ -127,6 +147,14 @@ const refOf = (table: ActTableName, numero: number) => formatActRef({ kind: kind
 
 // biome-ignore lint/suspicious/noExplicitAny: act tables are chosen at run time from the contract
 type Untyped = Kysely<any>;
+
+/**
+ * A refused login, as opposed to a broker out of reach: the broker answered, and said no to this
+ * centre (MQTT 5 134 bad credentials, 135 not authorised, 138 banned; MQTT 3.1.1 4 and 5).
+ */
+export function isLoginRefusal(error: TransportError): boolean {
+  return error.code === 'NOT_AUTHORIZED' || (error.code === 'CONNECT_REFUSED' && error.reasonCode === 138);
+}
 
 export function createCentreSync(options: CentreSyncOptions): CentreSync {
   const { db, link, onEvent } = options;
@@ -195,56 +223,74 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
     changed();
   };
 
-  const transport = new SiteTransport({
-    url: options.broker.url,
-    protocolVersion: options.broker.protocolVersion,
-    ...(options.broker.username ? { username: options.broker.username } : {}),
-    ...(options.broker.password ? { password: options.broker.password } : {}),
-    ...(options.broker.ca ? { ca: options.broker.ca } : {}),
-    server: link.serverName,
-    matricule: link.matricule,
-    pollIntervalMs: options.pollMs ?? 5_000,
-    outbox: {
-      nextBatch: outbox.nextBatch,
-      markSent: async (id) => {
-        await outbox.markSent(id);
-        const item = await db
-          .selectFrom('xm_site.outbox')
-          .select(['container_id', 'kind', 'row_count', 'attempts'])
-          .where('id', '=', Number(id))
-          .executeTakeFirst();
-        if (item)
-          emit({
-            event: 'sent',
-            container: item.container_id,
-            kind: item.kind,
-            rows: item.row_count,
-            attempt: item.attempts,
-          });
-      },
-    },
-    inbox: {
-      store: async (_topic, payload) => {
-        storing++;
-        try {
-          const outcome = await site.receive(payload);
-          await afterReceive(outcome, payload);
-        } finally {
-          storing--;
-          lastActivity = Date.now();
-        }
-      },
-    },
+  const broker = options.broker;
+  let refused: TransportError | undefined;
+  let onRefused: (error: TransportError) => void = () => {};
+  const refusedPromise = new Promise<TransportError>((resolve) => {
+    onRefused = resolve;
   });
+  // Without a broker nothing carries the outbox from here: `t2d export` takes it to a stick.
+  const transport = broker
+    ? new SiteTransport({
+        url: broker.url,
+        protocolVersion: broker.protocolVersion,
+        ...(broker.username ? { username: broker.username } : {}),
+        ...(broker.password ? { password: broker.password } : {}),
+        ...(broker.ca ? { ca: broker.ca } : {}),
+        server: link.serverName,
+        matricule: link.matricule,
+        pollIntervalMs: options.pollMs ?? 5_000,
+        outbox: {
+          nextBatch: outbox.nextBatch,
+          markSent: async (id) => {
+            await outbox.markSent(id);
+            const item = await db
+              .selectFrom('xm_site.outbox')
+              .select(['container_id', 'kind', 'row_count', 'attempts'])
+              .where('id', '=', Number(id))
+              .executeTakeFirst();
+            if (item)
+              emit({
+                event: 'sent',
+                container: item.container_id,
+                kind: item.kind,
+                rows: item.row_count,
+                attempt: item.attempts,
+              });
+          },
+        },
+        inbox: {
+          store: async (_topic, payload) => {
+            storing++;
+            try {
+              const outcome = await site.receive(payload);
+              await afterReceive(outcome, payload);
+            } finally {
+              storing--;
+              lastActivity = Date.now();
+            }
+          },
+        },
+      })
+    : undefined;
   let storing = 0;
   let lastActivity = 0;
-  transport.on('state', (state) => {
+  transport?.on('state', (state) => {
     if (state === 'connected') lastActivity = Date.now();
   });
-  transport.on('state', (state) => emit({ event: 'link', state }));
-  transport.on('error', (error: TransportError) =>
-    emit({ event: 'link-error', code: error.code, message: error.message }),
-  );
+  transport?.on('state', (state) => emit({ event: 'link', state }));
+  transport?.on('error', (error: TransportError) => {
+    if (refused === undefined && isLoginRefusal(error)) {
+      refused = error;
+      onRefused(error);
+    }
+    emit({
+      event: 'link-error',
+      code: error.code,
+      message: error.message,
+      ...(error.reasonCode !== undefined ? { reasonCode: error.reasonCode } : {}),
+    });
+  });
 
   async function recordEvents(
     table: ActTableName,
@@ -296,7 +342,7 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
         refs: numeros.map((n) => refOf(table, n)),
       });
     }
-    if (ids.length > 0) transport.wake();
+    if (ids.length > 0) transport?.wake();
     return count;
   }
 
@@ -475,38 +521,41 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
         changed = finish;
         signal?.addEventListener('abort', finish);
       });
-      transport.wake();
+      transport?.wake();
     }
   }
 
   return {
     site,
-    start: () => transport.start(),
+    carried: transport !== undefined,
+    start: () => transport?.start(),
+    refusal: () => refused,
+    whenRefused: () => refusedPromise,
     exportValidated,
     requestImport: async (filter) => {
       const queued = await site.requestImport(filter);
-      if (queued.ok) transport.wake();
+      if (queued.ok) transport?.wake();
       return queued;
     },
     requestAccount: async () => {
       const id = await site.requestAccount('account');
-      transport.wake();
+      transport?.wake();
       return id;
     },
     requestControl: async (message) => {
       const id = await site.requestControl(message);
-      transport.wake();
+      transport?.wake();
       return id;
     },
     unacknowledged,
     answerOf,
     settled: (quietMs) =>
-      transport.state === 'connected' && storing === 0 && Date.now() - lastActivity >= quietMs,
+      transport?.state === 'connected' && storing === 0 && Date.now() - lastActivity >= quietMs,
     waitUntil,
     stop: async () => {
       // Once stopping, the link's last state changes are not news: the command's summary is the last line.
-      transport.removeAllListeners('state');
-      await transport.stop();
+      transport?.removeAllListeners('state');
+      await transport?.stop();
     },
   };
 }

@@ -123,7 +123,7 @@ describe('ecr', () => {
     expect(noPassword.code).toBe(exitCodes['password-required']);
   });
 
-  test('an invalid act is refused with every field error, in French on request', async () => {
+  test('an invalid act is refused with every field error at once, in French on request', async () => {
     const file = join(dataDir, 'bad.json');
     await writeFile(
       file,
@@ -145,6 +145,12 @@ describe('ecr', () => {
         field: 'date_of_birth',
         code: 'invalid-date',
         message: "date_of_birth n'est pas une date qui existe (format attendu AAAA-MM-JJ).",
+      },
+      // A rule on a field the contract accepted runs even though another field is refused.
+      {
+        field: 'date_of_declaration',
+        code: 'in-the-future',
+        message: 'date_of_declaration est dans le futur.',
       },
     ]);
   });
