@@ -1,21 +1,10 @@
+import { capture } from '@xmcomm/cli-kit/testing';
 import { describe, expect, test } from 'vitest';
 import { exitCodes, runCli } from '../src/index.js';
 
 // Usage errors stop at parsing: no database is opened, so these run without one.
-async function ecr(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const ecr = (argv: string[], env: Record<string, string> = {}) =>
+  capture((stdout, stderr) => runCli(argv, { env, stdout: stdout.write, stderr: stderr.write }));
 
 describe('a usage error is one line and the help hint, in the user language, exit 2', () => {
   test('unknown command, with a suggestion', async () => {

@@ -1,21 +1,11 @@
-import { Writable } from 'node:stream';
+import { capture } from '@xmcomm/cli-kit/testing';
 import { describe, expect, test } from 'vitest';
 import { usageExitCode } from '../src/exit-codes.js';
 import { run } from '../src/program.js';
 
 // Usage errors stop at parsing: no database or medium is opened, so these run in-process.
-async function t2d(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const text = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        text[key] += String(chunk);
-        done();
-      },
-    });
-  const code = await run(argv, { env, stdout: sink('stdout'), stderr: sink('stderr') });
-  return { code, ...text };
-}
+const t2d = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  capture((stdout, stderr) => run(argv, { env, stdout: stdout.stream, stderr: stderr.stream }));
 
 describe('a usage error is one line and the help hint, in the user language, exit 64', () => {
   test('unknown command, with a suggestion', async () => {

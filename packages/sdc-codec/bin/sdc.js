@@ -7,8 +7,15 @@ const cli = new URL('../dist/cli.js', import.meta.url);
 if (existsSync(cli)) {
   await import(cli.href);
 } else {
+  const flag = process.argv.indexOf('--lang');
   const env = process.env;
-  const language = env.XM_LANG ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  const language =
+    (flag >= 0 ? process.argv[flag + 1] : undefined) ??
+    env.XM_LANG ??
+    env.LC_ALL ??
+    env.LC_MESSAGES ??
+    env.LANG ??
+    '';
   process.stderr.write(
     language.toLowerCase().startsWith('fr')
       ? 'sdc : pas encore compilé, lancez `npm run build` à la racine du dépôt.\n'

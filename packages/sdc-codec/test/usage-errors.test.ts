@@ -1,22 +1,11 @@
+import { capture } from '@xmcomm/cli-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { runSdc } from '../src/cli-program.js';
 import { EXIT_CODES_FOR_TESTS } from './exit-codes.js';
 
 // Usage errors stop at parsing, before any file is read: in-process, as the command runs them.
-async function sdc(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runSdc(argv, {
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const sdc = (argv: string[], env: Record<string, string> = {}) =>
+  capture((stdout, stderr) => runSdc(argv, { env, stdout: stdout.write, stderr: stderr.write }));
 
 describe('a usage error is one line and the help hint, in the user language, exit 2', () => {
   it('unknown command, with a suggestion', async () => {

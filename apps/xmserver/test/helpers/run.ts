@@ -1,29 +1,14 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { capture, type Outcome } from '@xmcomm/cli-kit/testing';
 import { pino } from 'pino';
 import type { Io } from '../../src/context.js';
 import type { ServerDb } from '../../src/database.js';
 import { runCli } from '../../src/program.js';
 
-export interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
+export type { Outcome };
 
 /**
  * The operator's config folder for a test (where `login` keeps its session): inside the data
@@ -41,18 +26,17 @@ export async function runInProcess(
   argv: readonly string[],
   options: { database?: ServerDb; env?: NodeJS.ProcessEnv; cwd?: string; prompt?: Io['prompt'] } = {},
 ): Promise<Outcome> {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(argv, {
-    env: { ...options.env, XDG_CONFIG_HOME: configHome(argv, options.env ?? {}) },
-    cwd: options.cwd ?? process.cwd(),
-    stdout: out.stream,
-    stderr: err.stream,
-    prompt: options.prompt,
-    logger: pino({ level: 'silent' }),
-    database: options.database,
-  });
-  return { code, stdout: out.text(), stderr: err.text() };
+  return capture((stdout, stderr) =>
+    runCli(argv, {
+      env: { ...options.env, XDG_CONFIG_HOME: configHome(argv, options.env ?? {}) },
+      cwd: options.cwd ?? process.cwd(),
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      prompt: options.prompt,
+      logger: pino({ level: 'silent' }),
+      database: options.database,
+    }),
+  );
 }
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
