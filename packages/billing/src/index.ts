@@ -1,8 +1,6 @@
 export type { ClientRef } from './accounts.js';
+export { type Allowance, type AllowanceInput, allowance } from './allowance.js';
 export {
-  type Allowance,
-  type AllowanceInput,
-  allowance,
   type ChargeContainerInput,
   type ChargeResult,
   chargeContainer,

@@ -5,22 +5,11 @@ export {
   type RandomSource,
   seededRandom,
 } from './backoff.js';
-export { type BrokerTestOptions, type BrokerTestReport, testBroker } from './broker-test.js';
-export type { BrokerOptions } from './connection.js';
 export {
   type AccountAction,
   type AccountChange,
   type AccountOutcome,
   type AccountSpec,
-  type Acl,
-  type AclType,
-  type BrokerClient,
-  type BrokerRole,
-  createDynamicSecurityConfig,
-  DynamicSecurityAdmin,
-  type DynamicSecurityCommand,
-  type DynamicSecurityResponse,
-  type ProvisionOptions,
   planAccount,
   planRole,
   serverAcls,
@@ -32,7 +21,22 @@ export {
   testAcls,
   testTopic,
   testTopicFilter,
+} from './broker-accounts.js';
+export { type BrokerTestOptions, type BrokerTestReport, testBroker } from './broker-test.js';
+export type { BrokerOptions } from './connection.js';
+export {
+  createDynamicSecurityConfig,
+  DynamicSecurityAdmin,
+  type ProvisionOptions,
 } from './dynamic-security.js';
+export type {
+  Acl,
+  AclType,
+  BrokerClient,
+  BrokerRole,
+  DynamicSecurityCommand,
+  DynamicSecurityResponse,
+} from './dynamic-security-protocol.js';
 export {
   type EmbeddedBroker,
   type EmbeddedBrokerAccess,

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeConnection, openConnection, publishQos1 } from '../src/connection.js';
 import {
-  createDynamicSecurityConfig,
-  DynamicSecurityAdmin,
   serverAcls,
   serverRoleName,
   siteAcls,
   siteRoleName,
   testAccountName,
   testAcls,
-} from '../src/dynamic-security.js';
+} from '../src/broker-accounts.js';
+import { closeConnection, openConnection, publishQos1 } from '../src/connection.js';
+import { createDynamicSecurityConfig, DynamicSecurityAdmin } from '../src/dynamic-security.js';
 import { mosquittoAvailable, type RunningMosquitto, startMosquitto } from './helpers/mosquitto.js';
 
 const SERVER = 'idem';

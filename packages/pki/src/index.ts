@@ -40,6 +40,7 @@ export type { NameAttribute, NameInput } from './name.js';
 export { MATRICULE_ATTRIBUTE } from './name.js';
 export type { KeyDerivation, PasswordEncryptionOptions } from './password-encryption.js';
 export { hashPassword, verifyPassword } from './password-hash.js';
+export type { ValidationPurpose } from './path-validation.js';
 export type { Pkcs12Contents, Pkcs12ExportOptions } from './pkcs12.js';
 export { exportPkcs12, importPkcs12 } from './pkcs12.js';
 export type { Revocation, RevocationReason } from './revocation-list.js';
@@ -51,7 +52,6 @@ export type {
   TrustedSigner,
   TrustStoreOptions,
   ValidateOptions,
-  ValidationPurpose,
   ValidationReport,
 } from './trust-store.js';
 export { TrustStore } from './trust-store.js';

@@ -14,6 +14,12 @@ import {
   revocationListInfo,
 } from './inspect.js';
 import { OID } from './oids.js';
+import {
+  checkCaCertificate,
+  type PathSource,
+  type ValidationPurpose,
+  validatePath,
+} from './path-validation.js';
 import { type ParsedRevocationList, readRevocationList } from './revocation-list.js';
 import { verifySignature } from './signature.js';
 
@@ -46,8 +52,6 @@ export interface SignerCheckOptions {
   /** Certificates that came with the message (the CMS certificate set): the signer's and intermediates. */
   readonly embeddedCertificates?: readonly Uint8Array[];
 }
-
-export type ValidationPurpose = 'signature' | 'any';
 
 export interface ValidateOptions {
   readonly at?: Date;
@@ -124,17 +128,23 @@ export class TrustStore {
   readonly #parsed = new Map<string, ParsedCertificate>();
   readonly #verifiedSignatures = new Set<string>();
   readonly #requireRegistration: boolean;
-  readonly #signerPurposes: ReadonlySet<string> | null;
   readonly #maxCacheEntries: number;
-  readonly #maxPathLength: number;
+  /** This store's certificates and CRLs, as path validation reads them. */
+  readonly #paths: PathSource;
   #version = 0;
 
   constructor(options: TrustStoreOptions = {}) {
     this.#requireRegistration = options.requireRegistration ?? false;
-    this.#signerPurposes =
-      options.signerPurposes === null ? null : new Set(options.signerPurposes ?? [OID.emailProtection]);
     this.#maxCacheEntries = options.maxCacheEntries ?? 200_000;
-    this.#maxPathLength = options.maxPathLength ?? 6;
+    this.#paths = {
+      isAnchor: (certificate) => this.#anchors.has(certificate.fingerprintSha256),
+      issuersNamed: (subjectKey) => this.#bySubject.get(subjectKey) ?? [],
+      revocationListOf: (issuer) => this.#revocationLists.get(revocationKey(issuer)),
+      signedBy: (subject, issuer) => this.#signedBy(subject, issuer),
+      maxPathLength: options.maxPathLength ?? 6,
+      signerPurposes:
+        options.signerPurposes === null ? null : new Set(options.signerPurposes ?? [OID.emailProtection]),
+    };
   }
 
   /** Increases on every change; a cached answer never outlives the version it was computed in. */
@@ -382,7 +392,7 @@ export class TrustStore {
     let firstError: PkiError | undefined;
     for (const candidate of candidates) {
       try {
-        const chain = this.#validate(candidate.certificate, extra, at, 'signature');
+        const chain = validatePath(this.#paths, candidate.certificate, extra, at, 'signature');
         const signer = trustedSigner(candidate, chain);
         const result: SignerCheck = { ok: true, signer };
         this.#remember(key, result, chain);
@@ -445,7 +455,8 @@ export class TrustStore {
       const extra = (options.intermediates ?? []).flatMap((item) =>
         item instanceof Uint8Array && !isPem(item) ? [this.#parse(item)] : readCertificates(item),
       );
-      const chain = this.#validate(
+      const chain = validatePath(
+        this.#paths,
         certificate,
         extra,
         options.at ?? new Date(),
@@ -454,107 +465,6 @@ export class TrustStore {
       return { certificate: certificateInfo(certificate), chain: chain.map(certificateInfo) };
     });
   }
-
-  /** RFC 5280 path validation, simplified to what this platform uses; throws PkiError. */
-  #validate(
-    leaf: ParsedCertificate,
-    extra: readonly ParsedCertificate[],
-    at: Date,
-    purpose: ValidationPurpose,
-  ): ParsedCertificate[] {
-    if (purpose === 'signature') this.#checkSignerPurpose(leaf);
-    const chain = this.#buildPath(leaf, extra);
-    const time = at.getTime();
-    chain.forEach((certificate, index) => {
-      const anchor = index === chain.length - 1 && this.#anchors.has(certificate.fingerprintSha256);
-      if (!anchor && certificate.unknownCriticalExtensions.length > 0) {
-        throw new PkiError('unsupported-critical-extension', {
-          detail: `${certificate.subject}: ${certificate.unknownCriticalExtensions.join(', ')}`,
-        });
-      }
-      if (index > 0) {
-        checkCaCertificate(certificate);
-        const pathLength = certificate.basicConstraints?.pathLength;
-        if (pathLength !== undefined && index - 1 > pathLength) {
-          throw new PkiError('path-too-long', {
-            detail: `${certificate.subject} allows ${pathLength} CA(s) below it`,
-          });
-        }
-      }
-    });
-    for (let index = 0; index < chain.length - 1; index += 1) {
-      const certificate = chain[index]!;
-      const list = this.#revocationLists.get(revocationKey(chain[index + 1]!));
-      const revocation = list?.revoked.get(certificate.serialNumber);
-      if (revocation) {
-        throw new PkiError('revoked', {
-          detail: `${certificate.subject}, serial ${certificate.serialNumber}, on ${revocation.revocationDate.toISOString()}${revocation.reason ? ` (${revocation.reason})` : ''}`,
-        });
-      }
-    }
-    for (const certificate of chain) {
-      if (time < certificate.notBefore.getTime()) {
-        throw new PkiError('not-yet-valid', {
-          detail: `${certificate.subject} is valid from ${certificate.notBefore.toISOString()}`,
-        });
-      }
-      if (time > certificate.notAfter.getTime()) {
-        throw new PkiError('expired', {
-          detail: `${certificate.subject} expired on ${certificate.notAfter.toISOString()}`,
-        });
-      }
-    }
-    return chain;
-  }
-
-  #checkSignerPurpose(certificate: ParsedCertificate): void {
-    if (certificate.isCa) throw new PkiError('ca-as-end-entity', { detail: certificate.subject });
-    if (certificate.keyUsage && !certificate.keyUsage.has('digitalSignature')) {
-      throw new PkiError('wrong-key-usage', { detail: `${certificate.subject} lacks digitalSignature` });
-    }
-    const purposes = this.#signerPurposes;
-    const listed = certificate.extendedKeyUsage;
-    if (purposes && listed && !listed.some((oid) => oid === OID.anyExtendedKeyUsage || purposes.has(oid))) {
-      throw new PkiError('wrong-key-usage', {
-        detail: `${certificate.subject}: extended key usage does not include ${[...purposes].join(' or ')}`,
-      });
-    }
-  }
-
-  #buildPath(leaf: ParsedCertificate, extra: readonly ParsedCertificate[]): ParsedCertificate[] {
-    const chain = [leaf];
-    const seen = new Set([leaf.fingerprintSha256]);
-    let current = leaf;
-    while (!this.#anchors.has(current.fingerprintSha256)) {
-      if (chain.length >= this.#maxPathLength)
-        throw new PkiError('path-too-long', { detail: `more than ${this.#maxPathLength} certificates` });
-      const subject = current;
-      const candidates = [...(this.#bySubject.get(subject.issuerKey) ?? []), ...extra].filter(
-        (candidate) =>
-          candidate.subjectKey === subject.issuerKey &&
-          !seen.has(candidate.fingerprintSha256) &&
-          (!subject.authorityKeyIdentifier ||
-            keyIdentifiersOf(candidate).some((id) => equalBytes(id, subject.authorityKeyIdentifier!))),
-      );
-      if (candidates.length === 0)
-        throw new PkiError('unknown-issuer', { detail: `issuer of ${subject.subject}: ${subject.issuer}` });
-      // Anchors first, then any other issuer whose key verifies the signature.
-      candidates.sort(
-        (left, right) =>
-          Number(this.#anchors.has(right.fingerprintSha256)) -
-          Number(this.#anchors.has(left.fingerprintSha256)),
-      );
-      const issuer = candidates.find((candidate) => this.#signedBy(subject, candidate));
-      if (!issuer)
-        throw new PkiError('bad-signature', {
-          detail: `${subject.subject} is not signed by ${subject.issuer}`,
-        });
-      chain.push(issuer);
-      seen.add(issuer.fingerprintSha256);
-      current = issuer;
-    }
-    return chain;
-  }
 }
 
 /** Makes room for one more entry by dropping the oldest (Maps and Sets iterate in insertion order). */
@@ -562,16 +472,6 @@ function bounded(collection: Map<string, unknown> | Set<string>, limit: number):
   if (collection.size < limit) return;
   const oldest = collection.keys().next();
   if (!oldest.done) collection.delete(oldest.value);
-}
-
-function checkCaCertificate(certificate: ParsedCertificate): void {
-  if (!certificate.isCa)
-    throw new PkiError('not-a-ca', { detail: `${certificate.subject} is not a CA certificate` });
-  if (certificate.keyUsage && !certificate.keyUsage.has('keyCertSign')) {
-    throw new PkiError('not-a-ca', {
-      detail: `${certificate.subject} may not sign certificates (no keyCertSign)`,
-    });
-  }
 }
 
 function isNewer(candidate: ParsedRevocationList, current: ParsedRevocationList): boolean {

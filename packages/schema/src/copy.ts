@@ -8,8 +8,8 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
  *
  * Why COPY: PostgreSQL reads COPY's text lines with a simple tab split and each field with its
  * column's input function, where `insert … select from unnest(arrays)` first parses every array,
- * then runs a set-returning function and a projection per row. Measured with 6,400 birth acts per
- * statement, PostgreSQL CPU per row: 37-42 µs with arrays, 25-27 with COPY.
+ * then runs a set-returning function and a projection per row: about a third less server CPU per row
+ * (figures: docs/decisions/2026-12-07-comments-to-decisions.md).
  *
  * `into` names another table with these columns to fill instead, such as a temporary one
  * (`pg_temp.name`). A database not opened with `openDatabase` cannot COPY: `copy-unsupported`.

@@ -79,10 +79,11 @@ export const ledgerEntries = defineSystemTable(
 /**
  * One line per (container, row) ever charged: the unique key that makes a charge idempotent.
  *
- * No foreign keys: their check per charged row (an index probe and a row lock each) took 40 of the
- * 57 ms of writing a 3,200-row charge, and protected nothing. Lines are written only by the charge, in the transaction that writes
- * the ledger entry and the usage line they go with; a ledger entry is never deleted (append-only)
- * and an account with a ledger entry or a usage line cannot be.
+ * No foreign keys: their check per charged row (an index probe and a row lock each) was most of the
+ * cost of writing a charge (docs/decisions/2026-12-07-comments-to-decisions.md), and protected nothing.
+ * Lines are written only by the charge, in the transaction that writes the ledger entry and the usage
+ * line they go with; a ledger entry is never deleted (append-only) and an account with a ledger entry
+ * or a usage line cannot be.
  */
 export const chargedRows = defineSystemTable(
   'xm_system',

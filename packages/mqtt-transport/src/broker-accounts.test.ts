@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AccountSpec, planAccount, planRole, siteAccount, siteAcls } from './dynamic-security.js';
+import { type AccountSpec, planAccount, planRole, siteAccount, siteAcls } from './broker-accounts.js';
 
 const site = (options: Partial<AccountSpec> = {}): AccountSpec => ({
   ...siteAccount('srv', 'S1', { enabled: true, password: 'secret', existingPassword: 'keep' }),
