@@ -15,7 +15,7 @@ import {
   inspectContainer,
   NOT_CHECKED_WITHOUT_KEY,
 } from './inspect.js';
-import { decodePayload, encodePayload, type Row } from './payload.js';
+import { decodePayload, encodePayload, type Row } from './payload/index.js';
 import { uuidv7 } from './uuid.js';
 
 /** Exit codes, one per failure, so that scripts can tell them apart. 0 is success. */

@@ -30,7 +30,7 @@ import {
   type PayloadHeader,
   type PayloadInput,
   type PayloadOptions,
-} from './payload.js';
+} from './payload/index.js';
 import { type SignerResolver, signerFailure, type TrustedSigner } from './signer-resolver.js';
 
 export interface SignerOptions {

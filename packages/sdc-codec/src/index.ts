@@ -52,6 +52,6 @@ export {
   type Receipt,
   type ReceiptResult,
   type Row,
-} from './payload.js';
+} from './payload/index.js';
 export type { SignerCheck, SignerResolver, TrustedSigner } from './signer-resolver.js';
 export { uuidv7 as createContainerId } from './uuid.js';
