@@ -2,13 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import { type Armor, armor, dearmor } from './armor.js';
 import { StructureError } from './cms/der.js';
-import {
-  type ContentCipher,
-  createEnvelope,
-  type EnvelopeRecipient,
-  openEnvelope,
-  parseEnvelope,
-} from './cms/envelope.js';
+import { parseEnvelope } from './cms/envelope.js';
+import { openEnvelope } from './cms/envelope-open.js';
+import { type ContentCipher, createEnvelope, type EnvelopeRecipient } from './cms/envelope-seal.js';
 import {
   type CertificateInput,
   loadPrivateKey,
