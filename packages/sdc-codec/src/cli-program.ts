@@ -112,8 +112,7 @@ function readRows(path: string): Row[] {
   return rows as Row[];
 }
 
-/** Dates as ISO text, bytes as base64: what `--json` prints. */
-/** JSON with bytes as base64 (dates already give ISO 8601 through their toJSON). */
+/** What `--json` prints: bytes as base64, dates as ISO 8601 (through their toJSON). */
 function jsonLine(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
     // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}.
