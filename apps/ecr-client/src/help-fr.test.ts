@@ -1,7 +1,8 @@
 import { capture, captureText, testFrenchHelp } from '@xmcomm/cli-kit/testing';
 import { expect, it } from 'vitest';
+import type { CliIo } from './cli-io.js';
 import { helpFr } from './help-fr.js';
-import { buildProgram, type CliIo, runCli } from './program.js';
+import { buildProgram, runCli } from './program.js';
 
 const ecr = (argv: readonly string[], env: CliIo['env']) =>
   capture((stdout, stderr) => runCli(argv, { env, stdout: stdout.write, stderr: stderr.write }));

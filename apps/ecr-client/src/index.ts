@@ -30,6 +30,7 @@ export {
   saveRules,
   type WorkstationConfig,
 } from './centre.js';
+export type { CliIo } from './cli-io.js';
 export { EcrError, type EcrErrorCode, ecrErrorCodes, exitCodeOf, exitCodes } from './errors.js';
 export { type BrokerSettings, brokerSettings, type CentreLink, openCentreLink } from './link.js';
 export {
@@ -41,7 +42,7 @@ export {
   unreadCount,
 } from './messages.js';
 export { formatNiu, mod97CheckDigits, mod97Valid, type NiuCheck, type NiuParts, parseNiu } from './niu.js';
-export { type CliIo, runCli } from './program.js';
+export { runCli } from './program.js';
 export {
   type ActFieldError,
   type ActKind,

@@ -33,6 +33,7 @@ import {
   writeSetting,
   writeWorkstationConfig,
 } from './centre.js';
+import type { CliIo } from './cli-io.js';
 import { EcrError, exitCodeOf, exitCodes } from './errors.js';
 import { makePrivateFolder, readTextFile } from './files.js';
 import { helpFr } from './help-fr.js';
@@ -40,7 +41,7 @@ import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
 import { registerMessageCommands } from './message-commands.js';
 import { parseNiu } from './niu.js';
-import { readSecret, type Terminal } from './prompt.js';
+import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
 import { relockSigningKeys, retireSigningKeys } from './signing.js';
 import { actStatistics, type StatsDimension, statsDimensions, statsToCsv } from './stats.js';
@@ -58,25 +59,6 @@ import {
   type SessionUser,
   setPrivilege,
 } from './users.js';
-
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** A terminal to ask for passwords; absent when not interactive. */
-  readonly terminal?: Terminal;
-  /** `YYYY-MM-DD`, today in the centre's time zone. */
-  readonly today?: () => string;
-  /** The clock for login locks and read marks (tests inject one). */
-  readonly now?: () => Date;
-  /**
-   * Opens the centre's database (migrated); by default `openCentreDatabase`. An embedder that already
-   * holds the database, such as a test suite, passes its own.
-   */
-  readonly openDatabase?: (url: string) => Promise<{ db: Kysely<SiteDatabase>; close: () => Promise<void> }>;
-  /** Ends `ecr sync` (after the work in hand) when aborted; the bin wires it to SIGINT and SIGTERM. */
-  readonly signal?: AbortSignal;
-}
 
 async function openDefault(url: string) {
   const db = await openCentreDatabase(url);

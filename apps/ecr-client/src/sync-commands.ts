@@ -20,10 +20,10 @@ import {
   readCentrePassword,
   recordPendingChange,
 } from './centre-password.js';
+import type { CliIo } from './cli-io.js';
 import { EcrError } from './errors.js';
 import { brokerSettings, hasBroker, openCentreLink } from './link.js';
 import { unreadAnnouncement, unreadCount } from './messages.js';
-import type { CliIo } from './program.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, tableOfKind } from './rules.js';
 import { type CentreSync, createCentreSync, type SyncEvent } from './sync.js';

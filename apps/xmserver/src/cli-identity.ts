@@ -1,17 +1,24 @@
 import { hostname, userInfo } from 'node:os';
-import { readSecret } from './config.js';
-import type { Context } from './context.js';
+import { readSecret, type ServerConfig } from './config.js';
 import type { ServerDb } from './database.js';
 import { XmServerError } from './errors.js';
-import { text } from './messages.js';
+import type { Io } from './io.js';
+import { type Language, text } from './messages.js';
 import { type Operator, resumeSession, verifyOperator } from './operator-auth.js';
 import { readSessionFile, removeSessionFile, sessionFilePath } from './session-file.js';
 
 // How the CLI finds out who is at the keyboard: the session `xmserver login` saved, else the
 // credentials a script gives in the environment, else a prompt on a terminal. Never an argument.
 
+/** What finding the operator reads of a command's context (a `Context` is one). */
+export interface IdentityContext {
+  readonly io: Pick<Io, 'env' | 'prompt'>;
+  readonly config: Pick<ServerConfig, 'dataDir' | 'databaseUrl'>;
+  readonly lang: Language;
+}
+
 /** This server's session file in the operator's config folder. */
-export function sessionFileOf(ctx: Context): string {
+export function sessionFileOf(ctx: IdentityContext): string {
   return sessionFilePath(ctx.io.env, { dataDir: ctx.config.dataDir, databaseUrl: ctx.config.databaseUrl });
 }
 
@@ -27,7 +34,7 @@ export function cliOrigin(): string {
 }
 
 /** The login: `--user`, else `XM_USER`, else asked on a terminal. */
-export async function readLogin(ctx: Context, flag?: string): Promise<string | undefined> {
+export async function readLogin(ctx: IdentityContext, flag?: string): Promise<string | undefined> {
   const given = flag ?? ctx.io.env.XM_USER;
   if (given) return given;
   if (!ctx.io.prompt) return undefined;
@@ -36,7 +43,7 @@ export async function readLogin(ctx: Context, flag?: string): Promise<string | u
 }
 
 /** The operator's own password: `XM_PASSWORD`, the file `XM_PASSWORD_FILE` names, else asked on a terminal. */
-export async function readOwnPassword(ctx: Context): Promise<string | undefined> {
+export async function readOwnPassword(ctx: IdentityContext): Promise<string | undefined> {
   const given = await readSecret(ctx.io.env, 'XM_PASSWORD');
   if (given !== undefined) return given;
   if (!ctx.io.prompt) return undefined;
@@ -49,7 +56,7 @@ export async function readOwnPassword(ctx: Context): Promise<string | undefined>
  * `XM_USER` with `XM_PASSWORD[_FILE]`; then a prompt when stdin is a terminal. Nothing left:
  * `not-logged-in`. An operator who must change the password is sent to `xmserver login`.
  */
-export async function resolveOperator(ctx: Context, db: ServerDb): Promise<Operator> {
+export async function resolveOperator(ctx: IdentityContext, db: ServerDb): Promise<Operator> {
   const env = ctx.io.env;
   const path = sessionFileOf(ctx);
   const saved = await readSessionFile(path);

@@ -1,25 +1,13 @@
-import type { Writable } from 'node:stream';
 import { resolveOperator } from './cli-identity.js';
 import { type FileSettings, loadConfig, notInitialisedParams, type ServerConfig } from './config.js';
 import { openServerDatabase, requireInitialised, type ServerDb } from './database.js';
 import { XmServerError } from './errors.js';
+import type { Io } from './io.js';
 import { createLogger, type Logger } from './logger.js';
 import { type Language, pickLanguage } from './messages.js';
 import { authorise, type Operator, type Privilege } from './operator-auth.js';
 
-/** What a command needs from the process, so tests can run the CLI in-process with their own. */
-export interface Io {
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-  /** Reads a line from the terminal, without echo unless asked (a login); absent when stdin is not a terminal. */
-  readonly prompt?: ((question: string, options?: { echo?: boolean }) => Promise<string>) | undefined;
-  /** Overrides the logger (tests). */
-  readonly logger?: Logger | undefined;
-  /** An already open server database to use instead of the configured one (tests, the demo); never closed here. */
-  readonly database?: ServerDb | undefined;
-}
+export type { Io } from './io.js';
 
 export interface GlobalOptions {
   readonly dataDir?: string;

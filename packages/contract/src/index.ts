@@ -44,6 +44,8 @@ export {
 } from './exchanged.js';
 export { fingerprintOf } from './fingerprint.js';
 export {
+  type FieldErrorCode,
+  fieldErrorCodes,
   fieldErrorMessage,
   type Language,
 } from './messages.js';
@@ -56,8 +58,6 @@ export {
 export {
   dataColumns,
   type FieldError,
-  type FieldErrorCode,
-  fieldErrorCodes,
   isExistingDate,
   transportedColumns,
   type ValidateOptions,

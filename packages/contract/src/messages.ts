@@ -1,4 +1,18 @@
-import type { FieldErrorCode } from './validate.js';
+// The codes of a field's validation error and their messages, in English and French.
+
+export const fieldErrorCodes = [
+  'required',
+  'type',
+  'too-long',
+  'not-allowed',
+  'invalid-date',
+  'invalid-time',
+  'invalid-format',
+  'out-of-range',
+  'unknown-field',
+] as const;
+
+export type FieldErrorCode = (typeof fieldErrorCodes)[number];
 
 export type Language = 'en' | 'fr';
 

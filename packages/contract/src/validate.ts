@@ -1,20 +1,6 @@
 import type { ColumnSpec } from './columns.js';
 import { type AnyTable, lifecycleColumnNames, type RowOf } from './define-table.js';
-import { fieldErrorMessage } from './messages.js';
-
-export const fieldErrorCodes = [
-  'required',
-  'type',
-  'too-long',
-  'not-allowed',
-  'invalid-date',
-  'invalid-time',
-  'invalid-format',
-  'out-of-range',
-  'unknown-field',
-] as const;
-
-export type FieldErrorCode = (typeof fieldErrorCodes)[number];
+import { type FieldErrorCode, fieldErrorMessage } from './messages.js';
 
 export interface FieldError {
   readonly field: string;

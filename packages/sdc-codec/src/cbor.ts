@@ -197,6 +197,12 @@ export class CborWriter {
   }
 }
 
+/** A text, or null in its place. */
+export function writeNullableText(out: CborWriter, value: string | null): void {
+  if (value === null) out.simple(null);
+  else out.text(value);
+}
+
 export interface CborReadLimits {
   /** Deepest nesting of arrays and maps accepted. */
   maxDepth: number;

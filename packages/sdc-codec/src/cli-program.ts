@@ -15,7 +15,7 @@ import {
   inspectContainer,
   NOT_CHECKED_WITHOUT_KEY,
 } from './inspect.js';
-import { decodePayload, encodePayload, type Row } from './payload.js';
+import { decodePayload, encodePayload, type Row } from './payload/index.js';
 import { uuidv7 } from './uuid.js';
 
 /** Exit codes, one per failure, so that scripts can tell them apart. 0 is success. */
@@ -112,8 +112,7 @@ function readRows(path: string): Row[] {
   return rows as Row[];
 }
 
-/** Dates as ISO text, bytes as base64: what `--json` prints. */
-/** JSON with bytes as base64 (dates already give ISO 8601 through their toJSON). */
+/** What `--json` prints: bytes as base64, dates as ISO 8601 (through their toJSON). */
 function jsonLine(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, item: unknown) {
     // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}.

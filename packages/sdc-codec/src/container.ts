@@ -2,13 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 import { type Armor, armor, dearmor } from './armor.js';
 import { StructureError } from './cms/der.js';
-import {
-  type ContentCipher,
-  createEnvelope,
-  type EnvelopeRecipient,
-  openEnvelope,
-  parseEnvelope,
-} from './cms/envelope.js';
+import { parseEnvelope } from './cms/envelope.js';
+import { openEnvelope } from './cms/envelope-open.js';
+import { type ContentCipher, createEnvelope, type EnvelopeRecipient } from './cms/envelope-seal.js';
 import {
   type CertificateInput,
   loadPrivateKey,
@@ -30,7 +26,7 @@ import {
   type PayloadHeader,
   type PayloadInput,
   type PayloadOptions,
-} from './payload.js';
+} from './payload/index.js';
 import { type SignerResolver, signerFailure, type TrustedSigner } from './signer-resolver.js';
 
 export interface SignerOptions {

@@ -1,6 +1,6 @@
 export { type Armor, armor, dearmor } from './armor.js';
 export { type CertificateResolverOptions, createCertificateResolver } from './certificate-resolver.js';
-export type { ContentCipher } from './cms/envelope.js';
+export type { ContentCipher } from './cms/envelope-seal.js';
 export type { CertificateInput, PrivateKeyInput } from './cms/keys.js';
 export {
   createDecoder,
@@ -52,6 +52,6 @@ export {
   type Receipt,
   type ReceiptResult,
   type Row,
-} from './payload.js';
+} from './payload/index.js';
 export type { SignerCheck, SignerResolver, TrustedSigner } from './signer-resolver.js';
 export { uuidv7 as createContainerId } from './uuid.js';

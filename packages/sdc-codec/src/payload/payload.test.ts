@@ -1,9 +1,10 @@
 import { brotliCompressSync, constants } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { birthAct, genericAct } from '../bench/acts.js';
-import { CborWriter } from './cbor.js';
-import type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from './contract.js';
+import { birthAct, genericAct } from '../../bench/acts.js';
+import { CborWriter } from '../cbor.js';
+import type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from '../contract.js';
+import { uuidv7 } from '../uuid.js';
 import {
   buildRowFactories,
   decodePayload,
@@ -12,8 +13,7 @@ import {
   PAYLOAD_VERSION,
   type PayloadInput,
   type Row,
-} from './payload.js';
-import { uuidv7 } from './uuid.js';
+} from './index.js';
 
 const createdAt = new Date('2026-11-22T08:00:00.000Z');
 const header = { sender: 'CE0001', recipient: 'SRV01', sequence: 42, createdAt };
