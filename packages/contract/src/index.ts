@@ -32,6 +32,17 @@ export {
   type SchemaName,
   type TableDefinition,
 } from './define-table.js';
+export { cameroonDictionary } from './dictionaries/cameroon.js';
+export {
+  type Dictionary,
+  type DictionaryFile,
+  defineDictionary,
+  dictionaryFingerprint,
+  dictionaryToJson,
+  maxDictionaryWordLength,
+  maxDictionaryWords,
+  parseDictionary,
+} from './dictionary.js';
 export {
   SchemaError,
   type SchemaErrorCode,
