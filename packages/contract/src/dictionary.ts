@@ -112,7 +112,7 @@ export function parseDictionary(file: unknown): Dictionary {
  * The dictionary as a file a deployment commits: fixed key order, one word per line, so the same
  * dictionary always gives the same bytes and a change reads well in a diff.
  */
-export function dictionaryToJson(dictionary: Dictionary, built?: Readonly<Record<string, unknown>>): string {
+export function dictionaryToJson(dictionary: Dictionary, built?: object): string {
   const lines = [
     '{',
     `  "kind": "xmcomm-dictionary",`,

@@ -74,4 +74,20 @@ export const helpFr: FrenchTexts = {
     description: 'afficher une charge utile nue en une ligne JSON',
     options: { '--in': 'fichier de la charge utile' },
   },
+  'sdc dictionary': {
+    description:
+      "le dictionnaire d'un déploiement : des mots qui voyagent par leur numéro plutôt que par leurs lettres",
+  },
+  'sdc dictionary build': {
+    description:
+      "construire un dictionnaire à partir d'un échantillon des fiches du déploiement : les valeurs de texte les plus fréquentes",
+    options: {
+      '--table': 'table du --sample qui suit (à répéter avec chaque --sample pour plusieurs tables)',
+      '--sample': 'fiches de cette table, un objet JSON par ligne (à répéter pour plusieurs tables)',
+      '--budget': 'taille maximale : un nombre de mots (500) ou d’octets (6000B, 8KiB)',
+      '--name': 'le nom du dictionnaire (par défaut : celui du fichier de sortie)',
+      '--min-count': 'une valeur ne devient un mot que si elle revient au moins ce nombre de fois',
+      '--out': 'fichier de sortie (JSON, à versionner avec le déploiement)',
+    },
+  },
 };

@@ -19,6 +19,13 @@ export {
   type VerifiedHeader,
 } from './container.js';
 export type { ContractColumn, ContractColumnType, ContractTable, TableRegistry } from './contract.js';
+export {
+  type BuildDictionaryOptions,
+  type BuiltDictionary,
+  buildDictionary,
+  type DictionaryBuildReport,
+  type DictionarySample,
+} from './dictionary-build.js';
 export { describeSdcError, SDC_ERROR_CODES, SdcError, type SdcErrorCode, type SdcResult } from './errors.js';
 export {
   CONTAINER_DAMAGES,

@@ -1,7 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDictionary } from '@xmcomm/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birthAct } from '../bench/acts.js';
 import { children, parse } from '../src/cms/der.js';
@@ -421,5 +422,40 @@ describe('sdc', { timeout: 120_000 }, () => {
     ]);
     expect(decoded.code).toBe(0);
     expect(JSON.parse(decoded.stdout).rows).toHaveLength(5);
+  });
+
+  it('builds a dictionary from a sample of rows, the same file each time, within its budget', async () => {
+    const sample = Array.from({ length: 300 }, (_, i) => JSON.stringify(birthAct(i))).join('\n');
+    writeFileSync(p('births.jsonl'), `${sample}\n`);
+    const build = (out: string, budget: string) =>
+      sdc([
+        'dictionary',
+        'build',
+        '--table',
+        'births',
+        '--sample',
+        p('births.jsonl'),
+        '--budget',
+        budget,
+        '--out',
+        p(out),
+      ]);
+    const first = await build('births-dict.json', '40');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/wrote .*births-dict\.json: 40 word\(s\), \d+ bytes, from 300 row\(s\)/);
+    const again = await build('again.json', '40');
+    expect(again.code).toBe(0);
+    const file = readFileSync(p('births-dict.json'), 'utf8');
+    // The name comes from the file; only it differs between the two runs.
+    expect(readFileSync(p('again.json'), 'utf8').replace('"again"', '"births-dict"')).toBe(file);
+    const dictionary = parseDictionary(JSON.parse(file));
+    expect(dictionary.name).toBe('births-dict');
+    expect(dictionary.words).toHaveLength(40);
+    expect(first.stderr).toContain(dictionary.fingerprint.slice(0, 16));
+
+    const small = await build('small.json', '200B');
+    expect(small.code).toBe(0);
+    const words = parseDictionary(JSON.parse(readFileSync(p('small.json'), 'utf8'))).words;
+    expect(words.reduce((sum, word) => sum + Buffer.byteLength(word) + 1, 0)).toBeLessThanOrEqual(200);
   });
 });

@@ -11,4 +11,5 @@ export const EXIT_CODES_FOR_TESTS = {
   'decrypt-failed': 14,
   'untrusted-signer': 17,
   'revoked-signer': 19,
+  'invalid-input': 23,
 } as const;

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { capture } from '@xmcomm/cli-kit/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runSdc } from '../src/cli-program.js';
 import { EXIT_CODES_FOR_TESTS } from './exit-codes.js';
 
@@ -53,5 +56,64 @@ describe('a usage error is one line and the help hint, in the user language, exi
     expect(required.stderr).toBe(
       `sdc: Option "--in <payload.bin>" is required.\nSee 'sdc payload decode --help'.\n`,
     );
+  });
+});
+
+describe('sdc dictionary build: what is wrong, in the user language', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sdc-dictionary-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sample = join(dir, 'rows.jsonl');
+  writeFileSync(sample, '{"town":"Dakar"}\n{"town":"Dakar"}\n');
+  const build = (extra: string[], env: Record<string, string> = {}) =>
+    sdc(
+      ['dictionary', 'build', '--table', 'towns', '--sample', sample, '--out', join(dir, 'd.json'), ...extra],
+      env,
+    );
+
+  it('a budget that is neither words nor bytes', async () => {
+    expect(await build(['--budget', '5MB'])).toEqual({
+      code: EXIT_CODES_FOR_TESTS.usage,
+      stdout: '',
+      stderr: 'sdc: --budget takes a number of words (500) or of bytes (6000B, 8KiB), not "5MB"\n',
+    });
+    expect((await build(['--budget', '0'], { XM_LANG: 'fr' })).stderr).toBe(
+      "sdc: --budget attend un nombre de mots (500) ou d'octets (6000B, 8KiB), pas « 0 »\n",
+    );
+  });
+
+  it('a sample too small for the options', async () => {
+    const tooFew = await build(['--budget', '10'], { XM_LANG: 'fr' });
+    expect(tooFew.code).toBe(EXIT_CODES_FOR_TESTS['invalid-input']);
+    expect(tooFew.stderr).toBe(
+      'sdc: aucun dictionnaire à partir de 2 fiche(s) : aucune valeur de texte ne revient 5 fois, ou le budget est plus petit que le moindre mot\n',
+    );
+    const ok = await build(['--budget', '10', '--min-count', '2']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).words).toEqual(['Dakar']);
+  });
+
+  it('a --table for each --sample', async () => {
+    const result = await sdc(
+      [
+        'dictionary',
+        'build',
+        '--table',
+        'a',
+        '--table',
+        'b',
+        '--sample',
+        sample,
+        '--budget',
+        '9',
+        '--out',
+        join(dir, 'x.json'),
+      ],
+      { XM_LANG: 'fr' },
+    );
+    expect(result).toEqual({
+      code: EXIT_CODES_FOR_TESTS.usage,
+      stdout: '',
+      stderr: 'sdc: donnez une --table pour chaque --sample, dans le même ordre\n',
+    });
   });
 });
