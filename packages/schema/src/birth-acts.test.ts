@@ -1,6 +1,6 @@
 import { births, validateRow } from '@xmcomm/contract';
 import { describe, expect, it } from 'vitest';
-import { createActGenerator, travellingRow } from './birth-acts.js';
+import { createActGenerator, senegalActLists, travellingRow } from './birth-acts.js';
 
 describe('createActGenerator', () => {
   it('makes acts that pass the births contract and are not all alike', () => {
@@ -27,5 +27,19 @@ describe('createActGenerator', () => {
     expect(row).not.toHaveProperty('origin_matricule');
     expect(Object.keys(row)).toHaveLength(Object.keys(births.columns).length - 3);
     expect(row.niu).toBe('S0000001-2026-000009');
+  });
+
+  it('draws from another country’s names and places when given them, still within the contract', () => {
+    const next = createActGenerator(7, senegalActLists);
+    for (let numero = 1; numero <= 200; numero++) {
+      const { niu: _niu, ...act } = next('SN0001', numero);
+      const checked = validateRow(births, act);
+      if (!checked.ok) throw new Error(JSON.stringify(checked.errors[0]));
+      expect(senegalActLists.regions).toContain(act.place_of_birth_region);
+      expect(act.mother_nationality).toBe('SEN');
+    }
+    // The default lists are still Cameroon's, drawn in the same order as before.
+    expect(createActGenerator(7)('S1', 1)).toEqual(createActGenerator(7, undefined)('S1', 1));
+    expect(createActGenerator(7)('S1', 1).mother_nationality).toBe('CMR');
   });
 });

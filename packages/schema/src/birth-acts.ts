@@ -160,14 +160,193 @@ const facilities = [
   'Centre de Santé Intégré',
 ];
 
+/** The names and places a generator draws acts from: one country's. */
+export interface ActLists {
+  readonly surnames: readonly string[];
+  readonly givenNames: readonly string[];
+  readonly regions: readonly string[];
+  readonly localities: readonly string[];
+  readonly occupations: readonly string[];
+  /** Kinds of health facility; an act names one after its town ("Hôpital Central de Douala"). */
+  readonly facilities: readonly string[];
+  /** ISO 3166-1 alpha-3, as the contract's nationality columns hold it. */
+  readonly nationality: string;
+}
+
+/** Common Cameroonian names and places: what `createActGenerator` draws from by default. */
+export const cameroonActLists: ActLists = {
+  surnames,
+  givenNames,
+  regions,
+  localities,
+  occupations,
+  facilities,
+  nationality: 'CMR',
+};
+
+/**
+ * Common Senegalese names and places: acts of another deployment, whose words the Cameroon
+ * dictionary does not know (for measuring dictionaries).
+ */
+export const senegalActLists: ActLists = {
+  surnames: [
+    'Diop',
+    'Ndiaye',
+    'Fall',
+    'Sow',
+    'Ba',
+    'Diallo',
+    'Sy',
+    'Gueye',
+    'Faye',
+    'Mbaye',
+    'Ndour',
+    'Sarr',
+    'Cissé',
+    'Diouf',
+    'Thiam',
+    'Kane',
+    'Seck',
+    'Niang',
+    'Sall',
+    'Camara',
+    'Touré',
+    'Wade',
+    'Mbengue',
+    'Dieng',
+    'Sène',
+    'Diagne',
+    'Lô',
+    'Tall',
+    'Sané',
+    'Badji',
+    'Diatta',
+    'Coly',
+    'Mendy',
+    'Gomis',
+    'Ndoye',
+    'Samb',
+    'Dia',
+    'Dramé',
+    'Sylla',
+    'Konaté',
+    'Traoré',
+    'Keïta',
+    'Baldé',
+    'Mané',
+    'Sagna',
+    'Goudiaby',
+    'Ngom',
+    'Pouye',
+    'Diédhiou',
+    'Tine',
+  ],
+  givenNames: [
+    'Mamadou',
+    'Fatou',
+    'Aminata',
+    'Moussa',
+    'Awa',
+    'Ibrahima',
+    'Mariama',
+    'Cheikh',
+    'Khady',
+    'Ousmane',
+    'Ndèye',
+    'Abdoulaye',
+    'Coumba',
+    'Modou',
+    'Astou',
+    'Serigne',
+    'Adama',
+    'Aliou',
+    'Rokhaya',
+    'Babacar',
+    'Seynabou',
+    'Omar',
+    'Dieynaba',
+    'Lamine',
+    'Bineta',
+    'Pape',
+    'Sokhna',
+    'Assane',
+    'Maïmouna',
+    'Saliou',
+    'Oumou',
+    'Malick',
+    'Yacine',
+    'Boubacar',
+    'Marème',
+    'El Hadji',
+    'Souleymane',
+    'Khadija',
+    'Amadou',
+    'Ndiogou',
+  ],
+  regions: [
+    'Dakar',
+    'Thiès',
+    'Diourbel',
+    'Saint-Louis',
+    'Louga',
+    'Fatick',
+    'Kaolack',
+    'Kaffrine',
+    'Kolda',
+    'Sédhiou',
+    'Ziguinchor',
+    'Tambacounda',
+    'Kédougou',
+    'Matam',
+  ],
+  localities: [
+    'Dakar',
+    'Pikine',
+    'Guédiawaye',
+    'Rufisque',
+    'Thiès',
+    'Mbour',
+    'Touba',
+    'Diourbel',
+    'Saint-Louis',
+    'Kaolack',
+    'Ziguinchor',
+    'Louga',
+    'Tambacounda',
+    'Kolda',
+    'Richard-Toll',
+    'Fatick',
+    'Mbacké',
+    'Tivaouane',
+    'Matam',
+    'Kédougou',
+  ],
+  occupations: [
+    'cultivateur',
+    'commerçante',
+    'enseignant',
+    'infirmière',
+    'chauffeur',
+    'tailleur',
+    'fonctionnaire',
+    'étudiant',
+    'pêcheur',
+    'éleveur',
+    'ménagère',
+  ],
+  facilities: ['Hôpital Régional', 'Centre de Santé', 'Poste de Santé', 'Hôpital Principal', 'Clinique'],
+  nationality: 'SEN',
+};
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /**
  * Birth acts as a centre fills them in: most optional fields given, names and places drawn from
- * lists of common Cameroonian ones, so that compression sees what it would see in production
- * rather than the same act repeated.
+ * lists of common Cameroonian ones (or another country's, `lists`), so that compression sees what
+ * it would see in production rather than the same act repeated.
  */
-export function createActGenerator(seed = 2026) {
+export function createActGenerator(seed = 2026, lists: ActLists = cameroonActLists) {
+  const { surnames, givenNames, regions, localities, occupations, facilities, nationality } = lists;
   const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -199,7 +378,7 @@ export function createActGenerator(seed = 2026) {
       mother_surname: mother,
       mother_given_names: given(),
       mother_date_of_birth: `${int(1980, 2006)}-${pad(int(1, 12))}-${pad(int(1, 28))}`,
-      mother_nationality: 'CMR',
+      mother_nationality: nationality,
       mother_residence_region: region,
       mother_residence_locality: locality,
       mother_occupation: pick(occupations),
@@ -210,7 +389,7 @@ export function createActGenerator(seed = 2026) {
       father_surname: father,
       father_given_names: given(),
       father_date_of_birth: `${int(1970, 2004)}-${pad(int(1, 12))}-${pad(int(1, 28))}`,
-      father_nationality: 'CMR',
+      father_nationality: nationality,
       father_occupation: pick(occupations),
       declarant_surname: declaredBy === 'mother' ? mother : father,
       declarant_relationship: declaredBy,

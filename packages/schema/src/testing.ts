@@ -63,4 +63,12 @@ export async function withRollback<DB, T>(
 }
 
 export { sampleBirth } from '@xmcomm/contract/testing';
-export { centreCodeOf, createActGenerator, seededRandom, travellingRow } from './birth-acts.js';
+export {
+  type ActLists,
+  cameroonActLists,
+  centreCodeOf,
+  createActGenerator,
+  seededRandom,
+  senegalActLists,
+  travellingRow,
+} from './birth-acts.js';
