@@ -39,6 +39,7 @@ export const EXIT_CODES: Readonly<Record<SdcErrorCode | 'usage' | 'io', number>>
   'decompression-limit': 22,
   'invalid-input': 23,
   'invalid-key': 24,
+  'unknown-dictionary': 25,
 };
 
 class CliFailure extends Error {

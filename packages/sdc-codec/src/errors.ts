@@ -15,6 +15,7 @@ export const SDC_ERROR_CODES = [
   'decompression-limit',
   'invalid-input',
   'invalid-key',
+  'unknown-dictionary',
 ] as const;
 
 export type SdcErrorCode = (typeof SDC_ERROR_CODES)[number];
@@ -67,6 +68,10 @@ const MESSAGES: Readonly<Record<SdcErrorCode, { en: string; fr: string }>> = {
   'invalid-key': {
     en: 'The key or certificate cannot be used',
     fr: 'La clé ou le certificat ne peut pas être utilisé',
+  },
+  'unknown-dictionary': {
+    en: 'The container was packed with a dictionary this receiver does not have',
+    fr: "Le conteneur a été compacté avec un dictionnaire que ce destinataire n'a pas",
   },
 };
 

@@ -51,6 +51,11 @@ export interface ContainerHeader {
   readonly table: string | null;
   /** The table contract's fingerprint (hex, possibly a prefix) the rows were made against. */
   readonly fingerprint: string | null;
+  /**
+   * The fingerprint (hex, possibly a prefix) of the dictionary the rows were packed with, null for
+   * none; absent from a codec that has no dictionaries.
+   */
+  readonly dictionary?: string | null;
 }
 
 export interface OpenedContainer {

@@ -17,6 +17,7 @@ export const rejectionReasons = [
   'unsupported-kind',
   'missing-from-receipt',
   'unknown-client',
+  'unknown-dictionary',
 ] as const;
 
 export type RejectionReason = (typeof rejectionReasons)[number];
@@ -73,6 +74,10 @@ const texts: Readonly<Record<RejectionReason, { en: string; fr: string }>> = {
     fr: "Le serveur n'accepte pas ce type de conteneur",
   },
   'unknown-client': { en: 'The server does not know this site', fr: 'Le serveur ne connaît pas ce site' },
+  'unknown-dictionary': {
+    en: 'The server does not have the dictionary the rows were packed with',
+    fr: "Le serveur n'a pas le dictionnaire avec lequel les fiches ont été compactées",
+  },
   'missing-from-receipt': {
     en: "The server's receipt did not mention the row",
     fr: "L'accusé de réception du serveur ne mentionnait pas la fiche",

@@ -28,10 +28,13 @@ export async function openContainer(ctx: ServerContext, bytes: Uint8Array): Prom
     bodyError =
       opened.error.code === 'schema-mismatch'
         ? 'schema-mismatch'
-        : formatReason(
-            opened.verified.kind === 'import-request' ? 'invalid-filter' : 'invalid-field',
-            opened.error.message.slice(0, 200),
-          );
+        : opened.error.code === 'unknown-dictionary'
+          ? // Packed with words the server does not hold: refused whole, never read against another list.
+            formatReason('unknown-dictionary', opened.verified.header.dictionary ?? undefined)
+          : formatReason(
+              opened.verified.kind === 'import-request' ? 'invalid-filter' : 'invalid-field',
+              opened.error.message.slice(0, 200),
+            );
   } else return { outcome: refused(opened.error.code) };
   // The signer's certificate must be the one registered for the matricule the container claims.
   if (container.signer.matricule !== container.header.sender)
