@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { languageFlag, localizeProgram, pickLanguage } from '@xmcomm/cli-kit';
-import { dictionaryToJson } from '@xmcomm/contract';
 import { inspectCertificate, TrustStore } from '@xmcomm/pki';
 import { Command, CommanderError, Option } from 'commander';
+import { addDictionaryCommands } from './cli-dictionary.js';
+import { CliFailure, EXIT_CODES, readBytes, readText, write } from './cli-files.js';
 import { createDecoder, createEncoder } from './container.js';
-import { buildDictionary, type DictionarySample } from './dictionary-build.js';
-import { describeSdcError, SdcError, type SdcErrorCode } from './errors.js';
+import { describeSdcError, SdcError } from './errors.js';
 import { helpFr } from './help-fr.js';
 import {
   DECODE_COMMAND,
@@ -19,39 +19,6 @@ import {
 } from './inspect.js';
 import { decodePayload, encodePayload, type Row } from './payload/index.js';
 import { uuidv7 } from './uuid.js';
-
-/** Exit codes, one per failure, so that scripts can tell them apart. 0 is success. */
-export const EXIT_CODES: Readonly<Record<SdcErrorCode | 'usage' | 'io', number>> = {
-  usage: 2,
-  io: 3,
-  malformed: 10,
-  'unsupported-version': 11,
-  'unsupported-algorithm': 12,
-  'not-for-me': 13,
-  'decrypt-failed': 14,
-  'bad-signature': 15,
-  'unknown-signer': 16,
-  'untrusted-signer': 17,
-  'expired-signer': 18,
-  'revoked-signer': 19,
-  'schema-mismatch': 20,
-  'too-large': 21,
-  'decompression-limit': 22,
-  'invalid-input': 23,
-  'invalid-key': 24,
-  'unknown-dictionary': 25,
-};
-
-class CliFailure extends Error {
-  constructor(
-    readonly exitCode: number,
-    message: string,
-    /** The message in French, shown under `--lang fr` (older messages have none yet). */
-    readonly french?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** `--pass env:VAR` or `--pass file:PATH`: never the secret itself on the command line. */
 function readPassphrase(spec: string | undefined): string | undefined {
@@ -72,25 +39,7 @@ function readPassphrase(spec: string | undefined): string | undefined {
 /** Containers `decode` opens at once from a directory. */
 const decodeWindow = 16;
 
-function readText(path: string): string {
-  return readBytes(path).toString('utf8');
-}
-
-function readBytes(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new CliFailure(EXIT_CODES.io, `cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-function write(path: string, data: Uint8Array | string): void {
-  try {
-    writeFileSync(path, data);
-  } catch (error) {
-    throw new CliFailure(EXIT_CODES.io, `cannot write ${path}: ${(error as Error).message}`);
-  }
-}
+export { EXIT_CODES };
 
 function isDirectory(path: string): boolean {
   try {
@@ -115,46 +64,6 @@ function readRows(path: string): Row[] {
     throw new CliFailure(EXIT_CODES['invalid-input'], `${path} must hold a JSON array of objects`);
   }
   return rows as Row[];
-}
-
-/** One JSON object per line (blank lines skipped): a sample of rows as a database export gives it. */
-function readJsonLines(path: string): Row[] {
-  const rows: Row[] = [];
-  for (const [index, line] of readText(path).split(/\r?\n/).entries()) {
-    if (line.trim() === '') continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (error) {
-      throw new CliFailure(
-        EXIT_CODES['invalid-input'],
-        `${path}, line ${index + 1} is not JSON: ${(error as Error).message}`,
-        `${path}, ligne ${index + 1} : ce n'est pas du JSON (${(error as Error).message})`,
-      );
-    }
-    if (typeof row !== 'object' || row === null || Array.isArray(row))
-      throw new CliFailure(
-        EXIT_CODES['invalid-input'],
-        `${path}, line ${index + 1} is not a JSON object`,
-        `${path}, ligne ${index + 1} : ce n'est pas un objet JSON`,
-      );
-    rows.push(row as Row);
-  }
-  return rows;
-}
-
-/** `--budget 500` (words), `--budget 6000B` or `--budget 8KiB` (bytes). */
-function parseBudget(text: string): { maxWords: number } | { maxBytes: number } {
-  const match = /^(\d{1,9})(B|KiB)?$/i.exec(text.trim());
-  const amount = match ? Number(match[1]) : Number.NaN;
-  if (!match || amount < 1)
-    throw new CliFailure(
-      EXIT_CODES.usage,
-      `--budget takes a number of words (500) or of bytes (6000B, 8KiB), not "${text}"`,
-      `--budget attend un nombre de mots (500) ou d'octets (6000B, 8KiB), pas « ${text} »`,
-    );
-  const unit = match[2]?.toLowerCase();
-  return unit === undefined ? { maxWords: amount } : { maxBytes: unit === 'kib' ? amount * 1024 : amount };
 }
 
 /** What `--json` prints: bytes as base64, dates as ISO 8601 (through their toJSON). */
@@ -481,88 +390,7 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
       out(jsonLine({ header: result.value.header, ...result.value.body }));
     });
 
-  const dictionary = program
-    .command('dictionary')
-    .description("a deployment's dictionary: words that travel as an index instead of their letters");
-  dictionary
-    .command('build')
-    .description(
-      "build a dictionary from a sample of the deployment's own rows: the most frequent text values",
-    )
-    .requiredOption(
-      '--table <name>',
-      'table of the next --sample (repeat with each --sample for several tables)',
-      (value: string, list: string[]) => [...list, value],
-      [] as string[],
-    )
-    .requiredOption(
-      '--sample <rows.jsonl>',
-      'rows of that table, one JSON object per line (repeat for several tables)',
-      (value: string, list: string[]) => [...list, value],
-      [] as string[],
-    )
-    .requiredOption('--budget <n|nB|nKiB>', 'size limit: a number of words (500), or of bytes (6000B, 8KiB)')
-    .option('--name <name>', "the dictionary's name (default: the output file's name)")
-    .option(
-      '--min-count <n>',
-      'a value becomes a word only when it occurs at least this often',
-      (value) => Number.parseInt(value, 10),
-      5,
-    )
-    .requiredOption('--out <dict.json>', 'output file (JSON, to commit with the deployment)')
-    .action((options) => {
-      const tables = options.table as string[];
-      const paths = options.sample as string[];
-      if (tables.length !== paths.length)
-        throw new CliFailure(
-          EXIT_CODES.usage,
-          'give one --table for each --sample, in the same order',
-          'donnez une --table pour chaque --sample, dans le même ordre',
-        );
-      if (!Number.isSafeInteger(options.minCount) || options.minCount < 1)
-        throw new CliFailure(
-          EXIT_CODES.usage,
-          '--min-count takes a positive whole number',
-          '--min-count attend un nombre entier positif',
-        );
-      const samples: DictionarySample[] = paths.map((path, i) => ({
-        table: tables[i] as string,
-        rows: readJsonLines(path),
-      }));
-      const name: string = options.name ?? basename(options.out).replace(/\.json$/i, '');
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name))
-        throw new CliFailure(
-          EXIT_CODES.usage,
-          `"${name}" cannot name a dictionary (1-100 letters, digits, dots, dashes, underscores): give --name`,
-          `« ${name} » ne peut pas nommer un dictionnaire (1 à 100 lettres, chiffres, points, tirets, soulignés) : donnez --name`,
-        );
-      const budget = parseBudget(options.budget);
-      const rowCount = samples.reduce((sum, sample) => sum + sample.rows.length, 0);
-      let result: ReturnType<typeof buildDictionary>;
-      try {
-        result = buildDictionary(samples, { name, ...budget, minCount: options.minCount });
-      } catch (error) {
-        // The sample is too small or too varied for the options: say so in the user's language.
-        if (SdcError.isInstance(error) && error.code === 'invalid-input')
-          throw new CliFailure(
-            EXIT_CODES['invalid-input'],
-            `no dictionary from ${rowCount} row(s): ${error.message}`,
-            `aucun dictionnaire à partir de ${rowCount} fiche(s) : aucune valeur de texte ne revient ${options.minCount} fois, ou le budget est plus petit que le moindre mot`,
-          );
-        throw error;
-      }
-      const { dictionary: built, report } = result;
-      write(options.out, dictionaryToJson(built, report));
-      const coverage = Math.round(report.coverage * 100);
-      const fingerprint = built.fingerprint.slice(0, 16);
-      err(
-        state.language === 'fr'
-          ? `${options.out} écrit : ${report.words} mot(s), ${report.bytes} octets, tirés de ${report.rows} fiche(s) ; ` +
-              `ils couvrent ${coverage} % des valeurs de texte de l'échantillon ; empreinte ${fingerprint}`
-          : `wrote ${options.out}: ${report.words} word(s), ${report.bytes} bytes, from ${report.rows} row(s); ` +
-              `they cover ${coverage}% of the sample's text values; fingerprint ${fingerprint}`,
-      );
-    });
+  addDictionaryCommands(program, err, () => state.language ?? 'en');
 
   return program;
 }
