@@ -28,6 +28,7 @@ import {
   type PayloadOptions,
 } from './payload/index.js';
 import { type SignerResolver, signerFailure, type TrustedSigner } from './signer-resolver.js';
+import { type SdcDictionary, shelfOf, vocabularyOf } from './vocabulary.js';
 
 export interface SignerOptions {
   privateKey: PrivateKeyInput;
@@ -53,6 +54,11 @@ export interface EncoderOptions {
   armor?: Armor;
   tables?: TableRegistry;
   limits?: Partial<SdcLimits>;
+  /**
+   * The deployment's dictionary the rows are packed with (docs/sdc-format.md §4.6): the Cameroon
+   * list by default (written as format 2, as before dictionaries); null for none.
+   */
+  dictionary?: SdcDictionary | null;
 }
 
 export interface SdcEncoder {
@@ -134,11 +140,14 @@ export function createEncoder(options: EncoderOptions): SdcEncoder {
     const der = createEnvelope(OID.signedData, signed, recipients, cipher);
     return armour === 'text' ? armor(der) : der;
   };
-  const sign = (input: PayloadInput) =>
-    createSignedData(
-      encodePayload(input, { ...(options.tables ? { tables: options.tables } : {}), limits }),
-      signer,
-    );
+  // Checked once, here: a list that is no dictionary fails when the encoder is made, not per container.
+  vocabularyOf(options.dictionary);
+  const payloadOptions: PayloadOptions = {
+    ...(options.tables ? { tables: options.tables } : {}),
+    limits,
+    ...(options.dictionary !== undefined ? { dictionary: options.dictionary } : {}),
+  };
+  const sign = (input: PayloadInput) => createSignedData(encodePayload(input, payloadOptions), signer);
   return {
     encode: (input) => envelope(sign(input)),
     sign,
@@ -173,6 +182,11 @@ export interface DecoderOptions {
   at?: Date;
   /** Rows the sender created also carry their `numero` (see PayloadOptions.senderNumero). */
   senderNumero?: boolean;
+  /**
+   * The dictionaries this receiver holds (default: the Cameroon list). A container packed with
+   * another fails with `unknown-dictionary` and its verified header; format 2 always decodes.
+   */
+  dictionaries?: readonly SdcDictionary[];
 }
 
 export interface DecodedContainer {
@@ -186,7 +200,8 @@ export interface DecodedContainer {
 
 /**
  * A decode result. When the signature and the signer verified but the body cannot be used (it does
- * not fit the local contract, `schema-mismatch`, or holds a value out of range, `malformed`), the
+ * not fit the local contract, `schema-mismatch`, was packed with a dictionary the receiver does not
+ * hold, `unknown-dictionary`, or holds a value out of range, `malformed`), the
  * failure also carries the authenticated header and signer, so the receiver can answer the sender (a
  * receipt) instead of leaving it to re-send.
  */
@@ -220,7 +235,10 @@ export function createDecoder(options: DecoderOptions): SdcDecoder {
     ...(options.tables ? { tables: options.tables } : {}),
     limits,
     senderNumero: options.senderNumero === true,
+    ...(options.dictionaries ? { dictionaries: options.dictionaries } : {}),
   };
+  // The dictionaries held, checked and indexed now rather than at the first container.
+  shelfOf(options.dictionaries);
 
   // Containers being opened at once by this decoder: with others waiting, the signature check goes
   // to the thread pool (see verifySignerInfo).

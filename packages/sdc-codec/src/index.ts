@@ -62,3 +62,4 @@ export {
 } from './payload/index.js';
 export type { SignerCheck, SignerResolver, TrustedSigner } from './signer-resolver.js';
 export { uuidv7 as createContainerId } from './uuid.js';
+export type { SdcDictionary } from './vocabulary.js';

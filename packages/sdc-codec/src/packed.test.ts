@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packColumn, unpackColumn, unpackColumnAt } from './packed.js';
-import { VOCABULARY, vocabularyIndex } from './vocabulary.js';
 
 describe('packed columns', () => {
   it('costs no bits for a sequence or a constant', () => {
@@ -143,17 +141,5 @@ describe('packed columns, read back', () => {
       const packed = packColumn(values);
       if (packed) expect(unpackColumn(packed, values.length)).toEqual(values);
     }
-  });
-});
-
-describe('vocabulary', () => {
-  it('has no word twice, so that an index names one word', () => {
-    expect(new Set(VOCABULARY).size).toBe(VOCABULARY.length);
-    for (const [index, word] of VOCABULARY.entries()) expect(vocabularyIndex(word)).toBe(index);
-  });
-
-  it('is the list docs/sdc-format.md §4.6 names by its SHA-256', () => {
-    const digest = createHash('sha256').update(VOCABULARY.join('\n'), 'utf8').digest('hex');
-    expect(digest).toBe('71ff23c028d774419b6ac016d87754b3c4bdaae4f6b216eed513986774d8faaf');
   });
 });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cameroonDictionary, defineDictionary } from '@xmcomm/contract';
 import { TrustStore } from '@xmcomm/pki';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -516,6 +517,31 @@ describe('failures have stable codes', () => {
     const tooMany = await decode(der, 'server', { limits: { maxRows: 0 } });
     expect(code(tooMany)).not.toBe('ok');
     expect(tooMany).toMatchObject({ verified: { header: { sender: 'CE0001', sequence: 7 } } });
+  });
+
+  it('a container packed with a dictionary the receiver lacks is refused with its verified header', async () => {
+    const senegal = defineDictionary('sn-etat-civil', ['Dakar', 'Thiès', 'Awa', 'SEN']);
+    const row = { ...birthAct(1), place_of_birth_locality: 'Thiès', child_given_names: 'Awa' };
+    const packed = createEncoder({
+      signer: { privateKey: pki.read('site.key'), certificate: pki.read('site.pem') },
+      recipients: [{ certificate: pki.read('server.pem') }],
+      dictionary: senegal,
+    }).encode({ ...input, rows: [row] }) as Uint8Array;
+    const lacking = await decode(packed);
+    expect(lacking).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-dictionary' },
+      verified: {
+        header: { sender: 'CE0001', sequence: 7, version: 3, dictionary: senegal.fingerprint.slice(0, 16) },
+        signer: { subject: 'CN=site' },
+      },
+    });
+    const holding = await decode(packed, 'server', { dictionaries: [cameroonDictionary, senegal] });
+    if (!holding.ok) throw holding.error;
+    expect(holding.value.body).toMatchObject({
+      kind: 'rows',
+      rows: [{ place_of_birth_locality: 'Thiès', child_given_names: 'Awa' }],
+    });
   });
 
   it('random flips and truncations of a container end in a typed error, never a throw', async () => {

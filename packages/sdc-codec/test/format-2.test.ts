@@ -1,6 +1,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineDictionary } from '@xmcomm/contract';
 import { describe, expect, it } from 'vitest';
 import { birthAct, genericAct } from '../bench/acts.js';
 import {
@@ -19,6 +20,7 @@ import {
 const fixtures = join(import.meta.dirname, '__fixtures__');
 const bytesOf = (name: string) => new Uint8Array(readFileSync(join(fixtures, name)));
 const expected = (name: string) => JSON.parse(readFileSync(join(fixtures, `${name}.json`), 'utf8'));
+const cameroon = '71ff23c028d77441';
 /** Dates as the fixtures' JSON has them. */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
@@ -50,7 +52,16 @@ describe('format 2, as stored', () => {
       const decoded = decodePayload(bytesOf(`${name}.cbor`));
       if (!decoded.ok) throw decoded.error;
       expect(decoded.value.header.version).toBe(2);
-      expect(asJson(decoded.value)).toEqual(expected(name));
+      const { header, body } = expected(name);
+      // Format 2 names no dictionary: it means the Cameroon list, which the header now says.
+      expect(asJson(decoded.value)).toEqual({ header: { ...header, dictionary: cameroon }, body });
+    });
+
+    it(`${name} decodes with the Cameroon list even for a receiver that holds other dictionaries`, () => {
+      const other = defineDictionary('sn-etat-civil', ['Dakar', 'Thiès']);
+      const decoded = decodePayload(bytesOf(`${name}.cbor`), { dictionaries: [other] });
+      if (!decoded.ok) throw decoded.error;
+      expect(asJson(decoded.value.body)).toEqual(expected(name).body);
     });
 
     it(`${name}: the default encoder still writes the same bytes`, () => {
@@ -80,6 +91,9 @@ describe('format 2, as stored', () => {
     const decoded = await decoder.decode(bytesOf('container-v2.sdc'));
     if (!decoded.ok) throw decoded.error;
     const { header, body } = expected('payload-v2-births-20');
-    expect(asJson({ header: decoded.value.header, body: decoded.value.body })).toEqual({ header, body });
+    expect(asJson({ header: decoded.value.header, body: decoded.value.body })).toEqual({
+      header: { ...header, dictionary: cameroon },
+      body,
+    });
   });
 });

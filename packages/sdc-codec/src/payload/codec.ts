@@ -5,6 +5,14 @@ import { fail, SdcError, type SdcResult } from '../errors.js';
 import { resolveLimits, type SdcLimits } from '../limits.js';
 import { schemaTables } from '../schema-registry.js';
 import { isCanonicalUuid, uuidToBytes, uuidToString } from '../uuid.js';
+import {
+  CAMEROON_VOCABULARY,
+  NO_VOCABULARY,
+  type SdcDictionary,
+  shelfOf,
+  type Vocabulary,
+  vocabularyOf,
+} from '../vocabulary.js';
 import { ROWS_CONTRACT, readContractRows, writeContractRows } from './contract-rows.js';
 import { type ImportFilter, readFilter, writeFilter } from './filters.js';
 import { ROWS_GENERIC, readGenericRows, writeGenericRows } from './generic-rows.js';
@@ -67,6 +75,16 @@ export interface PayloadOptions {
    * and after the columns: the number the sender gave its own row. Off by default.
    */
   senderNumero?: boolean;
+  /**
+   * On encode: the deployment's dictionary the words are packed with (§4.6). Default: the Cameroon
+   * list (written as format 2, as before dictionaries); null: none (every value as text).
+   */
+  dictionary?: SdcDictionary | null;
+  /**
+   * On decode: the dictionaries this receiver holds, for version 3 headers that name one (default:
+   * the Cameroon list). Version 2 always reads with the Cameroon list, held or not.
+   */
+  dictionaries?: readonly SdcDictionary[];
 }
 
 /**
@@ -77,6 +95,7 @@ export interface PayloadOptions {
 export function encodePayload(input: PayloadInput, options: PayloadOptions = {}): Uint8Array {
   const limits = resolveLimits(options.limits);
   const { containerId, createdAt } = resolveHeaderInput(input);
+  const vocabulary = vocabularyOf(options.dictionary);
 
   let table: string | null = null;
   let contract: ContractTable | undefined;
@@ -107,8 +126,9 @@ export function encodePayload(input: PayloadInput, options: PayloadOptions = {})
           input.rows,
           registry,
           createdAt.getTime(),
+          vocabulary,
         );
-      else writeGenericRows(body, input.rows);
+      else writeGenericRows(body, input.rows, vocabulary);
       if (input.kind === 'import-response') {
         writeNullableText(body, input.cursor ?? null);
         if (input.request == null) body.simple(null);
@@ -143,6 +163,9 @@ export function encodePayload(input: PayloadInput, options: PayloadOptions = {})
     sequence: input.sequence,
     table,
     contractFingerprint: contract ? contract.fingerprint : null,
+    // Version 2 where it says all there is: rows packed with the Cameroon list, or no rows at all.
+    dictionaryFingerprint:
+      table === null || vocabulary === CAMEROON_VOCABULARY ? undefined : vocabulary.fingerprint,
     compression,
     body: bodyBytes,
   });
@@ -176,6 +199,8 @@ export function decodeOpenedPayload(opened: OpenedPayload, options: PayloadOptio
   try {
     const limits = resolveLimits(options.limits);
     const { header } = opened;
+    // Before decompressing: a body packed with words this receiver does not hold is never read.
+    const vocabulary = vocabularyFor(header, options.dictionaries);
     const plain = decompressBody(opened.body, opened.compression, limits.maxDecompressedBytes);
     const bodyReader = new CborReader(plain, { maxDepth: 32, maxItems: limits.maxRows * 4096 + 1024 });
     const decoded = readBody(
@@ -184,6 +209,7 @@ export function decodeOpenedPayload(opened: OpenedPayload, options: PayloadOptio
       options.tables ?? schemaTables,
       limits,
       options.senderNumero === true,
+      vocabulary,
     );
     bodyReader.end();
     return { ok: true, value: { header, body: decoded } };
@@ -192,10 +218,25 @@ export function decodeOpenedPayload(opened: OpenedPayload, options: PayloadOptio
   }
 }
 
-/** Decodes a payload; never throws. Fails with malformed, unsupported-version, schema-mismatch, too-large or decompression-limit. */
+/**
+ * Decodes a payload; never throws. Fails with malformed, unsupported-version, unknown-dictionary,
+ * schema-mismatch, too-large or decompression-limit.
+ */
 export function decodePayload(bytes: Uint8Array, options: PayloadOptions = {}): SdcResult<Payload> {
   const opened = openPayload(bytes);
   return opened.ok ? decodeOpenedPayload(opened.value, options) : opened;
+}
+
+/** The words a payload's body indexes: format 2's Cameroon list, none, or a dictionary held. */
+function vocabularyFor(
+  header: PayloadHeader,
+  dictionaries: readonly SdcDictionary[] | undefined,
+): Vocabulary {
+  if (header.version === 2) return CAMEROON_VOCABULARY;
+  if (header.dictionary === null) return NO_VOCABULARY;
+  const vocabulary = shelfOf(dictionaries).get(header.dictionary);
+  if (!vocabulary) throw new SdcError('unknown-dictionary', `dictionary ${header.dictionary}`);
+  return vocabulary;
 }
 
 function asFailure(error: unknown): { ok: false; error: SdcError } {
@@ -209,14 +250,15 @@ function readBody(
   tables: TableRegistry,
   limits: SdcLimits,
   senderNumero: boolean,
+  vocabulary: Vocabulary,
 ): PayloadBody {
   switch (header.kind) {
     case 'rows':
-      return { kind: 'rows', rows: readRows(reader, header, tables, limits, senderNumero) };
+      return { kind: 'rows', rows: readRows(reader, header, tables, limits, senderNumero, vocabulary) };
     case 'import-response': {
       if (reader.arrayHead() !== 3)
         throw new SdcError('malformed', 'import response must have rows, a cursor and a request id');
-      const rows = readRows(reader, header, tables, limits, false);
+      const rows = readRows(reader, header, tables, limits, false, vocabulary);
       const cursor = reader.isNull() ? null : reader.textValue();
       let request: string | null = null;
       if (!reader.isNull()) {
@@ -245,12 +287,14 @@ function readRows(
   registry: TableRegistry,
   limits: SdcLimits,
   senderNumero: boolean,
+  vocabulary: Vocabulary,
 ): Row[] {
   const count = reader.arrayHead();
   if (count < 1) throw new SdcError('malformed', 'rows without a mode');
   const mode = reader.uint();
-  if (mode === ROWS_CONTRACT) return readContractRows(reader, count, header, registry, limits, senderNumero);
-  if (mode === ROWS_GENERIC) return readGenericRows(reader, count, header, limits);
+  if (mode === ROWS_CONTRACT)
+    return readContractRows(reader, count, header, registry, limits, senderNumero, vocabulary);
+  if (mode === ROWS_GENERIC) return readGenericRows(reader, count, header, limits, vocabulary);
   throw new SdcError('unsupported-version', `unknown rows mode ${mode}`);
 }
 

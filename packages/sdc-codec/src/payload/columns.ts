@@ -3,6 +3,7 @@ import type { ContractColumn } from '../contract.js';
 import { SdcError } from '../errors.js';
 import type { SdcLimits } from '../limits.js';
 import { packColumn } from '../packed.js';
+import type { Vocabulary } from '../vocabulary.js';
 import { DAY_MS } from './dates.js';
 import { nextPacked, type ReadStreams, type WriteStreams } from './streams.js';
 import { readTextColumn, writeTextColumn } from './text-items.js';
@@ -18,10 +19,11 @@ export function writeColumn(
   name: string,
   anchors: number[],
   streams: WriteStreams,
+  vocabulary: Vocabulary,
 ): void {
   const n = values.length;
   if (column.type === 'text' || column.type === 'numeric') {
-    writeTextColumn(out, values, name, streams);
+    writeTextColumn(out, values, name, streams, vocabulary);
     return;
   }
   if (PACKABLE.has(column.type)) {
@@ -101,9 +103,10 @@ export function readColumn(
   name: string,
   anchors: number[],
   streams: ReadStreams,
+  vocabulary: Vocabulary,
 ): unknown[] {
   if (column.type === 'text' || column.type === 'numeric')
-    return readTextColumn(reader, n, limits, name, streams);
+    return readTextColumn(reader, n, limits, name, streams, vocabulary);
   const values: unknown[] = new Array(n);
   if (PACKABLE.has(column.type) && reader.nextMajor() === 0) {
     const marker = reader.uint();
@@ -127,6 +130,6 @@ export function readColumn(
     return values;
   }
   if (reader.arrayHead() !== n) throw new SdcError('malformed', `column ${name} length`);
-  for (let r = 0; r < n; r++) values[r] = readBareValue(reader, column, limits, name, anchors, r);
+  for (let r = 0; r < n; r++) values[r] = readBareValue(reader, column, limits, name, anchors, r, vocabulary);
   return values;
 }

@@ -8,6 +8,7 @@ import {
 } from '../contract.js';
 import { SdcError } from '../errors.js';
 import type { SdcLimits } from '../limits.js';
+import type { Vocabulary } from '../vocabulary.js';
 import { readColumn, writeColumn } from './columns.js';
 import { headerFingerprint, type PayloadHeader } from './header.js';
 import { readOrigins, writeOrigin, writeOrigins } from './origins.js';
@@ -46,6 +47,7 @@ export function writeContractRows(
   rows: readonly Row[],
   registry: TableRegistry,
   createdAt: number,
+  vocabulary: Vocabulary,
 ): void {
   const known = new Set(names);
   for (const name of ORIGIN_COLUMNS) known.add(name);
@@ -78,7 +80,7 @@ export function writeContractRows(
     for (let i = 0; i <= last; i++) {
       const name = names[i] as string;
       const column = table.columns[name] as ContractColumn;
-      writeSingleValue(out, column, own(rows[0] as Row, name) ?? null, `column ${name}`, anchors);
+      writeSingleValue(out, column, own(rows[0] as Row, name) ?? null, `column ${name}`, anchors, vocabulary);
     }
     return;
   }
@@ -92,7 +94,7 @@ export function writeContractRows(
     const column = table.columns[name] as ContractColumn;
     const values = rows.map((row) => own(row, name) ?? null);
     if (values.every((value) => value === null)) columns.simple(null);
-    else writeColumn(columns, column, values, name, anchors, streams);
+    else writeColumn(columns, column, values, name, anchors, streams, vocabulary);
   }
   out.bytes(Buffer.concat(streams.bits));
   out.text(streams.strings.join(''));
@@ -107,6 +109,7 @@ export function readContractRows(
   registry: TableRegistry,
   limits: SdcLimits,
   senderNumero: boolean,
+  vocabulary: Vocabulary,
 ): Row[] {
   if (header.fingerprint === null) throw new SdcError('malformed', 'contract rows without a fingerprint');
   const contract = registry.findTable(header.table as string);
@@ -143,8 +146,8 @@ export function readContractRows(
     }
     const column = contract.columns[name] as ContractColumn;
     columns[i] = single
-      ? [readBareValue(reader, column, limits, name, anchors, 0)]
-      : readColumn(reader, column, rowCount, limits, name, anchors, streams);
+      ? [readBareValue(reader, column, limits, name, anchors, 0, vocabulary)]
+      : readColumn(reader, column, rowCount, limits, name, anchors, streams, vocabulary);
   }
   if (streams.bitOffset !== streams.bits.length || streams.stringOffset !== streams.strings.length) {
     throw new SdcError('malformed', 'bytes left over in the streams');

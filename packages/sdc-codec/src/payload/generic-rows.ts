@@ -1,7 +1,7 @@
 import type { CborReader, CborValue, CborWriter } from '../cbor.js';
 import { SdcError } from '../errors.js';
 import type { SdcLimits } from '../limits.js';
-import { VOCABULARY, vocabularyIndex } from '../vocabulary.js';
+import type { Vocabulary } from '../vocabulary.js';
 import type { PayloadHeader } from './header.js';
 import { own, type Row } from './row.js';
 import { checkFieldSize } from './values.js';
@@ -14,7 +14,7 @@ export const ROWS_GENERIC = 1;
 /** CBOR tag 25 (stringref): the nth string already sent in the same generic column. */
 const STRINGREF_TAG = 25;
 
-export function writeGenericRows(out: CborWriter, rows: readonly Row[]): void {
+export function writeGenericRows(out: CborWriter, rows: readonly Row[], vocabulary: Vocabulary): void {
   // Field names once per container, in order of first appearance; absent fields are CBOR undefined.
   const names: string[] = [];
   const seen = new Set<string>();
@@ -49,7 +49,7 @@ export function writeGenericRows(out: CborWriter, rows: readonly Row[]): void {
             out.integer(index);
             continue;
           }
-          const word = vocabularyIndex(value);
+          const word = vocabulary.indexOf(value);
           if (word !== undefined) {
             out.head(6, STRINGREF_TAG);
             out.integer(-1 - word);
@@ -73,7 +73,9 @@ export function readGenericRows(
   count: number,
   header: PayloadHeader,
   limits: SdcLimits,
+  vocabulary: Vocabulary,
 ): Row[] {
+  const words = vocabulary.words;
   if (header.fingerprint !== null) throw new SdcError('malformed', 'generic rows with a fingerprint');
   if (count < 3) throw new SdcError('malformed', 'generic rows without names');
   const rowCount = reader.uint();
@@ -100,8 +102,8 @@ export function readGenericRows(
       let value: CborValue;
       if (reference !== undefined) {
         if (reference < 0) {
-          if (-1 - reference >= VOCABULARY.length) throw new SdcError('malformed', 'word out of range');
-          value = VOCABULARY[-1 - reference] as string;
+          if (-1 - reference >= words.length) throw new SdcError('malformed', 'word out of range');
+          value = words[-1 - reference] as string;
         } else if (reference >= strings.length) {
           throw new SdcError('malformed', 'string reference out of range');
         } else value = strings[reference] as string;

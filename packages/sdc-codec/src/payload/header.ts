@@ -1,10 +1,17 @@
 import { type CborReader, type CborWriter, writeNullableText } from '../cbor.js';
 import { SdcError } from '../errors.js';
 import { isUuidV7, uuidToBytes, uuidToString, uuidV7Time, uuidv7 } from '../uuid.js';
+import { CAMEROON_VOCABULARY } from '../vocabulary.js';
 
 // The payload's outer array (docs/sdc-format.md §4.1): the header fields, then the compressed body.
 
-export const PAYLOAD_VERSION = 2;
+/**
+ * The newest payload version: 3 names the dictionary in the header. Encoders still write 2 where it
+ * says all there is (rows packed with the Cameroon list, bodies without rows); decoders read both.
+ */
+export const PAYLOAD_VERSION = 3;
+/** Version 2: no dictionary field, the Cameroon list implied. */
+const PAYLOAD_VERSION_2 = 2;
 
 export const PAYLOAD_KINDS = ['rows', 'import-request', 'import-response', 'receipt', 'control'] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];
@@ -26,6 +33,11 @@ export interface PayloadHeader {
   table: string | null;
   /** The first 8 bytes (16 hex digits) of the contract fingerprint, or null when the table travels generically. */
   fingerprint: string | null;
+  /**
+   * The first 8 bytes (16 hex digits) of the fingerprint of the dictionary the words index (§4.6):
+   * the header's (version 3, null for none), or the Cameroon list's, which version 2 implies.
+   */
+  dictionary: string | null;
 }
 
 export interface PayloadHeaderInput {
@@ -45,10 +57,13 @@ export interface OpenedPayload {
 
 const FINGERPRINT_BYTES = 8;
 
-/** The part of a contract fingerprint (hex) the header carries, as `PayloadHeader.fingerprint` reads. */
+/** The part of a contract's or dictionary's fingerprint (hex) the header carries, as `PayloadHeader` reads it. */
 export function headerFingerprint(fingerprint: string): string {
   return fingerprint.slice(0, FINGERPRINT_BYTES * 2);
 }
+
+/** The Cameroon list's fingerprint as a header carries it: what version 2 implies. */
+const CAMEROON_HEADER_FINGERPRINT = headerFingerprint(CAMEROON_VOCABULARY.fingerprint as string);
 
 /**
  * Checks the caller's header fields and settles the container id and creation time: the creation
@@ -88,13 +103,19 @@ export interface PayloadFrame {
   table: string | null;
   /** The contract's full fingerprint (hex), or null for a table that travels generically. */
   contractFingerprint: string | null;
+  /**
+   * Version 3: the dictionary's full fingerprint (hex), or null for none; undefined writes version 2,
+   * whose vocabulary is the Cameroon list.
+   */
+  dictionaryFingerprint: string | null | undefined;
   compression: number;
   body: Uint8Array;
 }
 
 export function writePayloadFrame(out: CborWriter, frame: PayloadFrame): void {
-  out.head(4, 10);
-  out.integer(PAYLOAD_VERSION);
+  const v2 = frame.dictionaryFingerprint === undefined;
+  out.head(4, v2 ? 10 : 11);
+  out.integer(v2 ? PAYLOAD_VERSION_2 : PAYLOAD_VERSION);
   out.integer(PAYLOAD_KINDS.indexOf(frame.kind));
   out.bytes(uuidToBytes(frame.containerId));
   out.text(frame.sender);
@@ -104,6 +125,11 @@ export function writePayloadFrame(out: CborWriter, frame: PayloadFrame): void {
   if (frame.contractFingerprint !== null)
     out.bytes(Buffer.from(headerFingerprint(frame.contractFingerprint), 'hex'));
   else out.simple(null);
+  if (!v2) {
+    if (frame.dictionaryFingerprint)
+      out.bytes(Buffer.from(headerFingerprint(frame.dictionaryFingerprint), 'hex'));
+    else out.simple(null);
+  }
   out.integer(frame.compression);
   out.bytes(frame.body);
 }
@@ -112,8 +138,10 @@ export function readPayloadFrame(reader: CborReader): OpenedPayload {
   const fields = reader.arrayHead();
   if (fields < 1) throw new SdcError('malformed', 'empty payload');
   const version = reader.uint();
-  if (version !== PAYLOAD_VERSION) throw new SdcError('unsupported-version', `payload version ${version}`);
-  if (fields !== 10) throw new SdcError('malformed', 'payload header has the wrong length');
+  if (version !== PAYLOAD_VERSION && version !== PAYLOAD_VERSION_2)
+    throw new SdcError('unsupported-version', `payload version ${version}`);
+  if (fields !== (version === PAYLOAD_VERSION_2 ? 10 : 11))
+    throw new SdcError('malformed', 'payload header has the wrong length');
   const kind = PAYLOAD_KINDS[reader.uint()];
   if (!kind) throw new SdcError('unsupported-version', 'unknown payload kind');
   const id = reader.bytesValue();
@@ -124,12 +152,9 @@ export function readPayloadFrame(reader: CborReader): OpenedPayload {
   const recipient = reader.isNull() ? null : reader.textValue();
   const sequence = reader.uint();
   const table = reader.isNull() ? null : reader.textValue();
-  let fingerprint: string | null = null;
-  if (!reader.isNull()) {
-    const bytes = reader.bytesValue();
-    if (bytes.length !== FINGERPRINT_BYTES) throw new SdcError('malformed', 'fingerprint must be 8 bytes');
-    fingerprint = Buffer.from(bytes).toString('hex');
-  }
+  const fingerprint = readFingerprint(reader, 'fingerprint');
+  const dictionary =
+    version === PAYLOAD_VERSION_2 ? CAMEROON_HEADER_FINGERPRINT : readFingerprint(reader, 'dictionary');
   const compression = reader.uint();
   const body = reader.bytesValue();
   if ((kind === 'rows' || kind === 'import-response') && table === null) {
@@ -146,8 +171,16 @@ export function readPayloadFrame(reader: CborReader): OpenedPayload {
       sequence,
       table,
       fingerprint,
+      dictionary,
     },
     compression,
     body,
   };
+}
+
+function readFingerprint(reader: CborReader, what: string): string | null {
+  if (reader.isNull()) return null;
+  const bytes = reader.bytesValue();
+  if (bytes.length !== FINGERPRINT_BYTES) throw new SdcError('malformed', `${what} must be 8 bytes`);
+  return Buffer.from(bytes).toString('hex');
 }

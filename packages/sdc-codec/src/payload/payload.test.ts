@@ -31,7 +31,9 @@ describe('payload: contract tables (@xmcomm/contract)', () => {
     const bytes = encodePayload({ ...header, kind: 'rows', table: 'births', rows: acts });
     const { header: h, body } = expectOk(decodePayload(bytes));
     expect(h).toMatchObject({
-      version: PAYLOAD_VERSION,
+      // The Cameroon list, the default dictionary, is what format 2 means: written as format 2.
+      version: 2,
+      dictionary: '71ff23c028d77441',
       kind: 'rows',
       sender: 'CE0001',
       recipient: 'SRV01',
@@ -377,7 +379,7 @@ describe('payload: limits', () => {
     });
     expect(bomb.length).toBeLessThan(20_000);
     const out = new CborWriter();
-    out.head(4, 10);
+    out.head(4, 11);
     out.integer(PAYLOAD_VERSION);
     out.integer(0);
     out.bytes(Buffer.from(uuidv7().replaceAll('-', ''), 'hex'));
@@ -385,6 +387,7 @@ describe('payload: limits', () => {
     out.simple(null);
     out.integer(1);
     out.text('t');
+    out.simple(null);
     out.simple(null);
     out.integer(2);
     out.bytes(bomb);

@@ -3,7 +3,7 @@ import { CborWriter } from '../cbor.js';
 import { SdcError } from '../errors.js';
 import type { SdcLimits } from '../limits.js';
 import { packColumn } from '../packed.js';
-import { VOCABULARY, vocabularyIndex } from '../vocabulary.js';
+import type { Vocabulary } from '../vocabulary.js';
 import { nextPacked, nextString, type ReadStreams, type WriteStreams } from './streams.js';
 import { checkFieldSize, valueMismatch } from './values.js';
 
@@ -22,6 +22,7 @@ export function writeTextColumn(
   values: readonly unknown[],
   name: string,
   streams: WriteStreams,
+  vocabulary: Vocabulary,
 ): void {
   const distinct: string[] = [];
   const seen = new Set<string>();
@@ -33,16 +34,16 @@ export function writeTextColumn(
     if (!seen.has(value)) {
       seen.add(value);
       distinct.push(value);
-      if ((value.includes('\n') || value.includes('\u0001')) && vocabularyIndex(value) === undefined) {
+      if ((value.includes('\n') || value.includes('\u0001')) && vocabulary.indexOf(value) === undefined) {
         terminated = false;
       }
     }
   }
-  let best = textColumnVariant(values, distinct, true, false);
-  const direct = textColumnVariant(values, distinct, false, false);
+  let best = textColumnVariant(values, distinct, true, false, vocabulary);
+  const direct = textColumnVariant(values, distinct, false, false, vocabulary);
   if (direct.cost < best.cost) best = direct;
   if (terminated) {
-    const inStream = textColumnVariant(values, distinct, false, true);
+    const inStream = textColumnVariant(values, distinct, false, true, vocabulary);
     if (inStream.cost <= best.cost) best = inStream;
   }
   out.raw(best.column);
@@ -66,11 +67,12 @@ function textColumnVariant(
   distinct: readonly string[],
   listWords: boolean,
   inStream: boolean,
+  vocabulary: Vocabulary,
 ): { column: Uint8Array; strings: string[] | undefined; bits: Uint8Array; cost: number } {
   const items: string[] = [];
   const itemIndex = new Map<string, number>();
   for (const value of distinct) {
-    if (listWords || vocabularyIndex(value) === undefined) {
+    if (listWords || vocabulary.indexOf(value) === undefined) {
       itemIndex.set(value, items.length);
       items.push(value);
     }
@@ -79,7 +81,7 @@ function textColumnVariant(
   for (let r = 0; r < values.length; r++) {
     const value = values[r] as string | null;
     if (value === null) entries[r] = null;
-    else entries[r] = itemIndex.get(value) ?? items.length + (vocabularyIndex(value) as number);
+    else entries[r] = itemIndex.get(value) ?? items.length + (vocabulary.indexOf(value) as number);
   }
   const bits = packColumn(entries) as Uint8Array;
   const column = new CborWriter();
@@ -96,7 +98,7 @@ function textColumnVariant(
   }
   column.head(4, items.length);
   for (const item of items) {
-    const word = vocabularyIndex(item);
+    const word = vocabulary.indexOf(item);
     if (word !== undefined) column.integer(-1 - word);
     else column.text(item);
   }
@@ -111,7 +113,9 @@ export function readTextColumn(
   limits: SdcLimits,
   name: string,
   streams: ReadStreams,
+  vocabulary: Vocabulary,
 ): unknown[] {
+  const words = vocabulary.words;
   const values: unknown[] = new Array(n);
   let items: string[];
   if (reader.nextMajor() === 0) {
@@ -135,13 +139,8 @@ export function readTextColumn(
     for (let k = 0; k < count; k++) {
       const item = reader.value(1);
       if (typeof item === 'string') items[k] = item;
-      else if (
-        typeof item === 'number' &&
-        Number.isInteger(item) &&
-        item < 0 &&
-        -1 - item < VOCABULARY.length
-      ) {
-        items[k] = VOCABULARY[-1 - item] as string;
+      else if (typeof item === 'number' && Number.isInteger(item) && item < 0 && -1 - item < words.length) {
+        items[k] = words[-1 - item] as string;
       } else throw new SdcError('malformed', `column ${name}: bad item`);
     }
   }
@@ -152,7 +151,7 @@ export function readTextColumn(
     const entry = entries[r] as number | null;
     if (entry === null) values[r] = null;
     else if (entry >= 0 && entry < count) values[r] = items[entry];
-    else if (entry >= count && entry - count < VOCABULARY.length) values[r] = VOCABULARY[entry - count];
+    else if (entry >= count && entry - count < words.length) values[r] = words[entry - count];
     else throw new SdcError('malformed', `column ${name}: index out of range`);
   }
   return values;

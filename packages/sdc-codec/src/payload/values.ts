@@ -3,7 +3,7 @@ import type { ContractColumn } from '../contract.js';
 import { SdcError } from '../errors.js';
 import type { SdcLimits } from '../limits.js';
 import { isCanonicalUuid, uuidToBytes, uuidToString } from '../uuid.js';
-import { VOCABULARY, vocabularyIndex } from '../vocabulary.js';
+import type { Vocabulary } from '../vocabulary.js';
 import { DAY_MS, dateToDays, daysToDate, secondsToTime, timeToSeconds } from './dates.js';
 
 // One value of a contract column (docs/sdc-format.md §4.3): the number a packed column carries for
@@ -118,6 +118,7 @@ export function writeSingleValue(
   value: unknown,
   where: string,
   anchors: number[],
+  vocabulary: Vocabulary,
 ): void {
   if (value === null) {
     out.simple(null);
@@ -125,7 +126,7 @@ export function writeSingleValue(
   }
   if (column.type === 'text' || column.type === 'numeric') {
     if (typeof value !== 'string') throw valueMismatch(where, 'a string');
-    const word = vocabularyIndex(value);
+    const word = vocabulary.indexOf(value);
     if (word === undefined) out.text(value);
     else out.integer(-1 - word);
     return;
@@ -186,6 +187,7 @@ export function readBareValue(
   name: string,
   anchors: number[],
   r: number,
+  vocabulary: Vocabulary,
 ): unknown {
   const value = reader.value(1);
   if (value === null) return null;
@@ -199,9 +201,9 @@ export function readBareValue(
         typeof value === 'number' &&
         Number.isInteger(value) &&
         value < 0 &&
-        -1 - value < VOCABULARY.length
+        -1 - value < vocabulary.words.length
       ) {
-        return VOCABULARY[-1 - value];
+        return vocabulary.words[-1 - value];
       }
       throw columnMismatch(name);
     case 'enum':
