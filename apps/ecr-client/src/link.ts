@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
+import { cameroonDictionary } from '@xmcomm/schema';
 import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
 import { EcrError } from './errors.js';
@@ -95,6 +96,8 @@ export async function openCentreLink(
     recipient: identity,
     signers: trust,
     recipientsFor: () => [{ certificate: centre.serverCertificatePem as string }],
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   const opened = new WeakMap<Uint8Array, OpenedContainer>();
   return {

@@ -2,7 +2,7 @@ import { births, deaths } from '@xmcomm/schema';
 import { checkFilter } from '@xmcomm/status-sync';
 import { describe, expect, it } from 'vitest';
 import { EcrError } from './errors.js';
-import { parseCondition, parseOrder } from './sync-commands.js';
+import { adviceFor, parseCondition, parseOrder } from './sync-commands.js';
 
 describe('ecr import --where', () => {
   it('turns every form into the structured condition the server accepts', () => {
@@ -47,5 +47,14 @@ describe('ecr import --where', () => {
     for (const text of ['date_of_birth:down', 'a b', ''])
       expect(() => parseOrder(text), text).toThrow(EcrError);
     expect(parseOrder('date_of_birth')).toEqual({ field: 'date_of_birth', direction: 'asc' });
+  });
+});
+
+describe('advice for a refused act', () => {
+  it('says what to do about a dictionary the server lacks, in both languages', () => {
+    const advice = adviceFor('unknown-dictionary');
+    expect(advice.en).toMatch(/does not hold the dictionary/);
+    expect(advice.fr).toMatch(/n'a pas le dictionnaire/);
+    expect(advice).not.toEqual(adviceFor('some-other-reason'));
   });
 });

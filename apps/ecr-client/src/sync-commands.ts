@@ -89,6 +89,11 @@ export function adviceFor(reason: string): { readonly en: string; readonly fr: s
         en: "this ecr does not speak the server's table contract: update ecr, then the officer validates it again",
         fr: "cet ecr ne parle pas le contrat de tables du serveur : mettez ecr à jour, puis l'officier le valide à nouveau",
       };
+    case 'unknown-dictionary':
+      return {
+        en: 'the central server does not hold the dictionary this ecr packs acts with (its fingerprint is in parentheses): ask its operators which one it holds and update ecr, then the officer validates it again',
+        fr: "le serveur central n'a pas le dictionnaire avec lequel cet ecr compacte les actes (son empreinte est entre parenthèses) : demandez à ses opérateurs lequel il a et mettez ecr à jour, puis l'officier le valide à nouveau",
+      };
     case 'invalid-field':
       return {
         en: 'correct the field (ecr act edit; a secretary verifies the edit), then the officer validates it again',

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { TrustStore } from '@xmcomm/pki';
 import {
+  cameroonDictionary,
   migrateToLatest,
   openDatabase,
   redact,
@@ -216,6 +217,8 @@ export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Prom
     signers: store,
     recipientsFor: (recipient) =>
       recipient === null || recipient === serverName ? [{ certificate: serverCertificatePem }] : [],
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   const serverKey = new X509Certificate(serverCertificatePem).publicKey;
   return {
@@ -278,6 +281,8 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
     recipient: own,
     signers: await createServerSigners(db),
     recipientsFor: serverRecipients(db),
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   return {
     db,

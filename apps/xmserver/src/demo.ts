@@ -11,6 +11,7 @@ import {
 import { exportPrivateKey, generateKeyPair, hashPassword, TrustStore } from '@xmcomm/pki';
 import {
   births,
+  cameroonDictionary,
   migrateToLatest,
   openDatabase,
   type SiteDatabase,
@@ -337,6 +338,8 @@ export async function connectSite(options: SiteOptions): Promise<Site> {
     recipient: identity,
     signers: trust,
     recipientsFor: () => [{ certificate: options.serverCertificate }],
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   const db = await openDatabase<SiteDatabase>('memory://');
   await migrateToLatest(db, siteMigrations);

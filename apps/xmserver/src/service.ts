@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
+import { cameroonDictionary } from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,
@@ -87,6 +88,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // embedded database could not answer inside it), then cached per site for a minute: a
     // re-enrolled site gets receipts for its new certificate within that time.
     recipientsFor: serverRecipients(db),
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container

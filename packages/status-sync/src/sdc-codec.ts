@@ -1,5 +1,5 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
-import { type AnyTable, exchangedTables } from '@xmcomm/schema';
+import { type AnyTable, cameroonDictionary, exchangedTables } from '@xmcomm/schema';
 import {
   type ImportFilter as CodecFilter,
   type FilterOperator as CodecOperator,
@@ -10,6 +10,7 @@ import {
   type PayloadInput,
   type RecipientIdentityOptions,
   type RecipientOptions,
+  type SdcDictionary,
   type SdcEncoder,
   type SignerOptions,
   type SignerResolver,
@@ -40,6 +41,17 @@ export interface SdcCodecOptions {
   ) => readonly RecipientOptions[] | Promise<readonly RecipientOptions[]>;
   /** The exchanged tables (the civil registration tables by default). */
   readonly tables?: readonly AnyTable[];
+  /**
+   * The deployment's dictionary that sealed rows are packed with (docs/sdc-format.md §4.6): the
+   * demo (Cameroon) deployment's by default; null for none.
+   */
+  readonly dictionary?: SdcDictionary | null;
+  /**
+   * The dictionaries opened containers may name (default: `dictionary`, and the Cameroon list). A
+   * container packed with another fails with `unknown-dictionary`, which a server answers with a
+   * receipt refusing it whole.
+   */
+  readonly dictionaries?: readonly SdcDictionary[];
   /** How long an encoder prepared for one recipient is reused (default 60 s; at least as long as an apply). */
   readonly encoderCacheMs?: number;
   /**
@@ -157,6 +169,7 @@ function headerOf(header: PayloadHeader): ContainerHeader {
     sequence: header.sequence,
     table: header.table,
     fingerprint: header.fingerprint,
+    dictionary: header.dictionary,
   };
 }
 
@@ -197,8 +210,17 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
     ...recipientRest,
     privateKey: sameKey ? signerKey : unlock(options.recipient.privateKey, options.recipient.passphrase),
   };
+  const dictionary = options.dictionary === undefined ? cameroonDictionary : options.dictionary;
+  const dictionaries =
+    options.dictionaries ?? (dictionary === null ? [cameroonDictionary] : [dictionary, cameroonDictionary]);
   // senderNumero: the codec gives a sender's own contract row its numero as it builds the row.
-  const decoder = createDecoder({ recipient, signers: options.signers, tables, senderNumero: true });
+  const decoder = createDecoder({
+    recipient,
+    signers: options.signers,
+    tables,
+    senderNumero: true,
+    dictionaries,
+  });
   const cacheMs = options.encoderCacheMs ?? 60_000;
   const cacheSize = Math.max(1, options.encoderCacheSize ?? 1_000);
   // A Map iterates in insertion order: re-inserting on use makes its first key the least recently used.
@@ -215,7 +237,7 @@ export function createSdcCodec(options: SdcCodecOptions): ContainerCodec {
     const recipients = await options.recipientsFor(recipientMatricule);
     if (recipients.length === 0)
       throw new StatusSyncError('seal-failed', `no certificate for ${recipientMatricule ?? 'the server'}`);
-    const encoder = createEncoder({ signer, recipients, tables });
+    const encoder = createEncoder({ signer, recipients, tables, dictionary });
     encoders.delete(key);
     encoders.set(key, { encoder, until: Date.now() + cacheMs });
     while (encoders.size > cacheSize) {

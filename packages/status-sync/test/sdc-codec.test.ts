@@ -1,6 +1,7 @@
 import { hashPassword } from '@xmcomm/pki';
 import {
   type AnyTable,
+  defineDictionary,
   exchangedTables,
   type ServerDatabase,
   type SiteDatabase,
@@ -13,6 +14,7 @@ import {
   createSdcCodec,
   createServerSync,
   createSiteSync,
+  describeReason,
   type ServerSync,
   type SiteSync,
   statusGateOnly,
@@ -306,6 +308,60 @@ describe('through @xmcomm/sdc-codec', () => {
       numeros.map((numero) => expect.objectContaining({ numero, reason: 'schema-mismatch' })),
     );
     expect(await site.nextItems()).toEqual([]);
+  });
+
+  test('rows packed with a dictionary the server lacks get a refusal receipt, never wrong rows', async () => {
+    // The same site, packing its words with a dictionary of its own the server was not given.
+    const identity = ids.sites[0] as (typeof ids.sites)[number];
+    const trust = siteCodec(identity, ids);
+    const own = defineDictionary('sn-etat-civil', ['Dakar', 'Thiès', 'SEN', 'Awa']);
+    const packing = createSiteSync({
+      db: siteDb.db,
+      codec: createSdcCodec({
+        signer: { privateKey: identity.keys.privateKey, certificate: identity.certificate.der },
+        recipient: { privateKey: identity.keys.privateKey, certificate: identity.certificate.der },
+        signers: { checkSigner: () => ({ ok: false, error: { code: 'unknown-signer', message: 'unused' } }) },
+        recipientsFor: () => [{ certificate: ids.server.certificate.der }],
+        dictionary: own,
+      }),
+      matricule: 'CEC-0001',
+      serverMatricule: 'XMSERVER',
+    });
+    const numeros = await validatedBirths(siteDb.db, 2, 'DICT');
+    await packing.exportRows(['births']);
+    const [item] = await packing.nextItems();
+    if (!item) throw new Error('no item');
+    const reason = `unknown-dictionary: ${own.fingerprint.slice(0, 16)}`;
+    const outcome = await serverSync.applyContainer(item.payload);
+    expect(outcome).toMatchObject({ status: 'applied', sender: 'CEC-0001', accepted: 0, reason });
+    const stored = await serverBirthsFrom(server.db, 'CEC-0001');
+    expect(stored.filter((row) => numeros.includes(row.origin_numero as number))).toEqual([]);
+    const [receipt] = outcome.replies;
+    expect(await trust.open(receipt as Uint8Array)).toMatchObject({
+      ok: true,
+      value: {
+        body: {
+          kind: 'receipt',
+          receipt: { acknowledges: item.containerId, results: [{ numero: 0, accepted: false, reason }] },
+        },
+      },
+    });
+    await site.markSent(item.id);
+    await site.receive(receipt as Uint8Array);
+    expect(await statusesAtSite(siteDb.db, numeros)).toEqual([1, 1]);
+    const rejections = (await site.rejections('births')).filter((r) => numeros.includes(r.numero));
+    expect(rejections).toEqual(
+      numeros.map((numero) =>
+        expect.objectContaining({
+          numero,
+          reason: 'unknown-dictionary',
+          detail: own.fingerprint.slice(0, 16),
+        }),
+      ),
+    );
+    expect(describeReason('unknown-dictionary', 'fr')).toBe(
+      "Le serveur n'a pas le dictionnaire avec lequel les fiches ont été compactées",
+    );
   });
 
   test('a password change from the centre is stored as its hash and answered; a bad hash or a suspended centre is refused', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
+import { cameroonDictionary } from '@xmcomm/schema';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
 import mqtt from 'mqtt';
@@ -58,6 +59,8 @@ async function sealFor(
     recipient: server,
     signers: await createServerSigners(db),
     recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
+    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
+    dictionary: cameroonDictionary,
   });
   // Billing's status gate decides who may receive what, as in the service, and its account state
   // (balance, currency) goes into the account message; nothing is charged here.
