@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { dictionaryToJson } from '@xmcomm/contract';
+import { cameroonDictionary, type Dictionary, dictionaryToJson, parseDictionary } from '@xmcomm/contract';
 import type { Command } from 'commander';
 import { CliFailure, EXIT_CODES, readText, write } from './cli-files.js';
 import { buildDictionary, type DictionarySample } from './dictionary-build.js';
@@ -46,6 +46,41 @@ function parseBudget(text: string): { maxWords: number } | { maxBytes: number } 
     );
   const unit = match[2]?.toLowerCase();
   return unit === undefined ? { maxWords: amount } : { maxBytes: unit === 'kib' ? amount * 1024 : amount };
+}
+
+/** A dictionary file (`sdc dictionary build` writes them), checked against its fingerprint. */
+export function readDictionary(path: string): Dictionary {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readText(path));
+  } catch (error) {
+    if (error instanceof CliFailure) throw error;
+    throw new CliFailure(
+      EXIT_CODES['invalid-input'],
+      `${path} is not JSON: ${(error as Error).message}`,
+      `${path} n'est pas du JSON : ${(error as Error).message}`,
+    );
+  }
+  try {
+    return parseDictionary(parsed);
+  } catch (error) {
+    throw new CliFailure(
+      EXIT_CODES['invalid-input'],
+      `${path} is not a dictionary file: ${(error as Error).message}`,
+      `${path} n'est pas un fichier de dictionnaire : ${(error as Error).message}`,
+    );
+  }
+}
+
+/** `--dictionary dict.json|none` of the commands that pack: the encoder's option (none given: the default). */
+export function packingDictionary(path: string | undefined): { dictionary?: Dictionary | null } {
+  if (path === undefined) return {};
+  return { dictionary: path === 'none' ? null : readDictionary(path) };
+}
+
+/** `--dictionary dict.json` (repeated) of the commands that open: those, and the Cameroon list. */
+export function heldDictionaries(paths: readonly string[]): Dictionary[] {
+  return [cameroonDictionary, ...paths.map(readDictionary)];
 }
 
 /** Adds `sdc dictionary build` to the program; `language` picks the language of its own messages. */

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { languageFlag, localizeProgram, pickLanguage } from '@xmcomm/cli-kit';
 import { inspectCertificate, TrustStore } from '@xmcomm/pki';
 import { Command, CommanderError, Option } from 'commander';
-import { addDictionaryCommands } from './cli-dictionary.js';
+import { addDictionaryCommands, heldDictionaries, packingDictionary } from './cli-dictionary.js';
 import { CliFailure, EXIT_CODES, readBytes, readText, write } from './cli-files.js';
 import { createDecoder, createEncoder } from './container.js';
 import { describeSdcError, SdcError } from './errors.js';
@@ -201,6 +201,10 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
     )
     .option('--embed-cert', "embed the signer's certificate")
     .option('--json', 'print one JSON line per container written')
+    .option(
+      '--dictionary <dict.json|none>',
+      "the deployment's dictionary to pack words with (default: the Cameroon list), or none",
+    )
     .requiredOption('--out <file|dir>', 'output file, or directory for one file per container')
     .action((options) => {
       const rows = readRows(options.in);
@@ -218,6 +222,7 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
         recipients: (options.to as string[]).map((path) => ({ certificate: readText(path) })),
         cipher: options.cipher,
         armor: options.armor,
+        ...packingDictionary(options.dictionary),
       });
       const sender = options.from ?? matriculeOf(certificate);
       if (!sender) throw new CliFailure(EXIT_CODES.usage, '--from is required (the certificate has no CN)');
@@ -278,6 +283,12 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
     )
     .option('--accept-embedded', 'also accept a signer certificate embedded in the container')
     .option('--json', 'print one JSON object per container per line')
+    .option(
+      '--dictionary <dict.json>',
+      'a dictionary containers may be packed with (repeat for several; the Cameroon list is always held)',
+      (value: string, list: string[]) => [...list, value],
+      [] as string[],
+    )
     .action(async (options) => {
       const decoder = createDecoder({
         recipient: {
@@ -286,6 +297,7 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
           ...(options.pass ? { passphrase: readPassphrase(options.pass) } : {}),
         },
         signers: trustStore(options.trust, options.signer, options.crl, Boolean(options.acceptEmbedded)),
+        dictionaries: heldDictionaries(options.dictionary),
       });
       const files = isDirectory(options.in)
         ? readdirSync(options.in)
@@ -367,16 +379,23 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
     .requiredOption('--from <matricule>', 'sender matricule')
     .option('--recipient-matricule <matricule>', 'recipient matricule')
     .option('--sequence <n>', 'sequence number', (value) => Number.parseInt(value, 10), 1)
+    .option(
+      '--dictionary <dict.json|none>',
+      "the deployment's dictionary to pack words with (default: the Cameroon list), or none",
+    )
     .requiredOption('--out <payload.bin>', 'output file')
     .action((options) => {
-      const bytes = encodePayload({
-        kind: 'rows',
-        table: options.table,
-        rows: readRows(options.in),
-        sender: options.from,
-        recipient: options.recipientMatricule ?? null,
-        sequence: options.sequence,
-      });
+      const bytes = encodePayload(
+        {
+          kind: 'rows',
+          table: options.table,
+          rows: readRows(options.in),
+          sender: options.from,
+          recipient: options.recipientMatricule ?? null,
+          sequence: options.sequence,
+        },
+        packingDictionary(options.dictionary),
+      );
       write(options.out, bytes);
       err(`wrote ${options.out}: ${bytes.length} bytes`);
     });
@@ -384,8 +403,16 @@ export function buildProgram(io: SdcIo = processIo, state: RunState = { exitCode
     .command('decode')
     .description('print a bare payload as one JSON line')
     .requiredOption('--in <payload.bin>', 'payload file')
+    .option(
+      '--dictionary <dict.json>',
+      'a dictionary containers may be packed with (repeat for several; the Cameroon list is always held)',
+      (value: string, list: string[]) => [...list, value],
+      [] as string[],
+    )
     .action((options) => {
-      const result = decodePayload(readBytes(options.in));
+      const result = decodePayload(readBytes(options.in), {
+        dictionaries: heldDictionaries(options.dictionary),
+      });
       if (!result.ok) throw sdcFailure(result.error);
       out(jsonLine({ header: result.value.header, ...result.value.body }));
     });

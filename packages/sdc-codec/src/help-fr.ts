@@ -33,6 +33,8 @@ export const helpFr: FrenchTexts = {
       '--sequence': 'numéro de séquence du premier conteneur',
       '--embed-cert': 'inclure le certificat du signataire',
       '--json': 'afficher une ligne JSON par conteneur écrit',
+      '--dictionary':
+        'le dictionnaire du déploiement avec lequel compacter les mots (par défaut : la liste du Cameroun), ou none',
       '--out': 'fichier de sortie, ou répertoire pour un fichier par conteneur',
     },
   },
@@ -49,6 +51,8 @@ export const helpFr: FrenchTexts = {
       '--crl': 'liste de révocation de certificats (à répéter pour plusieurs)',
       '--accept-embedded': 'accepter aussi un certificat de signataire inclus dans le conteneur',
       '--json': 'afficher un objet JSON par conteneur et par ligne',
+      '--dictionary':
+        'un dictionnaire avec lequel les conteneurs peuvent être compactés (à répéter pour plusieurs ; la liste du Cameroun est toujours connue)',
     },
   },
   'sdc inspect': {
@@ -67,12 +71,18 @@ export const helpFr: FrenchTexts = {
       '--from': "matricule de l'expéditeur",
       '--recipient-matricule': 'matricule du destinataire',
       '--sequence': 'numéro de séquence',
+      '--dictionary':
+        'le dictionnaire du déploiement avec lequel compacter les mots (par défaut : la liste du Cameroun), ou none',
       '--out': 'fichier de sortie',
     },
   },
   'sdc payload decode': {
     description: 'afficher une charge utile nue en une ligne JSON',
-    options: { '--in': 'fichier de la charge utile' },
+    options: {
+      '--in': 'fichier de la charge utile',
+      '--dictionary':
+        'un dictionnaire avec lequel les conteneurs peuvent être compactés (à répéter pour plusieurs ; la liste du Cameroun est toujours connue)',
+    },
   },
   'sdc dictionary': {
     description:

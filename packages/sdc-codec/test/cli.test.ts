@@ -457,5 +457,49 @@ describe('sdc', { timeout: 120_000 }, () => {
     expect(small.code).toBe(0);
     const words = parseDictionary(JSON.parse(readFileSync(p('small.json'), 'utf8'))).words;
     expect(words.reduce((sum, word) => sum + Buffer.byteLength(word) + 1, 0)).toBeLessThanOrEqual(200);
+
+    // Containers packed with it name it; a receiver without it refuses them with exit 25.
+    const encoded = await sdc([
+      'encode',
+      '--table',
+      'births',
+      '--in',
+      p('rows.json'),
+      '--cert',
+      p('site.pem'),
+      '--key',
+      p('site.key'),
+      '--to',
+      p('server.pem'),
+      '--dictionary',
+      p('births-dict.json'),
+      '--out',
+      p('packed.sdc'),
+    ]);
+    expect(encoded.code).toBe(0);
+    const decode = (extra: string[]) =>
+      sdc([
+        'decode',
+        '--in',
+        p('packed.sdc'),
+        '--cert',
+        p('server.pem'),
+        '--key',
+        p('server.key'),
+        '--trust',
+        p('ca.pem'),
+        '--signer',
+        p('site.pem'),
+        '--json',
+        ...extra,
+      ]);
+    const lacking = await decode([]);
+    expect(lacking.code).toBe(EXIT_CODES_FOR_TESTS['unknown-dictionary']);
+    expect(JSON.parse(lacking.stdout).error.code).toBe('unknown-dictionary');
+    const holding = await decode(['--dictionary', p('births-dict.json')]);
+    expect(holding.code).toBe(0);
+    const opened = JSON.parse(holding.stdout);
+    expect(opened.header).toMatchObject({ version: 3, dictionary: dictionary.fingerprint.slice(0, 16) });
+    expect(opened.rows).toHaveLength(5);
   });
 });

@@ -12,4 +12,5 @@ export const EXIT_CODES_FOR_TESTS = {
   'untrusted-signer': 17,
   'revoked-signer': 19,
   'invalid-input': 23,
+  'unknown-dictionary': 25,
 } as const;

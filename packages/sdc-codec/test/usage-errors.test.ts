@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capture } from '@xmcomm/cli-kit/testing';
+import { defineDictionary, dictionaryToJson } from '@xmcomm/contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSdc } from '../src/cli-program.js';
 import { EXIT_CODES_FOR_TESTS } from './exit-codes.js';
@@ -90,6 +91,35 @@ describe('sdc dictionary build: what is wrong, in the user language', () => {
     const ok = await build(['--budget', '10', '--min-count', '2']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).words).toEqual(['Dakar']);
+  });
+
+  it('a dictionary file edited after it was built', async () => {
+    const path = join(dir, 'edited.json');
+    const file = JSON.parse(dictionaryToJson(defineDictionary('sn', ['Dakar', 'Thiès'])));
+    file.words[1] = 'Thies';
+    writeFileSync(path, JSON.stringify(file));
+    writeFileSync(join(dir, 'rows.json'), '[{"town":"Dakar"}]');
+    const result = await sdc(
+      [
+        'payload',
+        'encode',
+        '--table',
+        'towns',
+        '--in',
+        join(dir, 'rows.json'),
+        '--from',
+        'SN0001',
+        '--dictionary',
+        path,
+        '--out',
+        join(dir, 'p.bin'),
+      ],
+      { XM_LANG: 'fr' },
+    );
+    expect(result.code).toBe(EXIT_CODES_FOR_TESTS['invalid-input']);
+    expect(result.stderr).toMatch(
+      /^sdc: .*edited\.json n'est pas un fichier de dictionnaire : .*fingerprint/,
+    );
   });
 
   it('a --table for each --sample', async () => {
