@@ -3,7 +3,7 @@
  * with no dictionary, with the Cameroon list and with a dictionary built from a separate sample of
  * the same deployment's rows, on the project's act generator (Cameroon) and on a variant with
  * Senegal's names and places. Sizes only, no timing: the figures are the same on every machine.
- * Run: npx tsx --conditions=@xmcomm/source packages/sdc-codec/bench/dictionary.ts
+ * Run: npm run bench:dictionary -w @xmcomm/sdc-codec (about 10 s).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { cameroonDictionary, type Dictionary } from '@xmcomm/contract';
