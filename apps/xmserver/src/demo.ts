@@ -12,6 +12,7 @@ import { exportPrivateKey, generateKeyPair, hashPassword, TrustStore } from '@xm
 import {
   births,
   cameroonDictionary,
+  type Dictionary,
   migrateToLatest,
   openDatabase,
   type SiteDatabase,
@@ -316,6 +317,8 @@ export interface SiteOptions {
   readonly serverName: string;
   readonly broker: BrokerOptions;
   readonly log: Logger;
+  /** The dictionary the site packs with (default: the demo Cameroon list). */
+  readonly dictionary?: Dictionary | undefined;
 }
 
 /**
@@ -338,8 +341,8 @@ export async function connectSite(options: SiteOptions): Promise<Site> {
     recipient: identity,
     signers: trust,
     recipientsFor: () => [{ certificate: options.serverCertificate }],
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    // The demo (Cameroon) deployment's dictionary unless told otherwise (issue 26).
+    dictionary: options.dictionary ?? cameroonDictionary,
   });
   const db = await openDatabase<SiteDatabase>('memory://');
   await migrateToLatest(db, siteMigrations);

@@ -112,7 +112,7 @@ const errors: Catalogue<XmServerErrorCode> = {
   },
   'config-invalid': {
     en: (p) => `Invalid configuration: ${p.detail}`,
-    fr: (p) => `Configuration invalide : ${p.detail}`,
+    fr: (p) => `Configuration invalide : ${p.detailFr ?? p.detail}`,
   },
   'secret-in-config': {
     en: (p) => `${p.where} contains a password; give secrets only in the environment or a file (${p.hint}).`,
@@ -246,6 +246,12 @@ const texts = {
   'init.done': {
     en: (p: ErrorParams) => `Server initialised in ${p.dataDir} (database ${p.database}).`,
     fr: (p: ErrorParams) => `Serveur initialisé dans ${p.dataDir} (base ${p.database}).`,
+  },
+  'init.dictionaries': {
+    en: (p: ErrorParams) =>
+      `Dictionary: packs with ${p.name} (${p.fingerprint}); also accepts: ${p.accepted}.`,
+    fr: (p: ErrorParams) =>
+      `Dictionnaire : empaquette avec ${p.name} (${p.fingerprint}) ; accepte aussi : ${p.accepted}.`,
   },
   'init.unchanged': {
     en: (p: ErrorParams) => `Server in ${p.dataDir} already initialised; nothing to do.`,

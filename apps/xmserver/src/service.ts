@@ -5,7 +5,6 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
-import { cameroonDictionary } from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,
@@ -20,6 +19,7 @@ import { brokerFailure } from './broker-errors.js';
 import { Coalescer } from './coalescer.js';
 import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
+import { codecDictionaries, describeDictionaries, loadDictionaries } from './dictionaries.js';
 import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
@@ -79,6 +79,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
     });
   const signers = await createServerSigners(db);
+  const dictionaries = await loadDictionaries(db);
+  log.info(describeDictionaries(dictionaries), 'dictionaries');
   const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
   const codec = createSdcCodec({
     signer: serverIdentity,
@@ -88,8 +90,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // embedded database could not answer inside it), then cached per site for a minute: a
     // re-enrolled site gets receipts for its new certificate within that time.
     recipientsFor: serverRecipients(db),
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    // The deployment's dictionaries, as `init --dictionary` recorded them (default: the Cameroon list).
+    ...codecDictionaries(dictionaries),
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { downTopic, TransportError } from '@xmcomm/mqtt-transport';
-import { cameroonDictionary } from '@xmcomm/schema';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import type { Command } from 'commander';
 import mqtt from 'mqtt';
@@ -12,6 +11,7 @@ import { getClient, parseMatricule } from '../clients.js';
 import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import type { Context, Io } from '../context.js';
+import { codecDictionaries, loadDictionaries } from '../dictionaries.js';
 import { XmServerError } from '../errors.js';
 import { describeError, text } from '../messages.js';
 import { openIdentity } from '../pki-store.js';
@@ -59,8 +59,8 @@ async function sealFor(
     recipient: server,
     signers: await createServerSigners(db),
     recipientsFor: async () => [{ certificate: new Uint8Array(certificate.der) }],
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    // The deployment's dictionaries, as `init --dictionary` recorded them (default: the Cameroon list).
+    ...codecDictionaries(await loadDictionaries(db)),
   });
   // Billing's status gate decides who may receive what, as in the service, and its account state
   // (balance, currency) goes into the account message; nothing is charged here.

@@ -15,6 +15,13 @@ import {
 } from '../config.js';
 import type { Context, Io } from '../context.js';
 import { isInitialised, type ServerDb } from '../database.js';
+import {
+  describeDictionaries,
+  dictionariesDiffer,
+  loadDictionaries,
+  readDictionaryFile,
+  saveDictionaries,
+} from '../dictionaries.js';
 import { XmServerError } from '../errors.js';
 import { text } from '../messages.js';
 import { readNewPassword } from '../passwords.js';
@@ -33,6 +40,10 @@ export interface InitResult {
   readonly createdServerCertificate: boolean;
   /** The first supervisor, when this run created one (who must change its password at first login). */
   readonly supervisorCreated: string | null;
+  /** The dictionary the server packs with and the others it accepts (names and fingerprints). */
+  readonly dictionaries: ReturnType<typeof describeDictionaries>;
+  /** This run recorded them (`--dictionary`, `--accept-dictionary`). */
+  readonly dictionariesChanged: boolean;
 }
 
 export interface InitOptions {
@@ -40,6 +51,10 @@ export interface InitOptions {
   /** The first supervisor's login (default `admin`) and the file holding its initial password. */
   readonly supervisor?: string | undefined;
   readonly passwordFile?: string | undefined;
+  /** The dictionary file to pack with (`--dictionary`); absent: the one recorded, else the Cameroon list. */
+  readonly dictionary?: string | undefined;
+  /** Dictionary files accepted besides it (`--accept-dictionary`); given: they replace those recorded. */
+  readonly acceptDictionaries?: readonly string[] | undefined;
 }
 
 export const defaultSupervisor = 'admin';
@@ -75,6 +90,19 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
       labels: { password: text('prompt.password', ctx.lang), confirm: text('prompt.confirm', ctx.lang) },
     });
   if (!ctx.io.database) checkDatabaseOfDataDir(ctx);
+  // Read before anything is created: a bad file loses nothing.
+  const packWith =
+    options.dictionary === undefined
+      ? undefined
+      : await readDictionaryFile(options.dictionary, ctx.io.cwd, '--dictionary');
+  const accepted =
+    options.acceptDictionaries === undefined || options.acceptDictionaries.length === 0
+      ? undefined
+      : await Promise.all(
+          options.acceptDictionaries.map((path) =>
+            readDictionaryFile(path, ctx.io.cwd, '--accept-dictionary'),
+          ),
+        );
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const embedded = embeddedPath(config.databaseLocation, ctx.io.cwd);
   if (embedded && !ctx.io.database) await mkdir(dirname(embedded), { recursive: true, mode: 0o700 });
@@ -150,8 +178,31 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
       details: { ca: pki.createdCa, server: pki.createdServer },
     }));
   }
+  let dictionariesChanged = false;
+  if (packWith !== undefined || accepted !== undefined) {
+    const current = await loadDictionaries(db);
+    const next = {
+      dictionary: packWith ?? current.dictionary,
+      accepted: (accepted ?? current.accepted).filter(
+        (d) => d.fingerprint !== (packWith ?? current.dictionary).fingerprint,
+      ),
+    };
+    dictionariesChanged = dictionariesDiffer(current, next);
+    if (dictionariesChanged) {
+      await audited(db, ctx.operator, 'server.dictionaries', async (trx) => ({
+        result: await saveDictionaries(trx, next),
+        target: next.dictionary.name,
+      details: {
+        fingerprint: next.dictionary.fingerprint,
+        accepted: next.accepted.map((d) => `${d.name} ${d.fingerprint}`).join(', '),
+        },
+      }));
+    }
+  }
+  const dictionaries = describeDictionaries(await loadDictionaries(db));
   const { written: configWritten, passwordNotKept } = await writeConfigFile(ctx);
   const changed =
+    dictionariesChanged ||
     migrations.length > 0 ||
     !initialisedBefore ||
     configWritten ||
@@ -168,6 +219,8 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
     createdCa: pki.createdCa,
     createdServerCertificate: pki.createdServer,
     supervisorCreated: firstSupervisor ? supervisor : null,
+    dictionaries,
+    dictionariesChanged,
   };
 }
 
@@ -264,6 +317,15 @@ export function registerInit(program: XmCommand, io: Io): void {
       '--import-ca-key <file>',
       "the CA's private key (its passphrase in XM_IMPORT_KEY_PASSPHRASE[_FILE])",
     )
+    .option(
+      '--dictionary <file>',
+      "the deployment's dictionary file (sdc dictionary build) the server packs rows with; recorded in the database (default: the demo Cameroon list)",
+    )
+    .option(
+      '--accept-dictionary <file>',
+      'a dictionary file also accepted from sites, e.g. the previous one during a roll-out (repeatable; replaces those recorded)',
+      (value: string, list: string[] = []) => [...list, value],
+    )
     // Nobody to authenticate on a fresh server; a supervisor on an initialised one (see initialise).
     .requires(access.own('init: the first supervisor is created by it'))
     .action(
@@ -276,6 +338,8 @@ export function registerInit(program: XmCommand, io: Io): void {
             importCaKey?: string;
             supervisor?: string;
             passwordFile?: string;
+            dictionary?: string;
+            acceptDictionary?: string[];
           },
         ) => {
           if ((options.importCaCert === undefined) !== (options.importCaKey === undefined)) {
@@ -296,6 +360,8 @@ export function registerInit(program: XmCommand, io: Io): void {
             importCa,
             supervisor: options.supervisor,
             passwordFile: options.passwordFile,
+            dictionary: options.dictionary,
+            acceptDictionaries: options.acceptDictionary,
           });
           ctx.print(result, () =>
             [
@@ -306,6 +372,14 @@ export function registerInit(program: XmCommand, io: Io): void {
               ...(result.supervisorCreated
                 ? [text('init.supervisor', ctx.lang, { login: result.supervisorCreated })]
                 : []),
+              text('init.dictionaries', ctx.lang, {
+                name: result.dictionaries.dictionary.name,
+                fingerprint: result.dictionaries.dictionary.fingerprint.slice(0, 16),
+                accepted:
+                  result.dictionaries.accepted
+                    .map((d) => `${d.name} (${d.fingerprint.slice(0, 16)})`)
+                    .join(', ') || '-',
+              }),
               ...(result.passwordNotKept
                 ? [text('init.password-not-kept', ctx.lang, { path: join(result.dataDir, configFileName) })]
                 : []),
