@@ -33,6 +33,18 @@ export const helpFr: FrenchTexts = {
       '--officer': "l'identifiant de l'officier (mot de passe dans ECR_NEW_PASSWORD ou saisi)",
       '--officer-name': "le nom complet de l'officier",
       '--no-key': 'ne pas créer maintenant la paire de clés du centre ni sa demande de certificat',
+      '--dictionary':
+        'le fichier de dictionnaire du déploiement (sdc dictionary build) avec lequel le centre empaquette les lignes (par défaut : la liste de démonstration du Cameroun)',
+      '--accept-dictionary': 'un fichier de dictionnaire aussi accepté du serveur (répétable)',
+    },
+  },
+  'ecr dictionary': {
+    description:
+      "afficher ou modifier les dictionnaires avec lesquels le centre empaquette les lignes et ceux qu'il accepte (les modifier : officier)",
+    options: {
+      '--dictionary': 'le fichier de dictionnaire du déploiement avec lequel le centre empaquette les lignes',
+      '--accept-dictionary':
+        'un fichier de dictionnaire aussi accepté du serveur (répétable ; remplace ceux enregistrés)',
     },
   },
   'ecr cert': { description: 'le certificat du centre' },

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
-import { cameroonDictionary } from '@xmcomm/schema';
 import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
+import { codecDictionaries, type DeploymentDictionaries, defaultDictionaries } from './dictionaries.js';
 import { EcrError } from './errors.js';
 import { readTextFile } from './files.js';
 import { centreFiles } from './keys.js';
@@ -36,11 +36,15 @@ function configurationError(detail: string, detailFr: string, cause?: unknown): 
   return new EcrError('configuration', { detail, detailFr }, cause === undefined ? {} : { cause });
 }
 
-/** Reads the centre's key (unlocked with `passphrase`) and certificates, and builds the container codec. */
+/**
+ * Reads the centre's key (unlocked with `passphrase`) and certificates, and builds the container
+ * codec with the centre's dictionaries (`ecr dictionary`; default: the Cameroon list).
+ */
 export async function openCentreLink(
   dataDir: string,
   centre: CentreSettings,
   passphrase: string,
+  dictionaries: DeploymentDictionaries = defaultDictionaries,
 ): Promise<CentreLink> {
   if (!centre.serverCertificatePem || !centre.caCertificatePem) {
     throw configurationError(
@@ -96,8 +100,7 @@ export async function openCentreLink(
     recipient: identity,
     signers: trust,
     recipientsFor: () => [{ certificate: centre.serverCertificatePem as string }],
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    ...codecDictionaries(dictionaries),
   });
   const opened = new WeakMap<Uint8Array, OpenedContainer>();
   return {

@@ -34,6 +34,14 @@ import {
   writeWorkstationConfig,
 } from './centre.js';
 import type { CliIo } from './cli-io.js';
+import {
+  defaultDictionaries,
+  describeDictionaries,
+  dictionariesKey,
+  dictionariesSetting,
+  loadDictionaries,
+  readDictionaryFile,
+} from './dictionaries.js';
 import { EcrError, exitCodeOf, exitCodes } from './errors.js';
 import { makePrivateFolder, readTextFile } from './files.js';
 import { helpFr } from './help-fr.js';
@@ -240,6 +248,15 @@ export function buildProgram(io: CliIo): Command {
     .option('--officer <login>', "the officer's login (password from ECR_NEW_PASSWORD or a prompt)")
     .option('--officer-name <name>', "the officer's full name")
     .option('--no-key', "do not make the centre's key pair and CSR now")
+    .option(
+      '--dictionary <file>',
+      "the deployment's dictionary file (sdc dictionary build) the centre packs rows with (default: the demo Cameroon list)",
+    )
+    .option(
+      '--accept-dictionary <file>',
+      'a dictionary file also accepted from the server (repeatable)',
+      (value: string, list: string[] = []) => [...list, value],
+    )
     .action(
       async (options: {
         databaseUrl?: string;
@@ -252,6 +269,8 @@ export function buildProgram(io: CliIo): Command {
         officer?: string;
         officerName?: string;
         key: boolean;
+        dictionary?: string;
+        acceptDictionary?: string[];
       }) => {
         const dir = dataDir();
         const databaseUrl = options.databaseUrl ?? io.env.ECR_DATABASE_URL ?? join(dir, 'db');
@@ -266,6 +285,12 @@ export function buildProgram(io: CliIo): Command {
           if (existing) {
             if (options.matricule && options.matricule !== existing.matricule) {
               throw new EcrError('already-initialised', { matricule: existing.matricule });
+            }
+            if (options.dictionary !== undefined || options.acceptDictionary !== undefined) {
+              throw new EcrError('usage', {
+                detail: `Centre ${existing.matricule} exists: its officer changes its dictionaries with \`ecr dictionary --dictionary FILE\`.`,
+                detailFr: `Le centre ${existing.matricule} existe : son officier change ses dictionnaires avec \`ecr dictionary --dictionary FICHIER\`.`,
+              });
             }
             await writeWorkstationConfig(dir, { databaseUrl });
             print(
@@ -284,6 +309,14 @@ export function buildProgram(io: CliIo): Command {
               detailFr: 'Un nouveau centre demande --matricule, --centre-code et --officer.',
             });
           }
+          // Read before anything is written: a bad file loses nothing.
+          const packWith =
+            options.dictionary === undefined
+              ? undefined
+              : await readDictionaryFile(options.dictionary, '--dictionary');
+          const accepted = await Promise.all(
+            (options.acceptDictionary ?? []).map((path) => readDictionaryFile(path, '--accept-dictionary')),
+          );
           const serverCertificatePem = options.serverCert
             ? await readTextFile(options.serverCert)
             : undefined;
@@ -314,6 +347,13 @@ export function buildProgram(io: CliIo): Command {
             password: officerPassword,
             ...(options.officerName ? { displayName: options.officerName } : {}),
           });
+          if (packWith !== undefined || accepted.length > 0) {
+            await writeSetting(
+              db,
+              dictionariesKey,
+              dictionariesSetting(packWith ?? defaultDictionaries.dictionary, accepted),
+            );
+          }
           // Written last: a centre exists once its officer does, so a failed init can simply be run again.
           await writeSetting(db, centreKey, centre);
           print(
@@ -466,6 +506,50 @@ export function buildProgram(io: CliIo): Command {
           await changeOwnPassword(trx, actor, password);
         });
         print(t(language(), 'Password changed.', 'Mot de passe modifié.'), { login: actor.login });
+      }),
+    );
+
+  // ------------------------------------------------------------------------------------------
+  program
+    .command('dictionary')
+    .description(
+      "show or set the dictionaries the centre packs rows with and accepts (setting them: officer)",
+    )
+    .option('--dictionary <file>', "the deployment's dictionary file the centre packs rows with")
+    .option(
+      '--accept-dictionary <file>',
+      'a dictionary file also accepted from the server (repeatable; replaces those recorded)',
+      (value: string, list: string[] = []) => [...list, value],
+    )
+    .action((options: { dictionary?: string; acceptDictionary?: string[] }) =>
+      asUser(async (ctx, actor) => {
+        let current = await loadDictionaries(ctx.db);
+        if (options.dictionary !== undefined || options.acceptDictionary !== undefined) {
+          requirePrivilege(actor, 3, { en: 'change the dictionaries', fr: 'modifier les dictionnaires' });
+          const packWith =
+            options.dictionary === undefined
+              ? current.dictionary
+              : await readDictionaryFile(options.dictionary, '--dictionary');
+          const accepted =
+            options.acceptDictionary === undefined
+              ? current.accepted
+              : await Promise.all(
+                  options.acceptDictionary.map((path) => readDictionaryFile(path, '--accept-dictionary')),
+                );
+          await writeSetting(ctx.db, dictionariesKey, dictionariesSetting(packWith, accepted));
+          current = await loadDictionaries(ctx.db);
+        }
+        const described = describeDictionaries(current);
+        const accepted =
+          described.accepted.map((d) => `${d.name} (${d.fingerprint.slice(0, 16)})`).join(', ') || '-';
+        print(
+          t(
+            language(),
+            `packs with: ${described.dictionary.name} (${described.dictionary.fingerprint.slice(0, 16)})\nalso accepts: ${accepted}`,
+            `empaquette avec : ${described.dictionary.name} (${described.dictionary.fingerprint.slice(0, 16)})\naccepte aussi : ${accepted}`,
+          ),
+          described,
+        );
       }),
     );
 

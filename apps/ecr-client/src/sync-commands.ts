@@ -22,6 +22,7 @@ import {
 } from './centre-password.js';
 import type { CliIo } from './cli-io.js';
 import { EcrError } from './errors.js';
+import { loadDictionaries } from './dictionaries.js';
 import { brokerSettings, hasBroker, openCentreLink } from './link.js';
 import { unreadAnnouncement, unreadCount } from './messages.js';
 import { readSecret } from './prompt.js';
@@ -282,7 +283,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
       t(language(), "Passphrase for the centre's key: ", 'Phrase de passe de la clé du centre : '),
       io.terminal,
     );
-    const link = await openCentreLink(deps.dataDir(), ctx.centre, passphrase);
+    const link = await openCentreLink(deps.dataDir(), ctx.centre, passphrase, await loadDictionaries(ctx.db));
     const broker =
       options.withoutBroker && !hasBroker(ctx.centre, io.env)
         ? undefined
