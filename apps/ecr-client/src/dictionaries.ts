@@ -64,7 +64,11 @@ export async function readDictionaryFile(path: string, option: string): Promise<
           `ses mots ne correspondent pas à son empreinte (${reason}).`,
           cause,
         )
-      : refuse(`not a dictionary file (${reason}).`, `ce n'est pas un fichier de dictionnaire (${reason}).`, cause);
+      : refuse(
+          `not a dictionary file (${reason}).`,
+          `ce n'est pas un fichier de dictionnaire (${reason}).`,
+          cause,
+        );
   }
 }
 

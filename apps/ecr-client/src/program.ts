@@ -513,7 +513,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('dictionary')
     .description(
-      "show or set the dictionaries the centre packs rows with and accepts (setting them: officer)",
+      'show or set the dictionaries the centre packs rows with and accepts (setting them: officer)',
     )
     .option('--dictionary <file>', "the deployment's dictionary file the centre packs rows with")
     .option(

@@ -21,8 +21,8 @@ import {
   recordPendingChange,
 } from './centre-password.js';
 import type { CliIo } from './cli-io.js';
-import { EcrError } from './errors.js';
 import { loadDictionaries } from './dictionaries.js';
+import { EcrError } from './errors.js';
 import { brokerSettings, hasBroker, openCentreLink } from './link.js';
 import { unreadAnnouncement, unreadCount } from './messages.js';
 import { readSecret } from './prompt.js';

@@ -5,8 +5,10 @@ import { syncCharging } from '@xmcomm/billing';
 import { TrustStore } from '@xmcomm/pki';
 import {
   cameroonDictionary,
+  type Dictionary,
   migrateToLatest,
   openDatabase,
+  parseDictionary,
   redact,
   type ServerDatabase,
   type SiteDatabase,
@@ -181,6 +183,43 @@ function checkParty(value: string): string {
   return value;
 }
 
+/**
+ * The dictionaries of the database t2d works on, as its owner recorded them (`xmserver init
+ * --dictionary` in xm_system.settings, `ecr init --dictionary` / `ecr dictionary` in
+ * xm_site.settings, key `dictionaries`): t2d packs and reads what the server or the site itself
+ * would. No row: the demo (Cameroon) list.
+ */
+async function deploymentDictionaries(
+  value: unknown,
+  table: string,
+): Promise<{ dictionary: Dictionary; dictionaries: Dictionary[] }> {
+  if (value === undefined) return { dictionary: cameroonDictionary, dictionaries: [cameroonDictionary] };
+  try {
+    const recorded = (typeof value === 'string' ? JSON.parse(value) : value) as {
+      dictionary: unknown;
+      accepted: unknown[];
+    };
+    const dictionary = parseDictionary(recorded.dictionary);
+    const held = new Map<string, Dictionary>();
+    for (const d of [
+      dictionary,
+      ...recorded.accepted.map((file) => parseDictionary(file)),
+      cameroonDictionary,
+    ])
+      held.set(d.fingerprint, d);
+    return { dictionary, dictionaries: [...held.values()] };
+  } catch (cause) {
+    const reason = (cause as Error).message;
+    throw new T2dError('config-invalid', 'damaged dictionaries setting', {
+      cause,
+      params: {
+        detail: `the dictionaries recorded in ${table} cannot be read (${reason})`,
+        detailFr: `les dictionnaires enregistrés dans ${table} sont illisibles (${reason})`,
+      },
+    });
+  }
+}
+
 export interface SiteSetup {
   db: Kysely<SiteDatabase>;
   sync: SiteSync;
@@ -209,6 +248,16 @@ export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Prom
     required(setting(settings.databaseUrl, env, 'XM_DATABASE_URL'), needed.databaseUrl),
     siteMigrations,
   );
+  const dictionaries = await deploymentDictionaries(
+    (
+      await db
+        .selectFrom('xm_site.settings')
+        .select('value')
+        .where('key', '=', 'dictionaries')
+        .executeTakeFirst()
+    )?.value,
+    'xm_site.settings',
+  );
   // The key was decrypted once above; the codec gets the KeyObject, never the passphrase again.
   const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
   const codec = createSdcCodec({
@@ -217,8 +266,8 @@ export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Prom
     signers: store,
     recipientsFor: (recipient) =>
       recipient === null || recipient === serverName ? [{ certificate: serverCertificatePem }] : [],
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    // The site's own dictionaries, as ecr recorded them (issue 26).
+    ...dictionaries,
   });
   const serverKey = new X509Certificate(serverCertificatePem).publicKey;
   return {
@@ -275,14 +324,23 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
     keys.set(matricule, [...(keys.get(matricule) ?? []), new X509Certificate(new Uint8Array(der)).publicKey]);
   }
   const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
-  // The containers themselves: the same signers and recipients as xmserver's service.
+  const dictionaries = await deploymentDictionaries(
+    (
+      await db
+        .selectFrom('xm_system.settings')
+        .select('value')
+        .where('key', '=', 'dictionaries')
+        .executeTakeFirst()
+    )?.value,
+    'xm_system.settings',
+  );
+  // The containers themselves: the same signers, recipients and dictionaries as xmserver's service.
   const codec = createSdcCodec({
     signer: own,
     recipient: own,
     signers: await createServerSigners(db),
     recipientsFor: serverRecipients(db),
-    // The demo (Cameroon) deployment's dictionary, as every site and server of it has (issue 26).
-    dictionary: cameroonDictionary,
+    ...dictionaries,
   });
   return {
     db,

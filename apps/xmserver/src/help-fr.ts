@@ -43,9 +43,9 @@ export const helpFr: FrenchTexts = {
       '--password-file':
         'le mot de passe initial du premier superviseur, première ligne de ce fichier (sinon XM_NEW_PASSWORD ou la saisie)',
       '--dictionary':
-        "le fichier de dictionnaire du déploiement (sdc dictionary build) avec lequel le serveur empaquette les lignes ; enregistré dans la base (par défaut : la liste de démonstration du Cameroun)",
+        'le fichier de dictionnaire du déploiement (sdc dictionary build) avec lequel le serveur empaquette les lignes ; enregistré dans la base (par défaut : la liste de démonstration du Cameroun)',
       '--accept-dictionary':
-        "un fichier de dictionnaire aussi accepté des sites, par exemple le précédent pendant un déploiement (répétable ; remplace ceux enregistrés)",
+        'un fichier de dictionnaire aussi accepté des sites, par exemple le précédent pendant un déploiement (répétable ; remplace ceux enregistrés)',
     },
   },
   'xmserver login': {

@@ -192,9 +192,9 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
       await audited(db, ctx.operator, 'server.dictionaries', async (trx) => ({
         result: await saveDictionaries(trx, next),
         target: next.dictionary.name,
-      details: {
-        fingerprint: next.dictionary.fingerprint,
-        accepted: next.accepted.map((d) => `${d.name} ${d.fingerprint}`).join(', '),
+        details: {
+          fingerprint: next.dictionary.fingerprint,
+          accepted: next.accepted.map((d) => `${d.name} ${d.fingerprint}`).join(', '),
         },
       }));
     }
