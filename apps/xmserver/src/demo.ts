@@ -126,7 +126,8 @@ const surnames = ['Ngono', 'Mbarga', 'Fouda', 'Abena', 'Tchoupo', 'Nkoulou', 'Et
 const givenNames = ['Marie', 'Paul', 'Aïcha', 'Jean', 'Brigitte', 'Samuel', 'Odile', 'Yves'];
 
 /** A birth act as an agent drafts it; varied so that no two acts of a run are alike. */
-function draftAct(site: number, index: number) {
+/** A demo birth act, as `workflow` drafts them (also a sample to build a dictionary from in tests). */
+export function draftAct(site: number, index: number) {
   const pick = <T>(list: readonly T[], n: number) => list[n % list.length] as T;
   const day = String(1 + ((site * 7 + index) % 28)).padStart(2, '0');
   const surname = pick(surnames, site + index);
