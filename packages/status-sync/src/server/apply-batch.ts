@@ -1,4 +1,3 @@
-import type { ApplyOutcome } from '../server.js';
 import { wholeRefusal } from './answers.js';
 import { applyOpened } from './apply-one.js';
 import type { BatchEntry, Planned } from './batch-entry.js';
@@ -8,6 +7,7 @@ import { openContainer } from './open-container.js';
 import { refused, replayOutcome } from './outcomes.js';
 import { duplicateOutcome } from './received-log.js';
 import { planRows, type RowsPlan } from './rows-plan.js';
+import type { ApplyOutcome } from './types.js';
 
 function sequenceKey(sender: string | null, sequence: number | string | null): string {
   return `${sender}\u0000${sequence}`;

@@ -3,7 +3,6 @@ import type { ControlledTransaction, Kysely } from 'kysely';
 import type { ChargeResult } from '../charging.js';
 import type { OpenedContainer, SyncRow } from '../container.js';
 import { sqlStateOf } from '../errors.js';
-import type { ApplyOutcome } from '../server.js';
 import { type ApplyResult, sealAnswers, wholeRefusal } from './answers.js';
 import type { Client } from './clients.js';
 import type { ServerContext, Trx } from './context.js';
@@ -13,6 +12,7 @@ import { openContainer } from './open-container.js';
 import { appliedOutcome, refused, replayOutcome } from './outcomes.js';
 import { duplicateOutcome, findLogged, logValues } from './received-log.js';
 import { planRows, rowsResult } from './rows-plan.js';
+import type { ApplyOutcome } from './types.js';
 
 // One container at a time, in its own transaction: the reference path, which applyBatch must match
 // and falls back to.

@@ -2,13 +2,13 @@ import type { ServerDatabase } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
 import type { ChargeRequest, ChargeResult } from '../charging.js';
 import { sqlStateOf } from '../errors.js';
-import type { ApplyOutcome } from '../server.js';
 import { type ApplyResult, type SealedReply, sameAnswers, sealAnswers } from './answers.js';
 import { type Planned, resultOf } from './batch-entry.js';
 import { type BatchInsert, insertBatchRows, planInserts, type StoredRows } from './batch-inserts.js';
 import type { ServerContext } from './context.js';
 import { appliedOutcome } from './outcomes.js';
 import { logValues } from './received-log.js';
+import type { ApplyOutcome } from './types.js';
 
 /** Attempts of a batch transaction, each after a container refused for want of credit or quota. */
 const maxBatchAttempts = 4;

@@ -3,8 +3,8 @@ import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Charging } from '../charging.js';
 import type { ContainerCodec } from '../container.js';
 import { defaultFilterLimits, type FilterLimits } from '../filter.js';
-import type { ServerStep, ServerSyncOptions } from '../server.js';
 import { createTurns, type Turns } from './turns.js';
+import type { ServerStep, ServerSyncOptions } from './types.js';
 
 /**
  * What every part of the server reads: the options with their defaults filled in, and this

@@ -1,8 +1,8 @@
 import type { OpenedContainer } from '../container.js';
 import { formatReason } from '../reasons.js';
-import type { ApplyOutcome } from '../server.js';
 import type { ServerContext } from './context.js';
 import { refused } from './outcomes.js';
+import type { ApplyOutcome } from './types.js';
 
 /**
  * A container decrypted and verified: either refused already, or its content with the reason its

@@ -1,8 +1,8 @@
 import type { ContainerHeader, OpenedContainer } from '../container.js';
 import { formatReason } from '../reasons.js';
-import type { ApplyOutcome } from '../server.js';
 import { type ApplyResult, rejectAll, type SealedReply, seal } from './answers.js';
 import type { ServerContext } from './context.js';
+import type { ApplyOutcome } from './types.js';
 
 /** No usable container (unreadable, untrusted, foreign, unknown client): nothing to answer. */
 export function refused(reason: string, opened?: Pick<OpenedContainer, 'header'>): ApplyOutcome {

@@ -1,8 +1,8 @@
 import type { OpenedContainer } from '../container.js';
 import { frameReplies, unframeReplies } from '../framing.js';
-import type { ApplyOutcome } from '../server.js';
 import type { ApplyResult, SealedReply } from './answers.js';
 import type { ServerContext } from './context.js';
+import type { ApplyOutcome } from './types.js';
 
 /** What `xm_system.received_containers` keeps of a container to answer it again. */
 export interface Logged {

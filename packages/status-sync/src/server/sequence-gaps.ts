@@ -1,5 +1,5 @@
-import type { SequenceGap } from '../server.js';
 import type { ServerContext } from './context.js';
+import type { SequenceGap } from './types.js';
 
 /** Missing sequence numbers of a sender, from the log of received containers (for the monitor). */
 export async function sequenceGaps(ctx: ServerContext, matricule: string): Promise<readonly SequenceGap[]> {

@@ -2,7 +2,7 @@ import { type AnyTable, exchangedTables, type SiteDatabase } from '@xmcomm/schem
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { ContainerCodec } from '../container.js';
 import { StatusSyncError } from '../errors.js';
-import type { RetryPolicy, SiteStep, SiteSyncOptions } from '../site.js';
+import type { RetryPolicy, SiteStep, SiteSyncOptions } from './types.js';
 
 /**
  * What every part of the site reads: the options with their defaults filled in. Made once by

@@ -1,5 +1,5 @@
-import type { OutboxItem } from '../site.js';
 import { type SiteContext, type Trx, timestampValue } from './context.js';
+import type { OutboxItem } from './types.js';
 
 // The outbox as transports read it: items due, every item waiting, and the backoff after a send.
 

@@ -1,9 +1,9 @@
 import type { Receipt, RowResult } from '../container.js';
 import { wholeContainer } from '../container.js';
 import { isAccountRefusal, parseReason } from '../reasons.js';
-import type { AppliedReceipt, Rejection } from '../site.js';
 import { type SiteContext, type Trx, tableNamed, type Untyped } from './context.js';
 import { holdSetting, saveSetting } from './settings.js';
+import type { AppliedReceipt, Rejection } from './types.js';
 
 /**
  * The server's receipt for one of this site's containers: accepted rows to 4, rows refused for

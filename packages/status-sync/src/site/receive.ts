@@ -1,8 +1,8 @@
-import type { ReceiveOutcome } from '../site.js';
 import { type SiteContext, type Trx, timestampValue } from './context.js';
 import { storeImported } from './imports.js';
 import { applyReceipt } from './receipts.js';
 import { accountSetting, holdSetting, profileSetting, saveSetting } from './settings.js';
+import type { ReceiveOutcome } from './types.js';
 
 /**
  * An operator's text message (`{ type: 'message', text, sentAt }`), kept in clear for the site's

@@ -1,5 +1,5 @@
-import type { AccountHold } from '../site.js';
 import { type SiteContext, type Trx, timestampValue } from './context.js';
+import type { AccountHold } from './types.js';
 
 /** `xm_site.settings` keys: the account hold, and the account and profile the server last sent. */
 export const holdSetting = 'status-sync.hold';
