@@ -98,7 +98,7 @@ export async function openCentreDatabase(url: string): Promise<Kysely<SiteDataba
   return db;
 }
 
-async function readSetting(db: Kysely<SiteDatabase>, key: string): Promise<unknown> {
+export async function readSetting(db: Kysely<SiteDatabase>, key: string): Promise<unknown> {
   const row = await db
     .selectFrom('xm_site.settings')
     .select('value')

@@ -1,8 +1,12 @@
 import { join } from 'node:path';
 import { importPrivateKey, inspectCertificate, TrustStore } from '@xmcomm/pki';
+import {
+  codecDictionaries,
+  type DeploymentDictionaries,
+  defaultDeploymentDictionaries,
+} from '@xmcomm/schema';
 import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
-import { codecDictionaries, type DeploymentDictionaries, defaultDictionaries } from './dictionaries.js';
 import { EcrError } from './errors.js';
 import { readTextFile } from './files.js';
 import { centreFiles } from './keys.js';
@@ -44,7 +48,7 @@ export async function openCentreLink(
   dataDir: string,
   centre: CentreSettings,
   passphrase: string,
-  dictionaries: DeploymentDictionaries = defaultDictionaries,
+  dictionaries: DeploymentDictionaries = defaultDeploymentDictionaries,
 ): Promise<CentreLink> {
   if (!centre.serverCertificatePem || !centre.caCertificatePem) {
     throw configurationError(

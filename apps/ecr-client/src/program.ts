@@ -1,7 +1,16 @@
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
-import { births, databaseKind, deaths, type Language, marriages, type SiteDatabase } from '@xmcomm/schema';
+import {
+  births,
+  databaseKind,
+  deaths,
+  defaultDeploymentDictionaries,
+  describeDictionaries,
+  type Language,
+  marriages,
+  type SiteDatabase,
+} from '@xmcomm/schema';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import {
@@ -34,14 +43,7 @@ import {
   writeWorkstationConfig,
 } from './centre.js';
 import type { CliIo } from './cli-io.js';
-import {
-  defaultDictionaries,
-  describeDictionaries,
-  dictionariesKey,
-  dictionariesSetting,
-  loadDictionaries,
-  readDictionaryFile,
-} from './dictionaries.js';
+import { loadDictionaries, readDictionaryFile, saveDictionaries } from './dictionaries.js';
 import { EcrError, exitCodeOf, exitCodes } from './errors.js';
 import { makePrivateFolder, readTextFile } from './files.js';
 import { helpFr } from './help-fr.js';
@@ -348,11 +350,7 @@ export function buildProgram(io: CliIo): Command {
             ...(options.officerName ? { displayName: options.officerName } : {}),
           });
           if (packWith !== undefined || accepted.length > 0) {
-            await writeSetting(
-              db,
-              dictionariesKey,
-              dictionariesSetting(packWith ?? defaultDictionaries.dictionary, accepted),
-            );
+            await saveDictionaries(db, packWith ?? defaultDeploymentDictionaries.dictionary, accepted);
           }
           // Written last: a centre exists once its officer does, so a failed init can simply be run again.
           await writeSetting(db, centreKey, centre);
@@ -536,7 +534,7 @@ export function buildProgram(io: CliIo): Command {
               : await Promise.all(
                   options.acceptDictionary.map((path) => readDictionaryFile(path, '--accept-dictionary')),
                 );
-          await writeSetting(ctx.db, dictionariesKey, dictionariesSetting(packWith, accepted));
+          await saveDictionaries(ctx.db, packWith, accepted);
           current = await loadDictionaries(ctx.db);
         }
         const described = describeDictionaries(current);

@@ -4,11 +4,12 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { TrustStore } from '@xmcomm/pki';
 import {
-  cameroonDictionary,
+  codecDictionaries,
   type Dictionary,
+  deploymentDictionariesKey,
   migrateToLatest,
   openDatabase,
-  parseDictionary,
+  parseDeploymentDictionaries,
   redact,
   type ServerDatabase,
   type SiteDatabase,
@@ -189,25 +190,12 @@ function checkParty(value: string): string {
  * xm_site.settings, key `dictionaries`): t2d packs and reads what the server or the site itself
  * would. No row: the demo (Cameroon) list.
  */
-async function deploymentDictionaries(
+function deploymentDictionaries(
   value: unknown,
   table: string,
-): Promise<{ dictionary: Dictionary; dictionaries: Dictionary[] }> {
-  if (value === undefined) return { dictionary: cameroonDictionary, dictionaries: [cameroonDictionary] };
+): { dictionary: Dictionary; dictionaries: Dictionary[] } {
   try {
-    const recorded = (typeof value === 'string' ? JSON.parse(value) : value) as {
-      dictionary: unknown;
-      accepted: unknown[];
-    };
-    const dictionary = parseDictionary(recorded.dictionary);
-    const held = new Map<string, Dictionary>();
-    for (const d of [
-      dictionary,
-      ...recorded.accepted.map((file) => parseDictionary(file)),
-      cameroonDictionary,
-    ])
-      held.set(d.fingerprint, d);
-    return { dictionary, dictionaries: [...held.values()] };
+    return codecDictionaries(parseDeploymentDictionaries(value));
   } catch (cause) {
     const reason = (cause as Error).message;
     throw new T2dError('config-invalid', 'damaged dictionaries setting', {
@@ -248,12 +236,12 @@ export async function openSite(settings: Settings, env: NodeJS.ProcessEnv): Prom
     required(setting(settings.databaseUrl, env, 'XM_DATABASE_URL'), needed.databaseUrl),
     siteMigrations,
   );
-  const dictionaries = await deploymentDictionaries(
+  const dictionaries = deploymentDictionaries(
     (
       await db
         .selectFrom('xm_site.settings')
         .select('value')
-        .where('key', '=', 'dictionaries')
+        .where('key', '=', deploymentDictionariesKey)
         .executeTakeFirst()
     )?.value,
     'xm_site.settings',
@@ -324,12 +312,12 @@ export async function openServer(settings: Settings, env: NodeJS.ProcessEnv): Pr
     keys.set(matricule, [...(keys.get(matricule) ?? []), new X509Certificate(new Uint8Array(der)).publicKey]);
   }
   const own = { privateKey: identity.privateKey, certificate: identity.certificatePem };
-  const dictionaries = await deploymentDictionaries(
+  const dictionaries = deploymentDictionaries(
     (
       await db
         .selectFrom('xm_system.settings')
         .select('value')
-        .where('key', '=', 'dictionaries')
+        .where('key', '=', deploymentDictionariesKey)
         .executeTakeFirst()
     )?.value,
     'xm_system.settings',

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
+import { codecDictionaries, describeDictionaries } from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,
@@ -19,7 +20,7 @@ import { brokerFailure } from './broker-errors.js';
 import { Coalescer } from './coalescer.js';
 import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
-import { codecDictionaries, describeDictionaries, loadDictionaries } from './dictionaries.js';
+import { loadDictionaries } from './dictionaries.js';
 import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';

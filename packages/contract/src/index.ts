@@ -32,6 +32,18 @@ export {
   type SchemaName,
   type TableDefinition,
 } from './define-table.js';
+export {
+  codecDictionaries,
+  type DeploymentDictionaries,
+  type DeploymentDictionariesValue,
+  type DictionaryTextRefusal,
+  defaultDeploymentDictionaries,
+  deploymentDictionariesKey,
+  deploymentDictionariesValue,
+  describeDictionaries,
+  parseDeploymentDictionaries,
+  parseDictionaryText,
+} from './deployment-dictionaries.js';
 export { cameroonDictionary } from './dictionaries/cameroon.js';
 export {
   type Dictionary,

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { hashPassword } from '@xmcomm/pki';
-import { databaseKind, migrateToLatest, redact, serverMigrations } from '@xmcomm/schema';
+import {
+  databaseKind,
+  describeDictionaries,
+  migrateToLatest,
+  redact,
+  serverMigrations,
+} from '@xmcomm/schema';
 import { audited, writeAudit } from '../audit.js';
 import { access, handler, type XmCommand } from '../command.js';
 import {
@@ -16,7 +22,6 @@ import {
 import type { Context, Io } from '../context.js';
 import { isInitialised, type ServerDb } from '../database.js';
 import {
-  describeDictionaries,
   dictionariesDiffer,
   loadDictionaries,
   readDictionaryFile,
