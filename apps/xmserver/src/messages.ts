@@ -263,6 +263,12 @@ const texts = {
     fr: (p: ErrorParams) =>
       `L'emplacement de la base est gardé dans ${p.path}, pas son mot de passe : donnez-le aux commandes suivantes dans XM_DATABASE_PASSWORD ou XM_DATABASE_PASSWORD_FILE.`,
   },
+  'init.broker-password-not-kept': {
+    en: (p: ErrorParams) =>
+      `The broker's address is kept in ${p.path}, its password is not: give it to later commands in XM_BROKER_PASSWORD or XM_BROKER_PASSWORD_FILE.`,
+    fr: (p: ErrorParams) =>
+      `L'adresse du broker est gardée dans ${p.path}, pas son mot de passe : donnez-le aux commandes suivantes dans XM_BROKER_PASSWORD ou XM_BROKER_PASSWORD_FILE.`,
+  },
   'user.added': {
     en: (p: ErrorParams) => `User ${p.login} added with privilege ${p.privilege}.`,
     fr: (p: ErrorParams) => `Utilisateur ${p.login} ajouté avec le privilège ${p.privilege}.`,

@@ -53,6 +53,7 @@ describe('the database given at init is kept', () => {
   test('init with XM_DATABASE_URL; later commands without it use the same database; no second one appears', async () => {
     const init = await cli(['--data-dir', dataDir(), 'init', '--json'], {
       XM_DATABASE_URL: chosenWithPassword,
+      XM_BROKER_URL: 'mqtt://xms:broker-secret@127.0.0.1:1883',
       XM_NEW_PASSWORD: supervisor.initialPassword,
     });
     expect(init.stderr).toBe('');
@@ -68,6 +69,10 @@ describe('the database given at init is kept', () => {
     const settings = await readSettings(dataDir());
     expect(settings.databaseUrl).toBe(chosen);
     expect(JSON.stringify(settings)).not.toContain('not-for-the-file');
+    // The broker given in XM_BROKER_URL is kept as well, without its password.
+    expect(settings.brokerUrl).toBe('mqtt://xms@127.0.0.1:1883');
+    expect(JSON.stringify(settings)).not.toContain('broker-secret');
+    expect(json(init.stdout).brokerPasswordNotKept).toBe(true);
     if (onPostgres) expect(json(init.stdout).passwordNotKept).toBe(true);
 
     const added = await cli(

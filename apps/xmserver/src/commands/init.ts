@@ -41,6 +41,8 @@ export interface InitResult {
   readonly configWritten: boolean;
   /** The database setting came with a password, which xmserver.json does not keep. */
   readonly passwordNotKept: boolean;
+  /** The broker URL carried a password: kept without it (XM_BROKER_PASSWORD[_FILE] gives it). */
+  readonly brokerPasswordNotKept: boolean;
   readonly createdCa: boolean;
   readonly createdServerCertificate: boolean;
   /** The first supervisor, when this run created one (who must change its password at first login). */
@@ -205,7 +207,7 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
     }
   }
   const dictionaries = describeDictionaries(await loadDictionaries(db));
-  const { written: configWritten, passwordNotKept } = await writeConfigFile(ctx);
+  const { written: configWritten, passwordNotKept, brokerPasswordNotKept } = await writeConfigFile(ctx);
   const changed =
     dictionariesChanged ||
     migrations.length > 0 ||
@@ -221,6 +223,7 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
     migrations,
     configWritten,
     passwordNotKept,
+    brokerPasswordNotKept,
     createdCa: pki.createdCa,
     createdServerCertificate: pki.createdServer,
     supervisorCreated: firstSupervisor ? supervisor : null,
@@ -269,7 +272,16 @@ function embeddedPath(location: string, cwd: string): string | undefined {
  * database however it was given: the environment's URL without its password, an embedded
  * directory as an absolute path.
  */
-async function writeConfigFile(ctx: Context): Promise<{ written: boolean; passwordNotKept: boolean }> {
+function urlWithoutPassword(location: string): string {
+  const url = new URL(location);
+  if (url.password === '') return location;
+  url.password = '';
+  return url.toString();
+}
+
+async function writeConfigFile(
+  ctx: Context,
+): Promise<{ written: boolean; passwordNotKept: boolean; brokerPasswordNotKept: boolean }> {
   const { config } = ctx;
   const path = join(config.dataDir, configFileName);
   let current: FileSettings = {};
@@ -280,6 +292,7 @@ async function writeConfigFile(ctx: Context): Promise<{ written: boolean; passwo
   }
   const next: FileSettings = { ...current, serverName: config.serverName };
   let passwordNotKept = false;
+  let brokerPasswordNotKept = false;
   const source = config.sources.databaseUrl;
   if (source === 'flag' || source === 'env') {
     const location = config.databaseLocation;
@@ -295,12 +308,18 @@ async function writeConfigFile(ctx: Context): Promise<{ written: boolean; passwo
       next.databaseUrl = kept;
     }
   }
-  if (config.sources.brokerUrl === 'flag' && config.brokerUrl) next.brokerUrl = config.brokerUrl;
+  // The broker too, however it was given; its password (if the URL carried one) stays out of the file.
+  const brokerSource = config.sources.brokerUrl;
+  if ((brokerSource === 'flag' || brokerSource === 'env') && config.brokerUrl) {
+    next.brokerUrl = urlWithoutPassword(config.brokerUrl);
+    brokerPasswordNotKept = next.brokerUrl !== config.brokerUrl;
+  }
   if (config.sources.housekeepingSeconds === 'flag') next.housekeepingSeconds = config.housekeepingSeconds;
   const body = `${JSON.stringify(next, null, 2)}\n`;
-  if (JSON.stringify(current) === JSON.stringify(next)) return { written: false, passwordNotKept };
+  if (JSON.stringify(current) === JSON.stringify(next))
+    return { written: false, passwordNotKept, brokerPasswordNotKept };
   await writeFile(path, body, { mode: 0o600 });
-  return { written: true, passwordNotKept };
+  return { written: true, passwordNotKept, brokerPasswordNotKept };
 }
 
 export function registerInit(program: XmCommand, io: Io): void {
@@ -387,6 +406,13 @@ export function registerInit(program: XmCommand, io: Io): void {
               }),
               ...(result.passwordNotKept
                 ? [text('init.password-not-kept', ctx.lang, { path: join(result.dataDir, configFileName) })]
+                : []),
+              ...(result.brokerPasswordNotKept
+                ? [
+                    text('init.broker-password-not-kept', ctx.lang, {
+                      path: join(result.dataDir, configFileName),
+                    }),
+                  ]
                 : []),
             ].join('\n'),
           );
