@@ -226,3 +226,18 @@ test('a server and a site with a trained dictionary exchange acts; a site with a
   expect(report.stdout).toMatch(/EBO-1,births,[\d-]+,3/);
   expect(report.stdout).not.toMatch(/KRI-1/);
 }, 300_000);
+
+test('a new packing dictionary keeps the one it replaces accepted, so sites still packing with it are not refused', async () => {
+  // The server of the test above packs with cm-ebolowa-2 (cm-ebolowa-1 has the same words, so is
+  // the same dictionary).
+  const base = trained('cm-ebolowa-2');
+  const next = defineDictionary('cm-ebolowa-3', [...base.words, 'Ebolowa-Nord']);
+  await writeFile(join(dir, 'next.json'), dictionaryToJson(next));
+  const changed = await cli('init', '--dictionary', join(dir, 'next.json'), '--json');
+  expect(changed.code, changed.stderr).toBe(0);
+  const { dictionaries } = JSON.parse(changed.stdout) as {
+    dictionaries: { dictionary: { name: string }; accepted: { name: string }[] };
+  };
+  expect(dictionaries.dictionary.name).toBe('cm-ebolowa-3');
+  expect(dictionaries.accepted.map((d) => d.name)).toEqual(['cm-ebolowa-2']);
+}, 120_000);

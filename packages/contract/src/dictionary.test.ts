@@ -33,6 +33,10 @@ describe('defineDictionary', () => {
     expect(defineDictionary('a', ['Dakar', 'Thiès', 'Kaolack']).fingerprint).not.toBe(a.fingerprint);
   });
 
+  it('takes any well-formed Unicode word, emoji and accents included', () => {
+    expect(defineDictionary('unicode', ['Ngaoundéré', '👶🏾', 'Dakar']).words).toHaveLength(3);
+  });
+
   it('refuses what would make indices or the fingerprint ambiguous', () => {
     const refusals: [string, readonly string[]][] = [
       ['bad name!', ['x']],
@@ -43,6 +47,10 @@ describe('defineDictionary', () => {
       ['lf', ['Saint\nLouis']],
       ['marker', ['\u0001']],
       ['long', ['x'.repeat(1001)]],
+      // PostgreSQL cannot store these, and a lone surrogate fingerprints as U+FFFD would.
+      ['nul', ['Dak\u0000ar']],
+      ['surrogate', ['\ud800']],
+      ['low-surrogate', ['x\udc00y']],
       ['many', Array.from({ length: maxDictionaryWords + 1 }, (_, i) => `w${i}`)],
     ];
     for (const [name, words] of refusals) {

@@ -35,6 +35,8 @@ export function dictionaryFingerprint(words: readonly string[]): string {
  * a short file-safe label, an empty list, more than 65,536 words, a word that is empty, too long,
  * holds a line feed or U+0001 (which the format's text streams reserve), or appears twice.
  */
+const loneSurrogate = /\p{Cs}/u;
+
 export function defineDictionary(name: string, words: readonly string[]): Dictionary {
   if (typeof name !== 'string' || !namePattern.test(name)) {
     throw new SchemaError(
@@ -62,6 +64,14 @@ export function defineDictionary(name: string, words: readonly string[]): Dictio
       throw new SchemaError(
         'invalid-definition',
         `dictionary ${name}, word ${index}: holds a line feed or U+0001`,
+      );
+    }
+    // U+0000 and a lone surrogate cannot be stored (PostgreSQL text), and UTF-8 turns a lone
+    // surrogate into U+FFFD, so two lists would share a fingerprint.
+    if (word.includes('\u0000') || loneSurrogate.test(word)) {
+      throw new SchemaError(
+        'invalid-definition',
+        `dictionary ${name}, word ${index}: holds U+0000 or a lone surrogate (not Unicode text)`,
       );
     }
     if (seen.has(word))

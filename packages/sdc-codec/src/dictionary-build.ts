@@ -127,7 +127,7 @@ export function buildDictionary(
   const chosen: Candidate[] = [];
   let bytes = 0;
   for (const candidate of eligible) {
-    if (maxWords !== null && chosen.length >= maxWords) break;
+    if (chosen.length >= (maxWords ?? maxDictionaryWords)) break;
     const cost = size(candidate.value);
     if (maxBytes !== null && bytes + cost > maxBytes) continue;
     chosen.push(candidate);

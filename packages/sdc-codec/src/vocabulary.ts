@@ -81,7 +81,16 @@ export function shelfOf(dictionaries: readonly SdcDictionary[] | undefined): Voc
     const map = new Map<string, Vocabulary>();
     for (const dictionary of dictionaries) {
       const vocabulary = vocabularyOf(dictionary);
-      map.set((vocabulary.fingerprint as string).slice(0, 16), vocabulary);
+      const key = (vocabulary.fingerprint as string).slice(0, 16);
+      const held = map.get(key);
+      // Containers name a dictionary by 8 bytes: two held lists sharing them would be read one for the other.
+      if (held && held.fingerprint !== vocabulary.fingerprint) {
+        throw new SdcError(
+          'invalid-input',
+          `dictionaries ${held.fingerprint} and ${vocabulary.fingerprint} share their first 8 bytes; hold one of them`,
+        );
+      }
+      map.set(key, vocabulary);
     }
     shelf = map;
     shelves.set(dictionaries, shelf);

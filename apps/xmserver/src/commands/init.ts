@@ -188,9 +188,13 @@ export async function initialise(ctx: Context, options: InitOptions = {}): Promi
   let dictionariesChanged = false;
   if (packWith !== undefined || accepted !== undefined) {
     const current = await loadDictionaries(db);
+    // A new packing dictionary without --accept-dictionary: the outgoing one stays accepted, so
+    // sites that still pack with it are not refused during the roll-out.
+    const outgoing =
+      packWith !== undefined && accepted === undefined && !current.isDefault ? [current.dictionary] : [];
     const next = {
       dictionary: packWith ?? current.dictionary,
-      accepted: (accepted ?? current.accepted).filter(
+      accepted: [...(accepted ?? current.accepted), ...outgoing].filter(
         (d) => d.fingerprint !== (packWith ?? current.dictionary).fingerprint,
       ),
     };
