@@ -275,11 +275,14 @@ export function buildProgram(io: CliIo): Command {
         acceptDictionary?: string[];
       }) => {
         const dir = dataDir();
-        const databaseUrl = options.databaseUrl ?? io.env.ECR_DATABASE_URL ?? join(dir, 'db');
+        const given = options.databaseUrl ?? io.env.ECR_DATABASE_URL ?? join(dir, 'db');
+        const embeddedFolder = embeddedDatabaseFolder(given);
+        // Kept absolute: ecr.json must name the same database from whatever folder ecr runs in.
+        const databaseUrl =
+          embeddedFolder !== undefined && !given.startsWith('file://') ? embeddedFolder : given;
         // A fresh machine has neither the data folder nor the embedded database's: both are made here,
         // private, before the database is opened in it.
         await makePrivateFolder(dir);
-        const embeddedFolder = embeddedDatabaseFolder(databaseUrl);
         if (embeddedFolder !== undefined) await makePrivateFolder(dirname(embeddedFolder));
         const { db, close } = await open(databaseUrl);
         try {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createDynamicSecurityConfig,
@@ -135,6 +135,32 @@ describe('ecr init on a fresh machine', () => {
     expect((await stat(join(home, 'xmcomm-ecr'))).mode & 0o777).toBe(0o700);
   }, 120_000);
 });
+
+test('ecr init keeps a relative --database-url as an absolute path, so every folder finds the same database', async () => {
+  const folder = join(scratch, 'relative');
+  const given = relative(root, join(scratch, 'relative-db'));
+  const init = await ecr(
+    [
+      '--data-dir',
+      folder,
+      'init',
+      '--no-key',
+      '--matricule',
+      'CEC-REL-01',
+      '--centre-code',
+      '000008',
+      '--officer',
+      'chef',
+      '--database-url',
+      given,
+    ],
+    { ECR_NEW_PASSWORD: 'officer-password' },
+  );
+  expect(init.stderr).toBe('');
+  expect(JSON.parse(await readFile(join(folder, 'ecr.json'), 'utf8'))).toEqual({
+    databaseUrl: join(scratch, 'relative-db'),
+  });
+}, 120_000);
 
 describe('a file that cannot be used is named, with what is wrong, exit 2', () => {
   test('cert import of a file that does not exist, in English and French', async () => {
