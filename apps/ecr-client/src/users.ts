@@ -1,8 +1,9 @@
 import {
+  decideLogin,
   defaultLockoutPolicy,
   hashPassword,
   type LockoutPolicy,
-  lockAfterFailure,
+  type LoginDecision,
   lockInForce,
   verifyPassword,
 } from '@xmcomm/pki';
@@ -235,8 +236,10 @@ const asDate = (value: Date | string | null): Date | null =>
  * and a wrong password, so the answer does not tell which logins exist; a suspended user is told so
  * only after the right password. Wrong passwords in a row are counted, and lock the account as on the
  * central server (@xmcomm/pki's `lockAfterFailure`: 5 lock 15 minutes, each further lock in a row
- * twice as long); while locked no password is checked, so the lock gives no password oracle. A
- * success clears the count; the officer lifts a lock with `unlockUser`.
+ * twice as long); while locked no password is checked, so the lock gives no password oracle, and a
+ * login that finds the lock only once its password is checked (a simultaneous one set it) gets the
+ * same answer, counts nothing and clears nothing. A success clears the count; the officer lifts a
+ * lock with `unlockUser`.
  */
 export async function authenticate(
   db: Kysely<SiteDatabase>,
@@ -259,39 +262,61 @@ export async function authenticate(
   // Hash even for an unknown login, so the time taken does not reveal it either.
   const ok = await verifyPassword(password, row?.password_hash ?? dummyHash);
   if (!row) throw new EcrError('authentication-failed');
-  if (!ok) {
-    await recordFailure(db, row.id, at, policy);
-    throw new EcrError('authentication-failed');
-  }
-  if (row.failed_logins > 0 || row.lockouts > 0 || row.locked_until !== null) {
-    await db
-      .updateTable('xm_site.users')
-      .set({ failed_logins: 0, lockouts: 0, locked_until: null })
-      .where('id', '=', row.id)
-      .execute();
+  const decision = await settle(db, row.id, ok, at, policy);
+  if (!decision || decision.kind === 'failed') throw new EcrError('authentication-failed');
+  if (decision.kind === 'locked') {
+    throw new EcrError('account-locked', { login, until: decision.until.toISOString() });
   }
   if (row.privilege === 0) throw new EcrError('user-suspended', { login });
   return { id: row.id, login: row.login, privilege: row.privilege as Privilege };
 }
 
-/** One more wrong password, counted under the row's lock so that attempts from two workstations all count. */
-async function recordFailure(db: Kysely<SiteDatabase>, userId: number, at: Date, policy: LockoutPolicy) {
+/**
+ * Answers a checked password from the user's lock state read under the row's lock, and writes in
+ * that same transaction (@xmcomm/pki's `decideLogin`): simultaneous logins from several workstations
+ * that all passed the first look see the lock one of them set, are refused as locked and count
+ * nothing; a right password does not clear a lock set meanwhile. Undefined when the user was removed
+ * meanwhile.
+ */
+async function settle(
+  db: Kysely<SiteDatabase>,
+  userId: number,
+  passwordOk: boolean,
+  at: Date,
+  policy: LockoutPolicy,
+): Promise<LoginDecision | undefined> {
   const body = async (trx: Kysely<SiteDatabase>) => {
-    const counted = await trx
-      .updateTable('xm_site.users')
-      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    const state = await trx
+      .selectFrom('xm_site.users')
+      .select(['failed_logins', 'lockouts', 'locked_until'])
       .where('id', '=', userId)
-      .returning(['failed_logins', 'lockouts'])
-      .executeTakeFirstOrThrow();
-    const lock = lockAfterFailure(counted.failed_logins, counted.lockouts, at, policy);
-    if (!lock) return;
-    await trx
-      .updateTable('xm_site.users')
-      .set({ failed_logins: 0, lockouts: lock.lockouts, locked_until: lock.until as never })
-      .where('id', '=', userId)
-      .execute();
+      .forUpdate()
+      .executeTakeFirst();
+    if (!state) return undefined;
+    const decision = decideLogin(
+      {
+        failedLogins: state.failed_logins,
+        lockouts: state.lockouts,
+        lockedUntil: asDate(state.locked_until),
+      },
+      passwordOk,
+      at,
+      policy,
+    );
+    if (decision.kind !== 'locked' && decision.write) {
+      await trx
+        .updateTable('xm_site.users')
+        .set({
+          failed_logins: decision.write.failedLogins,
+          lockouts: decision.write.lockouts,
+          locked_until: decision.write.lockedUntil as never,
+        })
+        .where('id', '=', userId)
+        .execute();
+    }
+    return decision;
   };
-  await (db.isTransaction ? body(db) : db.transaction().execute(body));
+  return db.isTransaction ? body(db) : db.transaction().execute(body);
 }
 
 export interface LockState {

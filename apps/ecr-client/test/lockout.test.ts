@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as pki from '@xmcomm/pki';
 import { type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
   authenticate,
   type CliIo,
@@ -19,6 +20,32 @@ import {
 // Site users get the central server's lockout rule (@xmcomm/pki's lockAfterFailure): 5 wrong
 // passwords in a row lock the account 15 minutes, each further lock in a row twice as long; a
 // success clears the count; the officer lifts a lock with `ecr user unlock`.
+
+// The password checks, so that a test can hold them (simultaneous attempts).
+vi.mock('@xmcomm/pki', async (original) => {
+  const actual = await original<typeof import('@xmcomm/pki')>();
+  return { ...actual, verifyPassword: vi.fn(actual.verifyPassword) };
+});
+const { verifyPassword: realVerify } = await vi.importActual<typeof import('@xmcomm/pki')>('@xmcomm/pki');
+
+/**
+ * Holds every password check, once done, until the test lets it go: as when simultaneous logins
+ * all read the user before any of them has written. `checks` lists those held, in order.
+ */
+function holdChecks() {
+  const checks: { password: string; go: () => void }[] = [];
+  const verify = vi.mocked(pki.verifyPassword);
+  verify.mockImplementation(async (password, hash) => {
+    const ok = await realVerify(password, hash);
+    await new Promise<void>((go) => checks.push({ password, go }));
+    return ok;
+  });
+  return {
+    checks,
+    waitFor: (count: number) => vi.waitFor(() => expect(checks.length).toBe(count), { timeout: 60_000 }),
+    [Symbol.dispose]: () => verify.mockImplementation(realVerify),
+  };
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let database: TestDatabase<SiteDatabase>;
@@ -86,7 +113,7 @@ beforeAll(async () => {
       )
     ).code,
   ).toBe(0);
-  for (const login of ['ali', 'awa', 'sec'])
+  for (const login of ['ali', 'awa', 'sec', 'bia', 'ema', 'ola'])
     await insertUser(database.db, {
       login,
       privilege: login === 'sec' ? 2 : 1,
@@ -176,6 +203,44 @@ describe('site lockout', () => {
       code: 'permission-denied',
     });
   });
+
+  test('12 simultaneous `ecr login` with wrong passwords, all past the first look: 5 are answered, one lock, the rest refused as locked', async () => {
+    using hold = holdChecks();
+    const logins = Array.from({ length: 12 }, (_, n) =>
+      ecr(['--user', 'bia', 'login'], { ECR_PASSWORD: `wrong ${n}` }),
+    );
+    await hold.waitFor(12);
+    for (const check of hold.checks) check.go();
+    const answers = await Promise.all(logins);
+    expect(answers.map((answer) => answer.code)).toEqual(Array(12).fill(exitCodes['authentication-failed']));
+    expect(answers.filter((answer) => answer.stderr.includes('is locked'))).toHaveLength(7);
+    expect(answers.filter((answer) => answer.stderr.includes('bia is locked'))[0]?.stderr).toContain(
+      `until ${minutes(15).toISOString()}`,
+    );
+    expect(await state('bia')).toEqual({ failed_logins: 0, lockouts: 1, locked_until: minutes(15) });
+  }, 120_000);
+
+  test('a right password whose check ends after a simultaneous login set the lock is refused, and leaves the lock', async () => {
+    using hold = holdChecks();
+    const right = failure('ema', 'ema-password');
+    const wrong = Array.from({ length: 5 }, (_, n) => failure('ema', `wrong ${n}`));
+    await hold.waitFor(6);
+    for (const check of hold.checks) if (check.password !== 'ema-password') check.go();
+    expect((await Promise.all(wrong)).map((error) => error.code)).toEqual(
+      Array(5).fill('authentication-failed'),
+    );
+    for (const check of hold.checks) if (check.password === 'ema-password') check.go();
+    expect((await right).code).toBe('account-locked');
+    expect(await state('ema')).toEqual({ failed_logins: 0, lockouts: 1, locked_until: minutes(15) });
+  }, 120_000);
+
+  test('20 wrong passwords at once, without holding: 5 are answered, one lock of 15 minutes', async () => {
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, async (_, n) => (await failure('ola', `wrong ${n}`)).code),
+    );
+    expect(codes.filter((code) => code === 'authentication-failed')).toHaveLength(5);
+    expect(await state('ola')).toEqual({ failed_logins: 0, lockouts: 1, locked_until: minutes(15) });
+  }, 120_000);
 
   test('the spawned ecr refuses a locked user, in French under --lang fr, with the exit code of a failed login', async () => {
     // A centre of its own on a database the spawned process can open: a directory for the embedded

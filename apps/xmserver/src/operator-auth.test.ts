@@ -183,6 +183,91 @@ describe('lockout', () => {
   });
 });
 
+const { verifyPassword: realVerify } = await vi.importActual<typeof import('@xmcomm/pki')>('@xmcomm/pki');
+
+/**
+ * Holds every password check, once done, until the test lets it go: as when simultaneous attempts
+ * all read the account before any of them has written. `checks` lists those held, in order.
+ */
+function holdChecks() {
+  const checks: { password: string; go: () => void }[] = [];
+  const verify = vi.mocked(pki.verifyPassword);
+  verify.mockImplementation(async (password, hash) => {
+    const ok = await realVerify(password, hash);
+    await new Promise<void>((go) => checks.push({ password, go }));
+    return ok;
+  });
+  return {
+    checks,
+    waitFor: (count: number) => vi.waitFor(() => expect(checks.length).toBe(count), { timeout: 60_000 }),
+    [Symbol.dispose]: () => verify.mockImplementation(realVerify),
+  };
+}
+
+const lockState = (login: string) =>
+  db()
+    .selectFrom('xm_system.users')
+    .select(['failed_logins', 'lockouts', 'locked_until'])
+    .where('login', '=', login)
+    .executeTakeFirstOrThrow();
+
+describe('simultaneous attempts', () => {
+  test('of 12 wrong passwords that all read the account before any failure was counted, 5 are answered and lock it once; the rest are refused as locked, uncounted', async () => {
+    const { login } = await user(2);
+    const time = clock();
+    using hold = holdChecks();
+    const attempts = Array.from({ length: 12 }, (_, n) =>
+      codeOf(verifyOperator(db(), login, `wrong ${n}`, time)),
+    );
+    await hold.waitFor(12);
+    for (const check of hold.checks) check.go();
+    const codes = await Promise.all(attempts);
+    expect(codes.filter((code) => code === 'authentication-failed')).toHaveLength(5);
+    expect(codes.filter((code) => code === 'account-locked')).toHaveLength(7);
+    expect(await lockState(login)).toEqual({
+      failed_logins: 0,
+      lockouts: 1,
+      locked_until: new Date('2026-12-07T08:15:00.000Z'),
+    });
+    const entries = await audit(login);
+    expect(entries.filter((e) => e.action === 'auth.lock')).toHaveLength(1);
+    expect(entries.filter((e) => e.action === 'auth.failure').map((e) => e.details)).toEqual([
+      ...[1, 2, 3, 4, 5].map((failures) => ({ reason: 'wrong-password', failures })),
+      ...Array(7).fill({ reason: 'locked', lockedUntil: '2026-12-07T08:15:00.000Z' }),
+    ]);
+  }, 120_000);
+
+  test('a right password whose check ends after a simultaneous attempt set the lock is refused, and leaves the lock', async () => {
+    const { login, password } = await user(2);
+    const time = clock();
+    using hold = holdChecks();
+    const right = codeOf(verifyOperator(db(), login, password, time));
+    const wrong = Array.from({ length: 5 }, (_, n) =>
+      codeOf(verifyOperator(db(), login, `wrong ${n}`, time)),
+    );
+    await hold.waitFor(6);
+    for (const check of hold.checks) if (check.password !== password) check.go();
+    expect(await Promise.all(wrong)).toEqual(Array(5).fill('authentication-failed'));
+    for (const check of hold.checks) if (check.password === password) check.go();
+    expect(await right).toBe('account-locked');
+    expect(await lockState(login)).toEqual({
+      failed_logins: 0,
+      lockouts: 1,
+      locked_until: new Date('2026-12-07T08:15:00.000Z'),
+    });
+  }, 120_000);
+
+  test('20 wrong passwords at once, without holding: 5 are answered, one lock of 15 minutes', async () => {
+    const { login } = await user(2);
+    const time = clock();
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => codeOf(verifyOperator(db(), login, `wrong ${n}`, time))),
+    );
+    expect(codes.filter((code) => code === 'authentication-failed')).toHaveLength(5);
+    expect(await lockState(login)).toMatchObject({ failed_logins: 0, lockouts: 1 });
+  }, 120_000);
+});
+
 describe('privileges', () => {
   test('below the command level, or suspended: forbidden, and the refusal is audited with user and command', async () => {
     const reader = await user(1);

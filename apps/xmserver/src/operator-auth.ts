@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  decideLogin,
   defaultLockoutPolicy,
   hashPassword,
   type LockoutPolicy,
-  lockAfterFailure,
+  type LoginDecision,
   lockInForce,
   verifyPassword,
 } from '@xmcomm/pki';
@@ -100,7 +101,9 @@ function failed(): XmServerError {
  * Checks a login and password. An unknown login and a wrong password give the same error and
  * cost one scrypt each. Wrong passwords are counted; `maxFailures` in a row lock the account for
  * `lockMinutes`, doubled at each further lock in a row; while locked, no password is checked (the
- * answer says locked whatever was typed, so the lock gives no password oracle). Every failure
+ * answer says locked whatever was typed, so the lock gives no password oracle), and an attempt
+ * that finds the lock only once its password is checked (a simultaneous one set it) gets the same
+ * answer, counts nothing and clears nothing. Every failure
  * and every lock goes to the audit log. A suspended operator is returned like any other:
  * `authorise` and `openSession` refuse it, and the refusal is audited there.
  */
@@ -126,9 +129,7 @@ export async function verifyOperator(
       target: login,
       details: { reason: 'locked', lockedUntil: lockedUntil.toISOString() },
     });
-    throw new XmServerError('account-locked', 'account locked', {
-      params: { login, until: lockedUntil.toISOString() },
-    });
+    throw lockedError(login, lockedUntil);
   }
   const ok = await verifyPassword(password, row?.password_hash ?? dummyHash);
   if (!row) {
@@ -140,17 +141,10 @@ export async function verifyOperator(
     });
     throw failed();
   }
-  if (!ok) {
-    await recordFailure(db, row.id, login, at, policy);
-    throw failed();
-  }
-  if (row.failed_logins > 0 || row.lockouts > 0 || row.locked_until !== null) {
-    await db
-      .updateTable('xm_system.users')
-      .set({ failed_logins: 0, lockouts: 0, locked_until: null })
-      .where('id', '=', row.id)
-      .execute();
-  }
+  const decision = await settle(db, row.id, login, ok, at, policy);
+  if (!decision) throw failed();
+  if (decision.kind === 'locked') throw lockedError(login, decision.until);
+  if (decision.kind === 'failed') throw failed();
   return {
     userId: row.id,
     login: row.login,
@@ -160,40 +154,87 @@ export async function verifyOperator(
   };
 }
 
-/** One more wrong password, counted under the row's lock so that simultaneous attempts all count. */
-async function recordFailure(db: ServerDb, userId: number, login: string, at: Date, policy: AuthPolicy) {
-  await inTransaction(db, async (trx) => {
-    const counted = await trx
-      .updateTable('xm_system.users')
-      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+function lockedError(login: string, until: Date): XmServerError {
+  return new XmServerError('account-locked', 'account locked', {
+    params: { login, until: until.toISOString() },
+  });
+}
+
+/**
+ * Answers a checked password from the account's lock state read under the row's lock, and writes
+ * in that same transaction (@xmcomm/pki's `decideLogin`): simultaneous attempts that all passed the
+ * first look see the lock one of them set, are refused as locked and count nothing; a right password
+ * does not clear a lock set meanwhile. Undefined when the account was removed meanwhile.
+ */
+async function settle(
+  db: ServerDb,
+  userId: number,
+  login: string,
+  passwordOk: boolean,
+  at: Date,
+  policy: AuthPolicy,
+): Promise<LoginDecision | undefined> {
+  return inTransaction(db, async (trx) => {
+    const state = await trx
+      .selectFrom('xm_system.users')
+      .select(['failed_logins', 'lockouts', 'locked_until'])
       .where('id', '=', userId)
-      .returning(['failed_logins', 'lockouts'])
-      .executeTakeFirstOrThrow();
+      .forUpdate()
+      .executeTakeFirst();
+    // Removed since it was read: nobody to log in.
+    if (!state) return undefined;
+    const decision = decideLogin(
+      {
+        failedLogins: state.failed_logins,
+        lockouts: state.lockouts,
+        lockedUntil: state.locked_until ? asDate(state.locked_until) : null,
+      },
+      passwordOk,
+      at,
+      policy,
+    );
+    if (decision.kind === 'locked') {
+      await writeAudit(trx, {
+        operator: login,
+        action: 'auth.failure',
+        target: login,
+        details: { reason: 'locked', lockedUntil: decision.until.toISOString() },
+      });
+      return decision;
+    }
+    if (decision.write) {
+      await trx
+        .updateTable('xm_system.users')
+        .set({
+          failed_logins: decision.write.failedLogins,
+          lockouts: decision.write.lockouts,
+          locked_until: decision.write.lockedUntil,
+        })
+        .where('id', '=', userId)
+        .execute();
+    }
+    if (decision.kind === 'accepted') return decision;
     await writeAudit(trx, {
       operator: login,
       action: 'auth.failure',
       target: login,
-      details: { reason: 'wrong-password', failures: counted.failed_logins },
+      details: { reason: 'wrong-password', failures: decision.failures },
     });
-    const lock = lockAfterFailure(counted.failed_logins, counted.lockouts, at, policy);
-    if (!lock) return;
-    const { minutes, until } = lock;
-    await trx
-      .updateTable('xm_system.users')
-      .set({ failed_logins: 0, lockouts: lock.lockouts, locked_until: until })
-      .where('id', '=', userId)
-      .execute();
-    await writeAudit(trx, {
-      operator: login,
-      action: 'auth.lock',
-      target: login,
-      details: {
-        failures: counted.failed_logins,
-        lockouts: lock.lockouts,
-        minutes,
-        until: until.toISOString(),
-      },
-    });
+    const { lock } = decision;
+    if (lock) {
+      await writeAudit(trx, {
+        operator: login,
+        action: 'auth.lock',
+        target: login,
+        details: {
+          failures: decision.failures,
+          lockouts: lock.lockouts,
+          minutes: lock.minutes,
+          until: lock.until.toISOString(),
+        },
+      });
+    }
+    return decision;
   });
 }
 

@@ -34,8 +34,8 @@ export {
   importPublicKey,
   keysMatch,
 } from './keys.js';
-export type { Lock, LockoutPolicy } from './lockout.js';
-export { defaultLockoutPolicy, lockAfterFailure, lockInForce } from './lockout.js';
+export type { Lock, LockoutPolicy, LockoutState, LoginDecision } from './lockout.js';
+export { decideLogin, defaultLockoutPolicy, lockAfterFailure, lockInForce } from './lockout.js';
 export type { NameAttribute, NameInput } from './name.js';
 export { MATRICULE_ATTRIBUTE } from './name.js';
 export type { KeyDerivation, PasswordEncryptionOptions } from './password-encryption.js';
