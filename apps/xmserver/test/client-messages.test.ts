@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
@@ -194,6 +194,10 @@ test('refusals: empty text (64), unknown client (68), no certificate (65), suspe
   expect((await run(['client', 'set-status', 'MSG-1', '0'])).code).toBe(0);
   expect((await run(['client', 'profile', 'MSG-1', '--mqtt3'])).code).toBe(64);
   expect((await run(['client', 'set-status', 'MSG-1', '3'])).code).toBe(0);
+  // A server set up without a broker: init kept the one it was given, so take it out of the file.
+  const settingsFile = join(dir, 'data', 'xmserver.json');
+  const { brokerUrl: _kept, ...settings } = JSON.parse(await readFile(settingsFile, 'utf8'));
+  await writeFile(settingsFile, JSON.stringify(settings));
   const noBroker = await runInProcess(
     ['--data-dir', join(dir, 'data'), 'client', 'message', 'MSG-1', '--text', 'hi'],
     {
