@@ -271,11 +271,7 @@ function embeddedPath(location: string, cwd: string): string | undefined {
   return resolve(cwd, location.startsWith('file://') ? new URL(location).pathname : location);
 }
 
-/**
- * Persists settings given as flags (never secrets: loadConfig refused them already), and the
- * database however it was given: the environment's URL without its password, an embedded
- * directory as an absolute path.
- */
+/** A broker URL as xmserver.json keeps it: without the password it may carry. */
 function urlWithoutPassword(location: string): string {
   const url = new URL(location);
   if (url.password === '') return location;
@@ -283,6 +279,11 @@ function urlWithoutPassword(location: string): string {
   return url.toString();
 }
 
+/**
+ * Persists settings given as flags (never secrets: loadConfig refused them already), and the
+ * database and broker however they were given: URLs without their password, an embedded
+ * directory as an absolute path.
+ */
 async function writeConfigFile(
   ctx: Context,
 ): Promise<{ written: boolean; passwordNotKept: boolean; brokerPasswordNotKept: boolean }> {
