@@ -186,6 +186,19 @@ describe('users', () => {
     expect(await auditCount()).toBe(before);
   });
 
+  test('no --privilege: refused (nobody becomes a supervisor by omission), and no user', async () => {
+    const outcome = await run(['user', 'add', 'dave'], { XM_NEW_PASSWORD: 'dave first password' });
+    expect(outcome.code).toBe(64);
+    expect(outcome.stderr).toContain('--privilege');
+    expect(
+      await test_db.db
+        .selectFrom('xm_system.users')
+        .select('id')
+        .where('login', '=', 'dave')
+        .executeTakeFirst(),
+    ).toBeUndefined();
+  });
+
   test('no password source: exit 64 and no user', async () => {
     const outcome = await run(['user', 'add', 'bob', '--privilege', '1']);
     expect(outcome.code).toBe(64);
