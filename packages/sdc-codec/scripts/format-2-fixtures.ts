@@ -9,32 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { birthAct, genericAct } from '../bench/acts.js';
 import { createEncoder, decodePayload, encodePayload, type PayloadInput } from '../src/index.js';
+import { inputs } from '../test/format-2-inputs.js';
 import { createTestPki } from '../test/pki-fixtures.js';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', '__fixtures__');
-const header = {
-  sender: 'CE0001',
-  recipient: null,
-  sequence: 7,
-  containerId: '019aa8a4-6c00-7000-8000-000000000001',
-};
-const inputs: Record<string, PayloadInput> = {
-  'payload-v2-births-1': { ...header, kind: 'rows', table: 'births', rows: [birthAct(1)] },
-  'payload-v2-births-20': {
-    ...header,
-    kind: 'rows',
-    table: 'births',
-    rows: Array.from({ length: 20 }, (_, i) => birthAct(i + 1)),
-  },
-  'payload-v2-generic-3': {
-    ...header,
-    kind: 'rows',
-    table: 'acts_elsewhere',
-    rows: [genericAct(1), genericAct(2), genericAct(3)],
-  },
-};
 
 const json = (value: unknown) =>
   `${JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v), 2)}\n`;

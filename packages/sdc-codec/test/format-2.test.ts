@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDictionary } from '@xmcomm/contract';
 import { describe, expect, it } from 'vitest';
-import { birthAct, genericAct } from '../bench/acts.js';
 import {
   createDecoder,
   decodePayload,
@@ -11,6 +10,7 @@ import {
   type PayloadInput,
   type SignerResolver,
 } from '../src/index.js';
+import { inputs } from './format-2-inputs.js';
 
 /**
  * Payloads and a container of format 2, made by the codec before format 3 existed
@@ -23,28 +23,6 @@ const expected = (name: string) => JSON.parse(readFileSync(join(fixtures, `${nam
 const cameroon = '71ff23c028d77441';
 /** Dates as the fixtures' JSON has them. */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
-
-const header = {
-  sender: 'CE0001',
-  recipient: null,
-  sequence: 7,
-  containerId: '019aa8a4-6c00-7000-8000-000000000001',
-};
-const inputs: Record<string, PayloadInput> = {
-  'payload-v2-births-1': { ...header, kind: 'rows', table: 'births', rows: [birthAct(1)] },
-  'payload-v2-births-20': {
-    ...header,
-    kind: 'rows',
-    table: 'births',
-    rows: Array.from({ length: 20 }, (_, i) => birthAct(i + 1)),
-  },
-  'payload-v2-generic-3': {
-    ...header,
-    kind: 'rows',
-    table: 'acts_elsewhere',
-    rows: [genericAct(1), genericAct(2), genericAct(3)],
-  },
-};
 
 describe('format 2, as stored', () => {
   for (const name of Object.keys(inputs)) {
