@@ -135,7 +135,7 @@ export const helpFr: FrenchTexts = {
     },
   },
   'ecr act history': {
-    description: "qui a rédigé, vérifié, validé, annulé l'acte, et quand",
+    description: "qui a rédigé, vérifié, validé, annulé l'acte, depuis quel poste, et quand",
     options: { '--type': typeWhenBare },
   },
   'ecr sync': {

@@ -800,7 +800,7 @@ export function buildProgram(io: CliIo): Command {
     );
   act
     .command('history <ref>')
-    .description('who drafted, verified, validated, cancelled the act, and when')
+    .description('who drafted, verified, validated, cancelled the act, from which workstation, and when')
     .addOption(kindOption())
     .action((text: string, options: { type?: ActKind }) =>
       asUser(async (ctx, actor) => {
@@ -808,11 +808,12 @@ export function buildProgram(io: CliIo): Command {
         const events = await actHistory(ctx, actor, ref);
         print(
           table(
-            ['when', 'what', 'who', 'detail'],
+            ['when', 'what', 'who', 'where', 'detail'],
             events.map((e) => [
               e.at.toISOString(),
               e.kind,
               e.user ?? '',
+              e.workstation ?? '',
               e.detail === null ? '' : JSON.stringify(e.detail),
             ]),
           ),

@@ -45,7 +45,7 @@ const surname = () => {
 async function seedRecords(db: Kysely<SiteDatabase>): Promise<void> {
   const batch = 10_000;
   for (let start = 0; start < recordCount; start += batch) {
-    const rows = Array.from({ length: Math.min(batch, recordCount - start) }, (_, i) => ({
+    const rows = Array.from({ length: Math.min(batch, recordCount - start) }, () => ({
       status: 1,
       holder_surname: surname(),
       holder_given_names: surname(),
