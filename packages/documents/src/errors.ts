@@ -8,6 +8,8 @@ export const DOCUMENTS_ERROR_CODES = [
   'trust-list-older',
   'trust-list-other-ca',
   'trust-list-expired',
+  'unreadable-file',
+  'pdftoppm-missing',
 ] as const;
 
 export type DocumentsErrorCode = (typeof DOCUMENTS_ERROR_CODES)[number];
@@ -43,6 +45,14 @@ const MESSAGES: Readonly<Record<DocumentsErrorCode, Sentence>> = {
   'trust-list-expired': {
     en: 'The trust list has expired: get a newer one from the central server.',
     fr: 'La liste de confiance a expiré : obtenez-en une plus récente du serveur central.',
+  },
+  'unreadable-file': {
+    en: 'The file cannot be read as a PNG or JPEG image or a PDF.',
+    fr: 'Le fichier ne peut pas être lu comme image PNG ou JPEG ni comme PDF.',
+  },
+  'pdftoppm-missing': {
+    en: 'Reading a PDF needs pdftoppm (poppler-utils).',
+    fr: 'La lecture d’un PDF nécessite pdftoppm (poppler-utils).',
   },
 };
 

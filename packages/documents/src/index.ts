@@ -9,6 +9,8 @@ export type { QrSize } from './qr.js';
 export { qrSizeOf } from './qr.js';
 export type { DocumentData, RenderOptions } from './render.js';
 export { fillPlaceholders, renderPdf } from './render.js';
+export type { PdfScanOptions } from './scan.js';
+export { readQrFromImage, readQrFromPdf } from './scan.js';
 export type { OpenedSeal, OpenSealResult, SealSigner } from './seal.js';
 export { createSeal, openSeal, SEAL_PREFIX } from './seal.js';
 export type {
