@@ -3,6 +3,7 @@
  * them (claim 169), so a Claim 169 reader finds the name and date of birth; the rest of what the
  * paper prints goes in our private claim, by the template's own short field names.
  */
+import type { CborValue } from './cbor.js';
 import { asMap, type CborMap } from './cose.js';
 
 export const CLAIM_ISSUER = 1;
@@ -50,8 +51,8 @@ const DOCUMENT_KIND = 2;
 const OTHER_FIELDS = 3;
 
 export function claimsOf(content: SealContent): CborMap {
-  const identity: CborMap = new Map([[CLAIM_169_ID, content.niu]]);
-  const others: CborMap = new Map();
+  const identity = new Map<number, CborValue>([[CLAIM_169_ID, content.niu]]);
+  const others = new Map<string, CborValue>();
   for (const [name, value] of Object.entries(content.fields)) {
     const key = CLAIM_169_FIELDS[name];
     const genderCode = name === 'gender' ? GENDER_CODES[value] : undefined;
@@ -59,14 +60,14 @@ export function claimsOf(content: SealContent): CborMap {
     else if (key !== undefined && name !== 'gender') identity.set(key, value);
     else others.set(name, value);
   }
-  return new Map<number | string, unknown>([
+  return new Map<number, CborValue>([
     [CLAIM_ISSUER, content.issuer],
     [CLAIM_ISSUED_AT, Math.floor(content.issuedAt.getTime() / 1000)],
     [CLAIM_TOKEN_ID, new TextEncoder().encode(content.documentId)],
     [CLAIM_169, identity],
     [
       CLAIM_XM_DOCUMENT,
-      new Map<number, unknown>([
+      new Map<number, CborValue>([
         [RECORD_TYPE, content.recordType],
         [DOCUMENT_KIND, content.documentKind],
         [OTHER_FIELDS, others],

@@ -3,7 +3,9 @@
  * so a verifier (this library or the offline page) has a single signature path to get right.
  */
 import { createHash, type KeyObject, sign, verify } from 'node:crypto';
-import { cdeDecodeOptions, cdeEncodeOptions, decode, encode, Tag } from 'cbor2';
+import { CborTag, type CborValue, decodeCbor, encodeCbor } from './cbor.js';
+
+export { decodeCbor, encodeCbor };
 
 export const COSE_SIGN1_TAG = 18;
 export const HEADER_ALG = 1;
@@ -11,7 +13,7 @@ export const HEADER_KID = 4;
 export const HEADER_X5CHAIN = 33;
 export const ALG_ES256 = -7;
 
-export type CborMap = Map<number | string, unknown>;
+export type CborMap = ReadonlyMap<number | string, CborValue>;
 
 export interface Sign1 {
   /** The protected header as it was signed (bytes), and decoded. */
@@ -22,34 +24,9 @@ export interface Sign1 {
   readonly signature: Uint8Array;
 }
 
-/** Canonical (RFC 8949 core deterministic) encoding: the same input always gives the same bytes. */
-export function encodeCbor(value: unknown): Uint8Array {
-  return encode(value, cdeEncodeOptions);
-}
-
-/** Strict decoding: definite lengths, no duplicate keys, preferred encodings only. Throws on bad bytes. */
-export function decodeCbor(bytes: Uint8Array): unknown {
-  // A Buffer in gives Buffer byte strings out, and cbor2 encodes a Buffer as an object, not bytes:
-  // decode from a plain view so a decoded structure re-encodes (Sig_structure) as it came.
-  const plain = Buffer.isBuffer(bytes)
-    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    : bytes;
-  return decode(plain, { ...cdeDecodeOptions, rejectDuplicateKeys: true });
-}
-
-/** A decoded CBOR map as a Map, whatever object the decoder chose for it; null when it is not a map. */
-export function asMap(value: unknown): CborMap | null {
-  if (value instanceof Map) return value as CborMap;
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array)
-  ) {
-    if (value instanceof Tag) return null;
-    return new Map(Object.entries(value));
-  }
-  return null;
+/** A decoded CBOR map, or null when the value is not one. */
+export function asMap(value: CborValue | undefined): CborMap | null {
+  return value instanceof Map ? value : null;
 }
 
 /** The COSE key identifier of a certificate: the first 8 bytes of the SHA-256 of its DER (as EU DCC). */
@@ -68,23 +45,25 @@ export function signSign1(payload: Uint8Array, privateKey: KeyObject, protectedH
     key: privateKey,
     dsaEncoding: 'ieee-p1363',
   });
-  return encodeCbor(new Tag(COSE_SIGN1_TAG, [protectedBytes, new Map(), payload, new Uint8Array(signature)]));
+  return encodeCbor(
+    new CborTag(COSE_SIGN1_TAG, [protectedBytes, new Map(), payload, new Uint8Array(signature)]),
+  );
 }
 
 /** Parses tagged (or untagged) COSE_Sign1 bytes; null when they are not one. */
 export function parseSign1(bytes: Uint8Array): Sign1 | null {
-  let value: unknown;
+  let value: CborValue;
   try {
     value = decodeCbor(bytes);
   } catch {
     return null;
   }
-  if (value instanceof Tag) {
-    if (Number(value.tag) !== COSE_SIGN1_TAG) return null;
-    value = value.contents;
+  if (value instanceof CborTag) {
+    if (value.tag !== COSE_SIGN1_TAG) return null;
+    value = value.value;
   }
   if (!Array.isArray(value) || value.length !== 4) return null;
-  const [protectedBytes, unprotected, payload, signature] = value as unknown[];
+  const [protectedBytes, unprotected, payload, signature] = value as readonly CborValue[];
   if (!(protectedBytes instanceof Uint8Array) || !(payload instanceof Uint8Array)) return null;
   if (!(signature instanceof Uint8Array)) return null;
   const unprotectedHeader = asMap(unprotected);

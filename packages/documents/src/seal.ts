@@ -5,6 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { decodeBase45, encodeBase45 } from './base45.js';
+import type { CborValue } from './cbor.js';
 import { claimsOf, contentOf, type SealContent } from './claims.js';
 import {
   ALG_ES256,
@@ -39,7 +40,7 @@ export function createSeal(content: SealContent, signer: SealSigner): string {
   ) {
     throw new DocumentsError('invalid-argument', { detail: 'a seal is signed with an EC P-256 key (ES256)' });
   }
-  const protectedHeader = new Map<number, unknown>([
+  const protectedHeader = new Map<number, CborValue>([
     [HEADER_ALG, ALG_ES256],
     [HEADER_KID, keyIdentifier(signer.certificate)],
   ]);
@@ -71,7 +72,7 @@ export function openSeal(text: string): OpenSealResult {
   }
   const message = parseSign1(cose);
   if (!message) return { ok: false, reason: 'damaged' };
-  let claims: unknown;
+  let claims: CborValue;
   try {
     claims = decodeCbor(message.payload);
   } catch {

@@ -6,6 +6,7 @@
  */
 import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import { type PemOrDer, TrustStore } from '@xmcomm/pki';
+import type { CborValue } from './cbor.js';
 import {
   ALG_ES256,
   asMap,
@@ -83,7 +84,7 @@ export function createTrustList(content: TrustListContent, key: TrustListSigning
     throw new DocumentsError('invalid-argument', { detail: 'sequence must be a positive integer' });
   }
   const payload = encodeCbor(
-    new Map<number, unknown>([
+    new Map<number, CborValue>([
       [KEY.version, TRUST_LIST_VERSION],
       [KEY.sequence, content.sequence],
       [KEY.issuedAt, seconds(content.issuedAt)],
@@ -101,7 +102,7 @@ export function createTrustList(content: TrustListContent, key: TrustListSigning
       ],
     ]),
   );
-  const header = new Map<number, unknown>([
+  const header = new Map<number, CborValue>([
     [HEADER_ALG, ALG_ES256],
     [HEADER_KID, keyIdentifier(signerCertificate)],
     [HEADER_X5CHAIN, key.chain.length === 1 ? signerCertificate : [...key.chain]],
@@ -172,7 +173,7 @@ function dateAt(map: CborMap, key: number, what: string): Date {
 }
 
 function decodeContent(payload: Uint8Array): TrustListContent {
-  let decoded: unknown;
+  let decoded: CborValue;
   try {
     decoded = decodeCbor(payload);
   } catch (cause) {

@@ -1,7 +1,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
-import { Tag } from 'cbor2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBase45, encodeBase45 } from '../src/base45.js';
+import { CborTag } from '../src/cbor.js';
 import { claimsOf, contentOf } from '../src/claims.js';
 import { decodeCbor, encodeCbor, parseSign1 } from '../src/cose.js';
 import {
@@ -36,9 +36,9 @@ const content: SealContent = {
 function tamper(seal: string, change: (content: SealContent) => SealContent): string {
   const cose = inflateSync(decodeBase45(seal.slice(SEAL_PREFIX.length))!);
   const message = parseSign1(cose)!;
-  const claims = contentOf(decodeCbor(message.payload) as Map<number, unknown>)!;
+  const claims = contentOf(decodeCbor(message.payload) as Map<number, never>)!;
   const forged = encodeCbor(claimsOf(change(claims)));
-  const bytes = encodeCbor(new Tag(18, [message.protectedBytes, new Map(), forged, message.signature]));
+  const bytes = encodeCbor(new CborTag(18, [message.protectedBytes, new Map(), forged, message.signature]));
   return SEAL_PREFIX + encodeBase45(deflateSync(bytes));
 }
 
