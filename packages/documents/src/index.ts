@@ -47,5 +47,6 @@ export {
   TRUST_LIST_VERSION,
   trustListToText,
 } from './trust-list.js';
+export { verifierPageHtml } from './verifier-page.js';
 export type { SealInvalidReason, SealVerification, VerifySealOptions } from './verify.js';
 export { describeSealVerification, SEAL_INVALID_REASONS, verifySeal } from './verify.js';

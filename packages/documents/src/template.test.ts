@@ -21,7 +21,7 @@ function problem(value: unknown): string {
   try {
     parseTemplate(typeof value === 'string' ? value : JSON.stringify(value, null, 2), 'test.json');
   } catch (error) {
-    return (error as { code: string; detail: string }).code + ' ' + (error as { detail: string }).detail;
+    return `${(error as { code: string; detail: string }).code} ${(error as { detail: string }).detail}`;
   }
   return 'no error';
 }
