@@ -1,10 +1,17 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { CertificateAuthority, generateKeyPair } from '@xmcomm/pki';
+import { decodeBase45, encodeBase45 } from '../src/base45.js';
+import { CborTag } from '../src/cbor.js';
+import { claimsOf, contentOf } from '../src/claims.js';
+import { decodeCbor, encodeCbor, parseSign1 } from '../src/cose.js';
 import {
   createTrustList,
   DEFAULT_TEMPLATE_FOLDER,
   type DocumentData,
+  SEAL_PREFIX,
+  type SealContent,
   type TrustListRevocation,
   type TrustListSigner,
 } from '../src/index.js';
@@ -84,4 +91,14 @@ export function sampleData(recordType: 'birth' | 'marriage' | 'death'): Document
   return JSON.parse(
     readFileSync(`${DEFAULT_TEMPLATE_FOLDER}/${recordType}.sample.json`, 'utf8'),
   ) as DocumentData;
+}
+
+/** Re-encodes a seal with other claims but the original signature: what a forger would print. */
+export function tamper(seal: string, change: (content: SealContent) => SealContent): string {
+  const cose = inflateSync(decodeBase45(seal.slice(SEAL_PREFIX.length))!);
+  const message = parseSign1(cose)!;
+  const claims = contentOf(decodeCbor(message.payload) as Map<number, never>)!;
+  const forged = encodeCbor(claimsOf(change(claims)));
+  const bytes = encodeCbor(new CborTag(18, [message.protectedBytes, new Map(), forged, message.signature]));
+  return SEAL_PREFIX + encodeBase45(deflateSync(bytes));
 }

@@ -1,9 +1,4 @@
-import { deflateSync, inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase45, encodeBase45 } from '../src/base45.js';
-import { CborTag } from '../src/cbor.js';
-import { claimsOf, contentOf } from '../src/claims.js';
-import { decodeCbor, encodeCbor, parseSign1 } from '../src/cose.js';
 import {
   acceptTrustList,
   createSeal,
@@ -14,7 +9,7 @@ import {
   trustListToText,
   verifySeal,
 } from '../src/index.js';
-import { CHECKED_AT, ISSUED_AT, makeList, makePki, type Pki } from './fixtures.js';
+import { CHECKED_AT, ISSUED_AT, makeList, makePki, type Pki, tamper } from './fixtures.js';
 
 const content: SealContent = {
   issuer: 'CEC-0042',
@@ -31,16 +26,6 @@ const content: SealContent = {
     placeOfBirth: 'Thiès',
   },
 };
-
-/** Re-encodes a seal with other claims but the original signature: what a forger would print. */
-function tamper(seal: string, change: (content: SealContent) => SealContent): string {
-  const cose = inflateSync(decodeBase45(seal.slice(SEAL_PREFIX.length))!);
-  const message = parseSign1(cose)!;
-  const claims = contentOf(decodeCbor(message.payload) as Map<number, never>)!;
-  const forged = encodeCbor(claimsOf(change(claims)));
-  const bytes = encodeCbor(new CborTag(18, [message.protectedBytes, new Map(), forged, message.signature]));
-  return SEAL_PREFIX + encodeBase45(deflateSync(bytes));
-}
 
 describe('seal', () => {
   let pki: Pki;

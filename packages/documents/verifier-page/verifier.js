@@ -6,6 +6,7 @@ const TEXT = {
     title: 'Vérifier un document',
     intro: 'Chargez la liste de confiance, puis photographiez ou choisissez l’image du code QR du document.',
     trustLabel: '1. Liste de confiance',
+    trustButton: 'Charger la liste',
     trustNone: 'Aucune liste chargée.',
     trustOk: (l) =>
       `Liste n° ${l.sequence} de ${l.issuer}, valable jusqu’au ${day(l.expiresAt)} — AC ${l.caFingerprint.slice(0, 16)}`,
@@ -43,6 +44,7 @@ const TEXT = {
     title: 'Verify a document',
     intro: 'Load the trust list, then take a photo of the document’s QR code or choose its image.',
     trustLabel: '1. Trust list',
+    trustButton: 'Load the list',
     trustNone: 'No list loaded.',
     trustOk: (l) =>
       `List no. ${l.sequence} from ${l.issuer}, valid until ${day(l.expiresAt)} — CA ${l.caFingerprint.slice(0, 16)}`,
@@ -589,6 +591,9 @@ async function check(text) {
 }
 
 async function scanImage(file) {
+  // The previous verdict goes at once: it must never be read as this document's.
+  state.result = null;
+  render();
   if (!state.list) {
     state.result = { message: 'needTrust' };
     render();
