@@ -177,6 +177,14 @@ export const helpFr: FrenchTexts = {
       '--days': 'validité en jours',
     },
   },
+  'xmserver trust-list': {
+    description:
+      'la liste signée des certificats autorisés à sceller des documents, pour les vérificateurs hors ligne',
+  },
+  'xmserver trust-list export': {
+    description: 'signer et écrire la liste de confiance suivante (AC nationale, signataires, révocations)',
+    options: { '--out': 'le fichier à écrire', '--days': 'durée de validité en jours' },
+  },
   'xmserver signatory': {
     description: 'le registre des signataires dont la signature sur les documents est reconnue',
   },

@@ -80,6 +80,11 @@ export function createTrustList(content: TrustListContent, key: TrustListSigning
   const [signerCertificate] = key.chain;
   if (!signerCertificate)
     throw new DocumentsError('invalid-argument', { detail: 'the list signer certificate' });
+  if (key.privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new DocumentsError('invalid-argument', {
+      detail: 'a trust list is signed with an EC P-256 key (ES256)',
+    });
+  }
   if (!Number.isSafeInteger(content.sequence) || content.sequence < 1) {
     throw new DocumentsError('invalid-argument', { detail: 'sequence must be a positive integer' });
   }
