@@ -3,6 +3,8 @@
  * - PDFs per second for a birth extract (seal signed, PDF rendered), goal >= 50;
  * - seals verified per second (Base45, inflate, CBOR, ES256 against the trust list), goal >= 5,000;
  * - the seal of each default document: characters and the QR version it needs at level M.
+ * Rates are per second of this process's CPU time (process.cpuUsage), the wall-clock rate beside
+ * them: on a machine shared with other work the CPU figure is the one that says what a core does.
  * Run with `npm run bench -w @xmcomm/documents`.
  */
 import { readFileSync } from 'node:fs';
@@ -71,7 +73,13 @@ for (const id of DEFAULT_TEMPLATES) {
 const template = loadTemplateFile(defaultTemplatePath('birth-extract'));
 const data = sample('birth');
 for (let index = 0; index < 5; index += 1) await issue('birth-extract', index); // warm-up
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
 let rendered = 0;
+const pdfCpu = process.cpuUsage();
 const pdfStart = performance.now();
 while (performance.now() - pdfStart < PDF_SECONDS * 1000) {
   await issueDocument({
@@ -85,8 +93,11 @@ while (performance.now() - pdfStart < PDF_SECONDS * 1000) {
   });
   rendered += 1;
 }
-const pdfRate = rendered / ((performance.now() - pdfStart) / 1000);
-console.log(`birth extract PDFs (seal + render): ${pdfRate.toFixed(1)}/s on one core (goal >= 50)`);
+const pdfRate = rendered / cpuSeconds(pdfCpu);
+const pdfWall = rendered / ((performance.now() - pdfStart) / 1000);
+console.log(
+  `birth extract PDFs (seal + render): ${pdfRate.toFixed(1)} per CPU second (goal >= 50), ${pdfWall.toFixed(1)}/s wall clock`,
+);
 
 const seals: string[] = [];
 for (let index = 0; index < 200; index += 1) seals.push((await issue('birth-extract', index)).seal);
@@ -105,6 +116,7 @@ const list = readTrustList(
   ),
 );
 let verified = 0;
+const verifyCpu = process.cpuUsage();
 const verifyStart = performance.now();
 while (performance.now() - verifyStart < VERIFY_SECONDS * 1000) {
   for (const seal of seals) {
@@ -113,7 +125,8 @@ while (performance.now() - verifyStart < VERIFY_SECONDS * 1000) {
   }
   verified += seals.length;
 }
-const verifyRate = verified / ((performance.now() - verifyStart) / 1000);
+const verifyRate = verified / cpuSeconds(verifyCpu);
+const verifyWall = verified / ((performance.now() - verifyStart) / 1000);
 console.log(
-  `seals verified: ${Math.round(verifyRate).toLocaleString('en-US')}/s on one core (goal >= 5,000)`,
+  `seals verified: ${Math.round(verifyRate).toLocaleString('en-US')} per CPU second (goal >= 5,000), ${Math.round(verifyWall).toLocaleString('en-US')}/s wall clock`,
 );

@@ -30,8 +30,41 @@ const FONT_FILES = {
   bolditalics: 'Roboto-MediumItalic.ttf',
 } as const;
 
+interface FontkitModule {
+  create(buffer: Uint8Array, postscriptName?: string): unknown;
+}
+
+/**
+ * pdfkit parses the font file again for every document (fontkit.create on the same bytes), over
+ * half the time of a one-page PDF. Before pdfkit is first loaded, its `fontkit` module is replaced
+ * in the CommonJS cache by a copy whose `create` keeps one parsed font per font buffer: the fonts
+ * live for the process in pdfmake's virtual file system, so the same buffer comes back each time.
+ * The bytes out are the same (the tests compare them); if pdfkit was loaded before, nothing changes.
+ */
+function shareParsedFonts(): void {
+  const pdfkitPath = require.resolve('pdfkit', { paths: [dirname(require.resolve('pdfmake/package.json'))] });
+  if (require.cache[pdfkitPath]) return;
+  const fontkitPath = require.resolve('fontkit', { paths: [dirname(pdfkitPath)] });
+  const fontkit = require(fontkitPath) as FontkitModule;
+  const parsed = new WeakMap<Uint8Array, unknown>();
+  const cached = require.cache[fontkitPath];
+  if (!cached) return;
+  cached.exports = {
+    ...fontkit,
+    create(buffer: Uint8Array, postscriptName?: string): unknown {
+      const key = postscriptName === undefined ? buffer : undefined;
+      const known = key && parsed.get(key);
+      if (known) return known;
+      const font = fontkit.create(buffer, postscriptName);
+      if (key) parsed.set(key, font);
+      return font;
+    },
+  };
+}
+
 function pdfmake(): PdfMake {
   if (engine) return engine;
+  shareParsedFonts();
   const loaded = require('pdfmake') as PdfMake;
   const fontFolder = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
   for (const file of Object.values(FONT_FILES)) {
@@ -85,7 +118,14 @@ function sealNode(
   where: string,
 ): PdfNode {
   const code: PdfNode = seal
-    ? { qr: seal, fit: block.size, eccLevel: 'M', mode: 'alphanumeric', alignment: block.align ?? 'left' }
+    ? {
+        qr: seal,
+        fit: block.size,
+        eccLevel: 'M',
+        mode: 'alphanumeric',
+        foreground: '#000000',
+        alignment: block.align ?? 'left',
+      }
     : {
         table: {
           widths: [block.size - 10],
