@@ -4,80 +4,9 @@
  * file or URL read while rendering. Every date in the file is pinned, so the same input gives the
  * same bytes. Rendering happens in memory: a failure leaves no half-written PDF behind.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { DocumentsError } from './errors.js';
+import { type PdfNode, pdfmake } from './pdfmake-engine.js';
 import { type Block, PLACEHOLDER, type Template } from './template.js';
-
-type PdfNode = Record<string, unknown>;
-
-interface PdfMake {
-  virtualfs: { existsSync(name: string): boolean; writeFileSync(name: string, content: Buffer): void };
-  setFonts(fonts: Record<string, Record<string, string>>): void;
-  setUrlAccessPolicy(policy: (url: string) => boolean): void;
-  setLocalAccessPolicy(policy: (path: string) => boolean): void;
-  createPdf(definition: PdfNode): { getBuffer(): Promise<Buffer> };
-}
-
-const require = createRequire(import.meta.url);
-let engine: PdfMake | undefined;
-
-const FONT_FILES = {
-  normal: 'Roboto-Regular.ttf',
-  bold: 'Roboto-Medium.ttf',
-  italics: 'Roboto-Italic.ttf',
-  bolditalics: 'Roboto-MediumItalic.ttf',
-} as const;
-
-interface FontkitModule {
-  create(buffer: Uint8Array, postscriptName?: string): unknown;
-}
-
-/**
- * pdfkit parses the font file again for every document (fontkit.create on the same bytes), over
- * half the time of a one-page PDF. Before pdfkit is first loaded, its `fontkit` module is replaced
- * in the CommonJS cache by a copy whose `create` keeps one parsed font per font buffer: the fonts
- * live for the process in pdfmake's virtual file system, so the same buffer comes back each time.
- * The bytes out are the same (the tests compare them); if pdfkit was loaded before, nothing changes.
- */
-function shareParsedFonts(): void {
-  const pdfkitPath = require.resolve('pdfkit', { paths: [dirname(require.resolve('pdfmake/package.json'))] });
-  if (require.cache[pdfkitPath]) return;
-  const fontkitPath = require.resolve('fontkit', { paths: [dirname(pdfkitPath)] });
-  const fontkit = require(fontkitPath) as FontkitModule;
-  const parsed = new WeakMap<Uint8Array, unknown>();
-  const cached = require.cache[fontkitPath];
-  if (!cached) return;
-  cached.exports = {
-    ...fontkit,
-    create(buffer: Uint8Array, postscriptName?: string): unknown {
-      const key = postscriptName === undefined ? buffer : undefined;
-      const known = key && parsed.get(key);
-      if (known) return known;
-      const font = fontkit.create(buffer, postscriptName);
-      if (key) parsed.set(key, font);
-      return font;
-    },
-  };
-}
-
-function pdfmake(): PdfMake {
-  if (engine) return engine;
-  shareParsedFonts();
-  const loaded = require('pdfmake') as PdfMake;
-  const fontFolder = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
-  for (const file of Object.values(FONT_FILES)) {
-    if (!loaded.virtualfs.existsSync(file))
-      loaded.virtualfs.writeFileSync(file, readFileSync(join(fontFolder, file)));
-  }
-  loaded.setFonts({ Roboto: { ...FONT_FILES } });
-  // Templates are data from sites: nothing in one may make the renderer fetch a URL or read a file.
-  loaded.setUrlAccessPolicy(() => false);
-  loaded.setLocalAccessPolicy(() => false);
-  engine = loaded;
-  return loaded;
-}
 
 export type DocumentData = Readonly<Record<string, string>>;
 
