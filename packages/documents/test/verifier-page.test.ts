@@ -41,6 +41,26 @@ const content: SealContent = {
   },
 };
 
+/** One 640x480 Y4M frame (4:2:0) filming a QR code of `text`, black on white, 6 pixels a module. */
+function cameraFrame(text: string): Buffer {
+  const width = 640;
+  const height = 480;
+  const { size, data } = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+  const scale = 6;
+  const left = Math.floor((width - size * scale) / 2);
+  const top = Math.floor((height - size * scale) / 2);
+  const luma = Buffer.alloc(width * height, 235);
+  for (let y = 0; y < size * scale; y += 1)
+    for (let x = 0; x < size * scale; x += 1)
+      if (data[Math.floor(y / scale) * size + Math.floor(x / scale)]) luma[(top + y) * width + left + x] = 16;
+  const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
+  return Buffer.concat([
+    Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\nFRAME\n`),
+    luma,
+    chroma,
+  ]);
+}
+
 describe('offline verifier page', () => {
   let browser: Browser;
   let page: Page;
@@ -106,6 +126,7 @@ describe('offline verifier page', () => {
       join(output, 'birth-copy.pdf'),
       join(output, 'scanned-page'),
     ]);
+    writeFileSync(join(output, 'camera.y4m'), cameraFrame(seal));
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -117,6 +138,10 @@ describe('offline verifier page', () => {
         '--disable-component-update',
         '--disable-sync',
         '--disable-quic',
+        // The camera: a fake device that films the seal (a Y4M frame made below), permission granted.
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${join(output, 'camera.y4m')}`,
       ],
     });
     const context = await browser.newContext({
@@ -177,6 +202,14 @@ describe('offline verifier page', () => {
     expect(result).toMatchObject({ verdict: '✘ INVALID', className: 'result bad' });
     expect(result.reason).toContain('revoked');
     await page.screenshot({ path: join(output, 'revoked-en.png'), fullPage: true });
+  });
+
+  it('reads the seal from the camera and stops it', async () => {
+    await page.click('#camera');
+    await page.locator('#result').waitFor({ state: 'visible' });
+    expect(await page.textContent('#verdict')).toBe('✔ VALID');
+    await expect.poll(() => page.isHidden('#video')).toBe(true);
+    await page.screenshot({ path: join(output, 'camera-en.png'), fullPage: true });
   });
 
   it('refuses an older trust list, and says another QR code is not ours', async () => {

@@ -611,6 +611,8 @@ async function toggleCamera() {
     render();
     return;
   }
+  state.result = null;
+  render();
   if (!state.list) {
     state.result = { message: 'needTrust' };
     render();
