@@ -144,7 +144,7 @@ describe('seal', () => {
     ).toThrow(expect.objectContaining({ code: 'trust-list-other-ca' }));
   });
 
-  it('never throws on hostile text and never calls an altered seal VALID', () => {
+  it('never throws on hostile text and never calls a seal with altered content VALID', () => {
     const list = readTrustList(makeList(pki, 1));
     const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
     let state = 42;
@@ -152,12 +152,17 @@ describe('seal', () => {
       state = (state * 1103515245 + 12345) % 2 ** 31;
       return state % limit;
     };
+    let invalid = 0;
     for (let round = 0; round < 300; round += 1) {
       const at = SEAL_PREFIX.length + random(seal.length - SEAL_PREFIX.length);
       const altered = seal.slice(0, at) + alphabet[random(alphabet.length)] + seal.slice(at + 1);
       const result = verifySeal(altered, list, { at: CHECKED_AT });
-      if (altered !== seal) expect(result.status).toBe('INVALID');
+      // A change in the deflate stream's padding bits inflates to the same signed bytes: VALID is
+      // right then, and only then.
+      if (result.status === 'VALID') expect(result.content).toEqual(content);
+      else invalid += 1;
     }
+    expect(invalid).toBeGreaterThan(270);
     for (const text of ['', 'XM1:', `XM1:${'0'.repeat(30_000)}`, 'XM1:%%%', '\u0000'.repeat(10)])
       expect(verifySeal(text, list).status).toBe('INVALID');
     for (const bytes of [new Uint8Array(0), new Uint8Array(100).fill(0xff), new Uint8Array([0xd2, 0x84])])
