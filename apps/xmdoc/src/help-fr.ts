@@ -20,6 +20,7 @@ export const helpFr: FrenchTexts = {
       '--trust':
         'la liste de confiance (xmserver trust-list export) ; conservée pour la suite si plus récente',
       '--at': 'vérifier à cette date (ISO 8601), par défaut maintenant',
+      '--ca': "le certificat de l'AC nationale : refuser toute liste de confiance relevant d'une autre AC",
     },
   },
   'xmdoc render': {
@@ -47,6 +48,9 @@ export const helpFr: FrenchTexts = {
   'xmdoc page': {
     description:
       'écrire la page de vérification hors ligne : un seul fichier HTML, sans réseau, pour téléphone ou PC',
-    options: { '--out': 'le fichier HTML à écrire' },
+    options: {
+      '--out': 'le fichier HTML à écrire',
+      '--ca': "le certificat de l'AC nationale : la page refuse alors toute liste relevant d'une autre AC",
+    },
   },
 };

@@ -14,6 +14,7 @@ import {
   type SealVerification,
   verifySeal,
 } from '@xmcomm/documents';
+import { certificateDer } from '@xmcomm/pki';
 import { Command, CommanderError, Option } from 'commander';
 import { XmdocError } from './errors.js';
 import { exitCodes, invalidSealExitCode, successExitCode, usageExitCode } from './exit-codes.js';
@@ -68,6 +69,20 @@ function writeAtomically(file: string, bytes: Uint8Array | string): void {
   } catch (cause) {
     throw new XmdocError('cannot-write', file, { cause });
   }
+}
+
+/** A CA certificate file, PEM or DER, as DER. */
+function readCaFile(file: string): Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (cause) {
+    throw new XmdocError('input-missing', file, { cause });
+  }
+  const der = certificateDer(bytes.includes('-----BEGIN') ? bytes.toString('utf8') : new Uint8Array(bytes));
+  if (!der.ok)
+    throw new XmdocError('invalid-argument', `--ca ${file}: ${der.error.code}`, { cause: der.error });
+  return der.value;
 }
 
 function readJson(file: string): DocumentData {
@@ -128,10 +143,11 @@ export function buildProgram(
     .argument('<input>', 'the QR text, or a PNG/JPEG image or a PDF of the document')
     .option('--trust <file>', 'the trust list (xmserver trust-list export); kept for next time if newer')
     .option('--at <date>', 'check as at this date (ISO 8601), default now')
-    .action(async (input: string, options: { trust?: string; at?: string }) => {
+    .option('--ca <file>', 'the national CA certificate: refuse any trust list under another CA')
+    .action(async (input: string, options: { trust?: string; at?: string; ca?: string }) => {
       const at = options.at === undefined ? new Date() : new Date(options.at);
       if (Number.isNaN(at.getTime())) throw new XmdocError('invalid-argument', `--at ${options.at}`);
-      const held = trustListFor(options.trust, io.env);
+      const held = trustListFor(options.trust, io.env, options.ca ? readCaFile(options.ca) : undefined);
       const { text, source } = await sealTextOf(input);
       const result = verifySeal(text, held.list, { at });
       const w = words[state.lang];
@@ -267,8 +283,12 @@ export function buildProgram(
     .command('page')
     .description('write the offline verifier page: one HTML file, no network, for a phone or a PC')
     .requiredOption('--out <file>', 'the HTML file to write')
-    .action((options: { out: string }) => {
-      writeAtomically(options.out, writeVerifierPage());
+    .option(
+      '--ca <file>',
+      'the national CA certificate: the page then refuses any trust list under another CA',
+    )
+    .action((options: { out: string; ca?: string }) => {
+      writeAtomically(options.out, writeVerifierPage(options.ca ? readCaFile(options.ca) : undefined));
       out([`${options.out} ${words[state.lang].written}`], { command: 'page', out: options.out });
     });
   return program;

@@ -32,7 +32,7 @@ function asXmdocError(error: unknown, file: string): XmdocError {
   return new XmdocError('internal', String(error), { cause: error });
 }
 
-function readListFile(file: string): TrustList {
+function readListFile(file: string, pinnedCa: Uint8Array | undefined): TrustList {
   let text: string;
   try {
     text = readFileSync(file, 'latin1');
@@ -40,7 +40,8 @@ function readListFile(file: string): TrustList {
     throw new XmdocError('input-missing', file, { cause });
   }
   try {
-    return readTrustList(text.includes('-----BEGIN') ? text : new Uint8Array(Buffer.from(text, 'latin1')));
+    const input = text.includes('-----BEGIN') ? text : new Uint8Array(Buffer.from(text, 'latin1'));
+    return readTrustList(input, pinnedCa ? { pinnedCa } : {});
   } catch (error) {
     throw asXmdocError(error, file);
   }
@@ -52,13 +53,20 @@ export interface HeldList {
   readonly replaced: boolean;
 }
 
-/** The list to verify with: the offered one if acceptable (and then kept), else the held one. */
-export function trustListFor(offered: string | undefined, env: NodeJS.ProcessEnv): HeldList {
+/**
+ * The list to verify with: the offered one if acceptable (and then kept), else the held one. With
+ * `pinnedCa` (the national CA's DER, from --ca) no list under another CA is taken, even the first.
+ */
+export function trustListFor(
+  offered: string | undefined,
+  env: NodeJS.ProcessEnv,
+  pinnedCa?: Uint8Array,
+): HeldList {
   const folder = homeFolder(env);
   const heldFile = join(folder, FILE);
   let held: TrustList | undefined;
   try {
-    held = readTrustList(readFileSync(heldFile, 'utf8'));
+    held = readTrustList(readFileSync(heldFile, 'utf8'), pinnedCa ? { pinnedCa } : {});
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asXmdocError(error, heldFile);
   }
@@ -66,7 +74,7 @@ export function trustListFor(offered: string | undefined, env: NodeJS.ProcessEnv
     if (!held) throw new XmdocError('no-trust-list', heldFile);
     return { list: held, replaced: false };
   }
-  const candidate = readListFile(offered);
+  const candidate = readListFile(offered, pinnedCa);
   let kept: TrustList;
   try {
     kept = acceptTrustList(held, candidate);

@@ -83,6 +83,17 @@ describe('xmdoc', () => {
     expect(older.stderr).toContain('older than the one already held');
   });
 
+  it('with --ca, takes no trust list under another CA, even the first; the page gets the pin too', async () => {
+    const env = { ...s.env, XMDOC_HOME: join(s.folder, 'pinned-home') };
+    const refused = await xmdoc(['verify', '--ca', s.strangerCaFile, '--trust', s.list1, seal], env);
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toContain('another national CA');
+    expect((await xmdoc(['verify', '--ca', s.caFile, '--trust', s.list1, seal], env)).code).toBe(0);
+    const page = join(s.folder, 'verifier.html');
+    expect((await xmdoc(['page', '--ca', s.caFile, '--out', page], env)).code).toBe(0);
+    expect(readFileSync(page, 'utf8')).toMatch(/<meta name="xmcomm-national-ca" content="[0-9a-f]{64}">/);
+  });
+
   it('names the place of a template error and writes no PDF', async () => {
     const template = join(s.folder, 'broken.json');
     const out = join(s.folder, 'broken.pdf');

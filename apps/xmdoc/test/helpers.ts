@@ -14,6 +14,9 @@ export interface Setup {
   /** Trust lists: 1 names the site; 2 revokes it. */
   readonly list1: string;
   readonly list2: string;
+  /** The national CA's certificate, and another CA's. */
+  readonly caFile: string;
+  readonly strangerCaFile: string;
 }
 
 export async function setup(): Promise<Setup> {
@@ -61,7 +64,12 @@ export async function setup(): Promise<Setup> {
     certificateFile: join(folder, 'site.pem'),
     list1: join(folder, 'list-1.txt'),
     list2: join(folder, 'list-2.txt'),
+    caFile: join(folder, 'ca.pem'),
+    strangerCaFile: join(folder, 'stranger-ca.pem'),
   };
+  const stranger = await CertificateAuthority.createRoot({ subject: { commonName: 'Stranger Root' } });
+  writeFileSync(files.caFile, root.pem);
+  writeFileSync(files.strangerCaFile, stranger.certificate.pem);
   writeFileSync(files.keyFile, exportPrivateKey(site.privateKey, { passphrase: 'site passphrase' }));
   writeFileSync(files.certificateFile, siteCertificate.pem);
   writeFileSync(files.list1, list(1, false));

@@ -47,6 +47,7 @@ export {
   TRUST_LIST_VERSION,
   trustListToText,
 } from './trust-list.js';
+export type { VerifierPageOptions } from './verifier-page.js';
 export { verifierPageHtml } from './verifier-page.js';
 export type { SealInvalidReason, SealVerification, VerifySealOptions } from './verify.js';
 export { describeSealVerification, SEAL_INVALID_REASONS, verifySeal } from './verify.js';

@@ -212,6 +212,25 @@ describe('offline verifier page', () => {
     await page.screenshot({ path: join(output, 'camera-en.png'), fullPage: true });
   });
 
+  it('written with the national CA, takes no list under another CA, even the first', async () => {
+    const stranger = await makePki();
+    writeFileSync(join(output, 'pinned.html'), verifierPageHtml({ nationalCa: pki.root }));
+    writeFileSync(join(output, 'stranger-list.txt'), trustListToText(makeList(stranger, 7)));
+    const context = await browser.newContext({ offline: true, locale: 'en-GB' });
+    try {
+      const pinned = await context.newPage();
+      await pinned.goto(pathToFileURL(join(output, 'pinned.html')).href);
+      await pinned.setInputFiles('#trust-file', join(output, 'stranger-list.txt'));
+      await expect
+        .poll(() => pinned.textContent('#trust-status'))
+        .toContain('List refused: it is under another CA');
+      await pinned.setInputFiles('#trust-file', join(output, 'list-1.txt'));
+      await expect.poll(() => pinned.textContent('#trust-status')).toContain('List no. 1');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('refuses an older trust list, and says another QR code is not ours', async () => {
     await page.setInputFiles('#trust-file', join(output, 'list-1.txt'));
     await expect.poll(() => page.textContent('#trust-status')).toContain('List refused: no. 1 is older');

@@ -12,7 +12,7 @@ const TEXT = {
       `Liste n° ${l.sequence} de ${l.issuer}, valable jusqu’au ${day(l.expiresAt)} — AC ${l.caFingerprint.slice(0, 16)}`,
     trustBad: 'Cette liste de confiance est endommagée ou sa signature n’est pas valide.',
     trustOlder: (n, h) => `Liste refusée : n° ${n} est plus ancienne que la liste n° ${h} déjà utilisée.`,
-    trustOtherCa: 'Liste refusée : elle relève d’une autre AC nationale que la liste déjà utilisée.',
+    trustOtherCa: 'Liste refusée : elle relève d’une autre AC que l’AC nationale attendue.',
     sealLabel: '2. Code QR du document',
     image: 'Choisir une image',
     camera: 'Utiliser la caméra',
@@ -50,7 +50,7 @@ const TEXT = {
       `List no. ${l.sequence} from ${l.issuer}, valid until ${day(l.expiresAt)} — CA ${l.caFingerprint.slice(0, 16)}`,
     trustBad: 'This trust list is damaged or its signature does not verify.',
     trustOlder: (n, h) => `List refused: no. ${n} is older than list no. ${h} already in use.`,
-    trustOtherCa: 'List refused: it is under another national CA than the list already in use.',
+    trustOtherCa: 'List refused: it is under another CA than the expected national CA.',
     sealLabel: '2. The document’s QR code',
     image: 'Choose an image',
     camera: 'Use the camera',
@@ -569,7 +569,11 @@ async function loadTrustList(file) {
   try {
     const list = await readTrustList(await file.text());
     const held = JSON.parse(localStorage.getItem('xmcomm-trust') || 'null');
-    if (held && held.caFingerprint !== list.caFingerprint) state.trustMessage = (t) => t.trustOtherCa;
+    // A page written with `xmdoc page --ca` knows the national CA: no list under another is taken,
+    // even the first. Without it, the first list's CA is kept and shown, and pinned from then on.
+    const pinned = document.querySelector('meta[name="xmcomm-national-ca"]')?.content || '';
+    if (pinned && pinned !== list.caFingerprint) state.trustMessage = (t) => t.trustOtherCa;
+    else if (held && held.caFingerprint !== list.caFingerprint) state.trustMessage = (t) => t.trustOtherCa;
     else if (held && list.sequence < held.sequence)
       state.trustMessage = (t) => t.trustOlder(list.sequence, held.sequence);
     else {
