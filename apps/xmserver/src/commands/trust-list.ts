@@ -5,15 +5,24 @@
  * date, an expiry and a sequence number that grows with each export, so a verifier refuses a list
  * older than the one it holds. The server's key (certified by the national CA) signs it.
  */
-import { writeFile } from 'node:fs/promises';
-import { createTrustList, keyIdentifier, trustListToText } from '@xmcomm/documents';
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  createTrustList,
+  DocumentsError,
+  keyIdentifier,
+  readTrustList,
+  type TrustList,
+  trustListToText,
+} from '@xmcomm/documents';
 import { certificateDer, importPrivateKey, inspectCertificate } from '@xmcomm/pki';
 import { audited } from '../audit.js';
+import { parseMatricule } from '../clients.js';
 import { access, handler, type XmCommand } from '../command.js';
 import type { Io } from '../context.js';
 import { asDate, nowForUpdate } from '../database.js';
 import { XmServerError } from '../errors.js';
 import { openIdentity } from '../pki-store.js';
+import { publishDown, record, type SendOptions, sealFor, withSendOptions } from './client-messages.js';
 
 const SEQUENCE_SETTING = 'trust-list-sequence';
 
@@ -137,4 +146,57 @@ export function registerTrustList(program: XmCommand, io: Io): void {
         );
       }),
     );
+
+  withSendOptions(
+    trustList
+      .command('send')
+      .description('send a site the trust list a file holds; the site keeps it if newer than its own')
+      .argument('<file>', 'a trust list written by trust-list export')
+      .requiredOption('--client <matricule>', 'the site')
+      .requires(access.operator),
+  ).action(
+    handler(io, async (ctx, file: string, options: SendOptions & { client: string }) => {
+      const matricule = parseMatricule(options.client);
+      const text = await readListFile(file);
+      const sealed = await sealFor(ctx, matricule, (sync) =>
+        sync.pushTrustList(matricule, { sequence: text.list.content.sequence, text: text.armoured }),
+      );
+      const sent = await publishDown(ctx, matricule, sealed, options);
+      await record(ctx, 'trust-list.send', matricule, {
+        bytes: sent.bytes,
+        sequence: text.list.content.sequence,
+      });
+      ctx.print(
+        { matricule, sent: 'trust-list', sequence: text.list.content.sequence, ...sent },
+        () => `Trust list ${text.list.content.sequence} sent to ${matricule} (${sent.bytes} bytes).`,
+      );
+    }),
+  );
+}
+
+/** A trust list file, checked (signature, certificates) before it goes to any site. */
+async function readListFile(file: string): Promise<{ armoured: string; list: TrustList }> {
+  let armoured: string;
+  try {
+    armoured = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new XmServerError('invalid-argument', `cannot read ${file}`, {
+      cause,
+      params: {
+        name: 'file',
+        value: file,
+        hint: 'The file cannot be read.',
+        hintFr: 'Le fichier est illisible.',
+      },
+    });
+  }
+  try {
+    return { armoured, list: readTrustList(armoured) };
+  } catch (cause) {
+    if (!DocumentsError.isInstance(cause)) throw cause;
+    throw new XmServerError('invalid-argument', 'trust list', {
+      cause,
+      params: { name: 'trust list', value: file, hint: cause.message, hintFr: cause.messageFr },
+    });
+  }
 }
