@@ -56,6 +56,8 @@ describe('who may run each command', () => {
       'signatory add': '3',
       'signatory list': '1',
       'signatory revoke': '3',
+      'trust-list export': '3',
+      'trust-list send': '2',
       run: 'none',
       demo: 'none',
       'licence show': '1',

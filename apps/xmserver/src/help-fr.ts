@@ -177,6 +177,24 @@ export const helpFr: FrenchTexts = {
       '--days': 'validité en jours',
     },
   },
+  'xmserver trust-list': {
+    description:
+      'la liste signée des certificats autorisés à sceller des documents, pour les vérificateurs hors ligne',
+  },
+  'xmserver trust-list export': {
+    description: 'signer et écrire la liste de confiance suivante (AC nationale, signataires, révocations)',
+    options: { '--out': 'le fichier à écrire', '--days': 'durée de validité en jours' },
+  },
+  'xmserver trust-list send': {
+    description:
+      "envoyer à un site la liste de confiance d'un fichier ; le site la garde si elle est plus récente que la sienne",
+    arguments: { file: 'une liste de confiance écrite par trust-list export' },
+    options: {
+      '--client': 'le site',
+      '--url': broker,
+      '--mqtt3': mqtt3,
+    },
+  },
   'xmserver signatory': {
     description: 'le registre des signataires dont la signature sur les documents est reconnue',
   },

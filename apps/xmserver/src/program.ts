@@ -12,6 +12,7 @@ import { registerObserve } from './commands/observe.js';
 import { registerPki } from './commands/pki.js';
 import { registerService } from './commands/service.js';
 import { registerTariff } from './commands/tariff.js';
+import { registerTrustList } from './commands/trust-list.js';
 import { registerUser } from './commands/user.js';
 import type { Io } from './context.js';
 import { XmServerError } from './errors.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: Io): Command {
   registerService(program, io);
   registerLicence(program, io);
   registerTariff(program, io);
+  registerTrustList(program, io);
   registerBroker(program, io);
   registerObserve(program, io);
   registerAudit(program, io);

@@ -207,3 +207,28 @@ test('refusals: empty text (64), unknown client (68), no certificate (65), suspe
   );
   expect(noBroker.code).toBe(78);
 }, 60_000);
+
+test('trust-list send: the site keeps the list the server exported; a file that is no trust list is refused', async () => {
+  const file = join(dir, 'trust-list.txt');
+  expect((await run(['trust-list', 'export', '--out', file])).code).toBe(0);
+  const outcome = await run(['trust-list', 'send', file, '--client', 'MSG-1', '--mqtt3', '--json']);
+  expect(outcome.code).toBe(0);
+  expect(JSON.parse(outcome.stdout)).toMatchObject({ matricule: 'MSG-1', sent: 'trust-list', sequence: 1 });
+  const kept = await until(async () =>
+    site?.db
+      .selectFrom('xm_site.settings')
+      .select('value')
+      .where('key', '=', 'status-sync.trust-list')
+      .executeTakeFirst(),
+  );
+  const value = (typeof kept.value === 'string' ? JSON.parse(kept.value) : kept.value) as {
+    sequence: number;
+    list: string;
+  };
+  expect(value.sequence).toBe(1);
+  expect(value.list).toBe(await readFile(file, 'utf8'));
+  await writeFile(join(dir, 'not-a-list.txt'), 'hello');
+  expect(
+    (await run(['trust-list', 'send', join(dir, 'not-a-list.txt'), '--client', 'MSG-1', '--mqtt3'])).code,
+  ).toBe(64);
+}, 60_000);

@@ -1,7 +1,7 @@
 import { applyBatch } from './server/apply-batch.js';
 import { applyContainer } from './server/apply-one.js';
 import { createServerContext } from './server/context.js';
-import { pushAccount, pushMessage, pushProfile } from './server/pushes.js';
+import { pushAccount, pushMessage, pushProfile, pushTrustList } from './server/pushes.js';
 import { sequenceGaps } from './server/sequence-gaps.js';
 
 // The public face of the server's side; its parts are in server/, one concept each (README, "Code").
@@ -18,6 +18,7 @@ export function createServerSync(options: ServerSyncOptions): ServerSync {
     pushAccount: (matricule) => pushAccount(context, matricule),
     pushProfile: (matricule) => pushProfile(context, matricule),
     pushMessage: (matricule, text) => pushMessage(context, matricule, text),
+    pushTrustList: (matricule, trustList) => pushTrustList(context, matricule, trustList),
     sequenceGaps: (matricule) => sequenceGaps(context, matricule),
   };
 }

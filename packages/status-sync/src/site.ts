@@ -4,7 +4,7 @@ import { markSent, nextItems, pendingItems } from './site/outbox.js';
 import { rejections } from './site/receipts.js';
 import { receive } from './site/receive.js';
 import { requestAccount, requestControl, requestImport } from './site/requests.js';
-import { hold } from './site/settings.js';
+import { hold, trustList } from './site/settings.js';
 
 // The public face of a site's side; its parts are in site/, one concept each (README, "Code").
 
@@ -25,5 +25,6 @@ export function createSiteSync(options: SiteSyncOptions): SiteSync {
     requestControl: (message) => requestControl(context, message),
     rejections: (table) => rejections(context, table),
     hold: () => hold(context),
+    trustList: () => trustList(context),
   };
 }

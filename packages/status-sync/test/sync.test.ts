@@ -609,4 +609,24 @@ describe('import, account and profile', () => {
     expect(stored.container_id).toBe(messages[0]?.container_id);
     expect(stored.applied_at).not.toBeNull();
   });
+
+  test('the documents trust list: the site keeps the newest, a late older one changes nothing', async () => {
+    const server = serverFor(world);
+    const site = siteFor(world);
+    expect(await site.trustList()).toBeNull();
+    const second = await server.pushTrustList(siteMatricule, { sequence: 2, text: 'LIST 2' });
+    const first = await server.pushTrustList(siteMatricule, { sequence: 1, text: 'LIST 1' });
+    if (!second || !first) throw new Error('push refused');
+    expect(await site.receive(second)).toMatchObject({ status: 'applied', kind: 'control' });
+    expect(await site.receive(first)).toMatchObject({ status: 'applied', kind: 'control' });
+    expect(await site.trustList()).toMatchObject({
+      sequence: 2,
+      text: 'LIST 2',
+      receivedAt: expect.any(Date),
+    });
+    const third = await server.pushTrustList(siteMatricule, { sequence: 3, text: 'LIST 3' });
+    if (!third) throw new Error('push refused');
+    await site.receive(third);
+    expect(await site.trustList()).toMatchObject({ sequence: 3, text: 'LIST 3' });
+  });
 });

@@ -20,7 +20,7 @@ import { openIdentity } from '../pki-store.js';
 /** Longest text message, in characters: it travels to sites over satellite links. */
 export const maxMessageLength = 2000;
 
-interface SendOptions {
+export interface SendOptions {
   url?: string;
   mqtt3?: boolean;
 }
@@ -29,7 +29,7 @@ interface SendOptions {
  * Seals one control container for a site with status-sync's server side (`pushProfile`,
  * `pushMessage`), encrypted to the site's current certificate and signed by the server.
  */
-async function sealFor(
+export async function sealFor(
   ctx: Context,
   matricule: string,
   make: (sync: ReturnType<typeof createServerSync>) => Promise<Uint8Array | null>,
@@ -85,7 +85,12 @@ async function sealFor(
  * server's account, and resolves at the broker's PUBACK: the site's persistent session holds it
  * until the site connects. No subscription: this must not take a share of the sites' uplink.
  */
-async function publishDown(ctx: Context, matricule: string, payload: Uint8Array, options: SendOptions) {
+export async function publishDown(
+  ctx: Context,
+  matricule: string,
+  payload: Uint8Array,
+  options: SendOptions,
+) {
   if (options.mqtt3 !== undefined) return publishOnce(ctx, matricule, payload, options);
   try {
     return await publishOnce(ctx, matricule, payload, options);
@@ -150,7 +155,12 @@ async function publishOnce(ctx: Context, matricule: string, payload: Uint8Array,
 }
 
 /** What went to which site, by whom, for the audit log; the text itself stays out of it. */
-async function record(ctx: Context, action: string, matricule: string, details: Record<string, number>) {
+export async function record(
+  ctx: Context,
+  action: string,
+  matricule: string,
+  details: Record<string, number>,
+) {
   await audited(await ctx.database(), ctx.operator, action, async () => ({
     result: undefined,
     target: matricule,
@@ -187,7 +197,7 @@ export function toldLine(ctx: Context, matricule: string, told: Told): string {
     : text('told.no', ctx.lang, { matricule, why: told.why });
 }
 
-const withSendOptions = (command: Command) =>
+export const withSendOptions = (command: Command) =>
   command
     .option(
       '--url <url>',

@@ -1,4 +1,5 @@
-// The server speaking first: account, profile, an operator's text; null for a client that may not hear it.
+// The server speaking first: account, profile, an operator's text, the documents trust list; null for a
+// client that may not hear it.
 import { seal } from './answers.js';
 import { findClient, gate } from './clients.js';
 import type { ServerContext } from './context.js';
@@ -30,6 +31,31 @@ export async function pushMessage(
   if (!client || gate(ctx, client, 'account-query')) return null;
   const sealed = await seal(ctx, matricule, {
     body: { kind: 'control', message: { type: 'message', text, sentAt: ctx.now().toISOString() } },
+  });
+  return sealed.bytes;
+}
+
+/**
+ * The documents trust list, as the central server signed and numbered it (its text armour): sites
+ * keep the newest; what is inside is the business of whoever verifies documents with it.
+ */
+export async function pushTrustList(
+  ctx: ServerContext,
+  matricule: string,
+  trustList: { readonly sequence: number; readonly text: string },
+): Promise<Uint8Array | null> {
+  const client = await findClient(ctx, matricule);
+  if (!client || gate(ctx, client, 'account-query')) return null;
+  const sealed = await seal(ctx, matricule, {
+    body: {
+      kind: 'control',
+      message: {
+        type: 'trust-list',
+        sequence: trustList.sequence,
+        list: trustList.text,
+        sentAt: ctx.now().toISOString(),
+      },
+    },
   });
   return sealed.bytes;
 }

@@ -71,6 +71,14 @@ export interface ServerSync {
   pushProfile(matricule: string): Promise<Uint8Array | null>;
   /** A container carrying an operator's text message to a site. Null if the site may not receive it. */
   pushMessage(matricule: string, text: string): Promise<Uint8Array | null>;
+  /**
+   * A container carrying the documents trust list (its number and text armour) to a site, which
+   * keeps the newest. Null if the site may not receive it.
+   */
+  pushTrustList(
+    matricule: string,
+    trustList: { readonly sequence: number; readonly text: string },
+  ): Promise<Uint8Array | null>;
   /** Missing sequence numbers of a sender, for the monitor. */
   sequenceGaps(matricule: string): Promise<readonly SequenceGap[]>;
 }

@@ -1,7 +1,14 @@
 import { type SiteContext, type Trx, timestampValue } from './context.js';
 import { storeImported } from './imports.js';
 import { applyReceipt } from './receipts.js';
-import { accountSetting, holdSetting, profileSetting, saveSetting } from './settings.js';
+import {
+  accountSetting,
+  holdSetting,
+  profileSetting,
+  saveSetting,
+  trustList,
+  trustListSetting,
+} from './settings.js';
 import type { ReceiveOutcome } from './types.js';
 
 /**
@@ -29,7 +36,16 @@ async function storeMessage(
     .execute();
 }
 
-/** A control message from the server: account (which may lift the hold), profile, or a text. */
+/** The documents trust list: kept when newer than the one held, so a late older one changes nothing. */
+async function storeTrustList(ctx: SiteContext, trx: Trx, message: Record<string, unknown>) {
+  const { sequence, list } = message;
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || typeof list !== 'string') return;
+  const held = await trustList({ ...ctx, db: trx });
+  if (held && held.sequence >= sequence) return;
+  await saveSetting(ctx, trx, trustListSetting, { sequence, list, receivedAt: ctx.now().toISOString() });
+}
+
+/** A control message from the server: account (which may lift the hold), profile, a text, the trust list. */
 async function applyControl(
   ctx: SiteContext,
   trx: Trx,
@@ -45,6 +61,7 @@ async function applyControl(
     if (rest.status === 3) await trx.deleteFrom('xm_site.settings').where('key', '=', holdSetting).execute();
   } else if (type === 'profile') await saveSetting(ctx, trx, profileSetting, rest);
   else if (type === 'message') await storeMessage(ctx, trx, containerId, rest);
+  else if (type === 'trust-list') await storeTrustList(ctx, trx, rest);
 }
 
 /** A container from the server, checked, kept in the inbox and applied in one transaction, once. */

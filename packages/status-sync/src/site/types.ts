@@ -150,4 +150,14 @@ export interface SiteSync {
   rejections(table?: string): Promise<Rejection[]>;
   /** Why rows are held back from export, or null when they go. */
   hold(): Promise<AccountHold | null>;
+  /** The newest documents trust list the server sent, or null before the first. */
+  trustList(): Promise<HeldTrustList | null>;
+}
+
+/** A documents trust list as the server sent it: verify it (`@xmcomm/documents`) before use. */
+export interface HeldTrustList {
+  readonly sequence: number;
+  /** Its text armour, as `xmserver trust-list export` wrote it. */
+  readonly text: string;
+  readonly receivedAt: Date;
 }
