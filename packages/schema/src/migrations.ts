@@ -23,6 +23,8 @@ import {
   siteSystemTables,
   siteUserLockoutMigrationName,
   siteUsers,
+  webSessionsMigrationName,
+  webSessionTables,
 } from './tables/site-system.js';
 import {
   lifecycleGuardMigration,
@@ -69,6 +71,7 @@ export const siteMigrations: Migrations = {
   '20261207-13-act-events-held': columnChecksMigration(actEvents, 'kind'),
   [siteMessagesMigrationName]: createTablesMigration(siteMessageTables),
   [siteUserLockoutMigrationName]: addColumnsMigration(siteUsers, siteUserLockoutMigrationName),
+  [webSessionsMigrationName]: createTablesMigration(webSessionTables),
 };
 
 /**
