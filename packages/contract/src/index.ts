@@ -77,6 +77,7 @@ export {
   civilRegistrationTables,
   deaths,
   marriages,
+  workflowColumns,
 } from './tables/civil-registration.js';
 export {
   dataColumns,

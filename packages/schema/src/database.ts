@@ -1,7 +1,7 @@
 import type { civilRegistrationTables } from '@xmcomm/contract';
 import type { DatabaseOf } from './kysely-types.js';
 import type { billingTables } from './tables/billing.js';
-import type { ecrClientTables } from './tables/ecr-client.js';
+import type { ecrClientTables, siteKitTables } from './tables/ecr-client.js';
 import type { serverSystemTables } from './tables/server-system.js';
 import type { siteMessageTables, siteSystemTables, webSessionTables } from './tables/site-system.js';
 import type { statusSyncSiteTables } from './tables/status-sync.js';
@@ -23,4 +23,5 @@ export type SiteDatabase = DataDatabase &
   DatabaseOf<typeof siteMessageTables> &
   DatabaseOf<typeof webSessionTables> &
   DatabaseOf<typeof statusSyncSiteTables> &
-  DatabaseOf<typeof ecrClientTables>;
+  DatabaseOf<typeof ecrClientTables> &
+  DatabaseOf<typeof siteKitTables>;

@@ -71,6 +71,7 @@ export {
   type ValidationResult,
   type ValueOf,
   validateRow,
+  workflowColumns,
 } from '@xmcomm/contract';
 export {
   type DatabaseKind,
@@ -100,7 +101,12 @@ export {
   actEventKinds,
   actEvents,
   actSignatures,
+  anyRecordTableMigrationName,
   ecrClientTables,
+  historyWorkstationMigrationName,
+  siteKitTables,
+  unfinishedRecords,
+  unfinishedRecordsMigrationName,
   userKeys,
 } from './tables/ecr-client.js';
 export {

@@ -7,7 +7,15 @@ import {
   tariffValidity,
   tariffValidityMigration,
 } from './tables/billing.js';
-import { actEvents, ecrClientTables } from './tables/ecr-client.js';
+import {
+  actEvents,
+  anyRecordTableMigration,
+  anyRecordTableMigrationName,
+  ecrClientTables,
+  historyWorkstationMigrationName,
+  siteKitTables,
+  unfinishedRecordsMigrationName,
+} from './tables/ecr-client.js';
 import {
   clients,
   clientsCentreCode,
@@ -71,6 +79,9 @@ export const siteMigrations: Migrations = {
   '20261207-13-act-events-held': columnChecksMigration(actEvents, 'kind'),
   [siteMessagesMigrationName]: createTablesMigration(siteMessageTables),
   [siteUserLockoutMigrationName]: addColumnsMigration(siteUsers, siteUserLockoutMigrationName),
+  [historyWorkstationMigrationName]: addColumnsMigration(actEvents, historyWorkstationMigrationName),
+  [anyRecordTableMigrationName]: anyRecordTableMigration,
+  [unfinishedRecordsMigrationName]: createTablesMigration(siteKitTables),
   [webSessionsMigrationName]: createTablesMigration(webSessionTables),
 };
 

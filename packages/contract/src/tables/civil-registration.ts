@@ -35,8 +35,11 @@ const nationality = () => text({ maxLength: 3, pattern: '[A-Z]{3}' });
 /** ICD-10 or ICD-11 code: A09, I21.9, 1A00. */
 const icdCode = () => text({ maxLength: 8, pattern: '[A-Z0-9]{3,4}(\\.[A-Z0-9]{1,3})?' });
 
-/** Who drafted (agent), verified (secretary) and validated (officer) the act, and when. */
-const workflowColumns = {
+/**
+ * Who drafted (agent), verified (secretary) and validated (head of the site) the record, and when: every
+ * table a site's workflow runs on has them (@xmcomm/site-kit checks), so another form's table spreads them too.
+ */
+export const workflowColumns = {
   drafted_by: text({ maxLength: 64 }),
   drafted_at: timestamp(),
   verified_by: text({ maxLength: 64 }),

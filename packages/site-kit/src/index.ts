@@ -1,0 +1,60 @@
+export { type SiteCentre, statusName, statusNames } from './context.js';
+export {
+  SiteKitError,
+  type SiteKitErrorCode,
+  type SiteKitErrorParams,
+  siteKitErrorCodes,
+} from './errors.js';
+export { createSiteKit, type SiteKit, type SiteKitOptions } from './kit.js';
+export { searchIndexesMigration, searchIndexesMigrationName, siteKitMigrations } from './migrations.js';
+export {
+  formatNiu,
+  maxNiuSequence,
+  mod97CheckDigits,
+  mod97Valid,
+  type NiuCheck,
+  type NiuParts,
+  niuPattern,
+  parseNiu,
+} from './niu.js';
+export type { RecordCounts, RefusedRecord, WaitingFor } from './overview.js';
+export type { RecordEvent, RecordSearch, RecordSummary, RecordView, SearchResult } from './reading.js';
+export {
+  defaultPrivileges,
+  defineRecordType,
+  type FieldError,
+  type FieldLabels,
+  fieldLabel,
+  type Language,
+  type Privilege,
+  type RecordAction,
+  type RecordRef,
+  type RecordType,
+  type RecordTypeDeclaration,
+  type Row,
+  type RuleContext,
+  recordActions,
+  type Text,
+  workflowColumnNames,
+} from './record-type.js';
+export { recordEvent, type Validation } from './records.js';
+export { canonicalRecord, digestOf, verifyBytes } from './signing.js';
+export {
+  type StatsDimension,
+  type StatsOptions,
+  type StatsRow,
+  statsDimensions,
+  statsToCsv,
+} from './statistics.js';
+export type { UnfinishedRecord } from './unfinished.js';
+export {
+  type AuthOptions,
+  checkPasswordStrength,
+  insertUser,
+  type LockState,
+  type NewUser,
+  privilegeNames,
+  type SessionUser,
+  type UserSummary,
+  userLimits,
+} from './users.js';

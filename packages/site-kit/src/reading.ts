@@ -1,0 +1,271 @@
+import { type KitContext, notFound, parseRef, recordsDb, refOf, statusName, typeNamed } from './context.js';
+import type { RecordRef, RecordType, Row, Text } from './record-type.js';
+import { requireAction } from './records.js';
+import { canonicalRecord, verifyBytes } from './signing.js';
+import type { MutableRow } from './tables.js';
+import type { SessionUser } from './users.js';
+
+export interface RecordView {
+  readonly ref: string;
+  readonly type: string;
+  readonly numero: number;
+  readonly status: number;
+  readonly statusName: Text;
+  readonly niu: string | null;
+  readonly title: string;
+  /** Imported from another site or the server: never changed, never sent again. */
+  readonly readOnly: boolean;
+  readonly origin: string | null;
+  /** The record's data and workflow fields, nulls left out. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly signature: { readonly signer: string; readonly signedAt: Date; readonly valid: boolean } | null;
+  /** The server's reason, while a refused record waits to be corrected and sent again. */
+  readonly rejection: { readonly reason: string; readonly detail: string | null; readonly at: Date } | null;
+}
+
+/** Resolves `B12`, `12` with a type, or an NIU, to a record reference. */
+export async function resolveRecord(ctx: KitContext, text: string, typeName?: string): Promise<RecordRef> {
+  const ref = parseRef(ctx, text, typeName);
+  if (ref) return ref;
+  for (const type of typeName ? [typeNamed(ctx, typeName)] : ctx.types) {
+    const row = await recordsDb(ctx.db)
+      .selectFrom(type.table.qualifiedName)
+      .select('numero')
+      .where('niu', '=', text.trim())
+      .executeTakeFirst();
+    if (row) return refOf(type, row.numero as number);
+  }
+  throw notFound(text.trim());
+}
+
+export async function getRecord(ctx: KitContext, user: SessionUser, ref: RecordRef): Promise<RecordView> {
+  const type = typeNamed(ctx, ref.type);
+  requireAction(user, type, 'read');
+  const db = recordsDb(ctx.db);
+  const table = type.table.name;
+  const row = (await db
+    .selectFrom(type.table.qualifiedName)
+    .selectAll()
+    .where('numero', '=', ref.numero)
+    .executeTakeFirst()) as MutableRow | undefined;
+  if (!row) throw notFound(ref.ref);
+  const signatureRow = await ctx.db
+    .selectFrom('xm_site.act_signatures as s')
+    .innerJoin('xm_site.user_keys as k', 'k.id', 's.user_key_id')
+    .select(['s.signer_login', 's.signed_at', 's.signature', 'k.public_key'])
+    .where('s.table_name', '=', table)
+    .where('s.act_numero', '=', ref.numero)
+    .orderBy('s.id', 'desc')
+    .executeTakeFirst();
+  const centre = signatureRow ? await ctx.centre() : undefined;
+  const signature =
+    signatureRow && centre
+      ? {
+          signer: signatureRow.signer_login,
+          signedAt: signatureRow.signed_at as unknown as Date,
+          valid: verifyBytes(
+            signatureRow.public_key,
+            canonicalRecord(table, centre.matricule, row),
+            signatureRow.signature,
+          ),
+        }
+      : null;
+  const rejectionRow = await ctx.db
+    .selectFrom('xm_site.rejections')
+    .select(['reason', 'detail', 'rejected_at'])
+    .where('table_name', '=', table)
+    .where('numero', '=', ref.numero)
+    .where('resolved_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  const fields: MutableRow = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (value !== null && !['numero', 'status', 'niu', 'origin_matricule', 'origin_numero'].includes(key)) {
+      fields[key] = value;
+    }
+  }
+  const status = row.status as number;
+  return {
+    ref: ref.ref,
+    type: type.name,
+    numero: ref.numero,
+    status,
+    statusName: statusName(status),
+    niu: row.niu as string | null,
+    title: type.title(row),
+    readOnly: row.origin_matricule !== null,
+    origin: row.origin_matricule as string | null,
+    fields,
+    signature,
+    rejection: rejectionRow
+      ? {
+          reason: rejectionRow.reason,
+          detail: rejectionRow.detail,
+          at: rejectionRow.rejected_at as unknown as Date,
+        }
+      : null,
+  };
+}
+
+export interface RecordSearch {
+  readonly type?: string;
+  /** The start of a name (any of the type's `search.names`), any case. */
+  readonly name?: string;
+  readonly niu?: string;
+  /** The event date, inclusive, `YYYY-MM-DD`. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Part of the event's place (any of the type's `search.places`), any case. */
+  readonly place?: string;
+  readonly status?: number;
+  /** 1-1000, 50 by default. */
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface RecordSummary {
+  readonly ref: string;
+  readonly type: string;
+  readonly numero: number;
+  readonly status: number;
+  readonly niu: string | null;
+  readonly title: string;
+  readonly eventDate: string;
+  readonly place: string | null;
+  readonly imported: boolean;
+}
+
+export interface SearchResult {
+  readonly items: RecordSummary[];
+  /** How many records match, all pages together. */
+  readonly total: number;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function summaryOf(type: RecordType, row: Row): RecordSummary {
+  const firstPlace = type.places[0];
+  return {
+    ...refOf(type, row.numero as number),
+    status: row.status as number,
+    niu: row.niu as string | null,
+    title: type.title(row),
+    eventDate: String(row[type.eventDate]),
+    place: firstPlace === undefined ? null : ((row[firstPlace] as string | null) ?? null),
+    imported: row.origin_matricule !== null,
+  };
+}
+
+/** A type's records matching a search (the filters only: no order, no page). */
+function filtered(ctx: KitContext, type: RecordType, search: RecordSearch) {
+  let query = recordsDb(ctx.db).selectFrom(type.table.qualifiedName);
+  if (search.name) {
+    // lower(column) LIKE 'prefix%': the expression indexes of siteKitMigrations serve it.
+    const pattern = `${escapeLike(search.name.trim().toLowerCase())}%`;
+    query = query.where((eb) =>
+      eb.or(type.search.names.map((column) => eb(eb.fn('lower', [eb.ref(column)]), 'like', pattern))),
+    );
+  }
+  if (search.place && type.places.length > 0) {
+    const pattern = `%${escapeLike(search.place.trim())}%`;
+    query = query.where((eb) => eb.or(type.places.map((column) => eb(column, 'ilike', pattern))));
+  }
+  if (search.niu) query = query.where('niu', '=', search.niu.trim());
+  if (search.from) query = query.where(type.eventDate, '>=', search.from);
+  if (search.to) query = query.where(type.eventDate, '<=', search.to);
+  if (search.status !== undefined) query = query.where('status', '=', search.status);
+  return query;
+}
+
+/** Records of every type (or one), newest event first, one page at a time. */
+export async function searchRecords(
+  ctx: KitContext,
+  user: SessionUser,
+  search: RecordSearch,
+): Promise<SearchResult> {
+  const types = search.type ? [typeNamed(ctx, search.type)] : ctx.types;
+  for (const type of types) requireAction(user, type, 'read');
+  const limit = Math.min(Math.max(Math.trunc(search.limit ?? 50), 1), 1000);
+  const offset = Math.max(Math.trunc(search.offset ?? 0), 0);
+  let total = 0;
+  const candidates: RecordSummary[] = [];
+  for (const type of types) {
+    const { count } = (await filtered(ctx, type, search)
+      .select((eb) => eb.fn.countAll().as('count'))
+      .executeTakeFirstOrThrow()) as { count: number | string };
+    total += Number(count);
+    if (Number(count) === 0) continue;
+    // Each type's first offset + limit rows are enough to make the merged page.
+    const rows = (await filtered(ctx, type, search)
+      .selectAll()
+      .orderBy(type.eventDate, 'desc')
+      .orderBy('numero', 'desc')
+      .limit(offset + limit)
+      .execute()) as Row[];
+    candidates.push(...rows.map((row) => summaryOf(type, row)));
+  }
+  candidates.sort((a, b) =>
+    a.eventDate !== b.eventDate ? (a.eventDate < b.eventDate ? 1 : -1) : b.numero - a.numero,
+  );
+  return { items: candidates.slice(offset, offset + limit), total };
+}
+
+export interface RecordEvent {
+  readonly kind: string;
+  readonly user: string | null;
+  readonly workstation: string | null;
+  readonly at: Date;
+  readonly detail: unknown;
+}
+
+/** Traceability: who drafted, edited, verified, validated, cancelled the record, from where and when. */
+export async function recordHistory(
+  ctx: KitContext,
+  user: SessionUser,
+  ref: RecordRef,
+): Promise<RecordEvent[]> {
+  const type = typeNamed(ctx, ref.type);
+  requireAction(user, type, 'read');
+  const table = type.table.name;
+  const rows = await ctx.db
+    .selectFrom('xm_site.act_events')
+    .select(['kind', 'user_login', 'workstation', 'at', 'detail'])
+    .where('table_name', '=', table)
+    .where('act_numero', '=', ref.numero)
+    .orderBy('id')
+    .execute();
+  if (rows.length === 0) {
+    const exists = await recordsDb(ctx.db)
+      .selectFrom(type.table.qualifiedName)
+      .select('numero')
+      .where('numero', '=', ref.numero)
+      .executeTakeFirst();
+    if (!exists) throw notFound(ref.ref);
+  }
+  const events: RecordEvent[] = rows.map((row) => ({
+    kind: row.kind,
+    user: row.user_login,
+    workstation: row.workstation,
+    at: row.at as unknown as Date,
+    detail: row.detail,
+  }));
+  // Sends are not history rows: the outbox keeps the last send of each container and its attempts.
+  const sends = await ctx.db
+    .selectFrom('xm_site.sealed_rows as r')
+    .innerJoin('xm_site.outbox as o', 'o.id', 'r.outbox_id')
+    .select(['o.container_id', 'o.sent_at', 'o.attempts'])
+    .where('r.table_name', '=', table)
+    .where('r.numero', '=', ref.numero)
+    .where('o.sent_at', 'is not', null)
+    .execute();
+  for (const send of sends) {
+    events.push({
+      kind: 'sent',
+      user: null,
+      workstation: null,
+      at: send.sent_at as unknown as Date,
+      detail: { container: send.container_id, attempts: send.attempts },
+    });
+  }
+  return events.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
