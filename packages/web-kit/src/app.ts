@@ -62,7 +62,7 @@ export interface WebAppOptions<U extends WebUser> {
   /** Language when neither the switch nor the browser names French or English. Default French. */
   readonly defaultLanguage?: Language;
   /** Pino logger options, or false. Default: warnings and errors on stderr. */
-  readonly logger?: boolean | { readonly level: string };
+  readonly logger?: boolean | { readonly level: string; readonly stream?: { write(line: string): void } };
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   readonly bodyLimit?: number;
 }

@@ -1,6 +1,4 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -47,14 +45,16 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches chromium headless with a fresh user-data directory, removed by `close`. */
+/**
+ * Launches chromium headless. Playwright gives each launch a fresh temporary user-data directory
+ * (and removes it on close): no profile, cache or cookie survives from one run to the next.
+ */
 export async function launchBrowser(): Promise<TestBrowser> {
   const { chromium } = await import('playwright-core');
-  const userDataDir = await mkdtemp(join(tmpdir(), 'xm-chromium-'));
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: [...chromiumArguments, `--user-data-dir=${userDataDir}`],
+    args: [...chromiumArguments],
   });
   return {
     browser,
@@ -68,7 +68,6 @@ export async function launchBrowser(): Promise<TestBrowser> {
     },
     async close() {
       await browser.close();
-      await rm(userDataDir, { recursive: true, force: true });
     },
   };
 }
