@@ -128,7 +128,7 @@ export function registerRecordForms(ctx: PageContext): void {
       action: `/records/new/${type.name}`,
       submit: say(request, texts.saveDraft),
       values: {},
-      title: `${say(request, texts.newRecord)} : ${type.label[languageOf(request)]}`,
+      title: `${say(request, texts.newRecord)} — ${type.label[languageOf(request)]}`,
     });
   });
 
@@ -142,7 +142,7 @@ export function registerRecordForms(ctx: PageContext): void {
     const actor = actorOf(ctx, request);
     requireDraft(request, actor, type);
     const { values, entered, problems } = await checkPosted(ctx, type, request.body);
-    const title = `${say(request, texts.newRecord)} : ${type.label[languageOf(request)]}`;
+    const title = `${say(request, texts.newRecord)} — ${type.label[languageOf(request)]}`;
     if (problems.length === 0) {
       try {
         const ref: RecordRef =
@@ -198,7 +198,7 @@ export function registerRecordForms(ctx: PageContext): void {
       problems: form.problems,
       unfinishedId: form.id,
       status: 200,
-      title: `U${form.id} : ${type.label[languageOf(request)]}`,
+      title: `U${form.id} — ${type.label[languageOf(request)]}`,
     });
   });
 
