@@ -7,11 +7,11 @@ import {
   openDatabase,
   redact,
   type SiteDatabase,
-  siteMigrations,
 } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
 import { EcrError } from './errors.js';
 import { makePrivateFolder, readTextFile, writeTextFile } from './files.js';
+import { ecrMigrations } from './record-types.js';
 import { type CivilRules, defaultRules } from './rules.js';
 
 /** What one workstation keeps on disk: where the centre's database is. Everything else is in the database. */
@@ -87,7 +87,7 @@ export async function openCentreDatabase(url: string): Promise<Kysely<SiteDataba
   let db: Kysely<SiteDatabase>;
   try {
     db = await openDatabase<SiteDatabase>(url);
-    await migrateToLatest(db, siteMigrations);
+    await migrateToLatest(db, ecrMigrations);
   } catch (cause) {
     throw new EcrError(
       'database',

@@ -1,4 +1,5 @@
 import type { FieldError, Language } from '@xmcomm/schema';
+import { SiteKitError, type SiteKitErrorCode } from '@xmcomm/site-kit';
 
 export const ecrErrorCodes = [
   'usage',
@@ -182,4 +183,82 @@ export class EcrError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   return error instanceof EcrError ? exitCodes[error.code] : exitCodes.internal;
+}
+
+const fromKitCodes: Readonly<Record<SiteKitErrorCode, EcrErrorCode>> = {
+  'not-found': 'not-found',
+  'invalid-record': 'invalid-act',
+  'invalid-state': 'invalid-state',
+  forbidden: 'permission-denied',
+  'read-only': 'read-only',
+  'bad-login': 'authentication-failed',
+  'account-locked': 'account-locked',
+  suspended: 'user-suspended',
+  'weak-password': 'usage',
+  'invalid-login': 'usage',
+  'duplicate-login': 'duplicate-user',
+  'user-limit': 'user-limit',
+  'last-head': 'invalid-state',
+  'key-unavailable': 'key-unavailable',
+  'unknown-record-type': 'usage',
+};
+
+/** What ECR calls the kit's actions on acts, in its messages. */
+const actActions: Readonly<Record<string, { en: string; fr: string }>> = {
+  read: { en: 'read acts', fr: 'consulter des actes' },
+  draft: { en: 'draft acts', fr: 'rédiger des actes' },
+  edit: { en: 'edit acts', fr: 'modifier des actes' },
+  verify: { en: 'verify acts', fr: 'vérifier des actes' },
+  validate: { en: 'validate acts', fr: 'valider des actes' },
+  cancel: { en: 'cancel acts', fr: 'annuler des actes' },
+};
+
+const ecrRoles = {
+  en: ['suspended', 'agent', 'secretary', 'officer'],
+  fr: ['suspendu', 'agent', 'secrétaire', 'officier'],
+};
+
+/**
+ * The kit's refusal as ECR's error (its codes keep their exit statuses), in ECR's words: acts, the
+ * officer; what ECR has no words for keeps the kit's message.
+ */
+export function fromKit(error: unknown): unknown {
+  if (!(error instanceof SiteKitError)) return error;
+  const p = error.params;
+  const code = fromKitCodes[error.code];
+  let params: Params = p;
+  if (code === 'permission-denied') {
+    const role = Number(p.privilege);
+    const needed = Number(p.neededPrivilege);
+    const action = actActions[String(p.actionKey)] ?? { en: String(p.action), fr: String(p.actionFr) };
+    params = {
+      login: String(p.login),
+      role: ecrRoles.en[role] ?? String(p.role),
+      roleFr: ecrRoles.fr[role] ?? String(p.roleFr),
+      action: action.en,
+      actionFr: action.fr,
+      needed: ecrRoles.en[needed] ?? String(p.needed),
+      neededFr: ecrRoles.fr[needed] ?? String(p.neededFr),
+    };
+  } else if (code === 'user-limit') {
+    const privilege = Number(p.privilege);
+    params = { ...p, role: ecrRoles.en[privilege] ?? '', roleFr: ecrRoles.fr[privilege] ?? '' };
+  } else if (code === 'not-found' && p.what === 'record') {
+    params = { ...p, what: 'act', whatFr: 'acte' };
+  } else if (code === 'usage' || (code === 'invalid-state' && p.detail === undefined)) {
+    params = { detail: error.message, detailFr: error.messageFr };
+  }
+  return new EcrError(code, params, {
+    cause: error,
+    fieldErrors: error.fieldErrors as readonly FieldError[],
+  });
+}
+
+/** Runs a kit call, its refusals turned into ECR's errors. */
+export async function viaKit<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw fromKit(error);
+  }
 }

@@ -1,4 +1,16 @@
 export {
+  formatNiu,
+  mod97CheckDigits,
+  mod97Valid,
+  type NiuCheck,
+  type NiuParts,
+  parseNiu,
+  type StatsDimension,
+  type StatsRow,
+  statsDimensions,
+  statsToCsv,
+} from '@xmcomm/site-kit';
+export {
   type ActEvent,
   type ActRef,
   type ActSearch,
@@ -7,6 +19,7 @@ export {
   actHistory,
   type CentreContext,
   cancelAct,
+  centreKit,
   checkAct,
   draftAct,
   editAct,
@@ -41,8 +54,8 @@ export {
   unreadAnnouncement,
   unreadCount,
 } from './messages.js';
-export { formatNiu, mod97CheckDigits, mod97Valid, type NiuCheck, type NiuParts, parseNiu } from './niu.js';
 export { runCli } from './program.js';
+export { birthType, deathType, ecrMigrations, ecrRecordTypes, marriageType } from './record-types.js';
 export {
   type ActFieldError,
   type ActKind,
@@ -53,7 +66,7 @@ export {
   type RuleCode,
   ruleCodes,
 } from './rules.js';
-export { actStatistics, type StatsDimension, type StatsRow, statsDimensions, statsToCsv } from './stats.js';
+export { actStatistics } from './statistics.js';
 export { type CentreSync, type CentreSyncOptions, createCentreSync, type SyncEvent } from './sync.js';
 export {
   type AuthOptions,

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
@@ -11,6 +12,7 @@ import {
   marriages,
   type SiteDatabase,
 } from '@xmcomm/schema';
+import { parseNiu, type StatsDimension, statsDimensions, statsToCsv } from '@xmcomm/site-kit';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import {
@@ -50,11 +52,9 @@ import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
 import { registerMessageCommands } from './message-commands.js';
-import { parseNiu } from './niu.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
-import { relockSigningKeys, retireSigningKeys } from './signing.js';
-import { actStatistics, type StatsDimension, statsDimensions, statsToCsv } from './stats.js';
+import { actStatistics } from './statistics.js';
 import { registerSyncCommands } from './sync-commands.js';
 import {
   addUser,
@@ -65,6 +65,7 @@ import {
   listUsers,
   parseRole,
   requirePrivilege,
+  resetPassword,
   roleOf,
   type SessionUser,
   setPrivilege,
@@ -197,7 +198,10 @@ export function buildProgram(io: CliIo): Command {
       t(language(), `Password for ${name}: `, `Mot de passe de ${name} : `),
       io.terminal,
     );
-    return { user: await authenticate(db, name, password, { now: io.now }), password };
+    return {
+      user: await authenticate(db, name, password, { now: io.now, workstation: hostname() }),
+      password,
+    };
   }
 
   /** Opens the database, logs the user in, and runs `body` with the centre's context. */
@@ -479,18 +483,13 @@ export function buildProgram(io: CliIo): Command {
         requirePrivilege(actor, 3, { en: 'manage users', fr: 'gérer les utilisateurs' });
         const target = await ctx.db
           .selectFrom('xm_site.users')
-          .select(['id', 'login', 'privilege'])
+          .select(['id'])
           .where('login', '=', login)
           .executeTakeFirst();
         if (!target) throw new EcrError('not-found', { what: 'user', whatFr: 'utilisateur', id: login });
         const password = await newPassword('ECR_NEW_PASSWORD', login);
-        // Nobody can open the old signing key without the old password: retire it, a new one is made on next use.
-        await retireSigningKeys(ctx.db, target.id);
-        await changeOwnPassword(
-          ctx.db,
-          { id: target.id, login: target.login, privilege: target.privilege as 0 },
-          password,
-        );
+        // Nobody can open the old signing key without the old password: the kit retires it.
+        await resetPassword(ctx.db, actor, login, password);
         print(t(language(), `New password set for ${login}.`, `Nouveau mot de passe défini pour ${login}.`), {
           login,
         });
@@ -502,10 +501,7 @@ export function buildProgram(io: CliIo): Command {
     .action(() =>
       asUser(async (ctx, actor, oldPassword) => {
         const password = await newPassword('ECR_NEW_PASSWORD', actor.login);
-        await ctx.db.transaction().execute(async (trx) => {
-          await relockSigningKeys(trx, actor, oldPassword, password);
-          await changeOwnPassword(trx, actor, password);
-        });
+        await changeOwnPassword(ctx.db, actor, oldPassword, password);
         print(t(language(), 'Password changed.', 'Mot de passe modifié.'), { login: actor.login });
       }),
     );

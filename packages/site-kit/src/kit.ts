@@ -140,7 +140,8 @@ export function createSiteKit<DB>(options: SiteKitOptions<DB>) {
       suspend: (actor: SessionUser, login: string) => suspendUser(db, actor, login),
       resetPassword: (actor: SessionUser, login: string, newPassword: string) =>
         resetPassword(db, actor, login, newPassword),
-      unlock: (actor: SessionUser, login: string): Promise<LockState> => unlockUser(db, actor, login),
+      unlock: (actor: SessionUser, login: string, auth?: Pick<AuthOptions, 'now'>): Promise<LockState> =>
+        unlockUser(db, actor, login, auth),
       /** The old password is checked again (a session may be old); the signing key follows the password. */
       async changeOwnPassword(user: SessionUser, oldPassword: string, newPassword: string): Promise<void> {
         await authenticate(db, user.login, oldPassword);
