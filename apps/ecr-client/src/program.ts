@@ -55,6 +55,7 @@ import { registerMessageCommands } from './message-commands.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
 import { actStatistics } from './statistics.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerSyncCommands } from './sync-commands.js';
 import {
   addUser,
@@ -828,6 +829,8 @@ export function buildProgram(io: CliIo): Command {
   registerUnlockCommand(user, commandDeps);
   registerLoginCommand(program, commandDeps);
   registerMessageCommands(program, commandDeps);
+
+  registerServeCommand(program, { io, language, dataDir, today, open });
 
   registerSyncCommands(program, {
     io,
