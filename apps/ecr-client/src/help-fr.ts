@@ -53,7 +53,7 @@ export const helpFr: FrenchTexts = {
     options: {
       '--host':
         "l'adresse d'écoute : 127.0.0.1 (cet ordinateur seulement) ou l'adresse de ce serveur sur le réseau local, 0.0.0.0 pour toutes",
-      '--port': 'le port, 1-65535',
+      '--port': 'le port, 0-65535 (0 : un port libre, affiché au démarrage)',
     },
   },
   'ecr cert': { description: 'le certificat du centre' },

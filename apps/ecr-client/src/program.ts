@@ -54,8 +54,8 @@ import { registerLoginCommand, registerUnlockCommand } from './login-commands.js
 import { registerMessageCommands } from './message-commands.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
-import { actStatistics } from './statistics.js';
 import { registerServeCommand } from './serve-command.js';
+import { actStatistics } from './statistics.js';
 import { registerSyncCommands } from './sync-commands.js';
 import {
   addUser,

@@ -28,10 +28,10 @@ export interface ServeDeps {
 
 function portOption(value: string): number {
   const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port < 1 || port > 65_535) {
+  if (!/^\d{1,5}$/.test(value) || port > 65_535) {
     throw new EcrError('usage', {
-      detail: `${value} is not a port (1-65535).`,
-      detailFr: `${value} n'est pas un port (1-65535).`,
+      detail: `${value} is not a port (0-65535).`,
+      detailFr: `${value} n'est pas un port (0-65535).`,
     });
   }
   return port;
@@ -68,7 +68,8 @@ function syncHooks(db: Kysely<SiteDatabase>, centre: CentreSettings, deps: Serve
       try {
         await sync.exportValidated();
         await sync.waitUntil(
-          async () => sync.refusal() !== undefined || ((await sync.unacknowledged()) === 0 && sync.settled(1000)),
+          async () =>
+            sync.refusal() !== undefined || ((await sync.unacknowledged()) === 0 && sync.settled(1000)),
           60_000,
           deps.io.signal,
         );
@@ -98,7 +99,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
       "the address to listen on: 127.0.0.1 (this computer only) or the server's LAN address, 0.0.0.0 for all",
       '127.0.0.1',
     )
-    .option('--port <port>', 'the port, 1-65535', portOption, 8080)
+    .option('--port <port>', 'the port, 0-65535 (0: any free port, printed at the start)', portOption, 8080)
     .action(async (options: { host: string; port: number }) => {
       const language = deps.language();
       if (options.host !== 'localhost' && isIP(options.host) === 0) {
@@ -116,7 +117,10 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         const web = await createWorkstation({
           kit,
           db,
-          appTitle: { en: `Civil registration · ${centre.name ?? centre.matricule}`, fr: `État civil · ${centre.name ?? centre.matricule}` },
+          appTitle: {
+            en: `Civil registration · ${centre.name ?? centre.matricule}`,
+            fr: `État civil · ${centre.name ?? centre.matricule}`,
+          },
           // Births, marriages, deaths and declarations have happened: no date after today.
           dateBounds: () => ({ max: deps.today() }),
           sync: syncHooks(db, centre, deps),
@@ -124,7 +128,9 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         });
         const address = await web.fastify.listen({ host: options.host, port: options.port });
         const url = address.replace('[::1]', 'localhost');
-        io.stdout(`${t(language, `Workstation UI at ${url}/`, `Interface des postes à l'adresse ${url}/`)}\n`);
+        io.stdout(
+          `${t(language, `Workstation UI at ${url}/`, `Interface des postes à l'adresse ${url}/`)}\n`,
+        );
         if (isLoopback(options.host)) {
           io.stdout(
             `${t(
