@@ -158,7 +158,10 @@ export const texts = {
     en: 'The balance is not known yet (the server has not reported it).',
     fr: "Le solde n'est pas encore connu (le serveur ne l'a pas communiqué).",
   },
-  balanceIs: { en: 'Balance: {balance} (reported {at}).', fr: 'Solde : {balance} (communiqué le {at}).' },
+  accountAsOf: {
+    en: 'As the server reported it on {at}:',
+    fr: 'Tel que le serveur l’a communiqué le {at} :',
+  },
   syncNow: { en: 'Synchronise now', fr: 'Synchroniser maintenant' },
   syncDone: { en: 'Synchronisation done: {summary}', fr: 'Synchronisation faite : {summary}' },
   noRefusals: { en: 'No refused record.', fr: 'Aucune fiche refusée.' },

@@ -91,8 +91,9 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('03012026'); // en-US date picker: month, day, year
     // Chromium's date input keeps the focus for its own parts (segments, calendar button) first.
-    const focused = () => page.evaluate(() => document.activeElement?.id);
-    for (let presses = 0; presses < 4 && (await focused()) !== 'f-branch'; presses += 1) await page.keyboard.press('Tab');
+    const focused = () => page.evaluate<string | undefined>('document.activeElement?.id');
+    for (let presses = 0; presses < 4 && (await focused()) !== 'f-branch'; presses += 1)
+      await page.keyboard.press('Tab');
     expect(await focused()).toBe('f-branch');
     await page.keyboard.type('Centre');
     await page.keyboard.press('Tab');
@@ -126,14 +127,14 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
       .catch(() => {});
     expect(await page.locator('#f-date_of_issue').inputValue()).not.toBe('2026-02-30');
     // A hand-made POST with 30 February: refused, the message beside the field, the other values kept.
-    await page.evaluate(() => {
-      const form = document.querySelector('form[action="/records/new/card"]') as HTMLFormElement;
-      const date = form.querySelector('#f-date_of_issue') as HTMLInputElement;
+    await page.evaluate(`(() => {
+      const form = document.querySelector('form[action="/records/new/card"]');
+      const date = form.querySelector('#f-date_of_issue');
       date.type = 'text';
       date.value = '2026-02-30';
-      (form.querySelector('#f-holder_surname') as HTMLInputElement).value = 'Kept';
+      form.querySelector('#f-holder_surname').value = 'Kept';
       form.submit();
-    });
+    })()`);
     await page.waitForURL(/\/unfinished\/\d+|\/records\/new/);
     await page.waitForLoadState('load');
     const error = page.locator('#f-date_of_issue-error');
@@ -272,7 +273,9 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
     ] as const) {
       await page.goto(`${server.url}${path}`);
       // Nothing wider than the screen but tables, which scroll in their own box.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      );
       expect(overflow, path).toBeLessThanOrEqual(0);
       await saveScreenshot(page, `${name}-phone`);
     }

@@ -70,7 +70,7 @@ ${hasErrors ? html`<p class="error-message" role="alert">${say(request, webTexts
 <form method="post" action="${page.action}" novalidate>
 ${csrfInput(request.web.csrfToken)}
 ${page.unfinishedId ? html`<input type="hidden" name="_unfinished" value="${page.unfinishedId}">` : ''}
-<div class="fields">${renderFields(fields, page.values, errors, language)}</div>
+<div class="field-grid">${renderFields(fields, page.values, errors, language)}</div>
 <div class="actions"><button type="submit">${page.submit}</button></div>
 </form>
 ${

@@ -63,7 +63,7 @@ export function registerRecordList(ctx: PageContext): void {
     const language = languageOf(request);
     const field = (name: string, label: string, input: Html) =>
       html`<div class="field"><label for="s-${name}">${label}</label>${input}</div>`;
-    const form = html`<form method="get" action="/records" class="card fields" role="search"
+    const form = html`<form method="get" action="/records" class="card field-grid" role="search"
  hx-get="/records" hx-target="#results" hx-push-url="true" hx-trigger="input changed delay:400ms, change, submit">
 ${field('name', say(request, texts.name), html`<input id="s-name" name="name" maxlength="100" value="${search.name ?? ''}" autocomplete="off">`)}
 ${field('niu', say(request, texts.niu), html`<input id="s-niu" name="niu" maxlength="32" value="${search.niu ?? ''}">`)}

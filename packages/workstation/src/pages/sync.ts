@@ -33,19 +33,18 @@ export async function unreadMessages(db: Kysely<SiteDatabase>): Promise<number> 
   return Number(row.count);
 }
 
-/** The balance the server last reported (status-sync keeps it in the site's settings). */
-async function accountBalance(db: Kysely<SiteDatabase>) {
+/** The account as the server last reported it (status-sync keeps it in the site's settings). */
+async function accountReport(db: Kysely<SiteDatabase>) {
   const row = await db
     .selectFrom('xm_site.settings')
     .select(['value', 'updated_at'])
     .where('key', '=', 'status-sync.account')
     .executeTakeFirst();
-  const value = row?.value as { balance?: unknown; currency?: unknown } | undefined;
-  if (!row || value?.balance === undefined) return undefined;
-  return {
-    balance: `${value.balance}${typeof value.currency === 'string' ? ` ${value.currency}` : ''}`,
-    at: row.updated_at,
-  };
+  if (!row || typeof row.value !== 'object' || row.value === null) return undefined;
+  const entries = Object.entries(row.value as Record<string, unknown>).filter(
+    ([, value]) => value === null || ['string', 'number', 'boolean'].includes(typeof value),
+  );
+  return { entries, at: row.updated_at };
 }
 
 export function registerSyncPage(ctx: PageContext): void {
@@ -66,7 +65,7 @@ export function registerSyncPage(ctx: PageContext): void {
         .orderBy('id', 'desc')
         .limit(20)
         .execute(),
-      accountBalance(db),
+      accountReport(db),
     ]);
     const body: Html = html`${summary ? html`<p class="notice" role="status">${say(request, texts.syncDone, { summary })}</p>` : ''}
 ${
@@ -102,7 +101,13 @@ ${
 }
 </section>
 <section class="card"><h2>${say(request, texts.account)}</h2>
-<p>${account ? say(request, texts.balanceIs, { balance: account.balance, at: showTime(account.at) }) : say(request, texts.balanceUnknown)}</p>
+${
+  account
+    ? html`<p>${say(request, texts.accountAsOf, { at: showTime(account.at) })}</p><dl class="fields">${account.entries.map(
+        ([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`,
+      )}</dl>`
+    : html`<p>${say(request, texts.balanceUnknown)}</p>`
+}
 </section>`;
     return web.sendPage(request, reply, { title: say(request, texts.synchronisation), body });
   };

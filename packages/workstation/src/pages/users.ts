@@ -45,15 +45,15 @@ ${refusal ? html`<p class="error-message" role="alert">${refusal}</p>` : ''}
     return html`<tr><td><strong>${user.login}</strong>${user.displayName ? html`<br><span class="muted">${user.displayName}</span>` : ''}</td>
 <td>${user.privilege} · ${privilegeNames[user.privilege][language]}</td>
 <td>${locked ? showTime(user.lockedUntil) : ''}</td>
-<td><div class="actions" style="margin:0">
+<td><div class="row-actions">
 <form method="post" action="${base}/privilege">${token}<label class="sr-only" for="p-${user.login}">${say(request, texts.privilege)}</label>${privilegeSelect(request, `p-${user.login}`, user.privilege)} <button type="submit" class="secondary">${say(request, texts.setPrivilege)}</button></form>
 ${user.privilege > 0 ? html`<form method="post" action="${base}/suspend">${token}<button type="submit" class="secondary">${say(request, texts.suspend)}</button></form>` : ''}
-<form method="post" action="${base}/password">${token}<label class="sr-only" for="pw-${user.login}">${say(request, texts.newPassword)}</label><input id="pw-${user.login}" name="password" type="password" autocomplete="new-password" placeholder="${say(request, texts.newPassword)}" required maxlength="200" style="max-width:14rem"> <button type="submit" class="secondary">${say(request, texts.resetPassword)}</button></form>
+<form method="post" action="${base}/password">${token}<label class="sr-only" for="pw-${user.login}">${say(request, texts.newPassword)}</label><input id="pw-${user.login}" name="password" type="password" autocomplete="new-password" placeholder="${say(request, texts.newPassword)}" required maxlength="200""> <button type="submit" class="secondary">${say(request, texts.resetPassword)}</button></form>
 ${locked ? html`<form method="post" action="${base}/unlock">${token}<button type="submit">${say(request, texts.unlock)}</button></form>` : ''}
 </div></td></tr>`;
   })}</tbody></table></div>
 <section class="card"><h2>${say(request, texts.addUser)}</h2>
-<form method="post" action="/users" class="fields">${token}
+<form method="post" action="/users" class="field-grid">${token}
 <div class="field"><label for="new-login">${say(request, texts.loginName)}</label><input id="new-login" name="login" required maxlength="64" autocomplete="off"></div>
 <div class="field"><label for="new-name">${say(request, texts.displayName)}</label><input id="new-name" name="displayName" maxlength="150"></div>
 <div class="field"><label for="new-privilege">${say(request, texts.privilege)}</label>${privilegeSelect(request, 'new-privilege', 1)}</div>
