@@ -27,6 +27,18 @@ function shownValue(request: FastifyRequest, field: FormField | undefined, value
   return label ? label[languageOf(request)] : String(value);
 }
 
+/** A history line's detail as words: `niu: 100001-2026-…`, without the digest (the signature says it). */
+function detailText(detail: unknown): string {
+  if (typeof detail !== 'object' || detail === null) return String(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    .filter(([key, value]) => key !== 'digest' && value !== null && value !== undefined)
+    .map(
+      ([key, value]) =>
+        `${key}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
+    .join(' · ');
+}
+
 const workflowLabels: Readonly<Record<string, { en: string; fr: string }>> = {
   drafted_by: { en: 'Drafted by', fr: 'Rédigée par' },
   drafted_at: { en: 'Drafted at', fr: 'Rédigée le' },
@@ -119,7 +131,7 @@ ${view.readOnly ? html`<p class="notice warn">${say(request, texts.imported, { o
 <thead><tr><th>${say(request, texts.when)}</th><th>${say(request, texts.what)}</th><th>${say(request, texts.who)}</th><th>${say(request, texts.workstation)}</th></tr></thead>
 <tbody>${history.map(
     (event) =>
-      html`<tr><td>${showTime(event.at)}</td><td>${eventNames[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${typeof event.detail === 'string' ? event.detail : JSON.stringify(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
+      html`<tr><td>${showTime(event.at)}</td><td>${eventNames[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${detailText(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
   )}</tbody></table></div></section>`;
   return ctx.web.sendPage(request, reply, {
     title: `${view.ref} — ${view.title}`,
