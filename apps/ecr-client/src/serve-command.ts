@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import type { Language, SiteDatabase } from '@xmcomm/schema';
 import type { SessionUser, Text } from '@xmcomm/site-kit';
 import { createWorkstation, type SyncHooks } from '@xmcomm/workstation';
@@ -126,8 +127,17 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
           sync: syncHooks(db, centre, deps),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
-        const address = await web.fastify.listen({ host: options.host, port: options.port });
-        const url = address.replace('[::1]', 'localhost');
+        await web.fastify.listen({ host: options.host, port: options.port });
+        const bound = web.fastify.server.address();
+        const port = typeof bound === 'object' && bound ? bound.port : options.port;
+        // Bound to every address, the workstations use this server's name (or one of its addresses).
+        const everywhere = options.host === '0.0.0.0' || options.host === '::';
+        const host = everywhere
+          ? hostname()
+          : options.host.includes(':')
+            ? `[${options.host}]`
+            : options.host;
+        const url = `http://${host}:${port}`;
         io.stdout(
           `${t(language, `Workstation UI at ${url}/`, `Interface des postes à l'adresse ${url}/`)}\n`,
         );

@@ -282,4 +282,32 @@ describe.skipIf(unavailable)('ecr serve in chromium, with xmserver and a broker'
     await saveScreenshot(officer.page, 'ecr-birth-exported-1366');
     await officer.context.close();
   }, 120_000);
+
+  test('stops cleanly when signalled; bound beyond this computer, it warns that http is unencrypted', async () => {
+    stopServing.abort();
+    expect(await serving).toBe(0);
+    expect(served.join('')).toContain('Stopped.');
+    const said: string[] = [];
+    const stop = new AbortController();
+    const second = runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--lang', 'fr'], {
+      env: ecrEnv(),
+      stdout: (text) => {
+        said.push(text);
+        if (text.includes('Ctrl+C')) stop.abort();
+      },
+      stderr: (text) => void said.push(text),
+      signal: stop.signal,
+    });
+    expect(await second).toBe(0);
+    expect(said.join('')).toMatch(/Interface des postes à l'adresse http:\/\/\S+:\d+\//);
+    expect(said.join('')).toContain('les mots de passe traversent le réseau en clair');
+    const bad: string[] = [];
+    const refused = await runCli(['serve', '--host', 'not an address'], {
+      env: ecrEnv(),
+      stdout: (text) => void bad.push(text),
+      stderr: (text) => void bad.push(text),
+    });
+    expect(refused).toBe(2);
+    expect(bad.join('')).toContain('not an address is not an IP address');
+  });
 });
