@@ -1,13 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import {
-  databaseKind,
-  migrateToLatest,
-  openDatabase,
-  redact,
-  type SiteDatabase,
-} from '@xmcomm/schema';
+import { databaseKind, migrateToLatest, openDatabase, redact, type SiteDatabase } from '@xmcomm/schema';
 import type { Kysely } from 'kysely';
 import { EcrError } from './errors.js';
 import { makePrivateFolder, readTextFile, writeTextFile } from './files.js';

@@ -71,7 +71,9 @@ const place = (prefix: string, en: string, fr: string, withType = true) => ({
   [`${prefix}department`]: field(`${en}: department`, `${fr} (département)`),
   [`${prefix}arrondissement`]: field(`${en}: subdivision`, `${fr} (arrondissement)`),
   [`${prefix}locality`]: field(`${en}: town or village`, `${fr} (localité)`),
-  ...(withType ? { [`${prefix}type`]: field(`${en}: type of place`, `${fr} (type de lieu)`, placeTypes) } : {}),
+  ...(withType
+    ? { [`${prefix}type`]: field(`${en}: type of place`, `${fr} (type de lieu)`, placeTypes) }
+    : {}),
 });
 
 export const birthLabels: Readonly<Record<string, FieldLabels>> = {

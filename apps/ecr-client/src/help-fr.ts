@@ -133,17 +133,18 @@ export const helpFr: FrenchTexts = {
     description: 'chercher des actes par nom, NIU, période, lieu, type et statut',
     options: {
       '--type': 'birth, marriage ou death',
-      '--name': "une partie d'un nom ou d'un prénom",
+      '--name': "le début d'un nom ou d'un prénom",
       '--niu': 'le NIU exact',
       '--from': from,
       '--to': to,
       '--place': "une partie de la localité ou de la région de l'événement",
       '--status': '0 annulé, 1 nouveau, 2 validé, 3 scellé, 4 exporté',
-      '--limit': 'au plus ce nombre (100)',
+      '--limit': 'au plus ce nombre (100, 1000 au plus)',
+      '--offset': 'sauter les n premiers (pagination)',
     },
   },
   'ecr act history': {
-    description: "qui a rédigé, vérifié, validé, annulé l'acte, et quand",
+    description: "qui a rédigé, vérifié, validé, annulé l'acte, depuis quel poste, et quand",
     options: { '--type': typeWhenBare },
   },
   'ecr sync': {

@@ -735,13 +735,14 @@ export function buildProgram(io: CliIo): Command {
     .command('search')
     .description('find acts by name, NIU, date range, place, type and status')
     .addOption(new Option('--type <type>', 'birth, marriage or death').choices(actKinds))
-    .option('--name <text>', 'part of a surname or given name')
+    .option('--name <text>', 'the start of a surname or given name')
     .option('--niu <niu>', 'the exact NIU')
     .option('--from <date>', 'event on or after YYYY-MM-DD')
     .option('--to <date>', 'event on or before YYYY-MM-DD')
     .option('--place <text>', 'part of the locality or region of the event')
     .option('--status <n>', '0 cancelled, 1 new, 2 validated, 3 sealed, 4 exported', integerOption)
-    .option('--limit <n>', 'at most this many (100)', integerOption)
+    .option('--limit <n>', 'at most this many (100, 1000 at most)', integerOption)
+    .option('--offset <n>', 'skip the first n (paging)', integerOption)
     .action(
       (options: {
         type?: ActKind;
@@ -752,6 +753,7 @@ export function buildProgram(io: CliIo): Command {
         place?: string;
         status?: number;
         limit?: number;
+        offset?: number;
       }) =>
         asUser(async (ctx, actor) => {
           for (const date of [options.from, options.to]) {
@@ -771,6 +773,7 @@ export function buildProgram(io: CliIo): Command {
             ...(options.place ? { place: options.place } : {}),
             ...(options.status !== undefined ? { status: options.status } : {}),
             ...(options.limit !== undefined ? { limit: options.limit } : {}),
+            ...(options.offset !== undefined ? { offset: options.offset } : {}),
           });
           const lang = language();
           print(
@@ -798,7 +801,7 @@ export function buildProgram(io: CliIo): Command {
     );
   act
     .command('history <ref>')
-    .description('who drafted, verified, validated, cancelled the act, and when')
+    .description('who drafted, verified, validated, cancelled the act, from which workstation, and when')
     .addOption(kindOption())
     .action((text: string, options: { type?: ActKind }) =>
       asUser(async (ctx, actor) => {
@@ -806,11 +809,12 @@ export function buildProgram(io: CliIo): Command {
         const events = await actHistory(ctx, actor, ref);
         print(
           table(
-            ['when', 'what', 'who', 'detail'],
+            ['when', 'what', 'who', 'where', 'detail'],
             events.map((e) => [
               e.at.toISOString(),
               e.kind,
               e.user ?? '',
+              e.workstation ?? '',
               e.detail === null ? '' : JSON.stringify(e.detail),
             ]),
           ),

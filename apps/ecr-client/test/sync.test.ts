@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedBroker, ServerTransport, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import {
@@ -223,9 +223,15 @@ describe('ecr and the central server', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(events(second.stdout).find((e) => e.event === 'exported')).toMatchObject({ refs: [ref] });
 
-    const history = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as { kind: string }[];
+    const history = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as {
+      kind: string;
+      workstation: string | null;
+    }[];
     expect(history.map((e) => e.kind)).toEqual(expect.arrayContaining(['sealed', 'held', 'exported']));
     expect(history.map((e) => e.kind)).not.toContain('edited');
+    // The clerks' steps name the workstation they were made from; the synchronisation's none.
+    expect(history.find((e) => e.kind === 'drafted')?.workstation).toBe(hostname());
+    expect(history.find((e) => e.kind === 'exported')?.workstation).toBeNull();
   }, 90_000);
 
   test('a refused act comes back with the reason and the step really needed; done, it goes to 4', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type KitContext, notFound, parseRef, recordsDb, refOf, statusName, typeNamed } from './context.js';
 import type { RecordRef, RecordType, Row, Text } from './record-type.js';
 import { requireAction } from './records.js';
@@ -190,18 +191,16 @@ export async function searchRecords(
   let total = 0;
   const candidates: RecordSummary[] = [];
   for (const type of types) {
-    const { count } = (await filtered(ctx, type, search)
-      .select((eb) => eb.fn.countAll().as('count'))
-      .executeTakeFirstOrThrow()) as { count: number | string };
-    total += Number(count);
-    if (Number(count) === 0) continue;
-    // Each type's first offset + limit rows are enough to make the merged page.
+    // One pass: the rows up to the page's end (enough to merge the types' pages) and, beside each,
+    // how many match; no row means no match, as the rows are read from the first.
     const rows = (await filtered(ctx, type, search)
       .selectAll()
+      .select(sql<string>`count(*) over ()`.as('search_total'))
       .orderBy(type.eventDate, 'desc')
       .orderBy('numero', 'desc')
       .limit(offset + limit)
       .execute()) as Row[];
+    total += Number(rows[0]?.search_total ?? 0);
     candidates.push(...rows.map((row) => summaryOf(type, row)));
   }
   candidates.sort((a, b) =>

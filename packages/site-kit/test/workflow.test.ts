@@ -125,6 +125,24 @@ describe('the workflow', () => {
     expect((await t.kit.records.validate(t.head, testPasswords.head, ref)).niu).toBe(taken);
   });
 
+  test('a record imported from elsewhere is read-only', async () => {
+    const imported = await t.database.db
+      .insertInto('xm_data.business_licences' as never)
+      .values({
+        ...sampleLicence,
+        status: 2,
+        origin_matricule: 'OTHER-SITE',
+        origin_numero: 7,
+        niu: '100002-2026-0000007-00',
+      } as never)
+      .returning('numero' as never)
+      .executeTakeFirstOrThrow();
+    const ref = await t.kit.records.resolve(`L${(imported as { numero: number }).numero}`);
+    expect(await codeOf(t.kit.records.edit(t.head, ref, { employees: 1 }))).toBe('read-only');
+    expect(await codeOf(t.kit.records.cancel(t.head, ref))).toBe('read-only');
+    expect(await t.kit.records.get(t.agent, ref)).toMatchObject({ readOnly: true, origin: 'OTHER-SITE' });
+  });
+
   test('cancel: status 0, only from status 1', async () => {
     const ref = await t.kit.records.draft(t.agent, 'licence', sampleLicence);
     await t.kit.records.cancel(t.head, ref, 'duplicate');
