@@ -220,6 +220,37 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
     await head.context.close();
   });
 
+  test('the record list updates as one types (htmx, served from this server, allowed by the CSP)', async () => {
+    const { page, context } = await browser.newPage({ extraHTTPHeaders: { 'accept-language': 'en' } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('requestfailed', (request) => problems.push(request.url()));
+    await logIn(page, 'secretary', testPasswords.secretary);
+    await page.goto(`${server.url}/records`);
+    const partial = page.waitForResponse(
+      (response) =>
+        response.url().includes('name=Zz') && response.request().headers()['hx-request'] === 'true',
+    );
+    await page.locator('#s-name').pressSequentially('Zz');
+    await partial;
+    await page.waitForFunction(
+      'document.querySelector("#results").textContent.includes("No record matches")',
+    );
+    const again = page.waitForResponse(
+      (response) =>
+        response.url().includes('name=Ndi') && response.request().headers()['hx-request'] === 'true',
+    );
+    await page.locator('#s-name').fill('Ndi');
+    await again;
+    await page.waitForFunction(`document.querySelector("#results").textContent.includes("${ref}")`);
+    expect(page.url()).toContain('name=Ndi');
+    expect(await page.locator('h1').count()).toBe(1); // the results alone were swapped in, not a page
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   test('a suspended user (privilege 0) cannot log in; repeated failures lock an account', async () => {
     const { page, context } = await browser.newPage({ extraHTTPHeaders: { 'accept-language': 'en' } });
     await logIn(page, 'gone', 'gone-password-1');

@@ -7,7 +7,7 @@ import { texts } from '../texts.js';
 
 function loginForm(request: FastifyRequest, options: { login?: string; error?: string; next?: string } = {}) {
   const next = localPath(options.next ?? (request.query as Record<string, unknown>).next);
-  return html`<form method="post" action="/login" class="card" style="max-width:28rem">
+  return html`<form method="post" action="/login" class="card narrow">
 ${csrfInput(request.web.csrfToken)}
 <input type="hidden" name="next" value="${next}">
 ${options.error ? html`<p class="error-message" role="alert" id="login-error">${options.error}</p>` : ''}
@@ -67,7 +67,7 @@ export function registerLoginPages(ctx: PageContext): void {
   const passwordForm = (request: FastifyRequest, error?: string) => {
     const user = web.requireUser(request);
     return html`${user.mustChangePassword ? html`<p class="notice warn" role="status">${say(request, texts.mustChangePassword)}</p>` : ''}
-<form method="post" action="/password" class="card" style="max-width:28rem">
+<form method="post" action="/password" class="card narrow">
 ${csrfInput(request.web.csrfToken)}
 ${error ? html`<p class="error-message" role="alert">${error}</p>` : ''}
 <div class="field"><label for="old">${say(request, texts.currentPassword)}</label>

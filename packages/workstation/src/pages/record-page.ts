@@ -65,13 +65,13 @@ function actionsFor(ctx: PageContext, request: FastifyRequest, type: RecordType,
     );
   }
   if (open && verified && may('validate')) {
-    out.push(html`<form method="post" action="${base}/validate" class="card" style="margin:0">${token}
+    out.push(html`<form method="post" action="${base}/validate" class="card action-card">${token}
 <div class="field"><label for="validate-password">${say(request, texts.validatePassword)}</label>
 <input id="validate-password" name="password" type="password" autocomplete="current-password" required maxlength="200"></div>
 <button type="submit">${say(request, texts.validate)}</button></form>`);
   }
   if (open && may('cancel')) {
-    out.push(html`<form method="post" action="${base}/cancel" class="card" style="margin:0">${token}
+    out.push(html`<form method="post" action="${base}/cancel" class="card action-card">${token}
 <div class="field"><label for="cancel-reason">${say(request, texts.cancelReason)}</label>
 <input id="cancel-reason" name="reason" maxlength="200"></div>
 <button type="submit" class="danger">${say(request, texts.cancel)}</button></form>`);
