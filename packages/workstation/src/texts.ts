@@ -20,6 +20,10 @@ export const texts = {
     en: 'Logged in as {login}, privilege: {privilege} ({level}).',
     fr: 'Connecté en tant que {login}, privilège : {privilege} ({level}).',
   },
+  accountLocked: {
+    en: 'This account is locked after repeated wrong passwords, until {until}. The head of the site can unlock it at once.',
+    fr: "Ce compte est verrouillé après des mots de passe erronés répétés, jusqu'à {until}. Le chef du site peut le déverrouiller aussitôt.",
+  },
   waitingForYou: { en: 'Waiting for you', fr: 'En attente de vous' },
   toVerify: { en: 'Records to verify', fr: 'Fiches à vérifier' },
   toValidate: { en: 'Verified records to validate', fr: 'Fiches vérifiées à valider' },

@@ -261,7 +261,7 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
       await logIn(page, 'locky', 'wrong-password');
       message = (await page.locator('.error-message').textContent()) ?? '';
     }
-    expect(message).toMatch(/locked after repeated wrong passwords/);
+    expect(message).toMatch(/locked after repeated wrong passwords, until \d{4}-\d{2}-\d{2} \d{2}:\d{2}\./);
     await logIn(page, 'locky', 'locky-password-1');
     expect(await textOf(page.locator('.error-message'))).toContain('locked');
     await saveScreenshot(page, 'login-locked-1366');

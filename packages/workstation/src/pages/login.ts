@@ -1,7 +1,7 @@
 import { SiteKitError } from '@xmcomm/site-kit';
 import { csrfInput, formValue, html, localPath } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
-import { actorOf, languageOf, type PageContext, say } from '../context.js';
+import { actorOf, languageOf, type PageContext, say, showTime } from '../context.js';
 import { noticeUrl } from '../notices.js';
 import { texts } from '../texts.js';
 
@@ -53,7 +53,15 @@ export function registerLoginPages(ctx: PageContext): void {
       );
       return web.sendPage(request, reply, {
         title: say(request, texts.loginTitle),
-        body: loginForm(request, { login, error: error.messageIn(languageOf(request)), next }),
+        body: loginForm(request, {
+          login,
+          // The lock's end in the workstation's local time, not the kit's ISO timestamp.
+          error:
+            error.code === 'account-locked' && typeof error.params.until === 'string'
+              ? say(request, texts.accountLocked, { until: showTime(error.params.until) })
+              : error.messageIn(languageOf(request)),
+          next,
+        }),
         status: error.code === 'account-locked' ? 423 : 401,
       });
     }
