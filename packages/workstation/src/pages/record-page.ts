@@ -175,6 +175,10 @@ export function registerRecordPage(ctx: PageContext): void {
   action('validate', async (request, ref) => {
     const actor = actorOf(ctx, request);
     const password = formValue(request.body, 'password');
+    // Privilege first: a user who may not validate is refused without a password check to count.
+    if (!kit.allows(actor, ref.type, 'validate')) {
+      rethrowKitRefusal(request, new SiteKitError('forbidden', { login: actor.login, action: 'validate' }));
+    }
     // The password is checked as at a login (a wrong one counts toward the lockout) before it is
     // used on the signing key: the kit makes a head's first key under whatever password it is given.
     await kit.users.authenticate(actor.login, password, { workstation: request.web.workstation });
