@@ -142,4 +142,52 @@ describe('forged posts', () => {
       expect(response.body).toContain('Page introuvable');
     }
   });
+
+  test('an unfinished form is kept, then completed into a record; an edit with a bad date is refused beside it', async () => {
+    const agent = await logIn('agent', testPasswords.agent);
+    const incomplete = await post(agent, '/records/new/card', { holder_surname: 'Abena', category: 'child' });
+    expect(incomplete.statusCode).toBe(422);
+    const id = /action="\/unfinished\/(\d+)"/.exec(incomplete.body)?.[1];
+    expect(id).toBeDefined();
+    expect(incomplete.body).toContain('value="Abena"');
+    const completed = await post(agent, `/unfinished/${id}`, {
+      holder_surname: 'Abena',
+      category: 'child',
+      date_of_issue: '2026-04-02',
+      branch: 'Nord',
+    });
+    expect(completed.statusCode, completed.body).toBe(303);
+    const created = /\/records\/(C\d+)/.exec(completed.headers.location ?? '')?.[1] ?? '';
+    expect((await t.kit.unfinished.list(t.agent)).map((form) => form.id)).not.toContain(Number(id));
+    const badEdit = await post(agent, `/records/${created}/edit`, {
+      holder_surname: 'Abena',
+      category: 'child',
+      date_of_issue: '2026-13-02',
+      branch: 'Nord',
+    });
+    expect(badEdit.statusCode).toBe(422);
+    expect(badEdit.body).toMatch(/id="f-date_of_issue-error">[^<]+</);
+    const edit = await post(agent, `/records/${created}/edit`, {
+      holder_surname: 'Abena',
+      category: 'senior',
+      date_of_issue: '2026-04-02',
+      branch: 'Nord',
+    });
+    expect(edit.statusCode).toBe(303);
+    const view = await t.kit.records.get(t.head, {
+      type: 'card',
+      numero: Number(created.slice(1)),
+      ref: created,
+    });
+    expect(view.fields.category).toBe('senior');
+    const history = await t.kit.records.history(t.head, {
+      type: 'card',
+      numero: Number(created.slice(1)),
+      ref: created,
+    });
+    expect(history.map((event) => [event.kind, event.user, event.workstation])).toEqual([
+      ['drafted', 'agent', '127.0.0.1'],
+      ['edited', 'agent', '127.0.0.1'],
+    ]);
+  });
 });
