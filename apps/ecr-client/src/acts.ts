@@ -5,6 +5,7 @@ import {
   statusNames as kitStatusNames,
   type RecordEvent,
   type RecordRef,
+  type RecordSearch,
   type RecordSummary,
   type RecordView,
   type SiteKit,
@@ -163,19 +164,9 @@ export async function getAct(ctx: CentreContext, user: SessionUser, ref: ActRef)
   return { ...view, kind: ref.kind };
 }
 
-export interface ActSearch {
+/** The kit's search with ECR's `kind` for its `type`; `name` is the start of a surname or given name. */
+export interface ActSearch extends Omit<RecordSearch, 'type'> {
   readonly kind?: ActKind;
-  /** The start of a surname or given name of the act's persons, any case. */
-  readonly name?: string;
-  readonly niu?: string;
-  /** The event's date (birth, marriage, death), inclusive, `YYYY-MM-DD`. */
-  readonly from?: string;
-  readonly to?: string;
-  /** Part of the event's locality or region, any case. */
-  readonly place?: string;
-  readonly status?: number;
-  readonly limit?: number;
-  readonly offset?: number;
 }
 
 export interface ActSummary extends Omit<RecordSummary, 'type' | 'place'> {

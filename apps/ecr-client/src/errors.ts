@@ -1,5 +1,5 @@
 import type { FieldError, Language } from '@xmcomm/schema';
-import { SiteKitError, type SiteKitErrorCode } from '@xmcomm/site-kit';
+import { actionVerbs, SiteKitError, type SiteKitErrorCode } from '@xmcomm/site-kit';
 
 export const ecrErrorCodes = [
   'usage',
@@ -203,14 +203,10 @@ const fromKitCodes: Readonly<Record<SiteKitErrorCode, EcrErrorCode>> = {
   'unknown-record-type': 'usage',
 };
 
-/** What ECR calls the kit's actions on acts, in its messages. */
-const actActions: Readonly<Record<string, { en: string; fr: string }>> = {
-  read: { en: 'read acts', fr: 'consulter des actes' },
-  draft: { en: 'draft acts', fr: 'rédiger des actes' },
-  edit: { en: 'edit acts', fr: 'modifier des actes' },
-  verify: { en: 'verify acts', fr: 'vérifier des actes' },
-  validate: { en: 'validate acts', fr: 'valider des actes' },
-  cancel: { en: 'cancel acts', fr: 'annuler des actes' },
+/** What ECR calls the kit's actions on acts, in its messages (`verify acts`, `vérifier des actes`). */
+const actAction = (key: string): { en: string; fr: string } | undefined => {
+  const verb = actionVerbs[key as keyof typeof actionVerbs];
+  return verb ? { en: `${verb.en} acts`, fr: `${verb.fr} des actes` } : undefined;
 };
 
 const ecrRoles = {
@@ -230,7 +226,7 @@ export function fromKit(error: unknown): unknown {
   if (code === 'permission-denied') {
     const role = Number(p.privilege);
     const needed = Number(p.neededPrivilege);
-    const action = actActions[String(p.actionKey)] ?? { en: String(p.action), fr: String(p.actionFr) };
+    const action = actAction(String(p.actionKey)) ?? { en: String(p.action), fr: String(p.actionFr) };
     params = {
       login: String(p.login),
       role: ecrRoles.en[role] ?? String(p.role),

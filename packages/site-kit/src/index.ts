@@ -37,7 +37,7 @@ export {
   type Text,
   workflowColumnNames,
 } from './record-type.js';
-export { checkFields as checkRecord, recordEvent, type Validation } from './records.js';
+export { actionVerbs, checkFields as checkRecord, recordEvent, type Validation } from './records.js';
 export { canonicalRecord, digestOf, verifyBytes } from './signing.js';
 export {
   type StatsDimension,

@@ -18,7 +18,8 @@ import { requirePrivilege, type SessionUser } from './users.js';
 
 const workflowFields: readonly string[] = workflowColumnNames;
 
-const actionVerbs: Record<RecordAction, Text> = {
+/** The actions' verbs, for messages (`verify` / `vérifier`). */
+export const actionVerbs: Readonly<Record<RecordAction, Text>> = {
   read: { en: 'read', fr: 'consulter' },
   draft: { en: 'draft', fr: 'rédiger' },
   edit: { en: 'edit', fr: 'modifier' },
