@@ -183,7 +183,9 @@ export const eventNames: Readonly<Record<string, Text>> = {
   validated: { en: 'validated and signed', fr: 'validée et signée' },
   cancelled: { en: 'cancelled', fr: 'annulée' },
   sealed: { en: 'sealed for the server', fr: 'scellée pour le serveur' },
+  sent: { en: 'sent to the server', fr: 'envoyée au serveur' },
+  imported: { en: 'imported', fr: 'importée' },
   exported: { en: 'acknowledged by the server', fr: 'reçue par le serveur' },
   rejected: { en: 'refused by the server', fr: 'refusée par le serveur' },
-  held: { en: 'held', fr: 'retenue' },
+  held: { en: "held for the centre's account", fr: 'retenue pour le compte du centre' },
 };
