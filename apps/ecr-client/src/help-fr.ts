@@ -47,6 +47,15 @@ export const helpFr: FrenchTexts = {
         'un fichier de dictionnaire aussi accepté du serveur (répétable ; remplace ceux enregistrés)',
     },
   },
+  'ecr serve': {
+    description:
+      "servir l'interface des postes aux navigateurs, sur la base du centre ; seul cet ordinateur peut l'atteindre sauf si --host dit autrement",
+    options: {
+      '--host':
+        "l'adresse d'écoute : 127.0.0.1 (cet ordinateur seulement) ou l'adresse de ce serveur sur le réseau local, 0.0.0.0 pour toutes",
+      '--port': 'le port, 0-65535 (0 : un port libre, affiché au démarrage)',
+    },
+  },
   'ecr cert': { description: 'le certificat du centre' },
   'ecr cert import': { description: 'installer le certificat que le serveur central a émis pour ce centre' },
   'ecr user': { description: "les utilisateurs du centre (l'officier les gère)" },

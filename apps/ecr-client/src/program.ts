@@ -54,6 +54,7 @@ import { registerLoginCommand, registerUnlockCommand } from './login-commands.js
 import { registerMessageCommands } from './message-commands.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
+import { registerServeCommand } from './serve-command.js';
 import { actStatistics } from './statistics.js';
 import { registerSyncCommands } from './sync-commands.js';
 import {
@@ -832,6 +833,8 @@ export function buildProgram(io: CliIo): Command {
   registerUnlockCommand(user, commandDeps);
   registerLoginCommand(program, commandDeps);
   registerMessageCommands(program, commandDeps);
+
+  registerServeCommand(program, { io, language, dataDir, today, open });
 
   registerSyncCommands(program, {
     io,

@@ -3,7 +3,7 @@ import type { DatabaseOf } from './kysely-types.js';
 import type { billingTables } from './tables/billing.js';
 import type { ecrClientTables, siteKitTables } from './tables/ecr-client.js';
 import type { serverSystemTables } from './tables/server-system.js';
-import type { siteMessageTables, siteSystemTables } from './tables/site-system.js';
+import type { siteMessageTables, siteSystemTables, webSessionTables } from './tables/site-system.js';
 import type { statusSyncSiteTables } from './tables/status-sync.js';
 import type { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
 
@@ -21,6 +21,7 @@ export type ServerDatabase = DataDatabase &
 export type SiteDatabase = DataDatabase &
   DatabaseOf<typeof siteSystemTables> &
   DatabaseOf<typeof siteMessageTables> &
+  DatabaseOf<typeof webSessionTables> &
   DatabaseOf<typeof statusSyncSiteTables> &
   DatabaseOf<typeof ecrClientTables> &
   DatabaseOf<typeof siteKitTables>;

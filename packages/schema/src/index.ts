@@ -129,6 +129,9 @@ export {
   siteSystemTables,
   siteUserLockoutMigrationName,
   siteUsers,
+  webSessions,
+  webSessionsMigrationName,
+  webSessionTables,
 } from './tables/site-system.js';
 export {
   lifecycleGuardMigration,

@@ -31,6 +31,8 @@ import {
   siteSystemTables,
   siteUserLockoutMigrationName,
   siteUsers,
+  webSessionsMigrationName,
+  webSessionTables,
 } from './tables/site-system.js';
 import {
   lifecycleGuardMigration,
@@ -80,6 +82,7 @@ export const siteMigrations: Migrations = {
   [historyWorkstationMigrationName]: addColumnsMigration(actEvents, historyWorkstationMigrationName),
   [anyRecordTableMigrationName]: anyRecordTableMigration,
   [unfinishedRecordsMigrationName]: createTablesMigration(siteKitTables),
+  [webSessionsMigrationName]: createTablesMigration(webSessionTables),
 };
 
 /**

@@ -311,4 +311,32 @@ describe('site database', () => {
       await site.db.deleteFrom('xm_site.users').where('login', '=', 'before').execute();
     }
   });
+  test('migration 20261207-60: web sessions get their table and go with their user', async () => {
+    const migration = siteMigrations['20261207-60-web-sessions'];
+    await migration?.down?.(site.db);
+    await migration?.up(site.db);
+    const user = await site.db
+      .insertInto('xm_site.users')
+      .values({ login: 'web', privilege: 1, password_hash: 'h' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      const at = new Date();
+      const values = {
+        user_id: user.id,
+        workstation: '127.0.0.1',
+        created_at: at,
+        last_used_at: at,
+        expires_at: at,
+        idle_timeout_seconds: 900,
+      };
+      await site.db
+        .insertInto('xm_site.web_sessions')
+        .values({ ...values, token_hash: 'a'.repeat(64) })
+        .execute();
+    } finally {
+      await site.db.deleteFrom('xm_site.users').where('id', '=', user.id).execute();
+    }
+    expect(await site.db.selectFrom('xm_site.web_sessions').select('id').execute()).toEqual([]);
+  });
 });

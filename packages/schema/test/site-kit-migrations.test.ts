@@ -32,7 +32,8 @@ test('migrations 20261207-50 to -52 on a database made before them', async () =>
     ),
   ).rejects.toThrow();
   const ran = await migrateToLatest(site.db, siteMigrations);
-  expect(ran.map((result) => result.migrationName)).toEqual([
+  // (Later migrations, such as the web sessions' 20261207-60, run too: this test is about 50 to 52.)
+  expect(ran.map((result) => result.migrationName).filter((name) => name < '20261207-60')).toEqual([
     '20261207-50-site-kit-history-workstation',
     '20261207-51-site-kit-any-record-table',
     '20261207-52-site-kit-unfinished-records',

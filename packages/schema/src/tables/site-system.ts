@@ -5,6 +5,7 @@ import {
   integer,
   json,
   oneOf,
+  references,
   text,
   timestamp,
   uuid,
@@ -100,3 +101,37 @@ export const siteMessagesMigrationName = '20261207-40-site-messages';
 
 /** The server's text messages, created by `siteMessagesMigrationName`. */
 export const siteMessageTables = [siteMessages] as const;
+
+/** The migration that creates `xm_site.web_sessions`. */
+export const webSessionsMigrationName = '20261207-60-web-sessions';
+
+/**
+ * Sessions of the workstation UI (`ecr serve`). Only a SHA-256 hash of the cookie's token is kept,
+ * so a copy of the database opens no session. A session ends at `expires_at`, or earlier when it has
+ * not been used for `idle_timeout_seconds`; logging out deletes it, and so does a new login.
+ */
+export const webSessions = defineSystemTable(
+  'xm_site',
+  'web_sessions',
+  {
+    id: identity(),
+    /** Hex SHA-256 of the token in the browser's cookie. */
+    token_hash: text({ maxLength: 64, required: true, unique: true, pattern: '[0-9a-f]{64}' }),
+    user_id: references(integer({ required: true }), {
+      table: 'xm_site.users',
+      column: 'id',
+      onDelete: 'cascade',
+    }),
+    /** The workstation it was opened from (the client's address), for the history lines. */
+    workstation: text({ maxLength: 100, required: true }),
+    created_at: timestamp({ required: true }),
+    last_used_at: timestamp({ required: true }),
+    /** The absolute end, however busy the session. */
+    expires_at: timestamp({ required: true }),
+    idle_timeout_seconds: integer({ required: true, min: 1 }),
+  },
+  { indexes: [['user_id'], ['expires_at']] },
+);
+
+/** The workstation UI's sessions, created by `webSessionsMigrationName`. */
+export const webSessionTables = [webSessions] as const;

@@ -1,0 +1,176 @@
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { Language, SiteDatabase } from '@xmcomm/schema';
+import type { SessionUser, Text } from '@xmcomm/site-kit';
+import { createWorkstation, type SyncHooks } from '@xmcomm/workstation';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import { centreKit } from './acts.js';
+import { type CentreSettings, readRules, readWorkstationConfig, requireCentre } from './centre.js';
+import type { CliIo } from './cli-io.js';
+import { loadDictionaries } from './dictionaries.js';
+import { EcrError } from './errors.js';
+import { brokerSettings, hasBroker, openCentreLink } from './link.js';
+import { createCentreSync } from './sync.js';
+import { requirePrivilege } from './users.js';
+
+// `ecr serve`: the workstation UI (@xmcomm/workstation) on the centre's database, the one the CLI
+// uses; every page acts through the same kit functions as the `ecr act` and `ecr user` commands.
+
+const t = (language: Language, en: string, fr: string) => (language === 'fr' ? fr : en);
+
+export interface ServeDeps {
+  readonly io: CliIo;
+  readonly language: () => Language;
+  readonly dataDir: () => string;
+  readonly today: () => string;
+  readonly open: (url: string) => Promise<{ db: Kysely<SiteDatabase>; close: () => Promise<void> }>;
+}
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65_535) {
+    throw new EcrError('usage', {
+      detail: `${value} is not a port (0-65535).`,
+      detailFr: `${value} n'est pas un port (0-65535).`,
+    });
+  }
+  return port;
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+/**
+ * "Synchronise now" for the officer: one round as `ecr sync --once` makes it (seal validated acts,
+ * send, wait up to a minute for the receipts). Only when the centre key's passphrase was given to
+ * `ecr serve` in ECR_KEY_PASSPHRASE, never through a page.
+ */
+function syncHooks(db: Kysely<SiteDatabase>, centre: CentreSettings, deps: ServeDeps): SyncHooks {
+  const passphrase = deps.io.env.ECR_KEY_PASSPHRASE;
+  if (!passphrase || !hasBroker(centre, deps.io.env)) return {};
+  return {
+    async run(user: SessionUser): Promise<Text> {
+      requirePrivilege(user, 3, { en: 'send acts to the server', fr: 'envoyer des actes au serveur' });
+      const link = await openCentreLink(deps.dataDir(), centre, passphrase, await loadDictionaries(db));
+      const totals = { sealed: 0, exported: 0, rejected: 0 };
+      const sync = createCentreSync({
+        db,
+        link,
+        broker: await brokerSettings(centre, deps.io.env),
+        user: user.login,
+        onEvent: (event) => {
+          if (event.event === 'sealed') totals.sealed += event.refs.length;
+          else if (event.event === 'exported') totals.exported += event.refs.length;
+          else if (event.event === 'rejected') totals.rejected += 1;
+        },
+      });
+      sync.start();
+      let waiting = 0;
+      try {
+        await sync.exportValidated();
+        await sync.waitUntil(
+          async () =>
+            sync.refusal() !== undefined || ((await sync.unacknowledged()) === 0 && sync.settled(1000)),
+          60_000,
+          deps.io.signal,
+        );
+        waiting = await sync.unacknowledged();
+      } finally {
+        await sync.stop();
+      }
+      const refused = sync.refusal() ? ' The broker refused the centre: see `ecr sync`.' : '';
+      const refusedFr = sync.refusal() ? ' Le broker a refusé le centre : voyez `ecr sync`.' : '';
+      return {
+        en: `${totals.sealed} act(s) sealed, ${totals.exported} acknowledged by the server, ${totals.rejected} refusal(s), ${waiting} container(s) still waiting.${refused}`,
+        fr: `${totals.sealed} acte(s) scellé(s), ${totals.exported} reçu(s) par le serveur, ${totals.rejected} refus, ${waiting} conteneur(s) encore en attente.${refusedFr}`,
+      };
+    },
+  };
+}
+
+export function registerServeCommand(program: Command, deps: ServeDeps): void {
+  const { io } = deps;
+  program
+    .command('serve')
+    .description(
+      "serve the workstation UI to browsers, on the centre's database; only this computer can reach it unless --host says otherwise",
+    )
+    .option(
+      '--host <host>',
+      "the address to listen on: 127.0.0.1 (this computer only) or the server's LAN address, 0.0.0.0 for all",
+      '127.0.0.1',
+    )
+    .option('--port <port>', 'the port, 0-65535 (0: any free port, printed at the start)', portOption, 8080)
+    .action(async (options: { host: string; port: number }) => {
+      const language = deps.language();
+      if (options.host !== 'localhost' && isIP(options.host) === 0) {
+        throw new EcrError('usage', {
+          detail: `${options.host} is not an IP address.`,
+          detailFr: `${options.host} n'est pas une adresse IP.`,
+        });
+      }
+      const config = await readWorkstationConfig(deps.dataDir());
+      const { db, close } = await deps.open(config.databaseUrl);
+      try {
+        const centre = await requireCentre(db);
+        const rules = await readRules(db);
+        const kit = centreKit({ db, centre, rules, today: deps.today });
+        const web = await createWorkstation({
+          kit,
+          db,
+          appTitle: {
+            en: `Civil registration · ${centre.name ?? centre.matricule}`,
+            fr: `État civil · ${centre.name ?? centre.matricule}`,
+          },
+          // Births, marriages, deaths and declarations have happened: no date after today.
+          dateBounds: () => ({ max: deps.today() }),
+          sync: syncHooks(db, centre, deps),
+          logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
+        });
+        await web.fastify.listen({ host: options.host, port: options.port });
+        const bound = web.fastify.server.address();
+        const port = typeof bound === 'object' && bound ? bound.port : options.port;
+        // Bound to every address, the workstations use this server's name (or one of its addresses).
+        const everywhere = options.host === '0.0.0.0' || options.host === '::';
+        const host = everywhere
+          ? hostname()
+          : options.host.includes(':')
+            ? `[${options.host}]`
+            : options.host;
+        const url = `http://${host}:${port}`;
+        io.stdout(
+          `${t(language, `Workstation UI at ${url}/`, `Interface des postes à l'adresse ${url}/`)}\n`,
+        );
+        if (isLoopback(options.host)) {
+          io.stdout(
+            `${t(
+              language,
+              `Listening on ${options.host} only: this computer alone can reach it. To serve the centre's workstations, use --host with this server's LAN address (or 0.0.0.0).`,
+              `À l'écoute sur ${options.host} seulement : seul cet ordinateur peut l'atteindre. Pour servir les postes du centre, donnez --host avec l'adresse de ce serveur sur le réseau local (ou 0.0.0.0).`,
+            )}\n`,
+          );
+        } else {
+          io.stderr(
+            `${t(
+              language,
+              `Warning: served over plain http on ${options.host}: passwords cross the network unencrypted. Put https in front (a reverse proxy with a certificate) unless the LAN is trusted.`,
+              `Attention : servi en http simple sur ${options.host} : les mots de passe traversent le réseau en clair. Placez https devant (un proxy inverse avec un certificat), sauf réseau local de confiance.`,
+            )}\n`,
+          );
+        }
+        io.stdout(`${t(language, 'Ctrl+C stops it.', 'Ctrl+C pour arrêter.')}\n`);
+        // Until SIGINT or SIGTERM (the bin aborts io.signal): requests in hand finish, then it closes.
+        await new Promise<void>((resolve) => {
+          if (!io.signal || io.signal.aborted) {
+            if (io.signal?.aborted) resolve();
+            return;
+          }
+          io.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        await web.fastify.close();
+        io.stdout(`${t(language, 'Stopped.', 'Arrêté.')}\n`);
+      } finally {
+        await close();
+      }
+    });
+}

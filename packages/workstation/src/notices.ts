@@ -1,0 +1,42 @@
+import { type Html, html } from '@xmcomm/web-kit';
+import type { FastifyRequest } from 'fastify';
+import { say } from './context.js';
+import { texts } from './texts.js';
+
+// After a POST the browser is redirected (303) to a page that says what was done: the query names
+// one of these notices by key, so no text from the URL is ever shown as it is.
+const notices = {
+  drafted: texts.drafted,
+  edited: texts.edited,
+  verified: texts.verified,
+  validated: texts.validated,
+  cancelled: texts.cancelled,
+  discarded: texts.discarded,
+  'user-added': texts.userAdded,
+  'user-changed': texts.userChanged,
+  'password-changed': texts.passwordChanged,
+} as const;
+
+export type NoticeKey = keyof typeof notices;
+
+export function noticeUrl(
+  path: string,
+  key: NoticeKey,
+  params: Readonly<Record<string, string>> = {},
+): string {
+  const query = new URLSearchParams({ done: key, ...params });
+  return `${path}?${query}`;
+}
+
+/** The notice a redirected page shows, if its query names one. */
+export function noticeOf(request: FastifyRequest): Html {
+  const query = request.query as Record<string, unknown>;
+  const key = query.done;
+  if (typeof key !== 'string' || !(key in notices)) return html``;
+  const params: Record<string, string> = {};
+  for (const name of ['ref', 'niu', 'login']) {
+    const value = query[name];
+    if (typeof value === 'string') params[name] = value.slice(0, 64);
+  }
+  return html`<p class="notice" role="status">${say(request, notices[key as NoticeKey], params)}</p>`;
+}
