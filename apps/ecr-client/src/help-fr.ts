@@ -54,6 +54,8 @@ export const helpFr: FrenchTexts = {
       '--host':
         "l'adresse d'écoute : 127.0.0.1 (cet ordinateur seulement) ou l'adresse de ce serveur sur le réseau local, 0.0.0.0 pour toutes",
       '--port': 'le port, 0-65535 (0 : un port libre, affiché au démarrage)',
+      '--sync-every':
+        'envoyer aussi les actes validés au serveur central toutes les N secondes, 2-300 (demande ECR_KEY_PASSPHRASE et un broker)',
     },
   },
   'ecr cert': { description: 'le certificat du centre' },

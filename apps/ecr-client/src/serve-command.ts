@@ -11,7 +11,9 @@ import type { CliIo } from './cli-io.js';
 import { loadDictionaries } from './dictionaries.js';
 import { EcrError } from './errors.js';
 import { brokerSettings, hasBroker, openCentreLink } from './link.js';
-import { createCentreSync } from './sync.js';
+import { type CentreSync, createCentreSync, type SyncEvent } from './sync.js';
+import { describeEvent } from './sync-commands.js';
+import { type SyncService, startSyncService } from './sync-service.js';
 import { requirePrivilege } from './users.js';
 
 // `ecr serve`: the workstation UI (@xmcomm/workstation) on the centre's database, the one the CLI
@@ -38,6 +40,17 @@ function portOption(value: string): number {
   return port;
 }
 
+function syncSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d{1,3}$/.test(value) || seconds < 2 || seconds > 300) {
+    throw new EcrError('usage', {
+      detail: `${value}: expected a number of seconds from 2 to 300.`,
+      detailFr: `${value} : nombre de secondes de 2 à 300 attendu.`,
+    });
+  }
+  return seconds;
+}
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 /**
@@ -45,26 +58,44 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
  * send, wait up to a minute for the receipts). Only when the centre key's passphrase was given to
  * `ecr serve` in ECR_KEY_PASSPHRASE, never through a page.
  */
-function syncHooks(db: Kysely<SiteDatabase>, centre: CentreSettings, deps: ServeDeps): SyncHooks {
+function syncHooks(
+  db: Kysely<SiteDatabase>,
+  centre: CentreSettings,
+  deps: ServeDeps,
+  service: { current?: SyncService },
+): SyncHooks {
   const passphrase = deps.io.env.ECR_KEY_PASSPHRASE;
   if (!passphrase || !hasBroker(centre, deps.io.env)) return {};
   return {
     async run(user: SessionUser): Promise<Text> {
       requirePrivilege(user, 3, { en: 'send acts to the server', fr: 'envoyer des actes au serveur' });
-      const link = await openCentreLink(deps.dataDir(), centre, passphrase, await loadDictionaries(db));
       const totals = { sealed: 0, exported: 0, rejected: 0 };
-      const sync = createCentreSync({
-        db,
-        link,
-        broker: await brokerSettings(centre, deps.io.env),
-        user: user.login,
-        onEvent: (event) => {
-          if (event.event === 'sealed') totals.sealed += event.refs.length;
-          else if (event.event === 'exported') totals.exported += event.refs.length;
-          else if (event.event === 'rejected') totals.rejected += 1;
-        },
-      });
-      sync.start();
+      const count = (event: SyncEvent) => {
+        if (event.event === 'sealed') totals.sealed += event.refs.length;
+        else if (event.event === 'exported') totals.exported += event.refs.length;
+        else if (event.event === 'rejected') totals.rejected += 1;
+      };
+      // With --sync-every the service's link is the centre's one connection to the broker: a
+      // second one under the same client id would push it off, so the round goes through it.
+      const running = service.current;
+      let sync: CentreSync;
+      let done: () => Promise<void>;
+      if (running) {
+        sync = running.sync;
+        const unlisten = running.listen(count);
+        done = async () => unlisten();
+      } else {
+        const link = await openCentreLink(deps.dataDir(), centre, passphrase, await loadDictionaries(db));
+        sync = createCentreSync({
+          db,
+          link,
+          broker: await brokerSettings(centre, deps.io.env),
+          user: user.login,
+          onEvent: count,
+        });
+        sync.start();
+        done = () => sync.stop();
+      }
       let waiting = 0;
       try {
         await sync.exportValidated();
@@ -76,7 +107,7 @@ function syncHooks(db: Kysely<SiteDatabase>, centre: CentreSettings, deps: Serve
         );
         waiting = await sync.unacknowledged();
       } finally {
-        await sync.stop();
+        await done();
       }
       const refused = sync.refusal() ? ' The broker refused the centre: see `ecr sync`.' : '';
       const refusedFr = sync.refusal() ? ' Le broker a refusé le centre : voyez `ecr sync`.' : '';
@@ -101,7 +132,12 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
       '127.0.0.1',
     )
     .option('--port <port>', 'the port, 0-65535 (0: any free port, printed at the start)', portOption, 8080)
-    .action(async (options: { host: string; port: number }) => {
+    .option(
+      '--sync-every <seconds>',
+      'also send validated acts to the central server every so many seconds, 2-300 (needs ECR_KEY_PASSPHRASE and a broker)',
+      syncSeconds,
+    )
+    .action(async (options: { host: string; port: number; syncEvery?: number }) => {
       const language = deps.language();
       if (options.host !== 'localhost' && isIP(options.host) === 0) {
         throw new EcrError('usage', {
@@ -111,8 +147,17 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
       }
       const config = await readWorkstationConfig(deps.dataDir());
       const { db, close } = await deps.open(config.databaseUrl);
+      const service: { current?: SyncService } = {};
       try {
         const centre = await requireCentre(db);
+        const passphrase = io.env.ECR_KEY_PASSPHRASE;
+        if (options.syncEvery !== undefined && (!passphrase || !hasBroker(centre, io.env))) {
+          throw new EcrError('usage', {
+            detail: '--sync-every needs the centre key passphrase in ECR_KEY_PASSPHRASE and a broker.',
+            detailFr:
+              '--sync-every demande la phrase de passe de la clé du centre dans ECR_KEY_PASSPHRASE et un broker.',
+          });
+        }
         const rules = await readRules(db);
         const kit = centreKit({ db, centre, rules, today: deps.today });
         const web = await createWorkstation({
@@ -124,7 +169,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
           },
           // Births, marriages, deaths and declarations have happened: no date after today.
           dateBounds: () => ({ max: deps.today() }),
-          sync: syncHooks(db, centre, deps),
+          sync: syncHooks(db, centre, deps, service),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
         await web.fastify.listen({ host: options.host, port: options.port });
@@ -158,6 +203,29 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
             )}\n`,
           );
         }
+        if (options.syncEvery !== undefined && passphrase) {
+          service.current = await startSyncService({
+            db,
+            centre,
+            dataDir: deps.dataDir(),
+            env: io.env,
+            passphrase,
+            everyMs: options.syncEvery * 1000,
+            onEvent: (event) => {
+              const line = describeEvent(event, language);
+              if (line) io.stdout(`sync: ${line}\n`);
+            },
+            onError: (error) =>
+              io.stderr(`sync: ${error instanceof Error ? error.message : String(error)}\n`),
+          });
+          io.stdout(
+            `${t(
+              language,
+              `Validated acts go to the central server every ${options.syncEvery} s.`,
+              `Les actes validés partent au serveur central toutes les ${options.syncEvery} s.`,
+            )}\n`,
+          );
+        }
         io.stdout(`${t(language, 'Ctrl+C stops it.', 'Ctrl+C pour arrêter.')}\n`);
         // Until SIGINT or SIGTERM (the bin aborts io.signal): requests in hand finish, then it closes.
         await new Promise<void>((resolve) => {
@@ -168,8 +236,10 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
           io.signal.addEventListener('abort', () => resolve(), { once: true });
         });
         await web.fastify.close();
+        await service.current?.stop();
         io.stdout(`${t(language, 'Stopped.', 'Arrêté.')}\n`);
       } finally {
+        await service.current?.stop();
         await close();
       }
     });

@@ -43,6 +43,23 @@ export interface DemoOptions {
   readonly log: Logger;
   /** Progress lines for a person watching. */
   readonly progress: (line: string) => void;
+  /**
+   * Called once the batch is tallied, with the server, broker and service still running; they stop
+   * when it returns (`npm run demo` serves a real centre's workstation UI meanwhile).
+   */
+  readonly whileRunning?: ((server: DemoServer, result: DemoResult) => Promise<void>) | undefined;
+}
+
+/** The running demo server, as a real centre (ecr) needs it: registered, certified, reachable. */
+export interface DemoServer {
+  readonly serverName: string;
+  readonly brokerUrl: string;
+  readonly caPem: string;
+  readonly serverCertificatePem: string;
+  /** Registers a centre as `client add` does (active, credited like the simulated ones). */
+  addCentre(input: { readonly matricule: string; readonly name: string }): Promise<{ centreCode: string }>;
+  /** Certifies the centre's key from its PKCS#10 request (PEM), as `client enrol` does. */
+  enrolCentre(matricule: string, csrPem: string): Promise<string>;
 }
 
 /**
@@ -236,7 +253,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       results = await tally(sites, db, drafted);
     }
     const counters = service.counters();
-    return {
+    const result: DemoResult = {
       sites: results,
       validated: results.reduce((n, r) => n + r.validated, 0),
       centralised: results.reduce((n, r) => n + r.centralised, 0),
@@ -244,27 +261,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       complete: results.every((r) => r.acknowledged === r.validated && r.centralised === r.validated),
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
+    if (options.whileRunning) {
+      const server = demoServer({ db, identity, brokerUrl: broker.url, serverName }, options.acts);
+      await options.whileRunning(server, result);
+    }
+    return result;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     if (temporary) await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-async function startSite(
-  number: number,
-  server: {
-    db: ServerDb;
-    identity: Awaited<ReturnType<typeof openIdentity>>;
-    brokerUrl: string;
-    serverName: string;
-  },
-  acts: number,
-  log: Logger,
-): Promise<Site> {
-  const matricule = `DEMO-${String(number).padStart(3, '0')}`;
+interface ServerParts {
+  readonly db: ServerDb;
+  readonly identity: Awaited<ReturnType<typeof openIdentity>>;
+  readonly brokerUrl: string;
+  readonly serverName: string;
+}
+
+async function registerSite(server: ServerParts, matricule: string, name: string, acts: number) {
   const client = await server.db.transaction().execute(async (trx) =>
     addClient(trx, {
-      name: `Centre d'état civil ${number}`,
+      name,
       matricule,
       status: 3,
       passwordHash: await hashPassword(initialClientPassword),
@@ -278,6 +296,42 @@ async function startSite(
     reason: 'demo credit',
   });
   if (!credited.ok) throw credited.error;
+  return client;
+}
+
+function demoServer(server: ServerParts, acts: number): DemoServer {
+  const clientIds = new Map<string, { id: number; name: string }>();
+  return {
+    serverName: server.serverName,
+    brokerUrl: server.brokerUrl,
+    caPem: server.identity.caPem,
+    serverCertificatePem: server.identity.serverCertificatePem,
+    async addCentre({ matricule, name }) {
+      const client = await registerSite(server, matricule, name, Math.max(acts, 1000));
+      clientIds.set(matricule, { id: client.id, name: client.name });
+      return { centreCode: client.centreCode ?? '' };
+    },
+    async enrolCentre(matricule, csrPem) {
+      const client = clientIds.get(matricule);
+      if (!client) throw new Error(`demo: centre ${matricule} is not registered (addCentre first)`);
+      const issued = await server.identity.ca.issueCertificate({
+        csr: csrPem,
+        profile: 'site',
+        subject: { matricule, commonName: client.name },
+      });
+      await recordCertificate(server.db, {
+        ...certificateFromDer(issued.der, 'site certificate'),
+        purpose: 'site',
+        clientId: client.id,
+      });
+      return issued.pem;
+    },
+  };
+}
+
+async function startSite(number: number, server: ServerParts, acts: number, log: Logger): Promise<Site> {
+  const matricule = `DEMO-${String(number).padStart(3, '0')}`;
+  const client = await registerSite(server, matricule, `Centre d'état civil ${number}`, acts);
   // The site makes its own key; the national CA certifies it, as `client enrol` does from a CSR.
   const key = await generateKeyPair();
   const issued = await server.identity.ca.issueCertificate({
