@@ -1,5 +1,5 @@
 import type { SiteDatabase } from '@xmcomm/schema';
-import { type Privilege, privilegeNames, type SiteKit } from '@xmcomm/site-kit';
+import type { Privilege, SiteKit } from '@xmcomm/site-kit';
 import {
   createWebApp,
   type NavLink,
@@ -94,7 +94,7 @@ export async function createWorkstation(options: WorkstationOptions): Promise<We
       };
     },
     who: (user, language) =>
-      `${user.displayName ?? user.login} — ${privilegeNames[user.privilege][language]} (${user.privilege})`,
+      `${user.displayName ?? user.login} — ${kit.roleNames[user.privilege][language]} (${user.privilege})`,
     nav: navigation(kit),
   });
   // A user who must change the password sees nothing else first, and does nothing else either:

@@ -1,3 +1,4 @@
+import { createSiteKit } from '@xmcomm/site-kit';
 import { createTestKit, type TestKit, testPasswords } from '@xmcomm/site-kit/testing';
 import type { WebApp } from '@xmcomm/web-kit';
 import { sql } from 'kysely';
@@ -226,6 +227,39 @@ describe('hostile bytes', () => {
       expect(response.statusCode, label).toBeGreaterThanOrEqual(200);
       expect(response.statusCode, `${label}: ${response.body.slice(0, 300)}`).toBeLessThan(500);
       expect(response.body, label).not.toMatch(/at .+\.(ts|js):\d+|root:x:0|"name": "@xmcomm/);
+    }
+  });
+});
+
+describe('the site’s words', () => {
+  test('the roles are named as the site app declares them (ECR: officier d’état civil)', async () => {
+    const named = await createWorkstation({
+      kit: createSiteKit({
+        db: t.database.db,
+        recordTypes: [libraryCard],
+        centre: t.centre,
+        roleNames: { 3: { en: 'chief librarian', fr: 'bibliothécaire en chef' } },
+      }),
+      db: t.database.db,
+      appTitle: { en: 'Town library', fr: 'Bibliothèque municipale' },
+      logger: false,
+    });
+    const before = web;
+    web = named;
+    try {
+      const head = (await logIn('head', testPasswords.head)).session;
+      for (const url of ['/', '/users']) {
+        const page = await web.fastify.inject({
+          method: 'GET',
+          url,
+          headers: { cookie: head.cookie, 'accept-language': 'fr' },
+        });
+        expect(page.body, url).toContain('bibliothécaire en chef');
+        expect(page.body, url).not.toContain('chef de site');
+      }
+    } finally {
+      web = before;
+      await named.fastify.close();
     }
   });
 });
