@@ -170,6 +170,9 @@ describe('what a user types is shown, never run', () => {
       payload: { _csrf: csrf, login: xss, password: 'whatever-password', next: xss },
     });
     expect(refused.statusCode).toBe(401);
+    // The refused name is kept; the cursor waits in the password field.
+    expect(refused.body).toMatch(/<input id="password"[^>]* autofocus>/);
+    expect(refused.body).not.toMatch(/<input id="login"[^>]* autofocus/);
     expect(refused.body).not.toContain('<script>alert');
     expect(refused.body).not.toContain('<img src=x');
   });
@@ -261,5 +264,16 @@ describe('the site’s words', () => {
       web = before;
       await named.fastify.close();
     }
+  });
+
+  test('without a sync hook, the sync page says where synchronisation happens instead of showing nothing', async () => {
+    const head = (await logIn('head', testPasswords.head)).session;
+    const page = await web.fastify.inject({
+      method: 'GET',
+      url: '/sync',
+      headers: { cookie: head.cookie, 'accept-language': 'fr' },
+    });
+    expect(page.body).toContain('La synchronisation ne se lance pas depuis cette page');
+    expect(page.body).not.toContain('action="/sync"');
   });
 });
