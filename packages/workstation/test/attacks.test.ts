@@ -148,6 +148,26 @@ describe('redirects and sessions', () => {
   });
 });
 
+describe('forged posts', () => {
+  test("another session's CSRF token, or the one from before login, is refused and changes nothing", async () => {
+    const agent = (await logIn('agent', testPasswords.agent)).session;
+    const other = (await logIn('secretary', testPasswords.secretary)).session;
+    const first = await web.fastify.inject({ method: 'GET', url: '/login' });
+    const preToken = /name="_csrf" value="([^"]+)"/.exec(first.body)?.[1] ?? '';
+    const before = await recordCount();
+    for (const csrf of [other.csrf, preToken, '', 'x'.repeat(64)]) {
+      const forged = await web.fastify.inject({
+        method: 'POST',
+        url: '/records/new/card',
+        headers: { cookie: agent.cookie, 'accept-language': 'fr' },
+        payload: { _csrf: csrf, ...card },
+      });
+      expect(forged.statusCode).toBe(403);
+    }
+    expect(await recordCount()).toBe(before);
+  });
+});
+
 describe('what a user types is shown, never run', () => {
   test('names, search box and login are escaped in lists, record pages, history and the login form', async () => {
     const xss = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>';
