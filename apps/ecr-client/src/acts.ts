@@ -44,8 +44,14 @@ export function centreKit(ctx: CentreContext): SiteKit {
     centre: ctx.centre,
     settings: async () => ctx.rules,
     today: ctx.today,
+    roleNames: ecrRoleNames,
   });
 }
+
+/** The centre's head signs acts as the civil registration officer, as ECR's users call them. */
+export const ecrRoleNames = {
+  3: { en: 'civil registration officer', fr: "officier d'état civil" },
+} as const;
 
 export const statusNames: Readonly<Record<number, { en: string; fr: string }>> = kitStatusNames;
 

@@ -11,6 +11,7 @@ export const ecrErrorCodes = [
   'authentication-failed',
   'user-suspended',
   'account-locked',
+  'password-change-required',
   'permission-denied',
   'not-found',
   'duplicate-user',
@@ -42,6 +43,7 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   'authentication-failed': 4,
   'user-suspended': 4,
   'account-locked': 4,
+  'password-change-required': 4,
   'permission-denied': 5,
   'not-found': 6,
   'duplicate-user': 7,
@@ -63,6 +65,12 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
   file: {
     en: (p) => `${p.action} ${p.path}: ${p.problem}.`,
     fr: (p) => `${p.actionFr} ${p.path} : ${p.problemFr}.`,
+  },
+  'password-change-required': {
+    en: (p) =>
+      `The officer set a new password for ${p.login}: choose your own first with \`ecr --user ${p.login} user passwd\`.`,
+    fr: (p) =>
+      `L'officier a défini un nouveau mot de passe pour ${p.login} : choisissez d'abord le vôtre avec \`ecr --user ${p.login} user passwd\`.`,
   },
   'not-initialised': {
     en: (p) => `This workstation is not set up (no ${p.path}): run \`ecr init\` first.`,

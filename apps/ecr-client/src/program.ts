@@ -185,7 +185,10 @@ export function buildProgram(io: CliIo): Command {
     }
   }
 
-  async function login(db: Kysely<SiteDatabase>): Promise<{ user: SessionUser; password: string }> {
+  async function login(
+    db: Kysely<SiteDatabase>,
+    toChangePassword = false,
+  ): Promise<{ user: SessionUser; password: string }> {
     const name = globals().user ?? io.env.ECR_USER;
     if (!name) {
       throw new EcrError('usage', {
@@ -200,7 +203,11 @@ export function buildProgram(io: CliIo): Command {
       io.terminal,
     );
     return {
-      user: await authenticate(db, name, password, { now: io.now, workstation: hostname() }),
+      user: await authenticate(db, name, password, {
+        now: io.now,
+        workstation: hostname(),
+        toChangePassword,
+      }),
       password,
     };
   }
@@ -208,10 +215,11 @@ export function buildProgram(io: CliIo): Command {
   /** Opens the database, logs the user in, and runs `body` with the centre's context. */
   function asUser<T>(
     body: (ctx: CentreContext, user: SessionUser, password: string) => Promise<T>,
+    toChangePassword = false,
   ): Promise<T> {
     return withDatabase(async (db) => {
       const centre = await requireCentre(db);
-      const { user, password } = await login(db);
+      const { user, password } = await login(db, toChangePassword);
       const rules = await readRules(db);
       return body({ db, centre, rules, today }, user, password);
     });
@@ -504,7 +512,7 @@ export function buildProgram(io: CliIo): Command {
         const password = await newPassword('ECR_NEW_PASSWORD', actor.login);
         await changeOwnPassword(ctx.db, actor, oldPassword, password);
         print(t(language(), 'Password changed.', 'Mot de passe modifié.'), { login: actor.login });
-      }),
+      }, true),
     );
 
   // ------------------------------------------------------------------------------------------

@@ -112,16 +112,20 @@ export async function listUsers(db: Kysely<SiteDatabase>, actor: SessionUser): P
   return (await viaKit(usersOf(db).list(actor))).map(withRole);
 }
 
-/** Checks a login and password; lockout and suspension as the kit settles them. */
+/**
+ * Checks a login and password; lockout and suspension as the kit settles them. A user whose password
+ * the head reset may do nothing but choose their own (`toChangePassword`).
+ */
 export async function authenticate(
   db: Kysely<SiteDatabase>,
   login: string,
   password: string,
-  options: AuthOptions = {},
+  options: AuthOptions & { readonly toChangePassword?: boolean } = {},
 ): Promise<SessionUser> {
-  const { mustChangePassword: _must, ...user } = await viaKit(
-    usersOf(db).authenticate(login, password, options),
-  );
+  const { mustChangePassword, ...user } = await viaKit(usersOf(db).authenticate(login, password, options));
+  if (mustChangePassword && !options.toChangePassword) {
+    throw new EcrError('password-change-required', { login: user.login });
+  }
   return user;
 }
 

@@ -300,4 +300,25 @@ describe('site lockout', () => {
       await rm(own, { recursive: true, force: true });
     }
   }, 120_000);
+
+  test('after the officer resets a password, the user can do nothing but choose their own', async () => {
+    const reset = await ecr(['--user', 'chef', 'user', 'reset-password', 'ema'], {
+      ECR_PASSWORD: 'officer-password',
+      ECR_NEW_PASSWORD: 'ema-second-password',
+    });
+    expect(reset.code, reset.stderr).toBe(0);
+    const refused = await ecr(['--lang', 'fr', '--user', 'ema', 'act', 'search'], {
+      ECR_PASSWORD: 'ema-second-password',
+    });
+    expect(refused.code).toBe(exitCodes['password-change-required']);
+    expect(refused.stderr).toContain('ecr --user ema user passwd');
+    expect(refused.stdout).toBe('');
+    const changed = await ecr(['--user', 'ema', 'user', 'passwd'], {
+      ECR_PASSWORD: 'ema-second-password',
+      ECR_NEW_PASSWORD: 'ema-own-password',
+    });
+    expect(changed.code, changed.stderr).toBe(0);
+    const search = await ecr(['--user', 'ema', 'act', 'search'], { ECR_PASSWORD: 'ema-own-password' });
+    expect(search.code, search.stderr).toBe(0);
+  });
 });

@@ -12,7 +12,7 @@ import {
   type SearchResult,
   searchRecords,
 } from './reading.js';
-import type { FieldError, Privilege, RecordRef, RecordType } from './record-type.js';
+import type { FieldError, Privilege, RecordRef, RecordType, Text } from './record-type.js';
 import {
   allows,
   cancelRecord,
@@ -41,6 +41,7 @@ import {
   type LockState,
   listUsers,
   type NewUser,
+  privilegeNames,
   resetPassword,
   type SessionUser,
   setPrivilege,
@@ -60,6 +61,11 @@ export interface SiteKitOptions<DB> {
   readonly settings?: () => Promise<unknown>;
   /** `YYYY-MM-DD` in the site's time zone; the machine's local date by default. */
   readonly today?: () => string;
+  /**
+   * What the site calls its roles, where the kit's generic names would read wrong to its users
+   * (ECR: `3` is the "officier d'état civil", not the "chef de site"); the rest keep `privilegeNames`.
+   */
+  readonly roleNames?: Partial<Readonly<Record<Privilege, Text>>>;
 }
 
 const localToday = () => {
@@ -90,6 +96,8 @@ export function createSiteKit<DB>(options: SiteKitOptions<DB>) {
   };
   return {
     recordTypes: options.recordTypes,
+    /** The roles by privilege in this site's words (`roleNames` over the kit's `privilegeNames`). */
+    roleNames: { ...privilegeNames, ...options.roleNames } as Readonly<Record<Privilege, Text>>,
     recordType: (name: string): RecordType => typeNamed(ctx, name),
     statusNames,
     /** Whether `user` may do `action` on records of type `typeName` (which buttons a page shows). */

@@ -7,6 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { verifyPassword } from '@xmcomm/pki';
 import { SiteKitError } from './errors.js';
 import type { KitDb } from './tables.js';
 import type { SessionUser } from './users.js';
@@ -39,7 +40,11 @@ interface UnlockedKey {
   readonly privateKey: KeyObject;
 }
 
-/** The user's active signing key, unlocked with their password; made on first use. */
+/**
+ * The user's active signing key, unlocked with their password; made on first use, and then only
+ * once the password is checked against the user's own hash: otherwise a wrong password would
+ * become the key's and the head's first signature would be made under it.
+ */
 export async function unlockSigningKey(db: KitDb, user: SessionUser, password: string): Promise<UnlockedKey> {
   const existing = await db
     .selectFrom('xm_site.user_keys')
@@ -67,6 +72,17 @@ export async function unlockSigningKey(db: KitDb, user: SessionUser, password: s
         { cause },
       );
     }
+  }
+  const account = await db
+    .selectFrom('xm_site.users')
+    .select('password_hash')
+    .where('id', '=', user.id)
+    .executeTakeFirst();
+  if (!account || !(await verifyPassword(password, account.password_hash))) {
+    throw new SiteKitError('key-unavailable', {
+      detail: `this is not ${user.login}'s password.`,
+      detailFr: `ce n'est pas le mot de passe de ${user.login}.`,
+    });
   }
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const row = await db

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseNiu, type SessionUser, SiteKitError } from '../src/index.js';
+import { createSiteKit, parseNiu, privilegeNames, type SessionUser, SiteKitError } from '../src/index.js';
 import { createTestKit, type TestKit, testPasswords } from '../src/testing.js';
 import { licence, sampleLicence } from './licences.js';
 
@@ -281,5 +281,19 @@ describe('users', () => {
     await kit.records.verify(head, ref);
     await kit.records.validate(head, 'new-head-password', ref);
     await kit.users.changeOwnPassword(head, 'new-head-password', testPasswords.head);
+  });
+});
+
+describe('the site’s words', () => {
+  test('roleNames rename roles for the site; the others keep the kit’s names', () => {
+    const kit = createSiteKit({
+      db: t.database.db,
+      recordTypes: [licence],
+      centre: t.centre,
+      roleNames: { 3: { en: 'licensing officer', fr: 'officier des patentes' } },
+    });
+    expect(kit.roleNames[3]).toEqual({ en: 'licensing officer', fr: 'officier des patentes' });
+    expect(kit.roleNames[1]).toEqual(privilegeNames[1]);
+    expect(t.kit.roleNames[3]).toEqual(privilegeNames[3]);
   });
 });

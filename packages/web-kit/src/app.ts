@@ -94,10 +94,25 @@ const baseCss = readFileSync(new URL('../assets/web-kit.css', import.meta.url), 
 
 /** A path of this site to come back to: never another origin (`//evil`, `https://...`). */
 export function localPath(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+  // Browsers drop tabs and line breaks inside a URL ("/\t/evil" is "//evil"): no control character.
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.includes('\\') ||
+    hasControlCharacter(value)
+  ) {
     return fallback;
   }
   return value.slice(0, 500);
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** The first text value of a form field (repeated fields and absent ones give '' or the first). */

@@ -167,6 +167,10 @@ export const texts = {
     fr: 'Tel que le serveur l’a communiqué le {at} :',
   },
   syncNow: { en: 'Synchronise now', fr: 'Synchroniser maintenant' },
+  syncNotHere: {
+    en: "Synchronisation is not started from this page on this site: the site's server sends on its own. If nothing leaves, tell the head of the site.",
+    fr: 'La synchronisation ne se lance pas depuis cette page sur ce site : le serveur du site envoie de lui-même. Si rien ne part, prévenez le chef du site.',
+  },
   syncDone: { en: 'Synchronisation done: {summary}', fr: 'Synchronisation faite : {summary}' },
   noRefusals: { en: 'No refused record.', fr: 'Aucune fiche refusée.' },
   outboxStates: {

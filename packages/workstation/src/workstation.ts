@@ -1,5 +1,5 @@
 import type { SiteDatabase } from '@xmcomm/schema';
-import { type Privilege, privilegeNames, type SiteKit } from '@xmcomm/site-kit';
+import type { Privilege, SiteKit } from '@xmcomm/site-kit';
 import {
   createWebApp,
   type NavLink,
@@ -94,15 +94,17 @@ export async function createWorkstation(options: WorkstationOptions): Promise<We
       };
     },
     who: (user, language) =>
-      `${user.displayName ?? user.login} — ${privilegeNames[user.privilege][language]} (${user.privilege})`,
+      `${user.displayName ?? user.login} — ${kit.roleNames[user.privilege][language]} (${user.privilege})`,
     nav: navigation(kit),
   });
-  // A user who must change the password sees nothing else first.
+  // A user who must change the password sees nothing else first, and does nothing else either:
+  // a POST elsewhere (a form kept open, a forged one) is sent to the password page unread.
   web.fastify.addHook('preHandler', async (request, reply) => {
     const user = request.web.user as WorkstationUser | undefined;
-    if (!user?.mustChangePassword || request.method !== 'GET') return;
-    const path = request.url.split('?')[0];
-    if (path === '/password' || path?.startsWith('/assets/') || path?.startsWith('/language/')) return;
+    if (!user?.mustChangePassword) return;
+    const path = request.url.split('?')[0] ?? '';
+    if (path === '/password' || path === '/logout') return;
+    if (request.method === 'GET' && (path.startsWith('/assets/') || path.startsWith('/language/'))) return;
     return reply.redirect('/password', 303);
   });
   const ctx: PageContext = {

@@ -1,4 +1,4 @@
-import { privilegeNames, type RecordSummary, statusNames } from '@xmcomm/site-kit';
+import { type RecordSummary, statusNames } from '@xmcomm/site-kit';
 import { type Html, html } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, languageOf, type PageContext, say, showTime } from '../context.js';
@@ -65,7 +65,7 @@ export function registerHomePage(ctx: PageContext): void {
         )}</ul>`,
       );
     }
-    const privilege = privilegeNames[level];
+    const privilege = kit.roleNames[level];
     const canDraft = kit.recordTypes.some((type) => kit.allows(actor, type.name, 'draft'));
     const body = html`${noticeOf(request)}
 <p>${say(request, texts.loggedInAs, { login: actor.login, privilege: privilege[language], level })}</p>

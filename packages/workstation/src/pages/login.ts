@@ -7,14 +7,16 @@ import { texts } from '../texts.js';
 
 function loginForm(request: FastifyRequest, options: { login?: string; error?: string; next?: string } = {}) {
   const next = localPath(options.next ?? (request.query as Record<string, unknown>).next);
+  // After a refusal the name is kept: the cursor waits in the password, which is retyped.
+  const retry = Boolean(options.error && options.login);
   return html`<form method="post" action="/login" class="card narrow">
 ${csrfInput(request.web.csrfToken)}
 <input type="hidden" name="next" value="${next}">
 ${options.error ? html`<p class="error-message" role="alert" id="login-error">${options.error}</p>` : ''}
 <div class="field"><label for="login">${say(request, texts.loginName)}</label>
-<input id="login" name="login" autocomplete="username" required maxlength="64" autofocus value="${options.login ?? ''}"${options.error ? html` aria-describedby="login-error"` : ''}></div>
+<input id="login" name="login" autocomplete="username" required maxlength="64"${retry ? '' : html` autofocus`} value="${options.login ?? ''}"${options.error ? html` aria-describedby="login-error"` : ''}></div>
 <div class="field"><label for="password">${say(request, texts.password)}</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200"></div>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200"${retry ? html` autofocus` : ''}></div>
 <div class="actions"><button type="submit">${say(request, texts.loginButton)}</button></div>
 <p class="muted">${say(request, texts.loginHelp)}</p>
 </form>`;

@@ -71,7 +71,7 @@ export function registerSyncPage(ctx: PageContext): void {
 ${
   ctx.sync.run
     ? html`<form method="post" action="/sync" class="actions">${csrfInput(request.web.csrfToken)}<button type="submit">${say(request, texts.syncNow)}</button></form>`
-    : ''
+    : html`<p class="muted">${say(request, texts.syncNotHere)}</p>`
 }
 <section class="card"><h2>${say(request, texts.outbox)}</h2>
 ${

@@ -1,4 +1,4 @@
-import { type Privilege, privilegeNames, SiteKitError } from '@xmcomm/site-kit';
+import { type Privilege, type SiteKit, SiteKitError } from '@xmcomm/site-kit';
 import { csrfInput, formValue, type Html, html, WebKitError } from '@xmcomm/web-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -15,11 +15,11 @@ import { texts } from '../texts.js';
 
 const privileges: readonly Privilege[] = [1, 2, 3, 0];
 
-function privilegeSelect(request: FastifyRequest, id: string, selected?: number): Html {
+function privilegeSelect(kit: SiteKit, request: FastifyRequest, id: string, selected?: number): Html {
   const language = languageOf(request);
   return html`<select id="${id}" name="privilege">${privileges.map(
     (level) =>
-      html`<option value="${level}"${selected === level ? html` selected` : ''}>${level} · ${privilegeNames[level][language]}</option>`,
+      html`<option value="${level}"${selected === level ? html` selected` : ''}>${level} · ${kit.roleNames[level][language]}</option>`,
   )}</select>`;
 }
 
@@ -43,10 +43,10 @@ ${refusal ? html`<p class="error-message" role="alert">${refusal}</p>` : ''}
     const base = `/users/${encodeURIComponent(user.login)}`;
     const locked = user.lockedUntil && user.lockedUntil.getTime() > now;
     return html`<tr><td><strong>${user.login}</strong>${user.displayName ? html`<br><span class="muted">${user.displayName}</span>` : ''}</td>
-<td>${user.privilege} · ${privilegeNames[user.privilege][language]}</td>
+<td>${user.privilege} · ${ctx.kit.roleNames[user.privilege][language]}</td>
 <td>${locked ? showTime(user.lockedUntil) : ''}</td>
 <td><div class="row-actions">
-<form method="post" action="${base}/privilege">${token}<label class="sr-only" for="p-${user.login}">${say(request, texts.privilege)}</label>${privilegeSelect(request, `p-${user.login}`, user.privilege)} <button type="submit" class="secondary">${say(request, texts.setPrivilege)}</button></form>
+<form method="post" action="${base}/privilege">${token}<label class="sr-only" for="p-${user.login}">${say(request, texts.privilege)}</label>${privilegeSelect(ctx.kit, request, `p-${user.login}`, user.privilege)} <button type="submit" class="secondary">${say(request, texts.setPrivilege)}</button></form>
 ${user.privilege > 0 ? html`<form method="post" action="${base}/suspend">${token}<button type="submit" class="secondary">${say(request, texts.suspend)}</button></form>` : ''}
 <form method="post" action="${base}/password">${token}<label class="sr-only" for="pw-${user.login}">${say(request, texts.newPassword)}</label><input id="pw-${user.login}" name="password" type="password" autocomplete="new-password" placeholder="${say(request, texts.newPassword)}" required maxlength="200""> <button type="submit" class="secondary">${say(request, texts.resetPassword)}</button></form>
 ${locked ? html`<form method="post" action="${base}/unlock">${token}<button type="submit">${say(request, texts.unlock)}</button></form>` : ''}
@@ -56,7 +56,7 @@ ${locked ? html`<form method="post" action="${base}/unlock">${token}<button type
 <form method="post" action="/users" class="field-grid">${token}
 <div class="field"><label for="new-login">${say(request, texts.loginName)}</label><input id="new-login" name="login" required maxlength="64" autocomplete="off"></div>
 <div class="field"><label for="new-name">${say(request, texts.displayName)}</label><input id="new-name" name="displayName" maxlength="150"></div>
-<div class="field"><label for="new-privilege">${say(request, texts.privilege)}</label>${privilegeSelect(request, 'new-privilege', 1)}</div>
+<div class="field"><label for="new-privilege">${say(request, texts.privilege)}</label>${privilegeSelect(ctx.kit, request, 'new-privilege', 1)}</div>
 <div class="field"><label for="new-password">${say(request, texts.password)}</label><input id="new-password" name="password" type="password" required maxlength="200" autocomplete="new-password"></div>
 <div class="actions"><button type="submit">${say(request, texts.add)}</button></div>
 </form></section>`;
