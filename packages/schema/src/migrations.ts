@@ -94,10 +94,15 @@ export async function migrateToLatest(
   db: Kysely<any>,
   migrations: Migrations,
 ): Promise<readonly MigrationResult[]> {
+  // Read before the Migrator takes its lock: the provider is asked inside it, on the one PGlite connection.
+  const known = { ...(await ranElsewhere(db, migrations)), ...migrations };
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ ...migrations }) },
+    provider: { getMigrations: async () => known },
     migrationTableSchema: 'public',
+    // A site's database is shared by programs that each know part of its migrations (`ecr` adds the
+    // site kit's for its record types, `t2d` knows schema's): one may find a name another ran later.
+    allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
@@ -107,6 +112,31 @@ export async function migrateToLatest(
     });
   }
   return results;
+}
+
+const keptAsItIs: Migration = {
+  async up() {
+    throw new SchemaError('migration-failed', 'a migration run by another program cannot run again');
+  },
+};
+
+/**
+ * Migrations this database has run that `migrations` does not know, kept as they are: another program
+ * of the same site ran them (Kysely would otherwise refuse the database as corrupted).
+ */
+async function ranElsewhere(
+  // biome-ignore lint/suspicious/noExplicitAny: the migration table is Kysely's own
+  db: Kysely<any>,
+  migrations: Migrations,
+): Promise<Migrations> {
+  const ran = await db
+    .selectFrom('public.kysely_migration')
+    .select('name')
+    .execute()
+    .catch(() => [] as { name: string }[]);
+  return Object.fromEntries(
+    ran.filter(({ name }) => !(name in migrations)).map(({ name }) => [name, keptAsItIs]),
+  );
 }
 
 function describe(error: unknown): string {
