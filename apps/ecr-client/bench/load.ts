@@ -40,21 +40,47 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const someDate = (from: number, to: number) => `${int(from, to)}-${pad(int(1, 12))}-${pad(int(1, 28))}`;
 const birthAct = createActGenerator(19);
 
-/** A status as a centre's register has them: mostly validated or sent, a few in the workflow. */
+/**
+ * The workflow columns a row is inserted with: a draft (some verified) or validated with its NIU;
+ * `advance` then moves most validated rows on to sealed and accepted, as the lifecycle allows.
+ */
 function workflow(numero: number, eventDate: string): Record<string, unknown> {
-  const roll = random();
-  const status = roll < 0.03 ? 1 : roll < 0.05 ? 2 : roll < 0.06 ? 0 : roll < 0.3 ? 3 : 4;
+  const validated = random() >= 0.06;
+  const verified = validated || random() < 0.4;
   const at = new Date(`${eventDate}T10:00:00Z`);
   return {
-    status,
+    status: validated ? 2 : 1,
     drafted_by: `agent${int(1, 15)}`,
     drafted_at: at,
-    verified_by: status >= 2 ? 'sec1' : null,
-    verified_at: status >= 2 ? at : null,
-    validated_by: status >= 3 ? 'chef' : null,
-    validated_at: status >= 3 ? at : null,
-    niu: status >= 3 ? `${centre.centreCode}-${eventDate.slice(0, 4)}-${String(numero).padStart(6, '0')}` : null,
+    verified_by: verified ? 'sec1' : null,
+    verified_at: verified ? at : null,
+    validated_by: validated ? 'chef' : null,
+    validated_at: validated ? at : null,
+    niu: validated
+      ? `${centre.centreCode}-${eventDate.slice(0, 4)}-${String(numero).padStart(6, '0')}`
+      : null,
   };
+}
+
+/** A register as years of work leave it: most acts sent and accepted, some sealed, a few cancelled. */
+async function advance(db: Kysely<SiteDatabase>, table: string): Promise<void> {
+  const target = sql.table(table);
+  await sql`update ${target} set status = 3 where status = 2 and numero % 10 <> 0`.execute(db);
+  await sql`update ${target} set status = 4 where status = 3 and numero % 7 <> 0`.execute(db);
+  await sql`update ${target} set status = 0 where status = 1 and numero % 5 = 0`.execute(db);
+}
+
+/** Each act's history lines, as the workflow wrote them: what a record page reads beside the act. */
+async function history(db: Kysely<SiteDatabase>, name: string, table: string): Promise<void> {
+  for (const [kind, login, at] of [
+    ['drafted', 'drafted_by', 'drafted_at'],
+    ['verified', 'verified_by', 'verified_at'],
+    ['validated', 'validated_by', 'validated_at'],
+  ] as const) {
+    await sql`insert into xm_site.act_events (table_name, act_numero, kind, user_login, at)
+      select ${name}, numero, ${kind}, ${sql.ref(login)}, ${sql.ref(at)} from ${sql.table(table)}
+      where ${sql.ref(login)} is not null`.execute(db);
+  }
 }
 
 function birth(numero: number): Record<string, unknown> {
@@ -128,6 +154,8 @@ async function seedActs(db: Kysely<SiteDatabase>): Promise<{ refs: string[]; sur
       const full = rows.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null])));
       await copyRows(db, type.table, columns, copyText(type.table, full));
     }
+    await advance(db, type.table.qualifiedName);
+    await history(db, type.table.name, type.table.qualifiedName);
     for (let i = 0; i < 2000; i++) refs.push(`${type.refLetter}${int(1, count)}`);
   }
   await sql`analyze`.execute(db);
@@ -242,9 +270,10 @@ async function load(
               headers: { ...headers, 'hx-request': 'true', 'hx-target': 'results' },
             };
           }
-          if (page === 'record') return { ...request, method: 'GET', path: `/records/${pick(data.refs)}`, headers };
+          if (page === 'record')
+            return { ...request, method: 'GET', path: `/records/${pick(data.refs)}`, headers };
           if (page === 'list') {
-            const query = `${pick(['', 'type=birth&', 'status=3&'])}page=${int(1, 40)}`;
+            const query = `${pick(['', 'type=birth&', 'status=2&'])}page=${int(1, 40)}`;
             return { ...request, method: 'GET', path: `/records?${query}`, headers };
           }
           return {
@@ -303,7 +332,9 @@ async function run(engine: string): Promise<void> {
     await migrateToLatest(db, ecrMigrations);
     const started = performance.now();
     const data = await seedActs(db);
-    console.log(`${engine}: ${actCount} acts seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${engine}: ${actCount} acts seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const logins: [string, number][] = [['chef', 3]];
     for (let i = 1; i <= 4; i++) logins.push([`sec${i}`, 2]);
     for (let i = 1; logins.length < sessionCount; i++) logins.push([`agent${i}`, 1]);

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { type KitContext, notFound, parseRef, recordsDb, refOf, statusName, typeNamed } from './context.js';
 import type { RecordRef, RecordType, Row, Text } from './record-type.js';
 import { requireAction } from './records.js';
@@ -191,22 +190,39 @@ export async function searchRecords(
   let total = 0;
   const candidates: RecordSummary[] = [];
   for (const type of types) {
-    // One pass: the rows up to the page's end (enough to merge the types' pages) and, beside each,
-    // how many match; no row means no match, as the rows are read from the first.
-    // The matches in a subquery: PostgreSQL would otherwise walk the event-date index backwards
-    // through every record to spare the sort, where the name indexes find the few that match.
-    const matches = filtered(ctx, type, search)
-      .selectAll()
-      .select(sql<string>`count(*) over ()`.as('search_total'))
-      .as('matches');
-    const rows = (await recordsDb(ctx.db)
-      .selectFrom(matches)
-      .selectAll()
-      .orderBy(type.eventDate, 'desc')
-      .orderBy('numero', 'desc')
-      .limit(offset + limit)
-      .execute()) as Row[];
-    total += Number(rows[0]?.search_total ?? 0);
+    // The page (the rows up to its end, enough to merge the types' pages) and the count apart: a
+    // `count(*) over ()` beside the rows made every list read, then sorted, every matching row.
+    // Without a name or a place, the event-date index gives the newest rows in order. With one, the
+    // `offset 0` keeps the matches a subquery PostgreSQL cannot flatten: it would otherwise walk that
+    // index backwards through every record to spare the sort, where the name indexes find the few.
+    const matches = filtered(ctx, type, search).selectAll();
+    const narrowed = search.name !== undefined || search.place !== undefined;
+    const fenced = recordsDb(ctx.db).selectFrom(matches.offset(0).as('matches')).selectAll();
+    const rows = (
+      narrowed
+        ? await fenced
+            .orderBy(type.eventDate, 'desc')
+            .orderBy('numero', 'desc')
+            .limit(offset + limit)
+            .execute()
+        : await matches
+            .orderBy(type.eventDate, 'desc')
+            .orderBy('numero', 'desc')
+            .limit(offset + limit)
+            .execute()
+    ) as Row[];
+    // A short first page holds every match: no count needed.
+    const counted =
+      offset === 0 && rows.length < limit
+        ? rows.length
+        : Number(
+            (
+              await filtered(ctx, type, search)
+                .select((eb) => eb.fn.countAll<string>().as('count'))
+                .executeTakeFirst()
+            )?.count ?? 0,
+          );
+    total += counted;
     candidates.push(...rows.map((row) => summaryOf(type, row)));
   }
   candidates.sort((a, b) =>
