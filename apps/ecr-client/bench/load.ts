@@ -301,7 +301,7 @@ async function load(
 function report(label: string, run: Awaited<ReturnType<typeof load>>) {
   const total = [...run.times.values()].reduce((sum, list) => sum + list.length, 0);
   console.log(
-    `  ${label}: ${(total / seconds).toFixed(0)} requests/s, ${run.errors} unexpected status, autocannon p50 ${run.result.latency.p50} ms p99 ${run.result.latency.p99} ms, load average ${loadavg()[0]?.toFixed(2)}`,
+    `  ${label}: ${(total / seconds).toFixed(0)} requests/s, ${run.errors} unexpected status, ${run.result.timeouts} timeouts, autocannon p50 ${run.result.latency.p50} ms p99 ${run.result.latency.p99} ms, load average ${loadavg()[0]?.toFixed(2)}`,
   );
   for (const [page, list] of run.times) {
     const sorted = [...list].sort((a, b) => a - b);
@@ -350,6 +350,17 @@ async function run(engine: string): Promise<void> {
       dateBounds: () => ({ max: today }),
       logger: false,
     });
+    // Requests in hand: a run waits for the last one's to finish, so none spills into the next run.
+    let inFlight = 0;
+    web.fastify.addHook('onRequest', async () => {
+      inFlight++;
+    });
+    web.fastify.addHook('onResponse', async () => {
+      inFlight--;
+    });
+    const drained = async () => {
+      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
     await web.fastify.listen({ host: '127.0.0.1', port: 0 });
     const address = web.fastify.server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -361,6 +372,7 @@ async function run(engine: string): Promise<void> {
       );
       for (const page of ['search', 'record', 'list', 'draft'] as const) {
         report(`${page} alone`, await load(base, sessions, [[page, 1]], data));
+        await drained();
       }
       report(
         'mix (search 4, record 3, list 2, draft 1)',
