@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type KitContext, notFound, parseRef, recordsDb, refOf, statusName, typeNamed } from './context.js';
 import type { RecordRef, RecordType, Row, Text } from './record-type.js';
 import { requireAction } from './records.js';
@@ -190,30 +191,46 @@ export async function searchRecords(
   let total = 0;
   const candidates: RecordSummary[] = [];
   for (const type of types) {
-    // The page (the rows up to its end, enough to merge the types' pages) and the count apart: a
-    // `count(*) over ()` beside the rows made every list read, then sorted, every matching row.
-    // Without a name or a place, the event-date index gives the newest rows in order. With one, the
-    // `offset 0` keeps the matches a subquery PostgreSQL cannot flatten: it would otherwise walk that
-    // index backwards through every record to spare the sort, where the name indexes find the few.
-    const matches = filtered(ctx, type, search).selectAll();
     const narrowed = search.name !== undefined || search.place !== undefined;
-    const fenced = recordsDb(ctx.db).selectFrom(matches.offset(0).as('matches')).selectAll();
+    // With a name or a place: one pass, the rows up to the page's end (enough to merge the types'
+    // pages) and beside each how many match; the matches in a subquery, as PostgreSQL would otherwise
+    // walk the event-date index backwards through every record to spare the sort, where the name
+    // indexes find the few that match.
+    // Without: that index gives the newest rows in order and the count is apart, since a
+    // `count(*) over ()` beside the rows would read, then sort, every record for each page.
     const rows = (
       narrowed
-        ? await fenced
-            .orderBy(type.eventDate, 'desc')
-            .orderBy('numero', 'desc')
-            .limit(offset + limit)
+        ? await recordsDb(ctx.db)
+            .selectFrom(
+              recordsDb(ctx.db)
+                .selectFrom(
+                  // Only the sort key of each match: thousands of whole rows cost the sort its time.
+                  filtered(ctx, type, search)
+                    .select(['numero', type.eventDate])
+                    .select(sql<string>`count(*) over ()`.as('search_total'))
+                    .as('matches'),
+                )
+                .selectAll()
+                .orderBy(type.eventDate, 'desc')
+                .orderBy('numero', 'desc')
+                .limit(offset + limit)
+                .as('page'),
+            )
+            .innerJoin(`${type.table.qualifiedName} as row`, 'row.numero', 'page.numero')
+            .selectAll('row')
+            .select('page.search_total')
             .execute()
-        : await matches
+        : await filtered(ctx, type, search)
+            .selectAll()
             .orderBy(type.eventDate, 'desc')
             .orderBy('numero', 'desc')
             .limit(offset + limit)
             .execute()
     ) as Row[];
-    // A short first page holds every match: no count needed.
-    const counted =
-      offset === 0 && rows.length < limit
+    const counted = narrowed
+      ? Number(rows[0]?.search_total ?? 0)
+      : // A short first page holds every match.
+        offset === 0 && rows.length < offset + limit
         ? rows.length
         : Number(
             (
