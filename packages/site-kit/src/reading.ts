@@ -191,22 +191,55 @@ export async function searchRecords(
   let total = 0;
   const candidates: RecordSummary[] = [];
   for (const type of types) {
-    // One pass: the rows up to the page's end (enough to merge the types' pages) and, beside each,
-    // how many match; no row means no match, as the rows are read from the first.
-    // The matches in a subquery: PostgreSQL would otherwise walk the event-date index backwards
-    // through every record to spare the sort, where the name indexes find the few that match.
-    const matches = filtered(ctx, type, search)
-      .selectAll()
-      .select(sql<string>`count(*) over ()`.as('search_total'))
-      .as('matches');
-    const rows = (await recordsDb(ctx.db)
-      .selectFrom(matches)
-      .selectAll()
-      .orderBy(type.eventDate, 'desc')
-      .orderBy('numero', 'desc')
-      .limit(offset + limit)
-      .execute()) as Row[];
-    total += Number(rows[0]?.search_total ?? 0);
+    const narrowed = search.name !== undefined || search.place !== undefined;
+    // With a name or a place: one pass, the rows up to the page's end (enough to merge the types'
+    // pages) and beside each how many match; the matches in a subquery, as PostgreSQL would otherwise
+    // walk the event-date index backwards through every record to spare the sort, where the name
+    // indexes find the few that match.
+    // Without: that index gives the newest rows in order and the count is apart, since a
+    // `count(*) over ()` beside the rows would read, then sort, every record for each page.
+    const rows = (
+      narrowed
+        ? await recordsDb(ctx.db)
+            .selectFrom(
+              recordsDb(ctx.db)
+                .selectFrom(
+                  // Only the sort key of each match: thousands of whole rows cost the sort its time.
+                  filtered(ctx, type, search)
+                    .select(['numero', type.eventDate])
+                    .select(sql<string>`count(*) over ()`.as('search_total'))
+                    .as('matches'),
+                )
+                .selectAll()
+                .orderBy(type.eventDate, 'desc')
+                .orderBy('numero', 'desc')
+                .limit(offset + limit)
+                .as('page'),
+            )
+            .innerJoin(`${type.table.qualifiedName} as row`, 'row.numero', 'page.numero')
+            .selectAll('row')
+            .select('page.search_total')
+            .execute()
+        : await filtered(ctx, type, search)
+            .selectAll()
+            .orderBy(type.eventDate, 'desc')
+            .orderBy('numero', 'desc')
+            .limit(offset + limit)
+            .execute()
+    ) as Row[];
+    const counted = narrowed
+      ? Number(rows[0]?.search_total ?? 0)
+      : // A short first page holds every match.
+        offset === 0 && rows.length < offset + limit
+        ? rows.length
+        : Number(
+            (
+              await filtered(ctx, type, search)
+                .select((eb) => eb.fn.countAll<string>().as('count'))
+                .executeTakeFirst()
+            )?.count ?? 0,
+          );
+    total += counted;
     candidates.push(...rows.map((row) => summaryOf(type, row)));
   }
   candidates.sort((a, b) =>
