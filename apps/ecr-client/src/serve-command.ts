@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { Language, SiteDatabase } from '@xmcomm/schema';
 import type { SessionUser, Text } from '@xmcomm/site-kit';
-import { createWorkstation, type SyncHooks } from '@xmcomm/workstation';
+import type { SyncHooks } from '@xmcomm/workstation';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { centreKit } from './acts.js';
@@ -160,6 +160,8 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         }
         const rules = await readRules(db);
         const kit = centreKit({ db, centre, rules, today: deps.today });
+        // Loaded here, not at the top: every other ecr command starts without the web server's modules.
+        const { createWorkstation } = await import('@xmcomm/workstation');
         const web = await createWorkstation({
           kit,
           db,
