@@ -58,9 +58,9 @@ export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions
   const dataDir = pgliteDataDir(url);
   const dialect = new PGliteDialect(async () => {
     const { PGlite } = await import('@electric-sql/pglite');
+    const { createPGlite } = await import('./pglite-template.js');
     try {
-      return await PGlite.create({
-        ...(dataDir ? { dataDir } : {}),
+      return await createPGlite((options) => PGlite.create(options), dataDir, {
         parsers: { [oids.date]: identity, [oids.int8]: parseInt8 },
       });
     } catch (cause) {
