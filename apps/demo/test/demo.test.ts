@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { sampleBirth } from '@xmcomm/schema/testing';
 import { browserUnavailable, launchBrowser, saveScreenshot, type TestBrowser } from '@xmcomm/web-kit/testing';
 import type { Locator, Page } from 'playwright-core';
@@ -23,7 +24,7 @@ const env = {
 };
 
 function start(args: string[], extra: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@xmcomm/source', cli, ...args], {
+  return spawn(process.execPath, [...entryArguments(cli), ...args], {
     cwd: root,
     env: { ...env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],

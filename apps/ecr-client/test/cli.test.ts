@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -158,11 +159,11 @@ describe('ecr', () => {
   test('the bin runs from source: a new centre on the embedded database, NIU checks, exit codes', async () => {
     const ownDir = await mkdtemp(join(tmpdir(), 'ecr-bin-'));
     const run = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=@xmcomm/source', 'apps/ecr-client/src/cli.ts', ...args],
-        { cwd: root, encoding: 'utf8', env: { ...process.env, ...env, ECR_DATA_DIR: ownDir } },
-      );
+      spawnSync(process.execPath, [...entryArguments('apps/ecr-client/src/cli.ts', root), ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, ...env, ECR_DATA_DIR: ownDir },
+      });
     const init = run(
       ['init', '--no-key', '--matricule', 'CEC-BIN-01', '--centre-code', '000007', '--officer', 'chef'],
       {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { cameroonDictionary, defineDictionary, dictionaryToJson } from '@xmcomm/schema';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
@@ -21,11 +22,11 @@ afterAll(async () => {
 });
 
 function ecr(dataDir: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@xmcomm/source', 'apps/ecr-client/src/cli.ts', ...args],
-    { cwd: root, encoding: 'utf8', env: { ...process.env, ...env, ECR_DATA_DIR: dataDir } },
-  );
+  return spawnSync(process.execPath, [...entryArguments('apps/ecr-client/src/cli.ts', root), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env, ECR_DATA_DIR: dataDir },
+  });
 }
 
 const newCentre = [

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import { openDatabase, type ServerDatabase, type SiteDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
@@ -44,7 +45,7 @@ interface Outcome {
 }
 
 function start(cli: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@xmcomm/source', cli, ...args], {
+  return spawn(process.execPath, [...entryArguments(cli), ...args], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import {
   createDynamicSecurityConfig,
   DynamicSecurityAdmin,
@@ -52,7 +53,7 @@ function ecr(args: readonly string[], env: Record<string, string> = {}): Promise
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--conditions=@xmcomm/source', 'apps/ecr-client/src/cli.ts', ...args],
+      [...entryArguments('apps/ecr-client/src/cli.ts', root), ...args],
       { cwd: root, encoding: 'utf8', env: { ...base, LANG: 'C', LC_ALL: 'C', ...env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import * as pki from '@xmcomm/pki';
 import { type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
@@ -275,15 +276,7 @@ describe('site lockout', () => {
       }
       const spawned = spawnSync(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--conditions=@xmcomm/source',
-          'apps/ecr-client/src/cli.ts',
-          '--lang',
-          'fr',
-          'login',
-        ],
+        [...entryArguments('apps/ecr-client/src/cli.ts', root), '--lang', 'fr', 'login'],
         {
           cwd: root,
           encoding: 'utf8',

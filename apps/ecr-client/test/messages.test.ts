@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import { type ServerDatabase, type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
@@ -44,7 +45,7 @@ function serverEnv(): Record<string, string> {
 function xmserver(args: string[], env: Record<string, string> = {}): Promise<string> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=@xmcomm/source', xmserverCli, '--data-dir', serverDir, ...args],
+    [...entryArguments(xmserverCli), '--data-dir', serverDir, ...args],
     { cwd: root, env: { ...serverEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import { type Dictionary, defineDictionary, dictionaryToJson, type ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
@@ -149,10 +150,7 @@ test('a server and a site with a trained dictionary exchange acts; a site with a
   service = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      '--conditions=@xmcomm/source',
-      'apps/xmserver/src/cli.ts',
+      ...entryArguments('apps/xmserver/src/cli.ts', root),
       '--data-dir',
       join(dir, 'data'),
       'run',

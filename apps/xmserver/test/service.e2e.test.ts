@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
@@ -88,10 +89,7 @@ test('init, login, client add and enrol, run, receive a site, SIGTERM, monitor a
   service = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      '--conditions=@xmcomm/source',
-      'apps/xmserver/src/cli.ts',
+      ...entryArguments('apps/xmserver/src/cli.ts', root),
       '--data-dir',
       join(dir, 'data'),
       'run',

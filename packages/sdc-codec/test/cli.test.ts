@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { parseDictionary } from '@xmcomm/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birthAct } from '../bench/acts.js';
@@ -31,7 +32,7 @@ function sdc(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--conditions=@xmcomm/source', 'src/cli.ts', ...args],
+      [...entryArguments('src/cli.ts', packageDir), ...args],
       { cwd: packageDir, env: { ...process.env, ...env } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

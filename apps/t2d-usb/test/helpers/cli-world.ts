@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { registerClient } from '@xmcomm/billing';
+import { entryArguments } from '@xmcomm/cli-kit/testing';
 import { CertificateAuthority, generateKeyPair } from '@xmcomm/pki';
 import {
   migrateToLatest,
@@ -197,7 +198,7 @@ export async function openCliWorld(name: string): Promise<CliWorld> {
       new Promise((resolve) => {
         execFile(
           process.execPath,
-          ['--import', 'tsx', '--conditions=@xmcomm/source', cli, ...args],
+          [...entryArguments(cli), ...args],
           { cwd: root, env: { ...env, ...extra }, timeout: 120_000 },
           (error, stdout, stderr) =>
             resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { capture, type Outcome } from '@xmcomm/cli-kit/testing';
+import { capture, entryArguments, type Outcome } from '@xmcomm/cli-kit/testing';
 import { pino } from 'pino';
 import type { Io } from '../../src/context.js';
 import type { ServerDb } from '../../src/database.js';
@@ -49,7 +49,7 @@ export function spawnCli(
   timeoutMs = 60_000,
 ): Promise<Outcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@xmcomm/source', cli, ...argv], {
+    const child = spawn(process.execPath, [...entryArguments(cli), ...argv], {
       cwd: root,
       env: {
         PATH: process.env.PATH,
