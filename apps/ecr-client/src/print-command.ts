@@ -10,7 +10,7 @@ import {
   loadDocumentSigner,
 } from './document-key.js';
 import { fileError, readTextFile } from './files.js';
-import { type DocumentKind, documentKinds, printAct, readTemplate } from './print.js';
+import type { DocumentKind } from './print.js';
 import { readSecret } from './prompt.js';
 import type { ActKind } from './rules.js';
 import { requirePrivilege, type SessionUser } from './users.js';
@@ -31,6 +31,8 @@ export interface PrintCommandDeps {
 }
 
 const t = (language: Language, en: string, fr: string) => (language === 'fr' ? fr : en);
+
+const documentKinds: readonly DocumentKind[] = ['copy', 'extract'];
 
 export function registerPrintCommands(program: Command, deps: PrintCommandDeps): void {
   const { io, language, print } = deps;
@@ -63,6 +65,8 @@ export function registerPrintCommands(program: Command, deps: PrintCommandDeps):
         },
       ) =>
         deps.asUser(async (ctx, user) => {
+          // Loaded here: the PDF engine is for this command only, not for every ecr start.
+          const { printAct, readTemplate } = await import('./print.js');
           const template = options.template ? readTemplate(options.template) : undefined;
           const signer = await loadDocumentSigner(deps.dataDir(), io.env[documentKeyPassphraseVariable]);
           const ref = await deps.resolve(ctx, text, options.type);
