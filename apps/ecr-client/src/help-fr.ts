@@ -84,6 +84,27 @@ export const helpFr: FrenchTexts = {
     description:
       'vérifier votre identifiant et votre mot de passe (--user, ECR_PASSWORD ou la saisie) et apprendre les messages non lus du serveur central',
   },
+  'ecr print': {
+    description:
+      "imprimer une copie intégrale ou un extrait d'un acte validé en PDF scellé ; chaque délivrance est enregistrée et facturée au centre",
+    options: {
+      '--kind': 'copy (copie intégrale) ou extract (extrait)',
+      '--out': 'le fichier PDF à écrire',
+      '--language': 'langue des dates et des valeurs (par défaut celle du modèle)',
+      '--template': 'un modèle modifié par le centre (par défaut celui fourni)',
+      '--type': typeWhenBare,
+    },
+  },
+  'ecr document-key': {
+    description: 'la clé de documents du centre, qui signe le sceau QR des documents imprimés',
+  },
+  'ecr document-key create': {
+    description:
+      'créer la clé de documents (phrase de passe dans ECR_DOCUMENT_KEY_PASSPHRASE) et sa demande de certificat pour le serveur central',
+  },
+  'ecr document-key import': {
+    description: 'installer le certificat émis par le serveur central pour la clé de documents',
+  },
   'ecr message': { description: 'les messages du serveur central au centre (tout utilisateur les lit)' },
   'ecr message list': {
     description: 'lister les messages, du plus récent au plus ancien ; les non lus sont signalés',

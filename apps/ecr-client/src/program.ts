@@ -52,6 +52,7 @@ import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
 import { registerMessageCommands } from './message-commands.js';
+import { registerPrintCommands } from './print-command.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
 import { registerServeCommand } from './serve-command.js';
@@ -841,6 +842,8 @@ export function buildProgram(io: CliIo): Command {
   registerUnlockCommand(user, commandDeps);
   registerLoginCommand(program, commandDeps);
   registerMessageCommands(program, commandDeps);
+
+  registerPrintCommands(program, { io, asUser, language, dataDir, print, resolve, kindOption });
 
   registerServeCommand(program, { io, language, dataDir, today, open });
 

@@ -162,6 +162,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         const kit = centreKit({ db, centre, rules, today: deps.today });
         // Loaded here, not at the top: every other ecr command starts without the web server's modules.
         const { createWorkstation } = await import('@xmcomm/workstation');
+        const { printHooks } = await import('./print-hooks.js');
         const web = await createWorkstation({
           kit,
           db,
@@ -172,6 +173,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
           // Births, marriages, deaths and declarations have happened: no date after today.
           dateBounds: () => ({ max: deps.today() }),
           sync: syncHooks(db, centre, deps, service),
+          print: printHooks({ db, centre, rules, today: deps.today }, deps.dataDir(), io.env),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
         await web.fastify.listen({ host: options.host, port: options.port });

@@ -1,5 +1,5 @@
 import { SiteTransport, type SiteTransportState, type TransportError } from '@xmcomm/mqtt-transport';
-import type { SiteDatabase } from '@xmcomm/schema';
+import { issuedDocuments, type SiteDatabase } from '@xmcomm/schema';
 import {
   createSiteSync,
   type FilterError,
@@ -316,7 +316,8 @@ export function createCentreSync(options: CentreSyncOptions): CentreSync {
   }
 
   async function exportValidated(): Promise<number> {
-    const ids = await site.exportRows(actTables);
+    // The documents printed from acts go too: the server counts them and charges the centre's account.
+    const ids = await site.exportRows([...actTables, issuedDocuments.name]);
     let count = 0;
     for (const id of ids) {
       const item = await db

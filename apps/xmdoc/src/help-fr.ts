@@ -38,6 +38,8 @@ export const helpFr: FrenchTexts = {
       '--document-id': "l'identifiant du document",
       '--date':
         'la date de délivrance (ISO 8601), par défaut maintenant ; fixez-la pour obtenir les mêmes octets',
+      '--language':
+        'langue des valeurs mises en forme ({{date|date}}, {{code|label}}) ; par défaut celle du modèle',
     },
   },
   'xmdoc templates': {

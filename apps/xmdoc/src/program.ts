@@ -186,8 +186,15 @@ export function buildProgram(
     .option('--niu <niu>', "the record's number", '0000-0000-000000')
     .option('--document-id <id>', "the document's id", 'SPECIMEN')
     .option('--date <date>', 'the issue date (ISO 8601), default now; fix it for the same bytes each time')
+    .addOption(
+      new Option(
+        '--language <language>',
+        "language of formatted values ({{date|date}}, {{code|label}}); default the template's",
+      ).choices(['fr', 'en']),
+    )
     .action(
       async (options: {
+        language?: 'fr' | 'en';
         template: string;
         data: string;
         out: string;
@@ -227,6 +234,7 @@ export function buildProgram(
                   ...data,
                 },
                 createdAt: issuedAt,
+                ...(options.language ? { language: options.language } : {}),
               }),
               seal: null,
             };

@@ -14,6 +14,7 @@ export interface RenderWithSealOptions {
   readonly template: Template;
   readonly data: DocumentData;
   readonly env: NodeJS.ProcessEnv;
+  readonly language?: 'fr' | 'en';
 }
 
 export async function renderWithSeal(
@@ -46,6 +47,7 @@ export async function renderWithSeal(
     documentId: options.documentId,
     issuedAt: options.issuedAt,
     signer: { certificate: certificate.value, privateKey: privateKey.value },
+    ...(options.language ? { language: options.language } : {}),
   });
   return { pdf: issued.pdf, seal: issued.seal };
 }

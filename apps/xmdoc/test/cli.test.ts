@@ -138,6 +138,17 @@ describe('xmdoc', () => {
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
+  it('renders the values in the language asked: words, not codes', async () => {
+    const out = join(s.folder, 'english.pdf');
+    const template = join(s.folder, 'my-templates', 'marriage-copy.json');
+    const data = join(s.folder, 'my-templates', 'marriage.sample.json');
+    const args = ['render', '--template', template, '--data', data, '--out', out];
+    expect((await xmdoc([...args, '--language', 'en'], s.env)).code).toBe(0);
+    const { execFileSync } = await import('node:child_process');
+    expect(execFileSync('pdftotext', [out, '-'], { encoding: 'utf8' })).toContain('6 June 2026');
+    expect((await xmdoc([...args, '--language', 'de'], s.env)).code).toBe(64);
+  });
+
   it('refuses a missing file and an unknown option with sysexits codes', async () => {
     expect((await xmdoc(['verify', join(s.folder, 'nothing.png')], s.env)).code).toBe(66);
     expect((await xmdoc(['verify', '--nope', 'x'], s.env)).code).toBe(64);

@@ -205,6 +205,9 @@ export const helpFr: FrenchTexts = {
       '--role': 'par exemple officer, clerk',
       '--client': 'le site où travaille le signataire',
       '--cert': 'le certificat du signataire (doit remonter à une AC reconnue)',
+      '--csr':
+        "ou une demande de certificat (la clé de documents d'un site : `ecr document-key create`) : l'AC nationale émet le certificat",
+      '--out': "avec --csr : écrire ici le certificat émis au lieu de l'afficher",
     },
   },
   'xmserver signatory list': { description: 'lister les signataires' },

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptTrustList, createSeal, readTrustList, verifySeal } from '@xmcomm/documents';
+import { certificateRequestToPem, createCertificateRequest, generateKeyPair } from '@xmcomm/pki';
 import type { ServerDatabase } from '@xmcomm/schema';
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -134,4 +135,54 @@ test('export refuses a bad --days and needs a supervisor', async () => {
   expect(
     (await run(['trust-list', 'export', '--out', join(dir, 'x.txt')], { XM_USER: '', XM_PASSWORD: '' })).code,
   ).not.toBe(0);
+});
+
+test("a site's document key: its request certified as a signatory's, in the next list, its seals VALID", async () => {
+  const keys = await generateKeyPair();
+  const request = await createCertificateRequest({
+    privateKey: keys.privateKey,
+    subject: { commonName: 'BAF-01 documents', matricule: 'BAF-01' },
+  });
+  const csr = join(dir, 'document.csr.pem');
+  await writeFile(csr, certificateRequestToPem(request));
+  const out = join(dir, 'document-cert.pem');
+  const both = await run([
+    'signatory',
+    'add',
+    '--name',
+    'x',
+    '--role',
+    'document-key',
+    '--cert',
+    csr,
+    '--csr',
+    csr,
+  ]);
+  expect(both.code).not.toBe(0);
+  const added = await run([
+    ...['signatory', 'add', '--name', 'Centre Bafoussam (documents)', '--role', 'document-key'],
+    ...['--client', 'BAF-01', '--csr', csr, '--out', out, '--json'],
+  ]);
+  expect(added.code, added.stderr).toBe(0);
+  expect(JSON.parse(added.stdout)).toMatchObject({ file: out, role: 'document-key' });
+  const listFile = join(dir, 'list-documents.txt');
+  expect((await run(['trust-list', 'export', '--out', listFile])).code).toBe(0);
+  const list = readTrustList(await readFile(listFile, 'utf8'));
+  const certificate = new Uint8Array(execFileSync('openssl', ['x509', '-in', out, '-outform', 'DER']));
+  expect(list.content.signers.map((signer) => Buffer.from(signer.certificate).toString('hex'))).toContain(
+    Buffer.from(certificate).toString('hex'),
+  );
+  const seal = createSeal(
+    {
+      issuer: 'BAF-01',
+      recordType: 'birth',
+      documentKind: 'copy',
+      niu: 'N',
+      documentId: 'D-2',
+      issuedAt: new Date(),
+      fields: { lastName: 'KAMGA' },
+    },
+    { certificate, privateKey: keys.privateKey },
+  );
+  expect(verifySeal(seal, list).status).toBe('VALID');
 });

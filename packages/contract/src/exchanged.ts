@@ -1,7 +1,8 @@
 import { civilRegistrationTables } from './tables/civil-registration.js';
+import { issuedDocuments } from './tables/issued-documents.js';
 
-/** The exchanged tables known to this contract, by name. */
-export const exchangedTables = civilRegistrationTables;
+/** The exchanged tables known to this contract: civil registration's, and the documents issued from them. */
+export const exchangedTables = [...civilRegistrationTables, issuedDocuments] as const;
 
 export type ExchangedTableName = (typeof exchangedTables)[number]['name'];
 

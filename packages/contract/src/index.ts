@@ -79,6 +79,7 @@ export {
   marriages,
   workflowColumns,
 } from './tables/civil-registration.js';
+export { issuedDocumentKinds, issuedDocuments } from './tables/issued-documents.js';
 export {
   dataColumns,
   type FieldError,

@@ -1,6 +1,7 @@
 /** Issuing a document: the seal over the template's seal fields, then the PDF that prints it. */
 import type { SealContent } from './claims.js';
 import { DocumentsError } from './errors.js';
+import type { Language, ValueLabels } from './format.js';
 import { type DocumentData, renderPdf } from './render.js';
 import { createSeal, type SealSigner } from './seal.js';
 import type { Template } from './template.js';
@@ -15,6 +16,10 @@ export interface IssueOptions {
   /** The document's date: in the seal and as the PDF's creation date. */
   readonly issuedAt: Date;
   readonly signer: SealSigner;
+  /** The language formatted values print in (`{{dateOfBirth|date}}`); default the template's. */
+  readonly language?: Language;
+  /** The app's words for codes (`{{gender|label}}`). */
+  readonly labels?: ValueLabels;
 }
 
 export interface IssuedDocument {
@@ -24,7 +29,7 @@ export interface IssuedDocument {
 }
 
 /** The content a template's seal carries for this data; a seal field missing from the data is an error. */
-export function sealContentOf(options: Omit<IssueOptions, 'signer'>): SealContent {
+export function sealContentOf(options: Omit<IssueOptions, 'signer' | 'language' | 'labels'>): SealContent {
   const fields: Record<string, string> = {};
   for (const name of options.template.sealFields) {
     const value = Object.hasOwn(options.data, name) ? options.data[name] : undefined;
@@ -53,6 +58,13 @@ export async function issueDocument(options: IssueOptions): Promise<IssuedDocume
     issuer: options.issuer,
     issuedOn: content.issuedAt.toISOString().slice(0, 10),
   };
-  const pdf = await renderPdf({ template: options.template, data, seal, createdAt: content.issuedAt });
+  const pdf = await renderPdf({
+    template: options.template,
+    data,
+    seal,
+    createdAt: content.issuedAt,
+    ...(options.language === undefined ? {} : { language: options.language }),
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
+  });
   return { pdf, seal, content };
 }

@@ -5,23 +5,41 @@
  * same bytes. Rendering happens in memory: a failure leaves no half-written PDF behind.
  */
 import { DocumentsError } from './errors.js';
+import { formatValue, type Language, parsePlaceholder, type ValueLabels } from './format.js';
 import { type PdfNode, pdfmake } from './pdfmake-engine.js';
 import { type Block, PLACEHOLDER, type Template } from './template.js';
 
 export type DocumentData = Readonly<Record<string, string>>;
 
-/** Replaces `{{name}}` with the data's value; `{{name?}}` may be absent (printed empty). */
-export function fillPlaceholders(text: string, data: DocumentData, where: string): string {
-  return text.replace(PLACEHOLDER, (_match, inner: string) => {
-    const trimmed = inner.trim();
-    const optional = trimmed.endsWith('?');
-    const name = optional ? trimmed.slice(0, -1) : trimmed;
+/** How formatters print: the document's language and the words for codes. */
+export interface FormatOptions {
+  readonly language: Language;
+  readonly labels: ValueLabels;
+}
+
+const PLAIN: FormatOptions = { language: 'fr', labels: {} };
+
+/**
+ * Replaces `{{name}}` with the data's value, formatted as `{{name|formatter}}` says; `{{name?}}`
+ * may be absent (printed empty).
+ */
+export function fillPlaceholders(
+  text: string,
+  data: DocumentData,
+  where: string,
+  format: FormatOptions = PLAIN,
+): string {
+  return text.replace(PLACEHOLDER, (match, inner: string) => {
+    const placeholder = parsePlaceholder(inner);
+    if (typeof placeholder === 'string')
+      throw new DocumentsError('invalid-template', { detail: `${where}: "${match}" ${placeholder}` });
+    const { name, optional } = placeholder;
     const value = Object.hasOwn(data, name) ? data[name] : undefined;
     if (value === undefined) {
       if (optional) return '';
       throw new DocumentsError('missing-field', { detail: `"${name}", printed at ${where}` });
     }
-    return value;
+    return formatValue(placeholder, value, format.language, format.labels);
   });
 }
 
@@ -45,6 +63,7 @@ function sealNode(
   seal: string | undefined,
   data: DocumentData,
   where: string,
+  format: FormatOptions,
 ): PdfNode {
   const code: PdfNode = seal
     ? {
@@ -67,7 +86,7 @@ function sealNode(
       ? []
       : [
           {
-            text: fillPlaceholders(block.caption, data, `${where}.caption`),
+            text: fillPlaceholders(block.caption, data, `${where}.caption`, format),
             fontSize: 7,
             alignment: block.align ?? 'left',
           },
@@ -75,11 +94,17 @@ function sealNode(
   return { stack: [code, ...caption], unbreakable: true };
 }
 
-function node(block: Block, where: string, data: DocumentData, seal: string | undefined): PdfNode {
+function node(
+  block: Block,
+  where: string,
+  data: DocumentData,
+  seal: string | undefined,
+  format: FormatOptions,
+): PdfNode {
   switch (block.type) {
     case 'text':
       return {
-        text: fillPlaceholders(block.text, data, `${where}.text`),
+        text: fillPlaceholders(block.text, data, `${where}.text`, format),
         ...(block.size === undefined ? {} : { fontSize: block.size }),
         ...(block.bold === undefined ? {} : { bold: block.bold }),
         ...(block.italics === undefined ? {} : { italics: block.italics }),
@@ -93,7 +118,7 @@ function node(block: Block, where: string, data: DocumentData, seal: string | un
           headerRows: block.headerRows ?? 0,
           body: block.rows.map((row, rowIndex) =>
             row.map((cell, cellIndex) => ({
-              text: fillPlaceholders(cell, data, `${where}.rows[${rowIndex}][${cellIndex}]`),
+              text: fillPlaceholders(cell, data, `${where}.rows[${rowIndex}][${cellIndex}]`, format),
               bold: rowIndex < (block.headerRows ?? 0),
             })),
           ),
@@ -105,14 +130,14 @@ function node(block: Block, where: string, data: DocumentData, seal: string | un
     case 'image':
       return { image: block.src, width: block.width, alignment: block.align ?? 'left' };
     case 'seal':
-      return sealNode(block, seal, data, where);
+      return sealNode(block, seal, data, where, format);
     case 'spacer':
       return { text: '', margin: [0, block.height, 0, 0] };
     case 'columns':
       return {
         columns: block.columns.map((column, index) => ({
           stack: column.map((item, itemIndex) =>
-            node(item, `${where}.columns[${index}][${itemIndex}]`, data, seal),
+            node(item, `${where}.columns[${index}][${itemIndex}]`, data, seal, format),
           ),
         })),
         columnGap: 12,
@@ -127,13 +152,26 @@ export interface RenderOptions {
   readonly seal?: string;
   /** Written as the PDF's creation date; fixing it makes the bytes reproducible. */
   readonly createdAt: Date;
+  /** The language of formatted values (`{{date|date}}`); default the template's, else `fr`. */
+  readonly language?: Language;
+  /** The app's words for codes (a record type's value labels); the template's own add to them. */
+  readonly labels?: ValueLabels;
+}
+
+/** The formatting a render uses: the template's labels override the app's, field by field. */
+export function formatOptionsOf(options: Pick<RenderOptions, 'template' | 'language' | 'labels'>) {
+  const labels: Record<string, ValueLabels[string]> = { ...options.labels };
+  for (const [field, codes] of Object.entries(options.template.labels ?? {}))
+    labels[field] = { ...labels[field], ...codes };
+  return { language: options.language ?? options.template.language ?? 'fr', labels };
 }
 
 /** The pdfmake document definition: placeholders filled, every missing field reported by place. */
 export function documentDefinition(options: RenderOptions): PdfNode {
   const { template, data, seal } = options;
+  const format = formatOptionsOf(options);
   const watermark = template.watermark
-    ? fillPlaceholders(template.watermark, data, '$.watermark')
+    ? fillPlaceholders(template.watermark, data, '$.watermark', format)
     : undefined;
   return {
     pageSize: template.page.size,
@@ -142,13 +180,13 @@ export function documentDefinition(options: RenderOptions): PdfNode {
     defaultStyle: { font: 'Roboto', fontSize: template.fontSize },
     ...(watermark ? { watermark: { text: watermark, opacity: 0.06, bold: true } } : {}),
     info: {
-      title: fillPlaceholders(template.title, data, '$.title'),
+      title: fillPlaceholders(template.title, data, '$.title', format),
       creator: `XMcomm ${template.id} v${template.version}`,
       producer: 'XMcomm',
       creationDate: options.createdAt,
       modDate: options.createdAt,
     },
-    content: template.blocks.map((block, index) => node(block, `$.blocks[${index}]`, data, seal)),
+    content: template.blocks.map((block, index) => node(block, `$.blocks[${index}]`, data, seal, format)),
   };
 }
 

@@ -54,4 +54,19 @@ describe('templates', () => {
     expect(problem({ ...valid, page: { ...valid.page, size: 'B9' } })).toMatch(/\$\.page\.size: one of/);
     expect(problem({ ...valid, format: 'other' })).toMatch(/\$\.format/);
   });
+
+  it('accepts the known formatters and names the line of an unknown one', () => {
+    const blocks = [{ type: 'text', text: '{{name|label}} {{born|date:en}} {{name?|upper}}' }];
+    expect(parseTemplate(JSON.stringify({ ...valid, blocks })).blocks).toHaveLength(1);
+    const bad = [valid.blocks[0], { type: 'text', text: 'Né le {{born|shout}}' }];
+    expect(problem({ ...valid, blocks: bad })).toBe(
+      'invalid-template test.json line 29 $.blocks[1].text: "{{born|shout}}" uses the unknown formatter "shout" (known: label, date, upper)',
+    );
+    expect(problem({ ...valid, blocks: [{ type: 'text', text: '{{born|date:de}}' }] })).toMatch(
+      /line \d+ \$\.blocks\[0\]\.text: .*language "de"/,
+    );
+    expect(problem({ ...valid, labels: { sex: { F: { fr: 'Féminin' } } } })).toMatch(
+      /\$\.labels\.sex\.F\.en: a text is expected/,
+    );
+  });
 });

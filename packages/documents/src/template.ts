@@ -4,6 +4,7 @@
  * (line and column for bad JSON, a JSON path for a bad block) before anything is rendered.
  */
 import { DocumentsError } from './errors.js';
+import { LANGUAGES, type Language, parsePlaceholder, type ValueLabels } from './format.js';
 
 export const TEMPLATE_FORMAT = 'xmcomm-template/1';
 
@@ -69,14 +70,23 @@ export interface Template {
     readonly margins: readonly [number, number, number, number];
   };
   readonly fontSize: number;
+  /** The language formatters print in when the renderer is given none (default `fr`). */
+  readonly language?: Language;
+  /** Words for codes (`{{gender|label}}`), added to (and overriding) those the app gives. */
+  readonly labels?: ValueLabels;
   readonly watermark?: string;
   /** The data fields signed into the seal: what a verifier compares with the paper. */
   readonly sealFields: readonly string[];
   readonly blocks: readonly Block[];
 }
 
-function invalid(where: string, problem: string): never {
-  throw new DocumentsError('invalid-template', { detail: `${where}: ${problem}` });
+/** Text to look for in the template's source to name the line of a fault (a bad placeholder). */
+const faultText = new WeakMap<DocumentsError, string>();
+
+function invalid(where: string, problem: string, text?: string): never {
+  const error = new DocumentsError('invalid-template', { detail: `${where}: ${problem}` });
+  if (text !== undefined) faultText.set(error, text);
+  throw error;
 }
 
 /** Line and column (1-based) of a character offset. */
@@ -170,16 +180,32 @@ function flag(value: Json | undefined, path: string): boolean | undefined {
   return value;
 }
 
-/** A placeholder is `{{name}}` or `{{name?}}` (optional); anything else between braces is refused. */
+/** A placeholder is `{{name}}`, `{{name?}}` (optional) or `{{name|formatter}}` (format.ts). */
 export const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]*\??$/;
 
 function checkPlaceholders(value: string, path: string): void {
   for (const match of value.matchAll(PLACEHOLDER)) {
-    if (!FIELD_NAME.test(match[1]!.trim()))
-      invalid(path, `"${match[0]}" is not a placeholder: {{fieldName}} is expected`);
+    const placeholder = parsePlaceholder(match[1]!);
+    if (typeof placeholder === 'string') invalid(path, `"${match[0]}" ${placeholder}`, match[0]);
   }
   if (value.replace(PLACEHOLDER, '').includes('{{')) invalid(path, 'an unclosed "{{"');
+}
+
+function valueLabels(value: Json | undefined): ValueLabels | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) invalid('$.labels', 'an object { field: { code: { fr, en } } } is expected');
+  for (const [field, codes] of Object.entries(value)) {
+    if (!isObject(codes)) invalid(`$.labels.${field}`, 'an object { code: { fr, en } } is expected');
+    for (const [code, words] of Object.entries(codes)) {
+      const where = `$.labels.${field}.${code}`;
+      if (!isObject(words)) invalid(where, 'an object { "fr": "...", "en": "..." } is expected');
+      onlyKeys(words, where, LANGUAGES);
+      for (const language of LANGUAGES)
+        if (typeof words[language] !== 'string') invalid(`${where}.${language}`, 'a text is expected');
+    }
+  }
+  return value as unknown as ValueLabels;
 }
 
 const ALIGNS = ['left', 'center', 'right'] as const;
@@ -300,6 +326,8 @@ export function checkTemplate(value: unknown): Template {
     'documentKind',
     'page',
     'fontSize',
+    'language',
+    'labels',
     'watermark',
     'sealFields',
     'blocks',
@@ -356,6 +384,8 @@ export function checkTemplate(value: unknown): Template {
       margins: margins as unknown as [number, number, number, number],
     },
     fontSize: positive(root.fontSize, '$.fontSize') as number,
+    language: oneOf(root.language, '$.language', LANGUAGES),
+    labels: valueLabels(root.labels),
     watermark: watermark === undefined ? undefined : text(watermark, '$.watermark'),
     sealFields: sealFields as string[],
     blocks: blocks.map((item, index) => block(item, `$.blocks[${index}]`, 0)),
@@ -377,7 +407,13 @@ export function parseTemplate(
     return checkTemplate(value);
   } catch (error) {
     if (DocumentsError.isInstance(error) && error.detail) {
-      throw new DocumentsError('invalid-template', { detail: `${source} ${error.detail}`, cause: error });
+      const text = faultText.get(error);
+      const offset = text === undefined ? -1 : jsonText.indexOf(text);
+      const line = offset < 0 ? '' : ` line ${jsonText.slice(0, offset).split('\n').length}`;
+      throw new DocumentsError('invalid-template', {
+        detail: `${source}${line} ${error.detail}`,
+        cause: error,
+      });
     }
     throw error;
   }

@@ -67,6 +67,36 @@ describe('documents', () => {
       expect(text).toContain(words);
   });
 
+  it('prints words for codes and dates, in the language asked (pdftotext reads them)', async () => {
+    const french = await issue(pki, 'birth-extract');
+    const english = await issueDocument({
+      template: loadTemplateFile(defaultTemplatePath('birth-extract')),
+      data: { ...sampleData('birth'), gender: 'M' },
+      issuer: 'CEC-0042',
+      niu: '2026-0042-000123',
+      documentId: 'D-en',
+      issuedAt: ISSUED_AT,
+      signer: pki.site,
+      language: 'en',
+      labels: { gender: { M: { fr: 'Garçon', en: 'Boy' } } },
+    });
+    const textOf = (name: string, pdf: Uint8Array) => {
+      const file = join(folder, name);
+      writeFileSync(file, pdf);
+      return execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+    };
+    const fr = textOf('words-fr.pdf', french.pdf);
+    for (const words of ['Féminin', '14 mars 2026', '1er décembre 2026']) expect(fr).toContain(words);
+    expect(fr).toMatch(/Sexe \/ Sex\s+Féminin/);
+    expect(fr).not.toContain('2026-03-14');
+    const en = textOf('words-en.pdf', english.pdf);
+    // The template's own labels override the app's: its "M" is "Male".
+    for (const words of ['Male', '14 March 2026', '1 December 2026']) expect(en).toContain(words);
+    // The seal signs the codes, not the words.
+    expect(english.content.fields.gender).toBe('M');
+    expect(english.content.fields.dateOfBirth).toBe('2026-03-14');
+  });
+
   it('gives the same bytes for the same data, other bytes for other data', async () => {
     const first = await issue(pki, 'death-extract');
     const again = await issue(pki, 'death-extract');

@@ -1,4 +1,4 @@
-import type { civilRegistrationTables } from '@xmcomm/contract';
+import type { civilRegistrationTables, issuedDocuments } from '@xmcomm/contract';
 import type { DatabaseOf } from './kysely-types.js';
 import type { billingTables } from './tables/billing.js';
 import type { ecrClientTables, siteKitTables } from './tables/ecr-client.js';
@@ -8,7 +8,8 @@ import type { statusSyncSiteTables } from './tables/status-sync.js';
 import type { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
 
 /** The exchanged form data, in schema `xm_data`, identical on the server and at every site. */
-export type DataDatabase = DatabaseOf<typeof civilRegistrationTables>;
+export type DataDatabase = DatabaseOf<typeof civilRegistrationTables> &
+  DatabaseOf<readonly [typeof issuedDocuments]>;
 
 /** The server: exchanged data plus its confidential system tables (`xm_system`). */
 export type ServerDatabase = DataDatabase &

@@ -42,6 +42,8 @@ export {
   identity,
   integer,
   isExistingDate,
+  issuedDocumentKinds,
+  issuedDocuments,
   json,
   type Language,
   lifecycleColumnNames,
@@ -84,7 +86,13 @@ export { copyRows, copyText } from './copy.js';
 export type { DataDatabase, ServerDatabase, SiteDatabase } from './database.js';
 export { addColumnsMigration, columnChecksMigration, createTable, createTablesMigration } from './ddl.js';
 export type { DatabaseOf, Generated, KyselyColumnOf, KyselyTableOf } from './kysely-types.js';
-export { type Migrations, migrateToLatest, serverMigrations, siteMigrations } from './migrations.js';
+export {
+  issuedDocumentsMigrationName,
+  type Migrations,
+  migrateToLatest,
+  serverMigrations,
+  siteMigrations,
+} from './migrations.js';
 export { PGliteDialect } from './pglite-dialect.js';
 export {
   billingMigration,

@@ -1,4 +1,4 @@
-import { civilRegistrationTables, SchemaError } from '@xmcomm/contract';
+import { civilRegistrationTables, issuedDocuments, SchemaError } from '@xmcomm/contract';
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
 import {
@@ -50,6 +50,15 @@ export type Migrations = Readonly<Record<string, Migration>>;
 
 const civilRegistration = createTablesMigration(civilRegistrationTables);
 
+/** The documents a site issues from its records (a copy, an extract), exchanged like the records. */
+export const issuedDocumentsMigrationName = '20261207-75-issued-documents';
+const issuedDocumentsMigration: Migration = {
+  async up(db) {
+    await createTablesMigration([issuedDocuments]).up(db);
+    await lifecycleMigration([issuedDocuments]).up(db);
+  },
+};
+
 /** The central server's database: confidential system data apart from the exchanged data. */
 export const serverMigrations: Migrations = {
   '20261122-01-data-civil-registration': civilRegistration,
@@ -66,6 +75,7 @@ export const serverMigrations: Migrations = {
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
   [tariffValidity]: tariffValidityMigration,
+  [issuedDocumentsMigrationName]: issuedDocumentsMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
@@ -83,6 +93,7 @@ export const siteMigrations: Migrations = {
   [anyRecordTableMigrationName]: anyRecordTableMigration,
   [unfinishedRecordsMigrationName]: createTablesMigration(siteKitTables),
   [webSessionsMigrationName]: createTablesMigration(webSessionTables),
+  [issuedDocumentsMigrationName]: issuedDocumentsMigration,
 };
 
 /**

@@ -37,7 +37,14 @@ export {
   type Text,
   workflowColumnNames,
 } from './record-type.js';
-export { actionVerbs, checkFields as checkRecord, recordEvent, type Validation } from './records.js';
+export {
+  actionVerbs,
+  allows,
+  checkFields as checkRecord,
+  recordEvent,
+  requireAction,
+  type Validation,
+} from './records.js';
 export { canonicalRecord, digestOf, verifyBytes } from './signing.js';
 export {
   type StatsDimension,

@@ -27,7 +27,7 @@ export interface RuleContext {
 export type Row = Readonly<Record<string, unknown>>;
 
 /** The actions a privilege is checked for. */
-export const recordActions = ['read', 'draft', 'edit', 'verify', 'validate', 'cancel'] as const;
+export const recordActions = ['read', 'draft', 'edit', 'verify', 'validate', 'cancel', 'print'] as const;
 export type RecordAction = (typeof recordActions)[number];
 
 export type Privilege = 0 | 1 | 2 | 3;
@@ -60,7 +60,7 @@ export interface RecordTypeDeclaration {
   /** A statistics dimension, when the record concerns one person with a sex. */
   readonly sex?: string | null;
   readonly rules?: (row: Row, context: RuleContext) => readonly FieldError[];
-  /** The least privilege for each action; defaults: read 1, draft 1, edit 1, verify 2, validate 3, cancel 2. */
+  /** The least privilege for each action; defaults: read 1, draft 1, edit 1, verify 2, validate 3, cancel 2, print 2 (a copy or extract of a validated record). */
   readonly privileges?: Partial<Readonly<Record<RecordAction, Exclude<Privilege, 0>>>>;
 }
 
@@ -91,6 +91,7 @@ export const defaultPrivileges: Readonly<Record<RecordAction, Exclude<Privilege,
   verify: 2,
   validate: 3,
   cancel: 2,
+  print: 2,
 };
 
 /**

@@ -26,6 +26,7 @@ export const actionVerbs: Readonly<Record<RecordAction, Text>> = {
   verify: { en: 'verify', fr: 'vérifier' },
   validate: { en: 'validate', fr: 'valider' },
   cancel: { en: 'cancel', fr: 'annuler' },
+  print: { en: 'print copies of', fr: 'imprimer des copies' },
 };
 
 /** Refuses (`forbidden`) unless the user's privilege allows `action` on records of `type`. */

@@ -1,3 +1,4 @@
 export type { SyncHooks, WorkstationUser } from './context.js';
+export type { PrintHooks } from './pages/print.js';
 export { texts as workstationTexts } from './texts.js';
 export { createWorkstation, type WorkstationOptions } from './workstation.js';

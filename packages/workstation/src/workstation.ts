@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { PageContext, SyncHooks, WorkstationUser } from './context.js';
 import { registerHomePage } from './pages/home.js';
 import { registerLoginPages } from './pages/login.js';
+import type { PrintHooks } from './pages/print.js';
 import { registerRecordForms } from './pages/record-form.js';
 import { registerRecordList } from './pages/record-list.js';
 import { registerRecordPage } from './pages/record-page.js';
@@ -27,6 +28,8 @@ export interface WorkstationOptions {
   /** The application's name in the header: `Civil registration`, `Casier judiciaire`. */
   readonly appTitle: Text;
   readonly sync?: SyncHooks;
+  /** Printing copies of validated records (a Print button on their page), through the app's own function. */
+  readonly print?: PrintHooks;
   /**
    * Earliest and latest dates a form's date field offers. Default 1800-01-01 to 2199-12-31, so the
    * picker cannot produce a five-digit year; an app narrows it (ECR: nothing after today).
@@ -112,6 +115,7 @@ export async function createWorkstation(options: WorkstationOptions): Promise<We
     db,
     web,
     sync: options.sync ?? {},
+    ...(options.print ? { print: options.print } : {}),
     dateBounds: (type, field) => ({
       min: '1800-01-01',
       max: '2199-12-31',

@@ -328,48 +328,82 @@ export function registerPki(program: XmCommand, client: XmCommand, io: Io): void
     .requiredOption('--role <text>', 'e.g. officer, clerk')
     .option('--client <matricule>', 'the site the signatory works at')
     .option('--cert <file>', "the signatory's certificate (must chain to a trusted CA)")
+    .option(
+      '--csr <file>',
+      "or a certificate request (a site's document key: `ecr document-key create`): the national CA issues the certificate",
+    )
+    .option('--out <file>', 'with --csr: write the issued certificate here instead of printing it')
     .requires(access.supervisor)
     .action(
-      handler(io, async (ctx, options: { name: string; role: string; client?: string; cert?: string }) => {
-        const db = await ctx.database();
-        const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
-        const file = options.cert
-          ? await readCertificateFile(options.cert, 'signatory certificate')
-          : undefined;
-        if (file) {
-          const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
-          if (!report.ok) throw fromPki(report.error, 'signatory certificate');
-        }
-        const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
-          const certificate = file
-            ? await recordCertificate(trx, {
-                der: file.der,
-                info: file.info,
-                purpose: 'signatory',
-                clientId: site?.id ?? null,
-              })
+      handler(
+        io,
+        async (
+          ctx,
+          options: { name: string; role: string; client?: string; cert?: string; csr?: string; out?: string },
+        ) => {
+          const db = await ctx.database();
+          const site = options.client ? await getClient(db, parseMatricule(options.client)) : undefined;
+          if (options.cert && options.csr) {
+            throw new XmServerError('invalid-argument', 'both --cert and --csr', {
+              params: {
+                name: '--csr',
+                value: options.csr,
+                hint: 'Give --cert or --csr, not both.',
+                hintFr: 'Donnez --cert ou --csr, pas les deux.',
+              },
+            });
+          }
+          const issued = options.csr
+            ? await issueSignatoryCertificate(ctx, db, options.csr, options.name, site)
             : undefined;
-          const row = await trx
-            .insertInto('xm_system.signatories')
-            .values({
-              full_name: options.name,
-              role: options.role,
-              client_id: site?.id ?? null,
-              certificate_id: certificate?.id ?? null,
-            })
-            .returning(['id', 'full_name', 'role', 'active'])
-            .executeTakeFirstOrThrow();
-          return {
-            result: row,
-            target: `signatory-${row.id}`,
-            details: { name: options.name, role: options.role },
-          };
-        });
-        ctx.print(
-          created,
-          () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
-        );
-      }),
+          const file = issued
+            ? certificateFromDer(issued.der, 'signatory certificate')
+            : options.cert
+              ? await readCertificateFile(options.cert, 'signatory certificate')
+              : undefined;
+          if (file) {
+            const report = (await trustStoreOf(ctx)).validateCertificate(file.der);
+            if (!report.ok) throw fromPki(report.error, 'signatory certificate');
+          }
+          const created = await audited(db, ctx.operator, 'signatory.add', async (trx) => {
+            const certificate = file
+              ? await recordCertificate(trx, {
+                  der: file.der,
+                  info: file.info,
+                  purpose: 'signatory',
+                  clientId: site?.id ?? null,
+                })
+              : undefined;
+            const row = await trx
+              .insertInto('xm_system.signatories')
+              .values({
+                full_name: options.name,
+                role: options.role,
+                client_id: site?.id ?? null,
+                certificate_id: certificate?.id ?? null,
+              })
+              .returning(['id', 'full_name', 'role', 'active'])
+              .executeTakeFirstOrThrow();
+            return {
+              result: row,
+              target: `signatory-${row.id}`,
+              details: { name: options.name, role: options.role },
+            };
+          });
+          if (issued) {
+            await emit(ctx, issued.pem, options.out, {
+              summary: `Signatory ${created.id} registered: ${created.full_name} (${created.role}); certificate ${issued.serialNumber}`,
+              ...created,
+              serialNumber: issued.serialNumber,
+            });
+            return;
+          }
+          ctx.print(
+            created,
+            () => `Signatory ${created.id} registered: ${created.full_name} (${created.role}).`,
+          );
+        },
+      ),
     );
   signatory
     .command('list')
@@ -429,4 +463,39 @@ export function registerPki(program: XmCommand, client: XmCommand, io: Io): void
         ctx.print(row, () => `Signatory ${row.id} (${row.full_name}) withdrawn.`);
       }),
     );
+}
+
+/**
+ * A signatory's certificate from its PKCS#10 request, issued by the national CA (profile
+ * `signatory`: it seals documents, never a container). A key already certified for another site is
+ * refused, as at `client enrol`.
+ */
+async function issueSignatoryCertificate(
+  ctx: Context,
+  db: Awaited<ReturnType<Context['database']>>,
+  csrFile: string,
+  name: string,
+  site: { readonly id: number; readonly matricule: string } | undefined,
+) {
+  const csrBytes = await readFile(csrFile).catch((cause: unknown) => {
+    throw new XmServerError('invalid-argument', 'csr unreadable', {
+      cause,
+      params: {
+        name: '--csr',
+        value: csrFile,
+        hint: 'The file cannot be read.',
+        hintFr: 'Le fichier est illisible.',
+      },
+    });
+  });
+  const csr = csrBytes.includes('-----BEGIN') ? csrBytes.toString('utf8') : new Uint8Array(csrBytes);
+  const request = inspectCertificateRequest(csr);
+  if (!request.ok) throw fromPki(request.error, 'certificate request');
+  if (site) await refuseKeyOfAnother(db, [request.value.subjectKeyIdentifier], site);
+  const identity = await openIdentity(db, ctx.config.dataDir, ctx.io.env);
+  return identity.ca
+    .issueCertificate({ csr, profile: 'signatory', subject: { commonName: name } })
+    .catch((error: unknown) => {
+      throw fromPki(error, 'certificate request');
+    });
 }

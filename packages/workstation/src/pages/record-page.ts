@@ -14,6 +14,7 @@ import {
 import { noticeOf, noticeUrl } from '../notices.js';
 import { eventNames, texts } from '../texts.js';
 import { statusBadge } from './home.js';
+import { printAction, printRecord } from './print.js';
 import { formFieldsOf } from './record-form.js';
 
 function shownValue(request: FastifyRequest, field: FormField | undefined, value: unknown): string {
@@ -76,6 +77,8 @@ function actionsFor(ctx: PageContext, request: FastifyRequest, type: RecordType,
 <input id="cancel-reason" name="reason" maxlength="200"></div>
 <button type="submit" class="danger">${say(request, texts.cancel)}</button></form>`);
   }
+  const print = printAction(ctx, request, view);
+  if (print) out.push(print);
   return out;
 }
 
@@ -168,6 +171,10 @@ export function registerRecordPage(ctx: PageContext): void {
         return sendRecord(ctx, request, reply, ref, refusalText(request, error));
       }
     });
+  web.fastify.post<{ Params: { ref: string } }>('/records/:ref/print', (request, reply) => {
+    const ref = refOf(request, request.params.ref);
+    return printRecord(ctx, request, reply, ref, (message) => sendRecord(ctx, request, reply, ref, message));
+  });
   action('verify', async (request, ref) => {
     await kit.records.verify(actorOf(ctx, request), ref);
     return {};
