@@ -144,7 +144,7 @@ ${
 ${
   certificates.length === 0
     ? html`<p class="muted">${t(ct.noCertificates)}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>serial</th><th>purpose</th><th>${t(ct.from)}</th><th>${t(ct.to)}</th><th>revoked</th></tr></thead><tbody>${certificates.map(
+    : html`<div class="table-wrap"><table><thead><tr><th>${t(ct.serial)}</th><th>${t(ct.purpose)}</th><th>${t(ct.validFrom)}</th><th>${t(ct.to)}</th><th>${t(ct.revoked)}</th></tr></thead><tbody>${certificates.map(
         (cert) =>
           html`<tr><td>${cert.serialNumber}</td><td>${cert.purpose}</td><td>${day(cert.notBefore)}</td><td>${day(cert.notAfter)}</td><td>${cert.revokedAt ? `${day(cert.revokedAt)} ${cert.revocationReason ?? ''}` : ''}</td></tr>`,
       )}</tbody></table></div>`
