@@ -193,15 +193,16 @@ describe.skipIf(unavailable)('console in chromium', () => {
     expect(await page.locator('table.statement').textContent()).toContain('REC-2026-001');
     expect(await page.locator('button', { hasText: 'Credit' }).count()).toBe(0);
     await shoot(page, 'client-read-only');
-    const status = await page.evaluate(async (matricule) => {
-      const csrf = (document.querySelector('input[name="_csrf"]') as HTMLInputElement).value;
-      const response = await fetch(`/clients/${matricule}/credit`, {
+    // A forged POST from the page itself, with the session's valid CSRF token.
+    const status = await page.evaluate<number>(`(async () => {
+      const csrf = document.querySelector('input[name="_csrf"]').value;
+      const response = await fetch('/clients/${siteMatricule}/credit', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ _csrf: csrf, amount: '1000000' }),
       });
       return response.status;
-    }, siteMatricule);
+    })()`);
     expect(status).toBe(403);
     await page.goto(`${server.url}/clients/${siteMatricule}`);
     expect(await page.locator('[data-figure="balance"]').textContent()).toContain('49925 XAF');
@@ -219,10 +220,9 @@ describe.skipIf(unavailable)('console in chromium', () => {
 
     await logIn(page, 'clerk', f.passwords.clerk);
     await page.goto(`${server.url}/clients/${siteMatricule}`);
-    await page.evaluate(() => {
-      for (const input of document.querySelectorAll('form[action$="/credit"] input[name="_csrf"]'))
-        input.remove();
-    });
+    await page.evaluate(
+      `for (const input of document.querySelectorAll('form[action$="/credit"] input[name="_csrf"]')) input.remove()`,
+    );
     await page.fill('#f-amount', '1000');
     await submit(page, 'form[action$="/credit"] button[type="submit"]');
     expect(await mainText(page)).toContain('This form is no longer valid');
