@@ -159,6 +159,14 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await page.goto(`${server.url}/clients?q=ebolowa`);
     expect(await mainText(page)).toContain('Centre Ebolowa II');
     await shoot(page, 'clients');
+    await page.goto(`${server.url}/statistics`);
+    expect(await page.locator('[data-figure="acts-total"]').textContent()).toBe('3');
+    await shoot(page, 'statistics');
+    // The CSV is `xmserver report`'s output, figure for figure.
+    const csv = await page.evaluate<string>(`fetch('/statistics.csv').then((r) => r.text())`);
+    const report = await f.run(['report']);
+    expect(csv).toBe(report.stdout);
+    expect(csv).toContain(`${siteMatricule},births,`);
     await page.goto(`${server.url}/tariffs`);
     expect(await mainText(page)).toContain('sds-export');
     await shoot(page, 'tariffs');

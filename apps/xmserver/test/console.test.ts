@@ -229,7 +229,7 @@ describe('supervisor pages', () => {
 
   test('dashboard, monitor and tariffs answer for a read-only user', async () => {
     const reader = await logIn(f.web, 'reader', f.passwords.reader);
-    for (const url of ['/', '/monitor', '/monitor/live', '/tariffs']) {
+    for (const url of ['/', '/monitor', '/monitor/live', '/tariffs', '/statistics', '/statistics.csv']) {
       const page = await get(f.web, reader, url);
       expect(page.statusCode, `${url}: ${page.body}`).toBe(200);
     }

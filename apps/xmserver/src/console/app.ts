@@ -20,6 +20,7 @@ import { registerClientsPages } from './pages/clients.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerLogin } from './pages/login.js';
 import { registerMonitor } from './pages/monitor.js';
+import { registerStatistics } from './pages/statistics.js';
 import { registerTariffs } from './pages/tariffs.js';
 import { registerUsers } from './pages/users.js';
 import { type CommandSettings, runAs } from './run-as.js';
@@ -130,6 +131,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
         ['/', ct.dashboard],
         ['/clients', ct.clients],
         ['/monitor', ct.monitor],
+        ['/statistics', ct.statistics],
         ['/tariffs', ct.tariffs],
       ];
       if (user.privilege >= 3) links.push(['/users', ct.users]);
@@ -172,6 +174,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
   registerClientPage(context);
   registerMonitor(context);
   registerTariffs(context);
+  registerStatistics(context);
   registerUsers(context);
   return web;
 }

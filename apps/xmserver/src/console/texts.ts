@@ -39,10 +39,11 @@ export const ct = {
   containers: { en: 'Containers', fr: 'Conteneurs' },
   rows: { en: 'Rows', fr: 'Lignes' },
   refusals: { en: 'Refusals (last hour)', fr: 'Refus (dernière heure)' },
-  refusedRows: { en: 'rows refused', fr: 'lignes refusées' },
+  refusedRows: { en: 'Rows refused', fr: 'Lignes refusées' },
+  refusedContainers: { en: 'Containers refused whole', fr: 'Conteneurs refusés entiers' },
   refusalsNote: {
-    en: 'Rows refused per table, from the received containers; each row reason is in the receipt sent to the site.',
-    fr: 'Lignes refusées par table, selon les conteneurs reçus ; le motif de chaque ligne est dans le reçu envoyé au site.',
+    en: 'By reason, as the service refused them (for rows, the first reason of their container; each row’s own is in the receipt sent to the site).',
+    fr: 'Par motif, tels que le service les a refusés (pour des lignes, le premier motif de leur conteneur ; celui de chaque ligne est dans le reçu envoyé au site).',
   },
   noRefusals: { en: 'No refusal in the last hour.', fr: 'Aucun refus dans la dernière heure.' },
   lowCredit: {
@@ -143,6 +144,19 @@ export const ct = {
   refreshed: {
     en: 'Refreshed every 3 seconds; last at {at} UTC.',
     fr: 'Actualisé toutes les 3 secondes ; dernière fois à {at} UTC.',
+  },
+  // Statistics
+  statistics: { en: 'Statistics', fr: 'Statistiques' },
+  acts: { en: 'Acts', fr: 'Actes' },
+  actsTotal: { en: 'Acts centralised', fr: 'Actes centralisés' },
+  noActs: { en: 'No act centralised yet.', fr: 'Aucun acte centralisé pour l’instant.' },
+  byMonth: { en: 'Acts by month of validation', fr: 'Actes par mois de validation' },
+  month: { en: 'Month', fr: 'Mois' },
+  byTable: { en: 'By type', fr: 'Par type' },
+  bySite: { en: 'By site and type', fr: 'Par site et par type' },
+  statisticsNote: {
+    en: 'The figures of `xmserver report` (acts per site, table and day of validation); the CSV is its output.',
+    fr: 'Les chiffres de `xmserver report` (actes par site, table et jour de validation) ; le CSV est sa sortie.',
   },
   // Users
   privilege: { en: 'Privilege', fr: 'Privilège' },
