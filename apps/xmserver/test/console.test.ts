@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { recordRefusal } from '../src/refusals.js';
 import { type ConsoleFixture, createConsoleFixture, get, logIn, post, postLogin } from './helpers/console.js';
 
 // The console's routes by inject, on both engines: login, lockout, suspension, sessions in the
@@ -225,6 +226,32 @@ describe('supervisor pages', () => {
     expect(added.statusCode, added.body).toBe(303);
     expect((await audit('user.add', 'admin')).map((a) => a.target)).toContain('newbie');
     expect((await postLogin(f.web, 'newbie', 'newbie password 1')).response.statusCode).toBe(303);
+  });
+
+  test("the dashboard counts the service's refusals by reason, in the user's language", async () => {
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    const refusal = { containerId: null, sender: 'EBO-1' };
+    await recordRefusal(f.database.db, {
+      ...refusal,
+      status: 'refused',
+      rejected: 0,
+      reason: 'untrusted-signer',
+    });
+    await recordRefusal(f.database.db, {
+      ...refusal,
+      status: 'applied',
+      rejected: 2,
+      reason: 'invalid-field: child_sex',
+    });
+    await recordRefusal(f.database.db, { ...refusal, status: 'applied', rejected: 0, reason: null });
+    const rows = (body: string) =>
+      [
+        ...(/<table class="refusals">([\s\S]*?)<\/table>/.exec(body)?.[1] ?? '').matchAll(
+          /<tr><td title="([^"]+)">[^<]*<\/td><td class="num">(\d+)<\/td><td class="num">(\d+)<\/td>/g,
+        ),
+      ].map((m) => m.slice(1).join(' '));
+    expect(rows((await get(f.web, reader, '/')).body)).toEqual(['invalid-field 0 2', 'untrusted-signer 1 0']);
+    expect((await get(f.web, reader, '/', 'fr')).body).toMatch(/<td title="invalid-field">[^<]+<\/td>/);
   });
 
   test('dashboard, monitor and tariffs answer for a read-only user', async () => {

@@ -41,7 +41,12 @@ import {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-import { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
+import {
+  operatorSessionTables,
+  refusalsMigrationName,
+  refusalTables,
+  xmserverTables,
+} from './tables/xmserver.js';
 
 export type Migrations = Readonly<Record<string, Migration>>;
 
@@ -66,6 +71,7 @@ export const serverMigrations: Migrations = {
   [receivedSignedReplies]: addColumnsMigration(receivedContainers, receivedSignedReplies),
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
   [tariffValidity]: tariffValidityMigration,
+  [refusalsMigrationName]: createTablesMigration(refusalTables),
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { asDate, type ServerDb } from '../database.js';
+import { refusalsByReason } from '../refusals.js';
 
 // The console's reads: each one paged or bounded, so that a page stays fast with 100,000 clients.
 // Balances are the last ledger entry's running balance (index account_id, id); last contacts the
@@ -119,8 +120,9 @@ export interface Dashboard {
   readonly sitesNow: number;
   /** Per minute of the last hour, oldest first (60 entries). */
   readonly perMinute: readonly { readonly containers: number; readonly rows: number }[];
+  /** By reason, from `xm_system.refusals` (what `xmserver run` refused). */
   readonly refusals: readonly {
-    readonly table: string;
+    readonly reason: string;
     readonly containers: number;
     readonly rows: number;
   }[];
@@ -148,25 +150,17 @@ export async function dashboardFigures(
     .executeTakeFirst();
   const recent = await db
     .selectFrom('xm_system.received_containers')
-    .select(['received_at', 'rows_accepted', 'rows_rejected', 'table_name'])
+    .select(['received_at', 'rows_accepted', 'rows_rejected'])
     .where('received_at', '>=', hourAgo)
     .where('received_at', '<=', now)
     .execute();
   const perMinute = Array.from({ length: 60 }, () => ({ containers: 0, rows: 0 }));
-  const refusals = new Map<string, { containers: number; rows: number }>();
   for (const row of recent) {
     const minutesAgo = Math.floor((now.getTime() - new Date(asDate(row.received_at)).getTime()) / 60_000);
     const slot = perMinute[59 - Math.min(59, Math.max(0, minutesAgo))];
     if (slot) {
       slot.containers += 1;
       slot.rows += row.rows_accepted + row.rows_rejected;
-    }
-    if (row.rows_rejected > 0) {
-      const key = row.table_name ?? '-';
-      const entry = refusals.get(key) ?? { containers: 0, rows: 0 };
-      entry.containers += 1;
-      entry.rows += row.rows_rejected;
-      refusals.set(key, entry);
     }
   }
   // The latest entry of each account is the one no later entry of the same account follows: one
@@ -201,7 +195,7 @@ export async function dashboardFigures(
   return {
     sitesNow: Number(sites?.n ?? 0),
     perMinute,
-    refusals: [...refusals].map(([table, v]) => ({ table, ...v })).sort((a, b) => b.rows - a.rows),
+    refusals: await refusalsByReason(db, hourAgo),
     low: low.map((r) => ({
       matricule: r.matricule,
       name: r.name,

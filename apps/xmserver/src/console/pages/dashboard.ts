@@ -1,4 +1,5 @@
 import { checkClientLimit } from '@xmcomm/billing';
+import { describeReason } from '@xmcomm/status-sync';
 import { html } from '@xmcomm/web-kit';
 import { currentLicence } from '../../commands/licence.js';
 import type { ConsoleContext } from '../app.js';
@@ -43,9 +44,9 @@ ${barChart(
 ${
   figures.refusals.length === 0
     ? html`<p class="muted">${t(ct.noRefusals)}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>${t(ct.table)}</th><th class="num">${t(ct.containers)}</th><th class="num">${t(ct.refusedRows)}</th></tr></thead><tbody>${figures.refusals.map(
+    : html`<div class="table-wrap"><table class="refusals"><thead><tr><th>${t(ct.reason)}</th><th class="num">${t(ct.refusedContainers)}</th><th class="num">${t(ct.refusedRows)}</th></tr></thead><tbody>${figures.refusals.map(
         (r) =>
-          html`<tr><td>${r.table}</td><td class="num">${r.containers}</td><td class="num">${r.rows}</td></tr>`,
+          html`<tr><td title="${r.reason}">${describeReason(r.reason, c.lang(request))}</td><td class="num">${r.containers}</td><td class="num">${r.rows}</td></tr>`,
       )}</tbody></table></div>`
 }
 <p class="muted">${t(ct.refusalsNote)}</p></section>
