@@ -254,6 +254,21 @@ describe('supervisor pages', () => {
     expect((await get(f.web, reader, '/', 'fr')).body).toMatch(/<td title="invalid-field">[^<]+<\/td>/);
   });
 
+  test('licence: everyone sees the edition; a supervisor enters a key (a bad one is refused beside it), others get 403', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const shown = await get(f.web, admin, '/licence');
+    expect(shown.body).toMatch(/data-figure="edition">[^<]+</);
+    const bad = await post(f.web, admin, '/licence', { key: 'XMLIC1.not-a-key' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/id="f-key-error"/);
+    expect(await audit('licence.activate')).toEqual([]);
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    const readOnly = await get(f.web, reader, '/licence');
+    expect(readOnly.statusCode).toBe(200);
+    expect(readOnly.body).not.toContain('action="/licence"');
+    expect((await post(f.web, reader, '/licence', { key: 'XMLIC1.x' })).statusCode).toBe(403);
+  });
+
   test('dashboard, monitor and tariffs answer for a read-only user', async () => {
     const reader = await logIn(f.web, 'reader', f.passwords.reader);
     for (const url of ['/', '/monitor', '/monitor/live', '/tariffs', '/statistics', '/statistics.csv']) {

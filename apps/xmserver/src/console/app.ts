@@ -18,6 +18,7 @@ import { consoleCss } from './css.js';
 import { registerClientPage } from './pages/client.js';
 import { registerClientsPages } from './pages/clients.js';
 import { registerDashboard } from './pages/dashboard.js';
+import { registerLicence } from './pages/licence.js';
 import { registerLogin } from './pages/login.js';
 import { registerMonitor } from './pages/monitor.js';
 import { registerStatistics } from './pages/statistics.js';
@@ -133,6 +134,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
         ['/monitor', ct.monitor],
         ['/statistics', ct.statistics],
         ['/tariffs', ct.tariffs],
+        ['/licence', ct.licence],
       ];
       if (user.privilege >= 3) links.push(['/users', ct.users]);
       return links.map(([href, label]) => ({
@@ -175,6 +177,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
   registerMonitor(context);
   registerTariffs(context);
   registerStatistics(context);
+  registerLicence(context);
   registerUsers(context);
   return web;
 }

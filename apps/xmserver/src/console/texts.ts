@@ -158,6 +158,13 @@ export const ct = {
     en: 'The figures of `xmserver report` (acts per site, table and day of validation); the CSV is its output.',
     fr: 'Les chiffres de `xmserver report` (actes par site, table et jour de validation) ; le CSV est sa sortie.',
   },
+  // Licence
+  licence: { en: 'Licence', fr: 'Licence' },
+  edition: { en: 'Edition', fr: 'Édition' },
+  expired: { en: 'Expired licence', fr: 'Licence expirée' },
+  enterKey: { en: 'Enter a licence key', fr: 'Saisir une clé de licence' },
+  licenceKey: { en: 'Key from the publisher (XMLIC1.…)', fr: 'Clé de l’éditeur (XMLIC1.…)' },
+  activate: { en: 'Activate', fr: 'Activer' },
   // Users
   privilege: { en: 'Privilege', fr: 'Privilège' },
   privileges: {
