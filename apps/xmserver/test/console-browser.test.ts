@@ -185,6 +185,10 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await page.click('text=Users');
     expect(await mainText(page)).toContain('Add a user');
     await shoot(page, 'users');
+    await page.click('nav.main-nav >> text=Licence');
+    expect(await mainText(page)).toContain('Enter a licence key');
+    await shoot(page, 'licence');
+    await page.click('nav.main-nav >> text=Users');
     await submit(page, 'header a.lang');
     expect(await mainText(page)).toContain('Ajouter un utilisateur');
     await saveScreenshot(page, 'console-users-fr-1366');

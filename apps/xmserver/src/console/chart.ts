@@ -4,11 +4,12 @@ import { type Html, html, raw } from '@xmcomm/web-kit';
  * Bars as an inline SVG drawn here (no chart library, no script): one bar per value, scaled to the
  * largest; `label` is the accessible name.
  */
-export function barChart(values: readonly number[], label: string, kind = ''): Html {
+export function barChart(values: readonly number[], label: string, kind = '', minimumSlots = 1): Html {
   const width = 600;
   const height = 60;
   const max = Math.max(1, ...values);
-  const step = width / Math.max(1, values.length);
+  // At least `minimumSlots` bar widths: one month alone is a bar, not the whole chart.
+  const step = width / Math.max(1, minimumSlots, values.length);
   const bars = values
     .map((value, index) => {
       const h = Math.round((value / max) * (height - 2));

@@ -152,11 +152,12 @@ export const ct = {
   noActs: { en: 'No act centralised yet.', fr: 'Aucun acte centralisé pour l’instant.' },
   byMonth: { en: 'Acts by month of validation', fr: 'Actes par mois de validation' },
   month: { en: 'Month', fr: 'Mois' },
+  noDate: { en: '(no validation date)', fr: '(sans date de validation)' },
   byTable: { en: 'By type', fr: 'Par type' },
   bySite: { en: 'By site and type', fr: 'Par site et par type' },
   statisticsNote: {
-    en: 'The figures of `xmserver report` (acts per site, table and day of validation); the CSV is its output.',
-    fr: 'Les chiffres de `xmserver report` (actes par site, table et jour de validation) ; le CSV est sa sortie.',
+    en: 'The figures of the command "xmserver report" (acts per site, table and day of validation); the CSV is its output.',
+    fr: 'Les chiffres de la commande « xmserver report » (actes par site, table et jour de validation) ; le CSV est sa sortie.',
   },
   // Licence
   licence: { en: 'Licence', fr: 'Licence' },

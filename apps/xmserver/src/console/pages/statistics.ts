@@ -27,7 +27,7 @@ export function registerStatistics(c: ConsoleContext): void {
     const user = await c.need(request, 1);
     const t = (text: Parameters<typeof c.t>[1]) => c.t(request, text);
     const lines = await report(user);
-    const byMonth = sumBy(lines, (l) => l.day.slice(0, 7) || '-');
+    const byMonth = sumBy(lines, (l) => l.day.slice(0, 7) || t(ct.noDate));
     const byTable = sumBy(lines, (l) => l.table);
     const bySite = sumBy(lines, (l) => `${l.site}\u0000${l.table}`);
     const total = lines.reduce((n, l) => n + l.acts, 0);
