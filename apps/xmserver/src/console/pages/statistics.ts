@@ -43,6 +43,8 @@ export function registerStatistics(c: ConsoleContext): void {
 ${barChart(
   byMonth.map(([, acts]) => acts),
   t(ct.byMonth),
+  '',
+  12,
 )}
 ${table(t(ct.month), byMonth)}</section>
 <div class="two-columns">
