@@ -278,3 +278,14 @@ describe('supervisor pages', () => {
     expect((await get(f.web, reader, '/')).body).toMatch(/data-figure="licence">\d+ \/ \d+/);
   });
 });
+
+describe('xmserver console (the command)', () => {
+  test('a certificate without its key, or a port out of range: refused before anything listens', async () => {
+    const noKey = await f.run(['console', '--tls-cert', 'console.pem']);
+    expect(noKey.code).toBe(64);
+    expect(noKey.stderr).toContain('--tls-key');
+    const port = await f.run(['console', '--port', '70000']);
+    expect(port.code).toBe(64);
+    expect(port.stderr).toContain('--port');
+  });
+});
