@@ -71,6 +71,7 @@ describe('who may run each command', () => {
       // The acts report is read-only; creating a database role for statistics is a supervisor's.
       report: '1 or 3',
       audit: '1',
+      console: 'own',
     });
   });
 

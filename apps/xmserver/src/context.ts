@@ -47,7 +47,7 @@ export class Context {
   /** Authenticates the operator (session, script credentials or prompt) and checks the command's privilege. */
   async requireOperator(required: Privilege, command: string): Promise<Operator> {
     const db = await this.database();
-    const operator = await resolveOperator(this, db);
+    const operator = this.io.operator ?? (await resolveOperator(this, db));
     await authorise(db, operator, required, command);
     this.identity = operator;
     return operator;

@@ -109,6 +109,19 @@ export const helpFr: FrenchTexts = {
   'xmserver client set-status': {
     description:
       "fixer le statut d'un client : 0 suspendu, 1 requêtes de compte et de profil, 2 tous les services sauf les données, 3 tous les services",
+    options: { '--reason': "pourquoi, pour le journal d'audit (500 caractères au plus)" },
+  },
+  'xmserver console': {
+    description:
+      "servir la console web des opérateurs (mêmes contrôles et même journal d'audit que la ligne de commande)",
+    options: {
+      '--host': "l'adresse d'écoute (par défaut 127.0.0.1 : seulement cette machine)",
+      '--port': 'le port (par défaut 8443 avec TLS, 8080 sans)',
+      '--tls-cert': 'certificat TLS du serveur, PEM (avec --tls-key)',
+      '--tls-key': 'clé privée TLS, PEM (avec --tls-cert)',
+      '--trust-proxy': 'derrière un proxy inverse : croire ses en-têtes X-Forwarded-For et X-Forwarded-Proto',
+      '--low-credit': 'un solde sous ce montant est « faible » (par défaut 5000)',
+    },
   },
   'xmserver client credit': {
     description: "créditer (recharger) le compte d'un client",

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { ServerDb } from './database.js';
 import type { Logger } from './logger.js';
+import type { Operator } from './operator-auth.js';
 
 /** What a command needs from the process, so tests can run the CLI in-process with their own. */
 export interface Io {
@@ -14,4 +15,10 @@ export interface Io {
   readonly logger?: Logger | undefined;
   /** An already open server database to use instead of the configured one (tests, the demo); never closed here. */
   readonly database?: ServerDb | undefined;
+  /**
+   * The operator the caller has already authenticated (the web console's session, loaded again at
+   * each request): the command uses it instead of a session file, the environment or a prompt, and
+   * still checks its privilege and audits as for any operator.
+   */
+  readonly operator?: Operator | undefined;
 }

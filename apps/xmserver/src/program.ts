@@ -5,6 +5,7 @@ import { XmCommand } from './command.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBroker } from './commands/broker.js';
 import { registerClient } from './commands/client.js';
+import { registerConsole } from './commands/console.js';
 import { registerInit } from './commands/init.js';
 import { registerLicence } from './commands/licence.js';
 import { registerLogin } from './commands/login.js';
@@ -59,6 +60,7 @@ export function buildProgram(io: Io): Command {
   registerBroker(program, io);
   registerObserve(program, io);
   registerAudit(program, io);
+  registerConsole(program, io);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

@@ -24,6 +24,7 @@ import { loadDictionaries } from './dictionaries.js';
 import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
+import { recordRefusal } from './refusals.js';
 
 export interface ServiceOptions {
   readonly db: ServerDb;
@@ -170,6 +171,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           counts.refused += 1;
           log.warn({ matricule, reason: outcome.reason }, 'container refused');
         }
+        // Kept for the console's dashboard; a failure to keep it does not hold the container.
+        await recordRefusal(db, { ...outcome, sender: outcome.sender ?? matricule }).catch((error: unknown) =>
+          log.error({ err: error, matricule }, 'refusal not recorded'),
+        );
         // Replies go to the topic the container came from, and only when the signer is that site.
         if (outcome.sender !== matricule || outcome.replies.length === 0) return;
         // The container is acknowledged without waiting for its receipt's PUBACK: the receipt is

@@ -155,6 +155,14 @@ test('a site without credit gets insufficient-credit and holds its acts; its imp
   await until('the refusal', async () => (await site.sync.hold()) !== null, site);
   expect(await site.sync.hold()).toMatchObject({ reason: 'insufficient-credit' });
   expect(await site.sync.rejections()).toEqual([]);
+  // Kept for the console's dashboard, by reason.
+  expect(
+    await database.db
+      .selectFrom('xm_system.refusals')
+      .select(['scope', 'reason', 'rows'])
+      .where('sender_matricule', '=', 'POOR-1')
+      .execute(),
+  ).toEqual([{ scope: 'rows', reason: 'insufficient-credit', rows: 2 }]);
   expect(await statuses(site)).toEqual([2, 2]);
   expect(
     await database.db

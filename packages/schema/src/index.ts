@@ -151,4 +151,12 @@ export {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-export { auditLog, operatorSessions, operatorSessionTables, xmserverTables } from './tables/xmserver.js';
+export {
+  auditLog,
+  operatorSessions,
+  operatorSessionTables,
+  refusals,
+  refusalsMigrationName,
+  refusalTables,
+  xmserverTables,
+} from './tables/xmserver.js';

@@ -41,7 +41,12 @@ import {
   statusSyncSiteTables,
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
-import { operatorSessionTables, xmserverTables } from './tables/xmserver.js';
+import {
+  operatorSessionTables,
+  refusalsMigrationName,
+  refusalTables,
+  xmserverTables,
+} from './tables/xmserver.js';
 
 export type Migrations = Readonly<Record<string, Migration>>;
 
@@ -76,6 +81,7 @@ export const serverMigrations: Migrations = {
   '20261207-12-lifecycle-held-rows': lifecycleGuardMigration,
   [tariffValidity]: tariffValidityMigration,
   [issuedDocumentsMigrationName]: issuedDocumentsMigration,
+  [refusalsMigrationName]: createTablesMigration(refusalTables),
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -65,6 +65,13 @@ export interface WebAppOptions<U extends WebUser> {
   readonly logger?: boolean | { readonly level: string; readonly stream?: { write(line: string): void } };
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   readonly bodyLimit?: number;
+  /** Serve HTTPS with this certificate and key (PEM); cookies are then `Secure`. */
+  readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /**
+   * Behind a reverse proxy: believe its X-Forwarded-For and X-Forwarded-Proto (Fastify's
+   * `trustProxy`: true, or the proxy's addresses), so the client's address and HTTPS are known.
+   */
+  readonly trustProxy?: boolean | string;
 }
 
 export interface WebApp<U extends WebUser> {
@@ -73,6 +80,11 @@ export interface WebApp<U extends WebUser> {
   requireUser(request: FastifyRequest, minimumPrivilege?: number): U;
   /** Opens a new session for `user` (a fresh token: the old one, if any, is closed) and sets the cookie. */
   logIn(request: FastifyRequest, reply: FastifyReply, user: U): Promise<void>;
+  /**
+   * Sets the cookie for a session the app opened itself in the store (through its own checks and
+   * audit, e.g. xmserver's `openSession`); the old session, if any, is closed as by `logIn`.
+   */
+  adoptSession(request: FastifyRequest, reply: FastifyReply, token: string): Promise<void>;
   logOut(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** Sends a page in the layout (or only its main part to an htmx request). */
   sendPage(
@@ -130,7 +142,10 @@ export function formValue(body: unknown, name: string): string {
  */
 export async function createWebApp<U extends WebUser>(options: WebAppOptions<U>): Promise<WebApp<U>> {
   const sessions = createSessionManager(options.sessions, options.sessionPolicy);
+  // Fastify types an HTTPS instance apart; the routes are the same, so it is used as the plain one.
   const fastify = Fastify({
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     logger: options.logger === false ? false : (options.logger ?? { level: 'warn' }),
     bodyLimit: options.bodyLimit ?? 256 * 1024,
     routerOptions: { maxParamLength: 200 },
@@ -342,6 +357,12 @@ export async function createWebApp<U extends WebUser>(options: WebAppOptions<U>)
       const old = request.cookies[sessionCookie];
       if (old) await sessions.close(old);
       const token = await sessions.open(user.id, request.web.workstation);
+      reply.setCookie(sessionCookie, token, cookieOptions(request));
+      reply.clearCookie(preSessionCookie, { path: '/' });
+    },
+    async adoptSession(request, reply, token) {
+      const old = request.cookies[sessionCookie];
+      if (old && old !== token) await sessions.close(old);
       reply.setCookie(sessionCookie, token, cookieOptions(request));
       reply.clearCookie(preSessionCookie, { path: '/' });
     },

@@ -262,14 +262,30 @@ export function registerClient(program: XmCommand, io: Io): XmCommand {
     )
     .argument('<matricule>')
     .argument('<status>')
+    .option('--reason <text>', 'why, for the audit log (at most 500 characters)')
     .requires(access.operator)
     .action(
-      handler(io, async (ctx, matricule: string, raw: string) => {
+      handler(io, async (ctx, matricule: string, raw: string, options: { reason?: string }) => {
         const status = parseStatus(raw);
+        const reason = options.reason?.trim();
+        if (reason !== undefined && reason.length > 500) {
+          throw new XmServerError('invalid-argument', 'reason too long', {
+            params: {
+              name: '--reason',
+              value: `${reason.slice(0, 20)}…`,
+              hint: 'At most 500 characters.',
+              hintFr: '500 caractères au plus.',
+            },
+          });
+        }
         const db = await ctx.database();
         const updated = await audited(db, ctx.operator, 'client.set-status', async (trx) => {
           const { before, after } = await updateClient(trx, parseMatricule(matricule), { status });
-          return { result: after, target: matricule, details: { from: before.status, to: status } };
+          return {
+            result: after,
+            target: matricule,
+            details: { from: before.status, to: status, reason: reason || null },
+          };
         });
         await followBroker(ctx, [updated.matricule]);
         const told = await tellAccount(ctx, updated.matricule);

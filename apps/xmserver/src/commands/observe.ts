@@ -130,6 +130,17 @@ export async function actsReport(
 const csvCell = (value: string | number) =>
   /[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
 
+/** The acts report as `xmserver report` prints it: `site,table,day,acts`, one line each. */
+export function actsCsv(
+  lines: readonly { site: string; table: string; day: string; acts: number }[],
+): string {
+  const csv = [
+    'site,table,day,acts',
+    ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
+  ];
+  return `${csv.join('\n')}\n`;
+}
+
 export function registerObserve(program: XmCommand, io: Io): void {
   program
     .command('monitor')
@@ -182,11 +193,7 @@ export function registerObserve(program: XmCommand, io: Io): void {
         if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
         const lines = await actsReport(db);
         if (ctx.json) return ctx.print(lines, () => '');
-        const csv = [
-          'site,table,day,acts',
-          ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
-        ];
-        ctx.io.stdout.write(`${csv.join('\n')}\n`);
+        ctx.io.stdout.write(actsCsv(lines));
       }),
     );
 }

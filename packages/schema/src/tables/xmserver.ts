@@ -1,4 +1,14 @@
-import { defineSystemTable, identity, integer, json, references, text, timestamp } from '@xmcomm/contract';
+import {
+  defineSystemTable,
+  identity,
+  integer,
+  json,
+  oneOf,
+  references,
+  text,
+  timestamp,
+  uuid,
+} from '@xmcomm/contract';
 
 // The central server application's own confidential tables (apps/xmserver).
 
@@ -55,3 +65,30 @@ export const operatorSessions = defineSystemTable(
 );
 
 export const operatorSessionTables = [operatorSessions] as const;
+
+/** The migration that keeps the service's refusals (the console's dashboard counts them by reason). */
+export const refusalsMigrationName = '20261207-80-refusals';
+
+/**
+ * What the service refused, with the reason: a container refused whole (unreadable, untrusted,
+ * unknown sender: `container`), or the rows refused in an applied container (`rows`, the
+ * container's first reason). One line per refusal, written by `xmserver run`; the rows' own
+ * reasons travel in the receipts.
+ */
+export const refusals = defineSystemTable(
+  'xm_system',
+  'refusals',
+  {
+    id: identity(),
+    at: timestamp({ required: true, default: 'now' }),
+    /** Null when the container could not even say who sent it. */
+    sender_matricule: text({ maxLength: 32 }),
+    container_id: uuid(),
+    scope: oneOf(['container', 'rows'], { required: true }),
+    reason: text({ maxLength: 64, required: true }),
+    rows: integer({ required: true, min: 0, default: 0 }),
+  },
+  { indexes: [['at']] },
+);
+
+export const refusalTables = [refusals] as const;

@@ -1,0 +1,12 @@
+import { expect, test } from 'vitest';
+import { barChart } from './chart.js';
+
+test('bars are scaled to the largest; one value alone takes one slot of the minimum, not the chart', () => {
+  const svg = barChart([1], 'acts', '', 12).toString();
+  expect(svg).toContain('width="49.0"');
+  const two = barChart([5, 10], 'rows').toString();
+  expect(two).toMatch(
+    /<rect x="0.0" y="31" width="299.0" height="29"><\/rect><rect x="300.0" y="2" width="299.0" height="58">/,
+  );
+  expect(barChart([], 'none').toString()).toContain('aria-label="none"');
+});
