@@ -263,9 +263,12 @@ export async function searchRecords(
     for (const row of rows) {
       keys.push({ type, numero: row.numero as number, eventDate: row.event_date as string });
     }
-    // Fewer keys than asked for: they are every match; as many as the limit: enough to say "more".
+    // Fewer keys than asked for: they are every match; as many as the limit, or the types before
+    // already past it: enough to say "more".
     total +=
-      rows.length < end || end > searchCountLimit ? rows.length : await countUpToLimit(ctx, type, search);
+      rows.length < end || end > searchCountLimit || total > searchCountLimit
+        ? rows.length
+        : await countUpToLimit(ctx, type, search);
   }
   const page = keys.sort(newestFirst).slice(offset, end);
   const items = new Map<string, RecordSummary>();
