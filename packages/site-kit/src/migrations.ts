@@ -53,8 +53,8 @@ export const countIndexesMigrationName = '20261207-70-site-kit-count-indexes';
 /**
  * What lets the kit count a search's matches from indexes alone (index-only scans, once the
  * visibility map is set, as autovacuum leaves it):
- * - each name column's prefix index again, with the column and `numero` included: PostgreSQL scans
- *   an expression index alone only when the query's columns are all in it;
+ * - each name column's prefix index again, with the column, `numero` and the event date included:
+ *   PostgreSQL scans an expression index alone only when the query's columns are all in it;
  * - `(status, event date, numero)`: a list of one status ("validated", "drafts") is counted, and
  *   comes newest first at any page, from the index instead of the event-date index filtered row by
  *   row (ten rows read for each one kept when a tenth of the register has the status).
@@ -68,7 +68,7 @@ export function countIndexesMigration(recordTypes: readonly RecordTypeDeclaratio
         const table = sql.table(`${schema}.${name}`);
         for (const column of type.search.names) {
           const ref = sql.ref(column);
-          await sql`create index if not exists ${sql.id(indexName(name, column, 'names'))} on ${table} (lower(${ref}) text_pattern_ops) include (${ref}, numero)`.execute(
+          await sql`create index if not exists ${sql.id(indexName(name, column, 'names'))} on ${table} (lower(${ref}) text_pattern_ops) include (${ref}, numero, ${sql.ref(type.eventDate)})`.execute(
             db,
           );
           await sql`drop index if exists ${sql.table(`${schema}.${indexName(name, column, 'prefix')}`)}`.execute(

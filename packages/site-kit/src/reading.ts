@@ -216,6 +216,24 @@ async function countUpToLimit(ctx: KitContext, type: RecordType, search: RecordS
   return Number(row?.count ?? 0);
 }
 
+/**
+ * The newest `end` keys of a name search: the matches of each name column from its own index (which
+ * includes the numero and the event date: index-only), merged without duplicates, then sorted. With
+ * the columns' OR, PostgreSQL would rather walk the event-date index testing four names per row,
+ * through most of the table when a prefix is not common.
+ */
+async function nameMatchKeys(ctx: KitContext, type: RecordType, search: RecordSearch, end: number) {
+  const branches = type.search.names.map(
+    (column) =>
+      sql`(${filtered(ctx, type, search, [column]).select(['numero', sql.ref(type.eventDate).as('event')])})`,
+  );
+  const { rows } = await sql<{ numero: number; event_date: string }>`select numero, event::text as event_date
+    from (${sql.join(branches, sql` union `)}) as matches order by event desc, numero desc limit ${end}`.execute(
+    ctx.db,
+  );
+  return rows;
+}
+
 interface Key {
   readonly type: RecordType;
   readonly numero: number;
@@ -252,23 +270,30 @@ export async function searchRecords(
   let total = 0;
   const keys: Key[] = [];
   for (const type of types) {
-    // Only the sort key of each match (the whole rows of thousands of matches cost their transfer);
-    // the planner walks the event-date index backwards, or, for a rare name, the name indexes and sorts.
-    const rows = await filtered(ctx, type, search)
-      .select(['numero', sql<string>`${sql.ref(type.eventDate)}::text`.as('event_date')])
-      .orderBy(type.eventDate, 'desc')
-      .orderBy('numero', 'desc')
-      .limit(end)
-      .execute();
+    // A name search is counted first (index-only, cheap): a common name is found soonest walking the
+    // event-date index (one row in a hundred at worst matches), a rarer one from the name indexes.
+    const counted = search.name ? await countUpToLimit(ctx, type, search) : undefined;
+    const common = counted !== undefined && counted > searchCountLimit && end <= 200;
+    // Only the sort key of each match (the whole rows of thousands of matches cost their transfer).
+    const rows =
+      search.name && !common
+        ? await nameMatchKeys(ctx, type, search, end)
+        : await filtered(ctx, type, search)
+            .select(['numero', sql<string>`${sql.ref(type.eventDate)}::text`.as('event_date')])
+            .orderBy(type.eventDate, 'desc')
+            .orderBy('numero', 'desc')
+            .limit(end)
+            .execute();
     for (const row of rows) {
       keys.push({ type, numero: row.numero as number, eventDate: row.event_date as string });
     }
     // Fewer keys than asked for: they are every match; as many as the limit, or the types before
     // already past it: enough to say "more".
     total +=
-      rows.length < end || end > searchCountLimit || total > searchCountLimit
+      counted ??
+      (rows.length < end || end > searchCountLimit || total > searchCountLimit
         ? rows.length
-        : await countUpToLimit(ctx, type, search);
+        : await countUpToLimit(ctx, type, search));
   }
   const page = keys.sort(newestFirst).slice(offset, end);
   const items = new Map<string, RecordSummary>();
