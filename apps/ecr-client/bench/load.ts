@@ -2,16 +2,19 @@
 // marriages and deaths), the workstation UI served as `ecr serve` serves it, and 20 workstations
 // (BENCH_SESSIONS: logged-in sessions of agents, secretaries and the head, each with its cookie and
 // CSRF token) hammering it with autocannon: surname-prefix search as the clerk types, a record's
-// page, the list paged, a new birth saved as a draft. Each page alone, then the four mixed; prints
-// p50/p95/p99 per page and requests/s, on PGlite and on PostgreSQL (DATABASE_URL, this machine's
-// server by default; BENCH_ENGINES=pglite or postgres for one). Then the kit's surname-prefix search
-// alone, as the page asks it. Figures, not assertions.
+// page, the list paged, a new birth saved as a draft. Each page alone, then the four mixed, then the
+// mix at a clerk's pace (open loop: bench/open-loop.ts, BENCH_OPEN_SECONDS); prints p50/p95/p99 per
+// page and requests/s, on PGlite and on PostgreSQL (DATABASE_URL, this machine's server by default;
+// BENCH_ENGINES=pglite or postgres for one). Then the kit's surname-prefix search alone, as the page
+// asks it. BENCH_KEEP=1 seeds a PostgreSQL database and keeps it (for EXPLAIN), nothing else.
+// Figures, not assertions.
 // Run: npm run bench:load -w @xmcomm/ecr-client
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { copyRows, copyText, migrateToLatest, openDatabase, type SiteDatabase } from '@xmcomm/schema';
 import { createActGenerator, seededRandom } from '@xmcomm/schema/testing';
+import { searchCountLimit } from '@xmcomm/site-kit';
 import { createWorkstation } from '@xmcomm/workstation';
 import autocannon from 'autocannon';
 import { type Kysely, sql } from 'kysely';
@@ -24,10 +27,12 @@ import {
   insertUser,
   marriageType,
 } from '../src/index.js';
+import { openLoop, type PlannedRequest } from './open-loop.js';
 
 const actCount = Number(process.env.BENCH_ACTS ?? 100_000);
 const sessionCount = Number(process.env.BENCH_SESSIONS ?? 20);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const openSeconds = Number(process.env.BENCH_OPEN_SECONDS ?? 60);
 const engines = (process.env.BENCH_ENGINES ?? 'pglite,postgres').split(',');
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const today = '2026-12-07';
@@ -158,7 +163,9 @@ async function seedActs(db: Kysely<SiteDatabase>): Promise<{ refs: string[]; sur
     await history(db, type.table.name, type.table.qualifiedName);
     for (let i = 0; i < 2000; i++) refs.push(`${type.refLetter}${int(1, count)}`);
   }
-  await sql`analyze`.execute(db);
+  // As autovacuum leaves a table soon after a load: statistics, and the visibility map that lets an
+  // index answer alone (index-only scans).
+  await sql`vacuum analyze`.execute(db);
   return { refs, surnames: [...surnames] };
 }
 
@@ -227,6 +234,58 @@ function draftBody(session: Session, surnames: readonly string[]): string {
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
+const expectedStatus = (page: Page) => (page === 'draft' ? 303 : 200);
+
+/** What a workstation asks for each page. */
+function requestFor(
+  page: Page,
+  session: Session,
+  data: { refs: readonly string[]; surnames: readonly string[] },
+): PlannedRequest {
+  const headers: Record<string, string> = { cookie: session.cookie };
+  const expected = expectedStatus(page);
+  if (page === 'search') {
+    const prefix = pick(data.surnames).slice(0, int(2, 4));
+    // What htmx asks as the clerk types: the results alone.
+    return {
+      method: 'GET',
+      path: `/records?name=${encodeURIComponent(prefix)}`,
+      headers: { ...headers, 'hx-request': 'true', 'hx-target': 'results' },
+      expected,
+    };
+  }
+  if (page === 'record') return { method: 'GET', path: `/records/${pick(data.refs)}`, headers, expected };
+  if (page === 'list') {
+    const query = `${pick(['', 'type=birth&', 'status=2&'])}page=${int(1, 40)}`;
+    return { method: 'GET', path: `/records?${query}`, headers, expected };
+  }
+  return {
+    method: 'POST',
+    path: '/records/new/birth',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: draftBody(session, data.surnames),
+    expected,
+  };
+}
+
+const mix = [
+  ['search', 4],
+  ['record', 3],
+  ['list', 2],
+  ['draft', 1],
+] as const;
+
+/** A page drawn by weight. */
+function drawFrom(pages: readonly (readonly [Page, number])[]): Page {
+  const weight = pages.reduce((sum, [, w]) => sum + w, 0);
+  let roll = random() * weight;
+  for (const [page, w] of pages) {
+    roll -= w;
+    if (roll < 0) return page;
+  }
+  return pages[0]?.[0] as Page;
+}
+
 /** One autocannon run: every connection a workstation, each request one of `pages`, drawn by weight. */
 async function load(
   base: string,
@@ -237,15 +296,7 @@ async function load(
   const times = new Map<Page, number[]>();
   let errors = 0;
   let next = 0;
-  const weight = pages.reduce((sum, [, w]) => sum + w, 0);
-  const draw = (): Page => {
-    let roll = random() * weight;
-    for (const [page, w] of pages) {
-      roll -= w;
-      if (roll < 0) return page;
-    }
-    return pages[0]?.[0] as Page;
-  };
+  const draw = () => drawFrom(pages);
   const result = await autocannon({
     url: base,
     connections: sessions.length,
@@ -255,38 +306,15 @@ async function load(
       {
         setupRequest(request, context: Context) {
           context.session ??= sessions[next++ % sessions.length];
-          const session = context.session as Session;
           const page = draw();
           context.page = page;
           context.sent = performance.now();
-          const headers: Record<string, string> = { cookie: session.cookie };
-          if (page === 'search') {
-            const prefix = pick(data.surnames).slice(0, int(2, 4));
-            // What htmx asks as the clerk types: the results alone.
-            return {
-              ...request,
-              method: 'GET',
-              path: `/records?name=${encodeURIComponent(prefix)}`,
-              headers: { ...headers, 'hx-request': 'true', 'hx-target': 'results' },
-            };
-          }
-          if (page === 'record')
-            return { ...request, method: 'GET', path: `/records/${pick(data.refs)}`, headers };
-          if (page === 'list') {
-            const query = `${pick(['', 'type=birth&', 'status=2&'])}page=${int(1, 40)}`;
-            return { ...request, method: 'GET', path: `/records?${query}`, headers };
-          }
-          return {
-            ...request,
-            method: 'POST',
-            path: '/records/new/birth',
-            headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
-            body: draftBody(session, data.surnames),
-          };
+          const { expected: _, ...planned } = requestFor(page, context.session as Session, data);
+          return { ...request, ...planned };
         },
         onResponse(status, _body, context: Context) {
           const elapsed = performance.now() - (context.sent ?? 0);
-          const expected = context.page === 'draft' ? 303 : 200;
+          const expected = expectedStatus(context.page as Page);
           if (status !== expected) errors++;
           const list = times.get(context.page as Page) ?? [];
           list.push(elapsed);
@@ -303,7 +331,11 @@ function report(label: string, run: Awaited<ReturnType<typeof load>>) {
   console.log(
     `  ${label}: ${(total / seconds).toFixed(0)} requests/s, ${run.errors} unexpected status, ${run.result.timeouts} timeouts, autocannon p50 ${run.result.latency.p50} ms p99 ${run.result.latency.p99} ms, load average ${loadavg()[0]?.toFixed(2)}`,
   );
-  for (const [page, list] of run.times) {
+  reportPages(run.times);
+}
+
+function reportPages(times: ReadonlyMap<Page, number[]>) {
+  for (const [page, list] of times) {
     const sorted = [...list].sort((a, b) => a - b);
     console.log(
       `    ${page.padEnd(6)} ${String(list.length).padStart(6)} requests: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`,
@@ -323,6 +355,11 @@ async function run(engine: string): Promise<void> {
     target.pathname = `/${name}`;
     url = target.toString();
     drop = async () => {
+      if (process.env.BENCH_KEEP) {
+        console.log(`  kept: ${url}`);
+        await admin.destroy();
+        return;
+      }
       await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin);
       await admin.destroy();
     };
@@ -335,6 +372,7 @@ async function run(engine: string): Promise<void> {
     console.log(
       `${engine}: ${actCount} acts seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
+    if (process.env.BENCH_KEEP) return;
     const logins: [string, number][] = [['chef', 3]];
     for (let i = 1; i <= 4; i++) logins.push([`sec${i}`, 2]);
     for (let i = 1; logins.length < sessionCount; i++) logins.push([`agent${i}`, 1]);
@@ -378,36 +416,41 @@ async function run(engine: string): Promise<void> {
         report(`${page} alone`, await load(base, sessions, [[page, 1]], data));
         await drained();
       }
-      report(
-        'mix (search 4, record 3, list 2, draft 1)',
-        await load(
-          base,
-          sessions,
-          [
-            ['search', 4],
-            ['record', 3],
-            ['list', 2],
-            ['draft', 1],
-          ],
-          data,
-        ),
-      );
+      report('mix (search 4, record 3, list 2, draft 1)', await load(base, sessions, mix, data));
       await drained();
+      // The same workstations at a clerk's pace: one request every 2-5 s each, on a fixed schedule.
+      const open = await openLoop<Page>({
+        base,
+        workstations: sessions.length,
+        seconds: openSeconds,
+        pause: [2000, 5000],
+        random,
+        next: (workstation) => {
+          const page = drawFrom(mix);
+          return { page, request: requestFor(page, sessions[workstation] as Session, data) };
+        },
+      });
+      console.log(
+        `  open loop, ${sessions.length} workstations each one request every 2-5 s, mixed 4:3:2:1, ${openSeconds} s: ${open.rate.toFixed(1)} requests/s, ${open.errors} unexpected status, bench late by ${open.maxLateness.toFixed(0)} ms at most, load average ${loadavg()[0]?.toFixed(2)}`,
+      );
+      reportPages(open.times);
       // The search alone through the kit, as the page asks it (first page of 25 and its total).
       const agent = { id: 2, login: 'sec1', privilege: 2 as const };
       for (const length of [2, 3, 4]) {
         const prefixes = Array.from({ length: 200 }, () => pick(data.surnames).slice(0, length));
         const times: number[] = [];
         let found = 0;
+        let more = 0;
         for (const prefix of prefixes) {
           const t0 = performance.now();
           const result = await kit.records.search(agent, { name: prefix, limit: 25 });
           times.push(performance.now() - t0);
           found += result.total;
+          if (result.more) more++;
         }
         times.sort((a, b) => a - b);
         console.log(
-          `  kit search, ${length}-letter surname prefixes (mean ${Math.round(found / times.length)} matches): p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`,
+          `  kit search, ${length}-letter surname prefixes (mean ${Math.round(found / times.length)} matches counted, ${more} of ${times.length} over ${searchCountLimit}): p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms`,
         );
       }
     } finally {

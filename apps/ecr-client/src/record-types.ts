@@ -1,5 +1,5 @@
 import { births, deaths, marriages } from '@xmcomm/schema';
-import { defineRecordType, type RecordType, siteKitMigrations } from '@xmcomm/site-kit';
+import { defineRecordType, type RecordNoun, type RecordType, siteKitMigrations } from '@xmcomm/site-kit';
 import { birthLabels, deathLabels, marriageLabels } from './field-labels.js';
 import { type ActKind, type CivilRules, checkCivilRules, defaultRules } from './rules.js';
 
@@ -11,11 +11,27 @@ const civilRules =
   (row: Readonly<Record<string, unknown>>, context: { today: string; settings: unknown }) =>
     checkCivilRules(kind, row, context.today, (context.settings as CivilRules | undefined) ?? defaultRules);
 
+/** What civil registration clerks call a record: un acte, des actes (an act). */
+export const actNoun: RecordNoun = {
+  en: { one: 'act', many: 'acts' },
+  fr: {
+    one: 'acte',
+    many: 'actes',
+    the: "l'acte",
+    this: 'cet acte',
+    of: "d'acte",
+    none: 'aucun acte',
+    new: 'nouvel acte',
+    feminine: false,
+  },
+};
+
 export const birthType = defineRecordType({
   name: 'birth',
   table: births,
   refLetter: 'B',
   label: { en: 'Birth', fr: 'Naissance' },
+  noun: actNoun,
   fields: birthLabels,
   title: (row) => `${row.child_surname} ${row.child_given_names}`,
   search: {
@@ -32,6 +48,7 @@ export const marriageType = defineRecordType({
   table: marriages,
   refLetter: 'M',
   label: { en: 'Marriage', fr: 'Mariage' },
+  noun: actNoun,
   fields: marriageLabels,
   title: (row) =>
     `${row.spouse1_surname} ${row.spouse1_given_names} & ${row.spouse2_surname} ${row.spouse2_given_names}`,
@@ -49,6 +66,7 @@ export const deathType = defineRecordType({
   table: deaths,
   refLetter: 'D',
   label: { en: 'Death', fr: 'Décès' },
+  noun: actNoun,
   fields: deathLabels,
   title: (row) => `${row.deceased_surname} ${row.deceased_given_names}`,
   search: {

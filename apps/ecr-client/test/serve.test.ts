@@ -254,6 +254,12 @@ describe.skipIf(unavailable)('ecr serve in chromium, with xmserver and a broker'
     await submit(agent.page, agent.page.getByRole('button', { name: 'Enregistrer le brouillon' }));
     const ref = /\/records\/(B\d+)/.exec(agent.page.url())?.[1] ?? '';
     expect(ref, await textOf(agent.page.locator('main'))).toMatch(/^B\d+$/);
+    // ECR's clerks say "acte" (masculine), not the kit's "fiche".
+    const drafted = await textOf(agent.page.locator('main'));
+    expect(drafted).toContain(`L'acte ${ref} a été enregistré comme brouillon.`);
+    expect(drafted).toContain('rédigé');
+    expect(await textOf(agent.page.locator('nav'))).toMatch(/Nouvel acte.*Actes/);
+    expect(await textOf(agent.page.locator('body'))).not.toMatch(/\bfiches?\b/i);
     await agent.context.close();
 
     const secretary = await (browser as TestBrowser).newPage({
@@ -262,7 +268,7 @@ describe.skipIf(unavailable)('ecr serve in chromium, with xmserver and a broker'
     await logIn(secretary.page, 'sec', 'secretary-password');
     await secretary.page.goto(`${baseUrl}/records/${ref}`);
     await submit(secretary.page, secretary.page.getByRole('button', { name: 'Verify' }));
-    expect(await textOf(secretary.page.locator('main'))).toContain(`Record ${ref} is verified.`);
+    expect(await textOf(secretary.page.locator('main'))).toContain(`Act ${ref} is verified.`);
     await secretary.context.close();
 
     const officer = await (browser as TestBrowser).newPage({ extraHTTPHeaders: { 'accept-language': 'en' } });

@@ -6,7 +6,13 @@ export {
   siteKitErrorCodes,
 } from './errors.js';
 export { createSiteKit, type SiteKit, type SiteKitOptions } from './kit.js';
-export { searchIndexesMigration, searchIndexesMigrationName, siteKitMigrations } from './migrations.js';
+export {
+  countIndexesMigration,
+  countIndexesMigrationName,
+  searchIndexesMigration,
+  searchIndexesMigrationName,
+  siteKitMigrations,
+} from './migrations.js';
 export {
   formatNiu,
   maxNiuSequence,
@@ -19,6 +25,8 @@ export {
 } from './niu.js';
 export type { RecordCounts, RefusedRecord, WaitingFor } from './overview.js';
 export type { RecordEvent, RecordSearch, RecordSummary, RecordView, SearchResult } from './reading.js';
+export { searchCountLimit } from './reading.js';
+export { defaultRecordNoun, type RecordNoun } from './record-noun.js';
 export {
   defaultPrivileges,
   defineRecordType,

@@ -12,6 +12,7 @@ import {
   type SearchResult,
   searchRecords,
 } from './reading.js';
+import { defaultRecordNoun, type RecordNoun } from './record-noun.js';
 import type { FieldError, Privilege, RecordRef, RecordType, Text } from './record-type.js';
 import {
   allows,
@@ -66,6 +67,11 @@ export interface SiteKitOptions<DB> {
    * (ECR: `3` is the "officier d'état civil", not the "chef de site"); the rest keep `privilegeNames`.
    */
   readonly roleNames?: Partial<Readonly<Record<Privilege, Text>>>;
+  /**
+   * What the site's users call its records in general (lists, home page): ECR's clerks say "acte".
+   * By default the noun every record type declares, when they all declare the same, else the kit's.
+   */
+  readonly recordNoun?: RecordNoun;
 }
 
 const localToday = () => {
@@ -86,6 +92,9 @@ export function createSiteKit<DB>(options: SiteKitOptions<DB>) {
     letters.add(type.refLetter);
   }
   const centre = options.centre;
+  const declared = new Set(options.recordTypes.map((type) => type.noun));
+  const [onlyNoun] = declared;
+  const recordNoun = options.recordNoun ?? (declared.size === 1 && onlyNoun ? onlyNoun : defaultRecordNoun);
   const db = options.db as unknown as KitDb;
   const ctx: KitContext = {
     db,
@@ -99,6 +108,9 @@ export function createSiteKit<DB>(options: SiteKitOptions<DB>) {
     /** The roles by privilege in this site's words (`roleNames` over the kit's `privilegeNames`). */
     roleNames: { ...privilegeNames, ...options.roleNames } as Readonly<Record<Privilege, Text>>,
     recordType: (name: string): RecordType => typeNamed(ctx, name),
+    /** What the site's users call a record: in general, or one of a given type. */
+    recordNoun: (typeName?: string): RecordNoun =>
+      (typeName === undefined ? undefined : typeNamed(ctx, typeName).noun) ?? recordNoun,
     statusNames,
     /** Whether `user` may do `action` on records of type `typeName` (which buttons a page shows). */
     allows: (user: SessionUser, typeName: string, action: Parameters<typeof allows>[2]) =>

@@ -136,10 +136,17 @@ export interface RecordSummary {
   readonly imported: boolean;
 }
 
+/** Where a search stops counting: past it, a clerk narrows the search rather than reads on. */
+export const searchCountLimit = 1000;
+
 export interface SearchResult {
   readonly items: RecordSummary[];
-  /** How many records match, all pages together. */
+  /**
+   * How many records match, all pages together, counted up to `searchCountLimit`: when `more` is
+   * true, more records than that match and `total` is `searchCountLimit`.
+   */
   readonly total: number;
+  readonly more: boolean;
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -157,14 +164,22 @@ export function summaryOf(type: RecordType, row: Row): RecordSummary {
   };
 }
 
-/** A type's records matching a search (the filters only: no order, no page). */
-function filtered(ctx: KitContext, type: RecordType, search: RecordSearch) {
+/**
+ * A type's records matching a search (the filters only: no order, no page); the name compared in
+ * `nameColumns` only (all the type's name columns by default).
+ */
+function filtered(
+  ctx: KitContext,
+  type: RecordType,
+  search: RecordSearch,
+  nameColumns: readonly string[] = type.search.names,
+) {
   let query = recordsDb(ctx.db).selectFrom(type.table.qualifiedName);
   if (search.name) {
     // lower(column) LIKE 'prefix%': the expression indexes of siteKitMigrations serve it.
     const pattern = `${escapeLike(search.name.trim().toLowerCase())}%`;
     query = query.where((eb) =>
-      eb.or(type.search.names.map((column) => eb(eb.fn('lower', [eb.ref(column)]), 'like', pattern))),
+      eb.or(nameColumns.map((column) => eb(eb.fn('lower', [eb.ref(column)]), 'like', pattern))),
     );
   }
   if (search.place && type.places.length > 0) {
@@ -178,7 +193,72 @@ function filtered(ctx: KitContext, type: RecordType, search: RecordSearch) {
   return query;
 }
 
-/** Records of every type (or one), newest event first, one page at a time. */
+/**
+ * How many records of a type match, up to `searchCountLimit + 1`. A name search counts the matches of
+ * each name column apart, each from its own index and stopped at the limit, then the distinct records
+ * among them: one column at the limit means more than the limit, else the union is exact. (Asked
+ * with the columns' OR and a limit, PostgreSQL reads the table in order and tests every row's names.)
+ */
+async function countUpToLimit(ctx: KitContext, type: RecordType, search: RecordSearch): Promise<number> {
+  const most = searchCountLimit + 1;
+  const branches = search.name
+    ? type.search.names.map((column) => filtered(ctx, type, search, [column]).select('numero').limit(most))
+    : [filtered(ctx, type, search).select('numero').limit(most)];
+  const union = sql.join(
+    branches.map((branch) => sql`(${branch})`),
+    sql` union all `,
+  );
+  const row = (
+    await sql<{ count: string }>`select count(distinct numero) as count from (${union}) as matches`.execute(
+      ctx.db,
+    )
+  ).rows[0];
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * The newest `end` keys of a name search: the matches of each name column from its own index (which
+ * includes the numero and the event date: index-only), merged without duplicates, then sorted; what
+ * it costs grows with the matches, not with the register. Asked with the columns' OR, PostgreSQL
+ * either walks the event-date index testing four names per row (through most of the table for a
+ * rare name) or visits every match's row in the table before sorting (254 ms for a 4-letter prefix
+ * matching 3,450 of 85,000 births, against 11 ms for its index-only count).
+ */
+async function nameMatchKeys(ctx: KitContext, type: RecordType, search: RecordSearch, end: number) {
+  const branches = type.search.names.map(
+    (column) =>
+      sql`(${filtered(ctx, type, search, [column]).select(['numero', sql.ref(type.eventDate).as('event')])})`,
+  );
+  const { rows } = await sql<{ numero: number; event_date: string }>`select numero, event::text as event_date
+    from (${sql.join(branches, sql` union `)}) as matches order by event desc, numero desc limit ${end}`.execute(
+    ctx.db,
+  );
+  return rows;
+}
+
+interface Key {
+  readonly type: RecordType;
+  readonly numero: number;
+  readonly eventDate: string;
+}
+
+const newestFirst = (a: Key, b: Key) =>
+  a.eventDate !== b.eventDate
+    ? a.eventDate < b.eventDate
+      ? 1
+      : -1
+    : a.numero !== b.numero
+      ? b.numero - a.numero
+      : a.type.name < b.type.name
+        ? -1
+        : 1;
+
+/**
+ * Records of every type (or one), newest event first, one page at a time. What it costs does not grow
+ * with the register: each type gives the keys (event date, numero) of its first `offset + limit`
+ * matches in index order, the page's whole rows are read by key after, and the matches are counted
+ * up to `searchCountLimit` only.
+ */
 export async function searchRecords(
   ctx: KitContext,
   user: SessionUser,
@@ -188,64 +268,46 @@ export async function searchRecords(
   for (const type of types) requireAction(user, type, 'read');
   const limit = Math.min(Math.max(Math.trunc(search.limit ?? 50), 1), 1000);
   const offset = Math.max(Math.trunc(search.offset ?? 0), 0);
+  const end = offset + limit;
   let total = 0;
-  const candidates: RecordSummary[] = [];
+  const keys: Key[] = [];
   for (const type of types) {
-    const narrowed = search.name !== undefined || search.place !== undefined;
-    // With a name or a place: one pass, the rows up to the page's end (enough to merge the types'
-    // pages) and beside each how many match; the matches in a subquery, as PostgreSQL would otherwise
-    // walk the event-date index backwards through every record to spare the sort, where the name
-    // indexes find the few that match.
-    // Without: that index gives the newest rows in order and the count is apart, since a
-    // `count(*) over ()` beside the rows would read, then sort, every record for each page.
-    const rows = (
-      narrowed
-        ? await recordsDb(ctx.db)
-            .selectFrom(
-              recordsDb(ctx.db)
-                .selectFrom(
-                  // Only the sort key of each match: thousands of whole rows cost the sort its time.
-                  filtered(ctx, type, search)
-                    .select(['numero', type.eventDate])
-                    .select(sql<string>`count(*) over ()`.as('search_total'))
-                    .as('matches'),
-                )
-                .selectAll()
-                .orderBy(type.eventDate, 'desc')
-                .orderBy('numero', 'desc')
-                .limit(offset + limit)
-                .as('page'),
-            )
-            .innerJoin(`${type.table.qualifiedName} as row`, 'row.numero', 'page.numero')
-            .selectAll('row')
-            .select('page.search_total')
-            .execute()
-        : await filtered(ctx, type, search)
-            .selectAll()
-            .orderBy(type.eventDate, 'desc')
-            .orderBy('numero', 'desc')
-            .limit(offset + limit)
-            .execute()
-    ) as Row[];
-    const counted = narrowed
-      ? Number(rows[0]?.search_total ?? 0)
-      : // A short first page holds every match.
-        offset === 0 && rows.length < offset + limit
+    // Only the sort key of each match (the whole rows of thousands of matches cost their transfer).
+    const rows = search.name
+      ? await nameMatchKeys(ctx, type, search, end)
+      : await filtered(ctx, type, search)
+          .select(['numero', sql<string>`${sql.ref(type.eventDate)}::text`.as('event_date')])
+          .orderBy(type.eventDate, 'desc')
+          .orderBy('numero', 'desc')
+          .limit(end)
+          .execute();
+    for (const row of rows) {
+      keys.push({ type, numero: row.numero as number, eventDate: row.event_date as string });
+    }
+    // Fewer keys than asked for: they are every match; as many as the limit, or the types before
+    // already past it: enough to say "more".
+    total +=
+      rows.length < end || end > searchCountLimit || total > searchCountLimit
         ? rows.length
-        : Number(
-            (
-              await filtered(ctx, type, search)
-                .select((eb) => eb.fn.countAll<string>().as('count'))
-                .executeTakeFirst()
-            )?.count ?? 0,
-          );
-    total += counted;
-    candidates.push(...rows.map((row) => summaryOf(type, row)));
+        : await countUpToLimit(ctx, type, search);
   }
-  candidates.sort((a, b) =>
-    a.eventDate !== b.eventDate ? (a.eventDate < b.eventDate ? 1 : -1) : b.numero - a.numero,
-  );
-  return { items: candidates.slice(offset, offset + limit), total };
+  const page = keys.sort(newestFirst).slice(offset, end);
+  const items = new Map<string, RecordSummary>();
+  for (const type of types) {
+    const numeros = page.filter((key) => key.type === type).map((key) => key.numero);
+    if (numeros.length === 0) continue;
+    const rows = (await recordsDb(ctx.db)
+      .selectFrom(type.table.qualifiedName)
+      .selectAll()
+      .where('numero', 'in', numeros)
+      .execute()) as Row[];
+    for (const row of rows) items.set(`${type.name}:${row.numero}`, summaryOf(type, row));
+  }
+  return {
+    items: page.flatMap((key) => items.get(`${key.type.name}:${key.numero}`) ?? []),
+    total: Math.min(total, searchCountLimit),
+    more: total > searchCountLimit,
+  };
 }
 
 export interface RecordEvent {

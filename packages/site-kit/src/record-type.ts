@@ -1,4 +1,5 @@
 import type { AnyTable, FieldErrorCode } from '@xmcomm/schema';
+import type { RecordNoun } from './record-noun.js';
 
 /** A text in both of the product's languages. */
 export interface Text {
@@ -48,6 +49,8 @@ export interface RecordTypeDeclaration {
   /** One capital letter: record 12 of this type is `B12`. Unique among a site's types. */
   readonly refLetter: string;
   readonly label: Text;
+  /** What its users call one of its records, where it differs from the site's `recordNoun`. */
+  readonly noun?: RecordNoun;
   readonly fields?: Readonly<Record<string, FieldLabels>>;
   /** The form's order; by default the contract's, without the workflow and lifecycle columns. */
   readonly formFields?: readonly string[];

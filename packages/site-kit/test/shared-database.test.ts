@@ -2,7 +2,12 @@ import { births, migrateToLatest, type SiteDatabase, siteMigrations } from '@xmc
 import { createTestDatabase } from '@xmcomm/schema/testing';
 import { sql } from 'kysely';
 import { expect, test } from 'vitest';
-import { defineRecordType, searchIndexesMigrationName, siteKitMigrations } from '../src/index.js';
+import {
+  countIndexesMigrationName,
+  defineRecordType,
+  searchIndexesMigrationName,
+  siteKitMigrations,
+} from '../src/index.js';
 import { licence } from './licences.js';
 
 // One site database, several programs: the site app (`ecr`: the kit's migrations for its record
@@ -34,7 +39,7 @@ test("t2d's migrations after the site app's, and the site app's again", async ()
   }
 }, 120_000);
 
-test('a site made before the kit: t2d upgrades it first, then the site app adds the search indexes', async () => {
+test('a site made before the kit: t2d upgrades it first, then the site app adds the search and count indexes', async () => {
   const beforeKit = Object.fromEntries(
     Object.entries(siteMigrations).filter(([name]) => name < '20261207-50'),
   );
@@ -43,7 +48,10 @@ test('a site made before the kit: t2d upgrades it first, then the site app adds 
     await migrateToLatest(site.db, siteMigrations);
     expect(await ran(site.db)).not.toContain(searchIndexesMigrationName);
     const results = await migrateToLatest(site.db, siteKitMigrations([birth]));
-    expect(results.map((result) => result.migrationName)).toEqual([searchIndexesMigrationName]);
+    expect(results.map((result) => result.migrationName)).toEqual([
+      searchIndexesMigrationName,
+      countIndexesMigrationName,
+    ]);
     await expect(migrateToLatest(site.db, siteMigrations)).resolves.toEqual([]);
   } finally {
     await site.close();

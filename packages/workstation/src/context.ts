@@ -3,6 +3,7 @@ import { type Privilege, type SessionUser, type SiteKit, SiteKitError } from '@x
 import { format, type Language, type Text, type WebApp, WebKitError } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { NounTexts } from './noun-texts.js';
 import type { PrintHooks } from './pages/print.js';
 
 /** The logged-in user as the pages see it, read from `xm_site.users` at each request. */
@@ -28,6 +29,8 @@ export interface PageContext {
   /** The site app's printing of documents from validated records, if it prints. */
   readonly print?: PrintHooks;
   readonly dateBounds: (type: string, field: string) => { min?: string; max?: string };
+  /** The texts naming a record, in the site's noun or in a record type's. */
+  readonly words: (typeName?: string) => NounTexts;
 }
 
 export const languageOf = (request: FastifyRequest): Language => request.web.language;

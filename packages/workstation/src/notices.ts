@@ -1,23 +1,24 @@
 import { type Html, html } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
 import { say } from './context.js';
+import type { NounTexts } from './noun-texts.js';
 import { texts } from './texts.js';
 
 // After a POST the browser is redirected (303) to a page that says what was done: the query names
 // one of these notices by key, so no text from the URL is ever shown as it is.
-const notices = {
-  drafted: texts.drafted,
-  edited: texts.edited,
-  verified: texts.verified,
-  validated: texts.validated,
-  cancelled: texts.cancelled,
+const notices = (words: NounTexts) => ({
+  drafted: words.drafted,
+  edited: words.edited,
+  verified: words.verified,
+  validated: words.validated,
+  cancelled: words.cancelled,
   discarded: texts.discarded,
   'user-added': texts.userAdded,
   'user-changed': texts.userChanged,
   'password-changed': texts.passwordChanged,
-} as const;
+});
 
-export type NoticeKey = keyof typeof notices;
+export type NoticeKey = keyof ReturnType<typeof notices>;
 
 export function noticeUrl(
   path: string,
@@ -28,15 +29,16 @@ export function noticeUrl(
   return `${path}?${query}`;
 }
 
-/** The notice a redirected page shows, if its query names one. */
-export function noticeOf(request: FastifyRequest): Html {
+/** The notice a redirected page shows, if its query names one (a record named in `words`' noun). */
+export function noticeOf(request: FastifyRequest, words: NounTexts): Html {
   const query = request.query as Record<string, unknown>;
   const key = query.done;
-  if (typeof key !== 'string' || !(key in notices)) return html``;
+  const all = notices(words);
+  if (typeof key !== 'string' || !(key in all)) return html``;
   const params: Record<string, string> = {};
   for (const name of ['ref', 'niu', 'login']) {
     const value = query[name];
     if (typeof value === 'string') params[name] = value.slice(0, 64);
   }
-  return html`<p class="notice" role="status">${say(request, notices[key as NoticeKey], params)}</p>`;
+  return html`<p class="notice" role="status">${say(request, all[key as NoticeKey], params)}</p>`;
 }

@@ -1,10 +1,8 @@
 import type { Text } from '@xmcomm/web-kit';
 
-/** Every word of the workstation's pages, in English and French. */
+/** Every word of the workstation's pages, in English and French; those naming a record: noun-texts.ts. */
 export const texts = {
   home: { en: 'Home', fr: 'Accueil' },
-  newRecord: { en: 'New record', fr: 'Nouvelle fiche' },
-  records: { en: 'Records', fr: 'Fiches' },
   synchronisation: { en: 'Synchronisation', fr: 'Synchronisation' },
   users: { en: 'Users', fr: 'Utilisateurs' },
   myPassword: { en: 'My password', fr: 'Mon mot de passe' },
@@ -25,26 +23,17 @@ export const texts = {
     fr: "Ce compte est verrouillé après des mots de passe erronés répétés, jusqu'à {until}. Le chef du site peut le déverrouiller aussitôt.",
   },
   waitingForYou: { en: 'Waiting for you', fr: 'En attente de vous' },
-  toVerify: { en: 'Records to verify', fr: 'Fiches à vérifier' },
-  toValidate: { en: 'Verified records to validate', fr: 'Fiches vérifiées à valider' },
-  refused: { en: 'Refused by the server', fr: 'Refusées par le serveur' },
   unfinished: { en: 'My unfinished forms', fr: 'Mes formulaires inachevés' },
   nothingWaiting: { en: 'Nothing waits for you.', fr: 'Rien ne vous attend.' },
-  countsByStatus: { en: 'Records by status', fr: 'Fiches par statut' },
   lastSync: { en: 'Last synchronisation', fr: 'Dernière synchronisation' },
   neverSynced: {
     en: 'Nothing has been sent to the server yet.',
     fr: "Rien n'a encore été envoyé au serveur.",
   },
-  carried: {
-    en: '{when}: {rows} record(s) of {table}, {state}.',
-    fr: '{when} : {rows} fiche(s) de {table}, {state}.',
-  },
   unreadMessages: {
     en: '{count} unread message(s) from the server.',
     fr: '{count} message(s) du serveur non lu(s).',
   },
-  chooseType: { en: 'What kind of record?', fr: 'Quel type de fiche ?' },
   saveDraft: { en: 'Save the draft', fr: 'Enregistrer le brouillon' },
   saveChanges: { en: 'Save the changes', fr: 'Enregistrer les modifications' },
   keptUnfinished: {
@@ -54,17 +43,6 @@ export const texts = {
   discard: { en: 'Discard this form', fr: 'Abandonner ce formulaire' },
   discarded: { en: 'The unfinished form was discarded.', fr: 'Le formulaire inachevé a été abandonné.' },
   requiredNote: { en: 'Fields marked * are required.', fr: 'Les champs marqués * sont obligatoires.' },
-  drafted: {
-    en: 'Record {ref} was saved as a draft.',
-    fr: 'La fiche {ref} a été enregistrée comme brouillon.',
-  },
-  edited: { en: 'Record {ref} was changed.', fr: 'La fiche {ref} a été modifiée.' },
-  verified: { en: 'Record {ref} is verified.', fr: 'La fiche {ref} est vérifiée.' },
-  validated: {
-    en: 'Record {ref} is validated. Its NIU: {niu}',
-    fr: 'La fiche {ref} est validée. Son NIU : {niu}',
-  },
-  cancelled: { en: 'Record {ref} was cancelled.', fr: 'La fiche {ref} a été annulée.' },
   search: { en: 'Search', fr: 'Rechercher' },
   type: { en: 'Type', fr: 'Type' },
   allTypes: { en: 'All types', fr: 'Tous les types' },
@@ -76,13 +54,7 @@ export const texts = {
   status: { en: 'Status', fr: 'Statut' },
   anyStatus: { en: 'Any status', fr: 'Tout statut' },
   reference: { en: 'Reference', fr: 'Référence' },
-  record: { en: 'Record', fr: 'Fiche' },
   date: { en: 'Date', fr: 'Date' },
-  noRecords: { en: 'No record matches.', fr: 'Aucune fiche ne correspond.' },
-  resultCount: {
-    en: '{total} record(s); page {page} of {pages}.',
-    fr: '{total} fiche(s) ; page {page} sur {pages}.',
-  },
   previous: { en: '← Previous', fr: '← Précédente' },
   next: { en: 'Next →', fr: 'Suivante →' },
   fields: { en: 'Fields', fr: 'Champs' },
@@ -92,29 +64,8 @@ export const texts = {
   what: { en: 'What', fr: 'Quoi' },
   workstation: { en: 'Workstation', fr: 'Poste' },
   signature: { en: 'Signature', fr: 'Signature' },
-  signedBy: {
-    en: 'Signed by {signer} on {at}: {validity}.',
-    fr: 'Signée par {signer} le {at} : {validity}.',
-  },
   signatureValid: { en: 'the signature is valid', fr: 'la signature est valide' },
-  signatureInvalid: {
-    en: 'THE SIGNATURE DOES NOT MATCH THE RECORD',
-    fr: 'LA SIGNATURE NE CORRESPOND PAS À LA FICHE',
-  },
-  notSigned: {
-    en: 'Not signed yet (the head signs when validating).',
-    fr: 'Pas encore signée (le chef signe en validant).',
-  },
-  refusedBecause: {
-    en: 'The server refused this record: {reason}',
-    fr: 'Le serveur a refusé cette fiche : {reason}',
-  },
-  imported: { en: 'Imported from {origin}: read only.', fr: 'Importée de {origin} : lecture seule.' },
   actions: { en: 'Actions', fr: 'Actions' },
-  noActions: {
-    en: 'No action is open to you on this record.',
-    fr: 'Aucune action ne vous est ouverte sur cette fiche.',
-  },
   edit: { en: 'Edit', fr: 'Modifier' },
   verify: { en: 'Verify', fr: 'Vérifier' },
   validate: { en: 'Validate and sign', fr: 'Valider et signer' },
@@ -122,7 +73,6 @@ export const texts = {
     en: 'Your password (it unlocks your signing key)',
     fr: 'Votre mot de passe (il déverrouille votre clé de signature)',
   },
-  cancel: { en: 'Cancel the record', fr: 'Annuler la fiche' },
   cancelReason: { en: 'Reason for cancelling', fr: "Motif de l'annulation" },
   user: { en: 'User', fr: 'Utilisateur' },
   displayName: { en: 'Full name', fr: 'Nom complet' },
@@ -172,24 +122,8 @@ export const texts = {
     fr: 'La synchronisation ne se lance pas depuis cette page sur ce site : le serveur du site envoie de lui-même. Si rien ne part, prévenez le chef du site.',
   },
   syncDone: { en: 'Synchronisation done: {summary}', fr: 'Synchronisation faite : {summary}' },
-  noRefusals: { en: 'No refused record.', fr: 'Aucune fiche refusée.' },
   outboxStates: {
     en: 'pending|sent|acknowledged|failed',
     fr: 'en attente|envoyé|accusé reçu|échec',
   },
 } satisfies Record<string, Text>;
-
-/** History line kinds, as the kit writes them. */
-export const eventNames: Readonly<Record<string, Text>> = {
-  drafted: { en: 'drafted', fr: 'rédigée' },
-  edited: { en: 'edited', fr: 'modifiée' },
-  verified: { en: 'verified', fr: 'vérifiée' },
-  validated: { en: 'validated and signed', fr: 'validée et signée' },
-  cancelled: { en: 'cancelled', fr: 'annulée' },
-  sealed: { en: 'sealed for the server', fr: 'scellée pour le serveur' },
-  sent: { en: 'sent to the server', fr: 'envoyée au serveur' },
-  imported: { en: 'imported', fr: 'importée' },
-  exported: { en: 'acknowledged by the server', fr: 'reçue par le serveur' },
-  rejected: { en: 'refused by the server', fr: 'refusée par le serveur' },
-  held: { en: "held for the centre's account", fr: 'retenue pour le compte du centre' },
-};

@@ -10,6 +10,7 @@ import {
 } from '@xmcomm/web-kit';
 import type { Kysely } from 'kysely';
 import type { PageContext, SyncHooks, WorkstationUser } from './context.js';
+import { type NounTexts, nounTexts } from './noun-texts.js';
 import { registerHomePage } from './pages/home.js';
 import { registerLoginPages } from './pages/login.js';
 import type { PrintHooks } from './pages/print.js';
@@ -39,9 +40,9 @@ export interface WorkstationOptions {
   readonly logger?: boolean | { readonly level: string; readonly stream?: { write(line: string): void } };
 }
 
-const navigation =
-  (kit: SiteKit) =>
-  (user: WorkstationUser | undefined, language: 'en' | 'fr', path: string): NavLink[] => {
+const navigation = (kit: SiteKit) => {
+  const words = nounTexts(kit.recordNoun());
+  return (user: WorkstationUser | undefined, language: 'en' | 'fr', path: string): NavLink[] => {
     if (!user) return [];
     const actor = { id: user.id, login: user.login, privilege: user.privilege };
     const link = (
@@ -55,11 +56,11 @@ const navigation =
     });
     const links: NavLink[] = [link('/', texts.home, (p) => p === '/' || p.startsWith('/?'))];
     if (kit.recordTypes.some((type) => kit.allows(actor, type.name, 'draft')))
-      links.push(link('/records/new', texts.newRecord));
+      links.push(link('/records/new', words.newRecord));
     links.push(
       link(
         '/records',
-        texts.records,
+        words.records,
         (p) => p === '/records' || p.startsWith('/records?') || /^\/records\/[A-Z]/.test(p),
       ),
     );
@@ -68,6 +69,7 @@ const navigation =
     links.push(link('/password', texts.myPassword));
     return links;
   };
+};
 
 /**
  * The site workstation UI for a site app's kit: login, home, new record, lists and search, record
@@ -110,8 +112,18 @@ export async function createWorkstation(options: WorkstationOptions): Promise<We
     if (request.method === 'GET' && (path.startsWith('/assets/') || path.startsWith('/language/'))) return;
     return reply.redirect('/password', 303);
   });
+  const wordsByType = new Map<string, NounTexts>();
   const ctx: PageContext = {
     kit,
+    words: (typeName) => {
+      const key = typeName ?? '';
+      let found = wordsByType.get(key);
+      if (!found) {
+        found = nounTexts(kit.recordNoun(typeName));
+        wordsByType.set(key, found);
+      }
+      return found;
+    },
     db,
     web,
     sync: options.sync ?? {},

@@ -20,6 +20,20 @@ export const libraryCard = defineRecordType({
   table: libraryCards,
   refLetter: 'C',
   label: { en: 'Library card', fr: 'Carte de bibliothèque' },
+  // Its own noun: "une carte", where the kit would say "une fiche".
+  noun: {
+    en: { one: 'card', many: 'cards' },
+    fr: {
+      one: 'carte',
+      many: 'cartes',
+      the: 'la carte',
+      this: 'cette carte',
+      of: 'de carte',
+      none: 'aucune carte',
+      new: 'nouvelle carte',
+      feminine: true,
+    },
+  },
   fields: {
     holder_surname: { label: { en: 'Holder surname', fr: 'Nom du titulaire' } },
     holder_given_names: { label: { en: 'Holder given names', fr: 'Prénoms du titulaire' } },

@@ -40,17 +40,17 @@ export function registerHomePage(ctx: PageContext): void {
     const sections: Html[] = [];
     if (level >= 2 && waiting.toVerify.length > 0) {
       sections.push(
-        html`<h3>${say(request, texts.toVerify)} (${waiting.toVerify.length})</h3>${recordLinks(request, waiting.toVerify)}`,
+        html`<h3>${say(request, ctx.words().toVerify)} (${waiting.toVerify.length})</h3>${recordLinks(request, waiting.toVerify)}`,
       );
     }
     if (level >= 3 && waiting.toValidate.length > 0) {
       sections.push(
-        html`<h3>${say(request, texts.toValidate)} (${waiting.toValidate.length})</h3>${recordLinks(request, waiting.toValidate)}`,
+        html`<h3>${say(request, ctx.words().toValidate)} (${waiting.toValidate.length})</h3>${recordLinks(request, waiting.toValidate)}`,
       );
     }
     if (waiting.refused.length > 0) {
       sections.push(
-        html`<h3>${say(request, texts.refused)} (${waiting.refused.length})</h3>${recordLinks(
+        html`<h3>${say(request, ctx.words().refused)} (${waiting.refused.length})</h3>${recordLinks(
           request,
           waiting.refused,
           (item) => html` — <strong>${(item as (typeof waiting.refused)[number]).reason}</strong>`,
@@ -67,16 +67,16 @@ export function registerHomePage(ctx: PageContext): void {
     }
     const privilege = kit.roleNames[level];
     const canDraft = kit.recordTypes.some((type) => kit.allows(actor, type.name, 'draft'));
-    const body = html`${noticeOf(request)}
+    const body = html`${noticeOf(request, ctx.words())}
 <p>${say(request, texts.loggedInAs, { login: actor.login, privilege: privilege[language], level })}</p>
 <div class="actions">
-${canDraft ? html`<a class="button" href="/records/new">${say(request, texts.newRecord)}</a>` : ''}
+${canDraft ? html`<a class="button" href="/records/new">${say(request, ctx.words().newRecord)}</a>` : ''}
 <a class="button secondary" href="/records">${say(request, texts.search)}</a>
 </div>
 <section class="card"><h2>${say(request, texts.waitingForYou)}</h2>
 ${sections.length > 0 ? sections : html`<p>${say(request, texts.nothingWaiting)}</p>`}
 </section>
-<section class="card"><h2>${say(request, texts.countsByStatus)}</h2>
+<section class="card"><h2>${say(request, ctx.words().countsByStatus)}</h2>
 <div class="counts">${[1, 2, 3, 4, 0].map(
       (status) =>
         html`<a class="count" href="/records?status=${status}"><strong>${counts.byStatus[status] ?? 0}</strong>${statusBadge(request, status)}</a>`,
@@ -85,7 +85,7 @@ ${sections.length > 0 ? sections : html`<p>${say(request, texts.nothingWaiting)}
 <section class="card"><h2>${say(request, texts.lastSync)}</h2>
 <p>${
       last
-        ? say(request, texts.carried, {
+        ? say(request, ctx.words().carried, {
             when: showTime(last.at),
             rows: last.rows,
             table: last.table ?? last.kind,

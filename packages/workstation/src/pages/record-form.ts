@@ -113,10 +113,10 @@ export function registerRecordForms(ctx: PageContext): void {
     const actor = actorOf(ctx, request);
     const language = languageOf(request);
     const types = kit.recordTypes.filter((type) => kit.allows(actor, type.name, 'draft'));
-    const body = html`<p>${say(request, texts.chooseType)}</p><div class="actions">${types.map(
+    const body = html`<p>${say(request, ctx.words().chooseType)}</p><div class="actions">${types.map(
       (type) => html`<a class="button" href="/records/new/${type.name}">${type.label[language]}</a>`,
     )}</div>`;
-    return web.sendPage(request, reply, { title: say(request, texts.newRecord), body });
+    return web.sendPage(request, reply, { title: say(request, ctx.words().newRecord), body });
   });
 
   web.fastify.get<{ Params: { type: string } }>('/records/new/:type', (request, reply) => {
@@ -128,7 +128,7 @@ export function registerRecordForms(ctx: PageContext): void {
       action: `/records/new/${type.name}`,
       submit: say(request, texts.saveDraft),
       values: {},
-      title: `${say(request, texts.newRecord)} — ${type.label[languageOf(request)]}`,
+      title: `${say(request, ctx.words(type.name).newRecord)} — ${type.label[languageOf(request)]}`,
     });
   });
 
@@ -142,7 +142,7 @@ export function registerRecordForms(ctx: PageContext): void {
     const actor = actorOf(ctx, request);
     requireDraft(request, actor, type);
     const { values, entered, problems } = await checkPosted(ctx, type, request.body);
-    const title = `${say(request, texts.newRecord)} — ${type.label[languageOf(request)]}`;
+    const title = `${say(request, ctx.words(type.name).newRecord)} — ${type.label[languageOf(request)]}`;
     if (problems.length === 0) {
       try {
         const ref: RecordRef =

@@ -1,4 +1,4 @@
-import { type RecordSearch, statusNames } from '@xmcomm/site-kit';
+import { type RecordSearch, type SearchResult, searchCountLimit, statusNames } from '@xmcomm/site-kit';
 import { attribute, flag, type Html, html, isRealDate } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
 import { actorOf, languageOf, type PageContext, rethrowKitRefusal, say } from '../context.js';
@@ -15,7 +15,11 @@ function searchOf(ctx: PageContext, query: Record<string, unknown>) {
   };
   const type = text('type');
   const status = text('status');
-  const page = Math.min(Math.max(Number.parseInt(text('page') ?? '1', 10) || 1, 1), 100_000);
+  // Pages past the count's limit are not offered: the clerk narrows the search instead.
+  const page = Math.min(
+    Math.max(Number.parseInt(text('page') ?? '1', 10) || 1, 1),
+    Math.ceil(searchCountLimit / pageSize),
+  );
   const from = text('from');
   const to = text('to');
   const search: RecordSearch & { page: number } = {
@@ -48,7 +52,7 @@ export function registerRecordList(ctx: PageContext): void {
   web.fastify.get('/records', async (request, reply) => {
     const actor = actorOf(ctx, request);
     const search = searchOf(ctx, request.query as Record<string, unknown>);
-    let result: Awaited<ReturnType<typeof kit.records.search>>;
+    let result: SearchResult;
     try {
       result = await kit.records.search(actor, search);
     } catch (error) {
@@ -91,7 +95,7 @@ ${field('place', say(request, texts.place), html`<input id="s-place" name="place
 <div class="actions"><button type="submit">${say(request, texts.search)}</button></div>
 </form>
 <div id="results">${results}</div>`;
-    return web.sendPage(request, reply, { title: say(request, texts.records), body: form });
+    return web.sendPage(request, reply, { title: say(request, ctx.words().records), body: form });
   });
 }
 
@@ -99,29 +103,18 @@ function resultsTable(
   ctx: PageContext,
   request: FastifyRequest,
   search: ReturnType<typeof searchOf>,
-  result: {
-    items: readonly {
-      ref: string;
-      type: string;
-      title: string;
-      eventDate: string;
-      place: string | null;
-      status: number;
-      niu: string | null;
-    }[];
-    total: number;
-  },
+  result: SearchResult,
 ): Html {
   const language = languageOf(request);
-  if (result.total === 0) return html`<p>${say(request, texts.noRecords)}</p>`;
+  if (result.total === 0) return html`<p>${say(request, ctx.words().noRecords)}</p>`;
   const pages = Math.max(1, Math.ceil(result.total / pageSize));
   const pager = html`<nav class="pager" aria-label="pages">
-<span>${say(request, texts.resultCount, { total: result.total, page: search.page, pages })}</span>
+<span>${say(request, result.more ? ctx.words().resultCountMore : ctx.words().resultCount, { total: result.total, page: search.page, pages })}</span>
 ${search.page > 1 ? html`<a class="button secondary" href="/records?${queryOf(search, search.page - 1)}">${say(request, texts.previous)}</a>` : ''}
 ${search.page < pages ? html`<a class="button secondary" href="/records?${queryOf(search, search.page + 1)}">${say(request, texts.next)}</a>` : ''}
 </nav>`;
   return html`${pager}<div class="table-wrap"><table>
-<thead><tr><th>${say(request, texts.reference)}</th><th>${say(request, texts.record)}</th><th>${say(request, texts.date)}</th><th>${say(request, texts.place)}</th><th>${say(request, texts.status)}</th><th>${say(request, texts.niu)}</th></tr></thead>
+<thead><tr><th>${say(request, texts.reference)}</th><th>${say(request, ctx.words().record)}</th><th>${say(request, texts.date)}</th><th>${say(request, texts.place)}</th><th>${say(request, texts.status)}</th><th>${say(request, texts.niu)}</th></tr></thead>
 <tbody>${result.items.map(
     (item) =>
       html`<tr><td><a href="/records/${item.ref}">${item.ref}</a></td><td><a href="/records/${item.ref}">${item.title}</a><br><span class="muted">${ctx.kit.recordType(item.type).label[language]}</span></td><td>${item.eventDate}</td><td>${item.place ?? ''}</td><td>${statusBadge(request, item.status)}</td><td>${item.niu ?? ''}</td></tr>`,

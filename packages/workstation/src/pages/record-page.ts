@@ -12,7 +12,7 @@ import {
   showTime,
 } from '../context.js';
 import { noticeOf, noticeUrl } from '../notices.js';
-import { eventNames, texts } from '../texts.js';
+import { texts } from '../texts.js';
 import { statusBadge } from './home.js';
 import { printAction, printRecord } from './print.js';
 import { formFieldsOf } from './record-form.js';
@@ -75,7 +75,7 @@ function actionsFor(ctx: PageContext, request: FastifyRequest, type: RecordType,
     out.push(html`<form method="post" action="${base}/cancel" class="card action-card">${token}
 <div class="field"><label for="cancel-reason">${say(request, texts.cancelReason)}</label>
 <input id="cancel-reason" name="reason" maxlength="200"></div>
-<button type="submit" class="danger">${say(request, texts.cancel)}</button></form>`);
+<button type="submit" class="danger">${say(request, ctx.words(type.name).cancel)}</button></form>`);
   }
   const print = printAction(ctx, request, view);
   if (print) out.push(print);
@@ -109,13 +109,14 @@ async function sendRecord(
     ...Object.keys(workflowLabels).filter((name) => view.fields[name] !== undefined),
   ];
   const actions = actionsFor(ctx, request, type, view);
-  const body = html`${noticeOf(request)}
+  const words = ctx.words(type.name);
+  const body = html`${noticeOf(request, words)}
 ${refusal ? html`<p class="error-message" role="alert">${refusal}</p>` : ''}
 <p>${type.label[language]} · ${statusBadge(request, view.status)}${view.niu ? html` · <strong>${say(request, texts.niu)} ${view.niu}</strong>` : ''}</p>
-${view.rejection ? html`<p class="error-message">${say(request, texts.refusedBecause, { reason: `${view.rejection.reason}${view.rejection.detail ? ` (${view.rejection.detail})` : ''}` })}</p>` : ''}
-${view.readOnly ? html`<p class="notice warn">${say(request, texts.imported, { origin: view.origin ?? '' })}</p>` : ''}
+${view.rejection ? html`<p class="error-message">${say(request, words.refusedBecause, { reason: `${view.rejection.reason}${view.rejection.detail ? ` (${view.rejection.detail})` : ''}` })}</p>` : ''}
+${view.readOnly ? html`<p class="notice warn">${say(request, words.imported, { origin: view.origin ?? '' })}</p>` : ''}
 <section><h2>${say(request, texts.actions)}</h2>
-<div class="actions">${actions.length > 0 ? actions : html`<p class="muted">${say(request, texts.noActions)}</p>`}</div></section>
+<div class="actions">${actions.length > 0 ? actions : html`<p class="muted">${say(request, words.noActions)}</p>`}</div></section>
 <section class="card"><h2>${say(request, texts.fields)}</h2><dl class="fields">${rows.map((name) => {
     const field = fields.get(name);
     const label = field ? field.label[language] : (workflowLabels[name]?.[language] ?? name);
@@ -123,18 +124,18 @@ ${view.readOnly ? html`<p class="notice warn">${say(request, texts.imported, { o
   })}</dl></section>
 <section class="card"><h2>${say(request, texts.signature)}</h2><p>${
     view.signature
-      ? say(request, texts.signedBy, {
+      ? say(request, words.signedBy, {
           signer: view.signature.signer,
           at: showTime(view.signature.signedAt),
-          validity: say(request, view.signature.valid ? texts.signatureValid : texts.signatureInvalid),
+          validity: say(request, view.signature.valid ? texts.signatureValid : words.signatureInvalid),
         })
-      : say(request, texts.notSigned)
+      : say(request, words.notSigned)
   }</p></section>
 <section class="card"><h2>${say(request, texts.history)}</h2><div class="table-wrap"><table>
 <thead><tr><th>${say(request, texts.when)}</th><th>${say(request, texts.what)}</th><th>${say(request, texts.who)}</th><th>${say(request, texts.workstation)}</th></tr></thead>
 <tbody>${history.map(
     (event) =>
-      html`<tr><td>${showTime(event.at)}</td><td>${eventNames[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${detailText(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
+      html`<tr><td>${showTime(event.at)}</td><td>${words.events[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${detailText(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
   )}</tbody></table></div></section>`;
   return ctx.web.sendPage(request, reply, {
     title: `${view.ref} — ${view.title}`,

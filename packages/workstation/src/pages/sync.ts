@@ -83,10 +83,10 @@ ${
       )}</tbody></table></div>`
 }
 </section>
-<section class="card"><h2>${say(request, texts.refused)}</h2>
+<section class="card"><h2>${say(request, ctx.words().refused)}</h2>
 ${
   waiting.refused.length === 0
-    ? html`<p>${say(request, texts.noRefusals)}</p>`
+    ? html`<p>${say(request, ctx.words().noRefusals)}</p>`
     : recordLinks(request, waiting.refused, (item) => {
         const refused = item as (typeof waiting.refused)[number];
         return html` — <strong>${refused.reason}</strong>${refused.detail ? html` <span class="muted">${refused.detail}</span>` : ''}`;

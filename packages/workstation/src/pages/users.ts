@@ -35,17 +35,17 @@ async function sendUsers(ctx: PageContext, request: FastifyRequest, reply: Fasti
   const language = languageOf(request);
   const token = csrfInput(request.web.csrfToken);
   const now = Date.now();
-  const body = html`${noticeOf(request)}
+  const body = html`${noticeOf(request, ctx.words())}
 ${refusal ? html`<p class="error-message" role="alert">${refusal}</p>` : ''}
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="stacked">
 <thead><tr><th>${say(request, texts.user)}</th><th>${say(request, texts.privilege)}</th><th>${say(request, texts.lockedUntil)}</th><th>${say(request, texts.actions)}</th></tr></thead>
 <tbody>${users.map((user) => {
     const base = `/users/${encodeURIComponent(user.login)}`;
     const locked = user.lockedUntil && user.lockedUntil.getTime() > now;
-    return html`<tr><td><strong>${user.login}</strong>${user.displayName ? html`<br><span class="muted">${user.displayName}</span>` : ''}</td>
-<td>${user.privilege} · ${ctx.kit.roleNames[user.privilege][language]}</td>
-<td>${locked ? showTime(user.lockedUntil) : ''}</td>
-<td><div class="row-actions">
+    return html`<tr><td data-label="${say(request, texts.user)}"><strong>${user.login}</strong>${user.displayName ? html`<br><span class="muted">${user.displayName}</span>` : ''}</td>
+<td data-label="${say(request, texts.privilege)}">${user.privilege} · ${ctx.kit.roleNames[user.privilege][language]}</td>
+${locked ? html`<td data-label="${say(request, texts.lockedUntil)}">${showTime(user.lockedUntil)}</td>` : html`<td></td>`}
+<td data-label="${say(request, texts.actions)}"><div class="row-actions">
 <form method="post" action="${base}/privilege">${token}<label class="sr-only" for="p-${user.login}">${say(request, texts.privilege)}</label>${privilegeSelect(ctx.kit, request, `p-${user.login}`, user.privilege)} <button type="submit" class="secondary">${say(request, texts.setPrivilege)}</button></form>
 ${user.privilege > 0 ? html`<form method="post" action="${base}/suspend">${token}<button type="submit" class="secondary">${say(request, texts.suspend)}</button></form>` : ''}
 <form method="post" action="${base}/password">${token}<label class="sr-only" for="pw-${user.login}">${say(request, texts.newPassword)}</label><input id="pw-${user.login}" name="password" type="password" autocomplete="new-password" placeholder="${say(request, texts.newPassword)}" required maxlength="200""> <button type="submit" class="secondary">${say(request, texts.resetPassword)}</button></form>
