@@ -8,7 +8,7 @@ import { actorOf, languageOf, type PageContext, rethrowKitRefusal, say } from '.
 
 const printTexts = {
   print: { en: 'Print', fr: 'Imprimer' },
-  printTitle: { en: 'Print a document of this record', fr: 'Imprimer un document de cette fiche' },
+  printTitle: { en: 'Print a document', fr: 'Imprimer un document' },
   printKind: { en: 'Document', fr: 'Document' },
   printLanguage: { en: 'Language of dates and values', fr: 'Langue des dates et des valeurs' },
   printHint: {
