@@ -228,6 +228,23 @@ describe('supervisor pages', () => {
     expect((await postLogin(f.web, 'newbie', 'newbie password 1')).response.statusCode).toBe(303);
   });
 
+  test('what a user types is never read as a command option: it is checked as the value it is', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const login = await post(f.web, admin, '/users', {
+      login: '--name=x',
+      privilege: '1',
+      password: 'a password 12',
+    });
+    expect(login.statusCode).toBe(400);
+    expect(login.body).toMatch(/id="f-login-error"/);
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const before = await balanceOf('EBO-1');
+    const amount = await post(f.web, clerk, '/clients/EBO-1/credit', { amount: '--reference=FORGED' });
+    expect(amount.statusCode).toBe(400);
+    expect(amount.body).toMatch(/id="f-amount-error"/);
+    expect(await balanceOf('EBO-1')).toBe(before);
+  });
+
   test("the dashboard counts the service's refusals by reason, in the user's language", async () => {
     const reader = await logIn(f.web, 'reader', f.passwords.reader);
     const refusal = { containerId: null, sender: 'EBO-1' };

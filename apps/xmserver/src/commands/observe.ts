@@ -107,7 +107,8 @@ export async function actsReport(
   // biome-ignore lint/suspicious/noExplicitAny: the tables are the contract's, chosen at run time
   const untyped = db as unknown as Kysely<any>;
   const lines: { site: string; table: string; day: string; acts: number }[] = [];
-  for (const table of exchangedTables) {
+  // Records have a validation day; other exchanged rows (the documents a site issued) are not acts.
+  for (const table of exchangedTables.filter((candidate) => 'validated_at' in candidate.columns)) {
     const day = sql<string | null>`to_char(${sql.ref('validated_at')}, 'YYYY-MM-DD')`;
     const rows = await untyped
       .selectFrom(table.qualifiedName)

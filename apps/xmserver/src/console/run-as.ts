@@ -33,7 +33,8 @@ function collector(): { stream: Writable; text: () => string } {
  * nothing except through the CLI's own commands, so each change passes the same parsing, the same
  * privilege check (`authorise`, audited when refused), the same `audited` transaction and the same
  * follow-ups (broker accounts, telling the site) as at a terminal. Returns the command's JSON
- * answer; a refusal is thrown as the command's XmServerError.
+ * answer; a refusal is thrown as the command's XmServerError. Whatever a user typed goes after
+ * `--` in `argv`, as an operand: a login such as `--data-dir=/x` must never read as an option.
  */
 export async function runAs(
   settings: CommandSettings,

@@ -218,21 +218,28 @@ ${
     'credit',
     'credit',
     ['amount', 'reference'],
-    (m, v) => ['client', 'credit', m, v.amount ?? '', ...(v.reference ? ['--reference', v.reference] : [])],
+    (m, v) => [
+      'client',
+      'credit',
+      ...(v.reference ? ['--reference', v.reference] : []),
+      '--',
+      m,
+      v.amount ?? '',
+    ],
     'credited',
   );
   action(
     'status',
     'status',
     ['status', 'reason'],
-    (m, v) => ['client', 'set-status', m, v.status ?? '', '--reason', v.reason ?? ''],
+    (m, v) => ['client', 'set-status', '--reason', v.reason ?? '', '--', m, v.status ?? ''],
     'status',
   );
   action(
     'message',
     'message',
     ['text'],
-    (m, v) => ['client', 'message', m, '--text', v.text ?? ''],
+    (m, v) => ['client', 'message', '--text', v.text ?? '', '--', m],
     'message',
   );
 
@@ -290,7 +297,7 @@ ${csrfInput(request.web.csrfToken)}${alertOf(alert)}
     if (Object.keys(changed).length === 0)
       return web.redirect(reply, `/clients/${encodeURIComponent(client.matricule)}`);
     try {
-      await c.act(user, ['client', 'update', client.matricule, ...clientOptions(changed)]);
+      await c.act(user, ['client', 'update', ...clientOptions(changed), '--', client.matricule]);
     } catch (error) {
       const problem = problemOf(error, c.lang(request));
       if (problem.field && problem.field in before)

@@ -49,7 +49,7 @@ ${input({ name: 'key', label: t(ct.licenceKey), value: problem.key, error: probl
     const user = await c.need(request, 3);
     const key = formValue(request.body, 'key').trim();
     try {
-      await c.act(user, ['licence', 'activate', key]);
+      await c.act(user, ['licence', 'activate', '--', key]);
     } catch (error) {
       return page(request, reply, { key, error: problemOf(error, c.lang(request)).message });
     }

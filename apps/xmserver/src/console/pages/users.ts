@@ -81,9 +81,10 @@ ${input({ name: 'password', label: t(ct.newPassword), type: 'password', error: e
       privilege: formValue(request.body, 'privilege'),
       password: '',
     };
-    const argv = ['user', 'add', values.login, '--privilege', values.privilege];
+    const argv = ['user', 'add', '--privilege', values.privilege];
     if (values.name) argv.push('--name', values.name);
     if (formValue(request.body, 'temporary') === 'true') argv.push('--temporary');
+    argv.push('--', values.login);
     // The password goes the way a script gives it, in the environment: never in an argument.
     return run(request, reply, argv, { XM_NEW_PASSWORD: formValue(request.body, 'password') }, values);
   });
@@ -91,14 +92,15 @@ ${input({ name: 'password', label: t(ct.newPassword), type: 'password', error: e
     run(request, reply, [
       'user',
       'set-privilege',
+      '--',
       request.params.login,
       formValue(request.body, 'privilege'),
     ]),
   );
   web.fastify.post<Login>('/users/:login/suspend', (request, reply) =>
-    run(request, reply, ['user', 'suspend', request.params.login]),
+    run(request, reply, ['user', 'suspend', '--', request.params.login]),
   );
   web.fastify.post<Login>('/users/:login/unlock', (request, reply) =>
-    run(request, reply, ['user', 'unlock', request.params.login]),
+    run(request, reply, ['user', 'unlock', '--', request.params.login]),
   );
 }
