@@ -228,6 +228,18 @@ describe('supervisor pages', () => {
     expect((await postLogin(f.web, 'newbie', 'newbie password 1')).response.statusCode).toBe(303);
   });
 
+  test("a suspended user's row offers Reinstate with no privilege chosen in advance", async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const users = (await get(f.web, admin, '/users')).body;
+    const row = users.slice(
+      users.indexOf('<td>gone</td>'),
+      users.indexOf('</tr>', users.indexOf('<td>gone</td>')),
+    );
+    expect(row).toContain('>Reinstate</button>');
+    expect(row).toMatch(/<option value="" selected disabled>/);
+    expect(row).not.toMatch(/<option value="\d" selected>/);
+  });
+
   test('what a user types is never read as a command option: it is checked as the value it is', async () => {
     const admin = await logIn(f.web, 'admin', f.passwords.admin);
     const login = await post(f.web, admin, '/users', {

@@ -180,6 +180,8 @@ export const ct = {
   },
   add: { en: 'Add', fr: 'Ajouter' },
   setPrivilege: { en: 'Set', fr: 'Appliquer' },
+  reinstate: { en: 'Reinstate', fr: 'Rétablir' },
+  reinstateAs: { en: 'reinstate as…', fr: 'rétablir comme…' },
   suspend: { en: 'Suspend', fr: 'Suspendre' },
   unlock: { en: 'Unlock', fr: 'Débloquer' },
   suspendedBadge: { en: 'suspended', fr: 'suspendu' },

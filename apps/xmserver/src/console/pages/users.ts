@@ -26,7 +26,10 @@ export function registerUsers(c: ConsoleContext): void {
       return html`<tr><td>${u.login}</td><td>${u.displayName ?? ''}</td>
 <td>${u.privilege === 0 ? html`<span class="badge s0">${t(ct.suspendedBadge)}</span>` : listLabel(ct.privileges, lang, u.privilege - 1)}${u.lockedUntil ? html` <span class="badge s1">${t(ct.lockedBadge, { until: u.lockedUntil.toISOString().slice(0, 16).replace('T', ' ') })}</span>` : ''}</td>
 <td class="row-actions">
-<form method="post" action="/users/${l}/privilege">${csrfInput(token)}<label class="sr-only" for="p-${u.id}">${t(ct.privilege)}</label><select id="p-${u.id}" name="privilege">${privileges.map(([v, label]) => html`<option value="${v}"${Number(v) === u.privilege ? html` selected` : ''}>${label}</option>`)}</select> <button type="submit" class="button secondary">${t(ct.setPrivilege)}</button></form>
+<form method="post" action="/users/${l}/privilege">${csrfInput(token)}<label class="sr-only" for="p-${u.id}">${t(ct.privilege)}</label><select id="p-${u.id}" name="privilege" required>${
+        // A suspended user has no privilege to show: the operator picks one on purpose to reinstate them.
+        u.privilege === 0 ? html`<option value="" selected disabled>${t(ct.reinstateAs)}</option>` : ''
+      }${privileges.map(([v, label]) => html`<option value="${v}"${Number(v) === u.privilege ? html` selected` : ''}>${label}</option>`)}</select> <button type="submit" class="button secondary">${t(u.privilege === 0 ? ct.reinstate : ct.setPrivilege)}</button></form>
 ${u.privilege > 0 ? html`<form method="post" action="/users/${l}/suspend">${csrfInput(token)}<button type="submit" class="button danger">${t(ct.suspend)}</button></form>` : ''}
 ${u.lockedUntil || u.failedLogins > 0 ? html`<form method="post" action="/users/${l}/unlock">${csrfInput(token)}<button type="submit" class="button secondary">${t(ct.unlock)}</button></form>` : ''}
 </td></tr>`;
