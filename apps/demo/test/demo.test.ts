@@ -115,7 +115,7 @@ describe.skipIf(unavailable)('npm run demo: the batch, then one centre in the br
     await logIn(s.page, secretary.login, secretary.password);
     await s.page.goto(`${baseUrl}/records/${ref}`);
     await submit(s.page, s.page.getByRole('button', { name: 'Verify' }));
-    expect(await textOf(s.page.locator('main'))).toContain(`Record ${ref} is verified.`);
+    expect(await textOf(s.page.locator('main'))).toContain(`Act ${ref} is verified.`);
     await s.context.close();
 
     const o = await b.newPage({ extraHTTPHeaders: { 'accept-language': 'en' } });

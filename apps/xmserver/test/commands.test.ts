@@ -384,7 +384,7 @@ describe('clients', () => {
     expect(shown.status).toBe(1);
     const audit = JSON.parse((await run(['audit', '--target', 'DLA-003', '--json'])).stdout);
     expect(audit.map((e: { action: string }) => e.action)).toEqual(['client.set-status', 'client.add']);
-    expect(audit[0].details).toEqual({ from: 3, to: 1 });
+    expect(audit[0].details).toEqual({ from: 3, to: 1, reason: null });
   });
 
   test('update changes only what is given; list filters by status; errors as JSON with --json', async () => {
