@@ -264,7 +264,8 @@ describe.skipIf(unavailable)('workstation in chromium', () => {
     expect(await textOf(page.locator('.error-message'))).toContain('locked');
     await saveScreenshot(page, 'login-locked-1366');
     await context.close();
-  });
+    // Up to ten logins, each a password check with scrypt by design: more than the default 30 s on a busy machine.
+  }, 90_000);
 
   test('French labels with Accept-Language: fr, and the switch back to English', async () => {
     const { page, context } = await browser.newPage({
