@@ -1,14 +1,9 @@
-import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type { SealSigner } from '@xmcomm/documents';
-import {
-  certificateRequestToPem,
-  createCertificateRequest,
-  exportPrivateKey,
-  generateKeyPair,
-} from '@xmcomm/pki';
 import { EcrError } from './errors.js';
-import { readTextFile, writeTextFile } from './files.js';
+import { readTextFile } from './files.js';
+import { createKeyFiles, importCertificateFor } from './keys.js';
 
 // The centre's document key: it signs the QR seal of every copy and extract the centre prints. It is
 // not the container key (that one signs what the centre sends the server): the central server
@@ -29,77 +24,39 @@ function keyUnavailable(detail: string, detailFr: string, cause?: unknown): EcrE
 }
 
 /** Makes the key pair and its certificate request; never replaces an existing key. */
-export async function createDocumentKey(
+export function createDocumentKey(
   dataDir: string,
   identity: { readonly matricule: string; readonly name?: string },
   passphrase: string,
 ): Promise<{ privateKeyPath: string; requestPath: string }> {
-  if ([...passphrase].length < 12) {
-    throw new EcrError('usage', {
-      detail: "The key's passphrase has at least 12 characters.",
-      detailFr: 'La phrase de passe de la clé compte au moins 12 caractères.',
-    });
-  }
-  const { privateKey, publicKey } = await generateKeyPair({ type: 'ec', curve: 'P-256' });
-  const request = await createCertificateRequest({
-    privateKey,
-    subject: {
-      commonName: `${identity.matricule} documents`,
-      matricule: identity.matricule,
-      ...(identity.name ? { organization: identity.name } : {}),
-    },
-  });
-  const privateKeyPath = join(dataDir, documentKeyFiles.privateKey);
-  const requestPath = join(dataDir, documentKeyFiles.request);
-  await writeTextFile(privateKeyPath, exportPrivateKey(privateKey, { passphrase }), {
-    mode: 0o600,
-    exclusive: true,
-  });
-  await writeTextFile(
-    join(dataDir, documentKeyFiles.publicKey),
-    publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  return createKeyFiles(
+    dataDir,
+    documentKeyFiles,
+    { ...identity, commonName: `${identity.matricule} documents` },
+    passphrase,
   );
-  await writeTextFile(requestPath, certificateRequestToPem(request));
-  return { privateKeyPath, requestPath };
 }
 
 /** Installs the document key's certificate, after checking it is for that key. */
-export async function importDocumentCertificate(
+export function importDocumentCertificate(
   dataDir: string,
   pem: string,
 ): Promise<{ subject: string; validTo: string; path: string }> {
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(pem);
-  } catch (cause) {
-    throw new EcrError(
-      'configuration',
-      {
-        detail: 'this file is not an X.509 certificate.',
-        detailFr: "ce fichier n'est pas un certificat X.509.",
-      },
-      { cause },
-    );
-  }
-  const publicKeyPath = join(dataDir, documentKeyFiles.publicKey);
-  const ours = await readTextFile(publicKeyPath, {
-    whenMissing: (cause) =>
+  return importCertificateFor(
+    dataDir,
+    documentKeyFiles,
+    pem,
+    (_path, cause) =>
       keyUnavailable(
         'this centre has no document key: run `ecr document-key create` first.',
         "ce centre n'a pas de clé de documents : lancez d'abord `ecr document-key create`.",
         cause,
       ),
-  });
-  const theirs = certificate.publicKey.export({ type: 'spki', format: 'der' });
-  if (!theirs.equals(createPublicKey(ours).export({ type: 'spki', format: 'der' }))) {
-    throw new EcrError('configuration', {
+    {
       detail: "the certificate is for another key than this centre's document key.",
       detailFr: 'le certificat est pour une autre clé que la clé de documents de ce centre.',
-    });
-  }
-  const path = join(dataDir, documentKeyFiles.certificate);
-  await writeTextFile(path, certificate.toString());
-  return { subject: certificate.subject, validTo: certificate.validTo, path };
+    },
+  );
 }
 
 /** The document key and its certificate, ready to seal; `key-unavailable` says which step is missing. */

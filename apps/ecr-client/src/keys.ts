@@ -25,9 +25,22 @@ export interface CentreKeyFiles {
   readonly requestPath: string;
 }
 
-export async function createCentreKey(
+/** Where one of the centre's key pairs lives in its data folder. */
+export interface KeyFileNames {
+  readonly privateKey: string;
+  readonly publicKey: string;
+  readonly request: string;
+  readonly certificate: string;
+}
+
+/**
+ * Makes a P-256 key pair and its certificate request in `dataDir` under `files`: the private key
+ * written only encrypted, and never over an existing one.
+ */
+export async function createKeyFiles(
   dataDir: string,
-  identity: { matricule: string; name?: string },
+  files: KeyFileNames,
+  subject: { commonName: string; matricule: string; name?: string },
   passphrase: string,
 ): Promise<CentreKeyFiles> {
   if ([...passphrase].length < 12) {
@@ -40,29 +53,36 @@ export async function createCentreKey(
   const request = await createCertificateRequest({
     privateKey,
     subject: {
-      commonName: identity.matricule,
-      matricule: identity.matricule,
-      ...(identity.name ? { organization: identity.name } : {}),
+      commonName: subject.commonName,
+      matricule: subject.matricule,
+      ...(subject.name ? { organization: subject.name } : {}),
     },
   });
-  const privateKeyPath = join(dataDir, centreFiles.privateKey);
-  const requestPath = join(dataDir, centreFiles.request);
+  const privateKeyPath = join(dataDir, files.privateKey);
+  const requestPath = join(dataDir, files.request);
   await writeTextFile(privateKeyPath, exportPrivateKey(privateKey, { passphrase }), {
     mode: 0o600,
     exclusive: true,
   });
   await writeTextFile(
-    join(dataDir, centreFiles.publicKey),
+    join(dataDir, files.publicKey),
     publicKey.export({ type: 'spki', format: 'pem' }) as string,
   );
   await writeTextFile(requestPath, certificateRequestToPem(request));
   return { privateKeyPath, requestPath };
 }
 
-/** Installs the certificate the operator issued, after checking it is for this centre's key. */
-export async function importCentreCertificate(
+/**
+ * Installs a certificate for the key pair under `files`, after checking it is for that key.
+ * `noKey` is the error when the key was never made; `otherKey` the words when the certificate is
+ * for another key.
+ */
+export async function importCertificateFor(
   dataDir: string,
+  files: KeyFileNames,
   pem: string,
+  noKey: (path: string, cause: unknown) => EcrError,
+  otherKey: { readonly detail: string; readonly detailFr: string },
 ): Promise<{ subject: string; validTo: string; path: string }> {
   let certificate: X509Certificate;
   try {
@@ -77,19 +97,37 @@ export async function importCentreCertificate(
       { cause },
     );
   }
-  const publicKeyPath = join(dataDir, centreFiles.publicKey);
-  const ours = await readTextFile(publicKeyPath, {
-    whenMissing: (cause) => new EcrError('not-initialised', { path: publicKeyPath }, { cause }),
-  });
+  const publicKeyPath = join(dataDir, files.publicKey);
+  const ours = await readTextFile(publicKeyPath, { whenMissing: (cause) => noKey(publicKeyPath, cause) });
   const theirs = certificate.publicKey.export({ type: 'spki', format: 'der' });
   const mine = createPublicKey(ours).export({ type: 'spki', format: 'der' });
-  if (!theirs.equals(mine)) {
-    throw new EcrError('configuration', {
-      detail: "the certificate is for another key than this centre's.",
-      detailFr: 'le certificat est pour une autre clé que celle de ce centre.',
-    });
-  }
-  const path = join(dataDir, centreFiles.certificate);
+  if (!theirs.equals(mine)) throw new EcrError('configuration', otherKey);
+  const path = join(dataDir, files.certificate);
   await writeTextFile(path, certificate.toString());
   return { subject: certificate.subject, validTo: certificate.validTo, path };
+}
+
+export function createCentreKey(
+  dataDir: string,
+  identity: { matricule: string; name?: string },
+  passphrase: string,
+): Promise<CentreKeyFiles> {
+  return createKeyFiles(dataDir, centreFiles, { commonName: identity.matricule, ...identity }, passphrase);
+}
+
+/** Installs the certificate the operator issued, after checking it is for this centre's key. */
+export function importCentreCertificate(
+  dataDir: string,
+  pem: string,
+): Promise<{ subject: string; validTo: string; path: string }> {
+  return importCertificateFor(
+    dataDir,
+    centreFiles,
+    pem,
+    (path, cause) => new EcrError('not-initialised', { path }, { cause }),
+    {
+      detail: "the certificate is for another key than this centre's.",
+      detailFr: 'le certificat est pour une autre clé que celle de ce centre.',
+    },
+  );
 }
