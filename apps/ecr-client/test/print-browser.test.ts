@@ -146,9 +146,11 @@ const post = (page: Page, path: string, withToken: boolean) =>
   page.evaluate(
     async ([target, token]) => {
       const body = new URLSearchParams({ kind: 'extract', language: 'fr' });
-      // biome-ignore lint/suspicious/noExplicitAny: the page's DOM, in the browser
-      const dom = (globalThis as any).document;
-      const input = dom.querySelector('input[name="_csrf"]') as { value: string } | null;
+      // The page's DOM, in the browser (this package's types have no DOM lib): only what is used.
+      const dom = (
+        globalThis as unknown as { document: { querySelector(selector: string): { value: string } | null } }
+      ).document;
+      const input = dom.querySelector('input[name="_csrf"]');
       if (token && input) body.set('_csrf', input.value);
       const response = await fetch(target, { method: 'POST', body });
       return response.status;

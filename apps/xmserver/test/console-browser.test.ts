@@ -161,6 +161,8 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await shoot(page, 'clients');
     await page.goto(`${server.url}/statistics`);
     expect(await page.locator('[data-figure="acts-total"]').textContent()).toBe('3');
+    // Tables by their label in the user's language, not their SQL name.
+    expect(await page.locator('table.by-site tbody').textContent()).toContain('Birth');
     await shoot(page, 'statistics');
     // The CSV is `xmserver report`'s output, figure for figure.
     const csv = await page.evaluate<string>(`fetch('/statistics.csv').then((r) => r.text())`);

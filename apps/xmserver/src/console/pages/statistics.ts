@@ -1,3 +1,4 @@
+import { exchangedTables } from '@xmcomm/schema';
 import { html } from '@xmcomm/web-kit';
 import { actsCsv } from '../../commands/observe.js';
 import type { ConsoleContext } from '../app.js';
@@ -26,9 +27,12 @@ export function registerStatistics(c: ConsoleContext): void {
   web.fastify.get('/statistics', async (request, reply) => {
     const user = await c.need(request, 1);
     const t = (text: Parameters<typeof c.t>[1]) => c.t(request, text);
+    // A table by its contract label in the user's language ("Naissance"), its name when it has none.
+    const labelOf = (name: string) =>
+      exchangedTables.find((table) => table.name === name)?.label?.[c.lang(request)] ?? name;
     const lines = await report(user);
     const byMonth = sumBy(lines, (l) => l.day.slice(0, 7) || t(ct.noDate));
-    const byTable = sumBy(lines, (l) => l.table);
+    const byTable = sumBy(lines, (l) => labelOf(l.table));
     const bySite = sumBy(lines, (l) => `${l.site}\u0000${l.table}`);
     const total = lines.reduce((n, l) => n + l.acts, 0);
     const table = (head: string, rows: [string, number][]) =>
@@ -53,7 +57,7 @@ ${table(t(ct.month), byMonth)}</section>
 <div class="table-wrap"><table class="by-site"><thead><tr><th>${t(ct.site)}</th><th>${t(ct.table)}</th><th class="num">${t(ct.acts)}</th></tr></thead><tbody>${bySite.map(
             ([key, acts]) => {
               const [site, name] = key.split('\u0000');
-              return html`<tr><td>${site}</td><td>${name}</td><td class="num">${acts}</td></tr>`;
+              return html`<tr><td>${site}</td><td>${labelOf(name ?? '')}</td><td class="num">${acts}</td></tr>`;
             },
           )}</tbody></table></div></section></div>
 <p class="muted">${t(ct.statisticsNote)}</p>`;
