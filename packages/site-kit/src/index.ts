@@ -50,6 +50,7 @@ export {
   allows,
   checkFields as checkRecord,
   recordEvent,
+  recordEvents,
   requireAction,
   type Validation,
 } from './records.js';

@@ -134,6 +134,33 @@ export async function recordEvent(
     .execute();
 }
 
+/**
+ * History lines for several records of one type at once, made by a login or by nobody (the
+ * synchronisation): no workstation. `detail` gives each record's detail.
+ */
+export async function recordEvents(
+  db: RecordsDb,
+  type: RecordType,
+  numeros: readonly number[],
+  kind: string,
+  login: string | null,
+  detail: (numero: number) => unknown,
+): Promise<void> {
+  if (numeros.length === 0) return;
+  await db
+    .insertInto('xm_site.act_events')
+    .values(
+      numeros.map((numero) => ({
+        table_name: type.table.name,
+        act_numero: numero,
+        kind,
+        user_login: login,
+        detail: JSON.stringify(detail(numero)),
+      })),
+    )
+    .execute();
+}
+
 async function loadForUpdate(db: RecordsDb, type: RecordType, numero: number): Promise<MutableRow> {
   const row = (await db
     .selectFrom(type.table.qualifiedName)
