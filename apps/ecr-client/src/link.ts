@@ -5,7 +5,12 @@ import {
   type DeploymentDictionaries,
   defaultDeploymentDictionaries,
 } from '@xmcomm/schema';
-import { type ContainerCodec, createSdcCodec, type OpenedContainer } from '@xmcomm/status-sync';
+import {
+  createSiteLink,
+  type BrokerSettings as SiteBrokerSettings,
+  type SiteLink,
+} from '@xmcomm/site-kit/sync';
+import { createSdcCodec } from '@xmcomm/status-sync';
 import type { CentreSettings } from './centre.js';
 import { EcrError } from './errors.js';
 import { readTextFile } from './files.js';
@@ -16,25 +21,11 @@ import { centreFiles } from './keys.js';
 // settings), and the broker. Nothing here is secret but the key's passphrase, which comes from the
 // environment or a prompt.
 
-export interface BrokerSettings {
-  readonly url: string;
-  /** The broker login: the centre's matricule unless ECR_BROKER_USERNAME says otherwise. */
-  readonly username?: string;
-  readonly password?: string;
-  /** PEM of the CA of the broker's TLS certificate (pinned). */
-  readonly ca?: string;
-  /** 5 (default) or 4 for an MQTT 3.1.1 broker such as the embedded one. */
-  readonly protocolVersion: 4 | 5;
-}
+/** The broker as the site kit carries it; the centre's login is its matricule unless ECR_BROKER_USERNAME says otherwise. */
+export type BrokerSettings = SiteBrokerSettings;
 
-export interface CentreLink {
-  readonly matricule: string;
-  /** The server's matricule: the sender of every container the centre accepts, and `{server}` in topics. */
-  readonly serverName: string;
-  readonly codec: ContainerCodec;
-  /** The last containers opened, by their bytes: the CLI shows what came back (see `observe`). */
-  readonly opened: WeakMap<Uint8Array, OpenedContainer>;
-}
+/** The kit's `SiteLink`: the centre's codec, its matricule, the server's, and the containers opened last. */
+export type CentreLink = SiteLink;
 
 function configurationError(detail: string, detailFr: string, cause?: unknown): EcrError {
   return new EcrError('configuration', { detail, detailFr }, cause === undefined ? {} : { cause });
@@ -106,21 +97,7 @@ export async function openCentreLink(
     recipientsFor: () => [{ certificate: centre.serverCertificatePem as string }],
     ...codecDictionaries(dictionaries),
   });
-  const opened = new WeakMap<Uint8Array, OpenedContainer>();
-  return {
-    matricule: centre.matricule,
-    serverName,
-    opened,
-    codec: {
-      seal: (input) => codec.seal(input),
-      prepare: (recipient) => codec.prepare?.(recipient) ?? Promise.resolve(),
-      async open(bytes) {
-        const result = await codec.open(bytes);
-        if (result.ok) opened.set(bytes, result.value);
-        return result;
-      },
-    },
-  };
+  return createSiteLink({ matricule: centre.matricule, serverName, codec });
 }
 
 /** Whether a broker carries this centre's containers; a centre without one uses sticks (`t2d`). */
