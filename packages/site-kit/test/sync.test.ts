@@ -212,7 +212,11 @@ describe('a site synchronised through the kit', () => {
 
   test("a rejected record comes back to status 1 with the server's reason in its history and the events", async () => {
     // The register knows this site under another centre code: the record's NIU is not the site's there.
-    await server.db.updateTable('xm_system.clients').set({ centre_code: '999999' }).execute();
+    await server.db
+      .updateTable('xm_system.clients')
+      .set({ centre_code: '999999' })
+      .where('matricule', '=', centre.matricule)
+      .execute();
     try {
       const ref = await validated({ defendant_surname: 'Ndongo' });
       const start = events.length;
@@ -233,8 +237,41 @@ describe('a site synchronised through the kit', () => {
       });
       expect(eventsSince(start).find((e) => e.event === 'exported')).toBeUndefined();
     } finally {
-      await server.db.updateTable('xm_system.clients').set({ centre_code: centre.centreCode }).execute();
+      await server.db
+        .updateTable('xm_system.clients')
+        .set({ centre_code: centre.centreCode })
+        .where('matricule', '=', centre.matricule)
+        .execute();
     }
+  });
+
+  test('a record whose NIU the server already has loses it, and validated again gets a new one', async () => {
+    const ref = await validated({ defendant_surname: 'Fouda' });
+    const { niu } = await t.kit.records.get(t.agent, ref);
+    // The register already holds that NIU from this site, under another local number.
+    await server.db
+      .insertInto('xm_data.judgments' as never)
+      .values({
+        ...sampleJudgment,
+        status: 2,
+        niu,
+        origin_matricule: centre.matricule,
+        origin_numero: 9_999,
+      } as never)
+      .execute();
+    const start = events.length;
+    await sync.exportValidated();
+    await carry();
+    expect(eventsSince(start).find((e) => e.event === 'rejected')).toMatchObject({
+      ref: ref.ref,
+      reason: 'duplicate-niu',
+    });
+    expect(await t.kit.records.get(t.agent, ref)).toMatchObject({ status: 1, niu: null });
+    const again = await t.kit.records.validate(t.head, testPasswords.head, ref);
+    expect(again.niu).not.toBe(niu);
+    await sync.exportValidated();
+    await carry();
+    expect(await statusOf(ref)).toBe(4);
   });
 
   test('an imported record is stored read-only, with its origin, and reported with its ref', async () => {
