@@ -257,6 +257,37 @@ describe('ecr act import', () => {
     expect(await actCount()).toBe(before + 2);
   });
 
+  test('a CSV of several kinds: a kind column, and each row fills the columns of its own kind', async () => {
+    const before = await actCount();
+    const path = await file(
+      'register.csv',
+      csv([
+        { kind: 'birth', ...birth },
+        { kind: 'death', ...death },
+      ]),
+    );
+    const result = await ecr(['--json', '--user', 'ali', 'act', 'import', path], agent);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).byKind).toEqual({ birth: 1, death: 1 });
+    expect(await actCount()).toBe(before + 2);
+
+    // A birth with a death's field filled in is refused by the contract, as `act new` would.
+    const mixed = await file(
+      'mixed.csv',
+      csv([
+        { kind: 'birth', ...birth, certifier: 'physician' },
+        { kind: 'death', ...death },
+      ]),
+    );
+    const refused = await ecr(['--json', '--user', 'ali', 'act', 'import', mixed], agent);
+    expect(refused.code).toBe(exitCodes['import-refused']);
+    const { error } = JSON.parse(refused.stderr) as {
+      error: { fields: { line: number; field: string; code: string }[] };
+    };
+    expect(error.fields.map((f) => [f.line, f.field, f.code])).toEqual([[2, 'certifier', 'unknown-field']]);
+    expect(await actCount()).toBe(before + 2);
+  });
+
   test('--verify goes no further than the user could one act at a time', async () => {
     const before = await actCount();
     const path = await file('verify.csv', csv([birth, birth]));
