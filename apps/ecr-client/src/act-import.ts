@@ -88,7 +88,18 @@ export async function readImportText(path: string, limits: ImportLimits = import
     const file = await open(path, 'r');
     try {
       if ((await file.stat()).size > limits.maxBytes) throw tooBig();
-      bytes = await file.readFile();
+      // Read in chunks, never past the limit: a pipe or a file still growing has no size to trust.
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const chunk = Buffer.alloc(1024 * 1024);
+        const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+        if (total > limits.maxBytes) throw tooBig();
+        chunks.push(chunk.subarray(0, bytesRead));
+      }
+      bytes = Buffer.concat(chunks, total);
     } finally {
       await file.close();
     }
@@ -96,7 +107,6 @@ export async function readImportText(path: string, limits: ImportLimits = import
     if (error instanceof EcrError) throw error;
     throw fileError(error, path, 'read');
   }
-  if (bytes.length > limits.maxBytes) throw tooBig(); // it grew while read
   if (bytes.includes(0)) {
     throw refuseFile(
       path,

@@ -360,6 +360,15 @@ describe('ecr act import', () => {
       expect(result.stderr).toContain(`Impossible d'importer ${path} : il dépasse 32 Mio`);
     });
 
+    test('a stream without end (/dev/zero) is read no further than the limit', async () => {
+      const result = await ecr(
+        ['--user', 'ali', 'act', 'import', '/dev/zero', '--format', 'csv', '--kind', 'birth'],
+        agent,
+      );
+      expect(result.code).toBe(exitCodes.file);
+      expect(result.stderr).toContain('Cannot import /dev/zero: it is larger than 32 MiB');
+    });
+
     test('binary: a spreadsheet saved as .xlsx, renamed', async () => {
       await refusedWith(
         'sheet.csv',
