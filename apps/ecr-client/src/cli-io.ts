@@ -7,6 +7,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Whether stderr is a terminal: long work (`act import`) then draws a progress line there. */
+  readonly stderrIsTerminal?: boolean;
   /** A terminal to ask for passwords; absent when not interactive. */
   readonly terminal?: Terminal;
   /** `YYYY-MM-DD`, today in the centre's time zone. */

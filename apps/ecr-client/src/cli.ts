@@ -9,6 +9,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
   terminal: { input: process.stdin, output: process.stderr },
   signal: stop.signal,
 });

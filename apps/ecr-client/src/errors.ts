@@ -17,6 +17,7 @@ export const ecrErrorCodes = [
   'duplicate-user',
   'user-limit',
   'invalid-act',
+  'import-refused',
   'invalid-state',
   'read-only',
   'key-unavailable',
@@ -49,6 +50,7 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   'duplicate-user': 7,
   'user-limit': 7,
   'invalid-act': 8,
+  'import-refused': 8,
   'invalid-state': 9,
   'read-only': 9,
   'key-unavailable': 10,
@@ -59,6 +61,9 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
 };
 
 type Params = Readonly<Record<string, string | number>>;
+
+/** A field problem, with the line of the file it was read from when there is one (`act import`). */
+export type LocatedFieldError = FieldError & { readonly line?: number };
 
 const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = {
   usage: { en: (p) => `${p.detail}`, fr: (p) => `${p.detailFr ?? p.detail}` },
@@ -123,6 +128,10 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
     en: (p) => `The act is not valid (${p.count} problem(s)).`,
     fr: (p) => `L'acte n'est pas valide (${p.count} problème(s)).`,
   },
+  'import-refused': {
+    en: (p) => `${p.count} row(s) of ${p.path} refused: nothing was imported.`,
+    fr: (p) => `${p.count} ligne(s) de ${p.path} refusée(s) : rien n'a été importé.`,
+  },
   'invalid-state': {
     en: (p) => `${p.detail}`,
     fr: (p) => `${p.detailFr}`,
@@ -166,13 +175,13 @@ export class EcrError extends Error {
   override readonly name = 'EcrError';
   readonly code: EcrErrorCode;
   readonly params: Params;
-  /** For `invalid-act`: every field problem, each in English and French. */
-  readonly fieldErrors: readonly FieldError[];
+  /** For `invalid-act` and `import-refused`: every field problem (with its line), in English and French. */
+  readonly fieldErrors: readonly LocatedFieldError[];
 
   constructor(
     code: EcrErrorCode,
     params: Params = {},
-    options: { cause?: unknown; fieldErrors?: readonly FieldError[] } = {},
+    options: { cause?: unknown; fieldErrors?: readonly LocatedFieldError[] } = {},
   ) {
     super(messages[code].en(params), options.cause === undefined ? {} : { cause: options.cause });
     this.code = code;

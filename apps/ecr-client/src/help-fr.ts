@@ -127,6 +127,15 @@ export const helpFr: FrenchTexts = {
     description: 'rédiger un acte depuis un fichier JSON (agent) : birth, marriage ou death',
     options: { '--file': "l'acte, un objet JSON de champs" },
   },
+  'ecr act import': {
+    description:
+      "rédiger des actes depuis un fichier CSV avec une ligne d'en-tête, ou des lignes JSON, tous ou aucun (agent ; --verify : secrétaire)",
+    options: {
+      '--kind': 'birth, marriage ou death, pour les lignes sans colonne kind',
+      '--format': 'csv ou jsonl (par défaut : selon le nom du fichier)',
+      '--verify': 'marquer aussi chaque acte comme vérifié (secrétaire ou officier)',
+    },
+  },
   'ecr act edit': {
     description:
       "modifier des champs d'un acte pas encore validé, depuis un fichier JSON et/ou --set champ=valeur",

@@ -15,6 +15,7 @@ import {
 import { parseNiu, type StatsDimension, statsDimensions, statsToCsv } from '@xmcomm/site-kit';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
+import { registerActImportCommand } from './act-import-command.js';
 import {
   type ActRef,
   actHistory,
@@ -127,6 +128,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function report(error: unknown, language: Language, json: boolean, io: CliIo): void {
   if (error instanceof EcrError) {
     const fields = error.fieldErrors.map((e) => ({
+      ...(e.line === undefined ? {} : { line: e.line }),
       field: e.field,
       code: e.code,
       message: language === 'fr' ? e.messageFr : e.message,
@@ -138,7 +140,13 @@ function report(error: unknown, language: Language, json: boolean, io: CliIo): v
     } else {
       io.stderr(`ecr: ${error.messageIn(language)}\n`);
       // Each message names its field (the contract's and the rules' alike): not once more in front.
-      for (const field of fields) io.stderr(`  ${field.message} [${field.code}]\n`);
+      for (const field of fields) {
+        const at =
+          field.line === undefined
+            ? ''
+            : `${t(language, 'line', 'ligne')} ${field.line}${t(language, ': ', ' : ')}`;
+        io.stderr(`  ${at}${field.message} [${field.code}]\n`);
+      }
     }
     return;
   }
@@ -612,6 +620,7 @@ export function buildProgram(io: CliIo): Command {
         });
       }),
     );
+  registerActImportCommand(act, { io, asUser, language, print, json: () => globals().json === true });
   act
     .command('edit <ref>')
     .description('change fields of an act not yet validated, from a JSON file and/or --set field=value')

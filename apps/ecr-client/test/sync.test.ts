@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedBroker, ServerTransport, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
@@ -362,5 +363,44 @@ describe('ecr and the central server', () => {
       ECR_NEW_CENTRE_PASSWORD: 'a third centre password',
     });
     expect(again.code).toBe(exitCodes['authentication-failed']);
+  }, 60_000);
+});
+
+describe('ecr sync --json at shutdown', () => {
+  test('reports no link-error when the link is torn down as it closes, after every act was acknowledged', async () => {
+    // A link that drops the connection as the centre says goodbye (a NAT or a satellite terminal
+    // cutting the idle line): a reset socket under a client the sync is ending. That was reported as
+    // `link-error CONNECT_FAILED` after the last receipt.
+    const target = new URL(brokerUrl);
+    const proxy = createServer((centre) => {
+      const upstream = connect({ host: target.hostname, port: Number(target.port) });
+      centre.on('data', (chunk) => {
+        if (chunk[0] === 0xe0) {
+          // DISCONNECT: reset instead of passing it on.
+          centre.resetAndDestroy();
+          upstream.destroy();
+        } else upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => centre.write(chunk));
+      centre.on('error', () => upstream.destroy());
+      upstream.on('error', () => centre.destroy());
+      centre.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      await server.db
+        .updateTable('xm_system.clients')
+        .set({ status: 3 })
+        .where('id', '=', clientId)
+        .execute();
+      const ref = await validatedBirth({ child_given_names: 'Last one' });
+      const url = `mqtt://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const result = await ecr(['--json', 'sync', '--once', '--wait', '30'], { ECR_BROKER_URL: url });
+      expect(result.code, result.stderr).toBe(0);
+      expect(events(result.stdout).find((e) => e.event === 'exported')).toMatchObject({ refs: [ref] });
+      expect(events(result.stdout).filter((e) => e.event === 'link-error')).toEqual([]);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   }, 60_000);
 });

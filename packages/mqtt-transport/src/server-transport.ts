@@ -198,7 +198,9 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
     await this.stop();
   }
 
-  #report(error: unknown): void {
+  /** Reports an error of the link's client of `generation`; one that stop() has ended is no news. */
+  #report(link: Link, generation: number, error: unknown): void {
+    if (generation !== link.generation) return;
     const wrapped = TransportError.isInstance(error)
       ? error
       : new TransportError('CONNECT_FAILED', undefined, { cause: error });
@@ -238,7 +240,7 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
           return;
         }
         link.client = client;
-        client.on('error', (error) => this.#report(error));
+        client.on('error', (error) => this.#report(link, generation, error));
         client.once('close', () => {
           if (generation !== link.generation) return;
           link.client = undefined;
@@ -259,7 +261,7 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
             (error: unknown) => error,
           );
           if (failure !== undefined) {
-            this.#report(failure);
+            this.#report(link, generation, failure);
             client.end(true);
             return;
           }
@@ -270,7 +272,7 @@ export class ServerTransport extends EventEmitter<ServerTransportEvents> {
       },
       (error) => {
         if (generation !== link.generation) return;
-        this.#report(error);
+        this.#report(link, generation, error);
         this.#retry(link);
       },
     );

@@ -155,10 +155,17 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
     this.emit('state', state);
   }
 
+  /**
+   * Reports an error of the client of `generation`. A client that stop() (or a newer attempt) has
+   * ended is no news: whatever it does on its way out, a reset socket or a SUBSCRIBE left without
+   * its SUBACK, is the end asked for, not a failure of the link.
+   */
   #fail(
+    generation: number,
     error: unknown,
     code: 'CONNECT_FAILED' | 'PUBLISH_FAILED' | 'HANDLER_FAILED' = 'CONNECT_FAILED',
   ): void {
+    if (generation !== this.#generation) return;
     const wrapped = TransportError.isInstance(error)
       ? error
       : new TransportError(code, undefined, { cause: error });
@@ -191,7 +198,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
         }
         this.#client = client;
         this.#window = Math.min(this.#options.window ?? 16, brokerReceiveMaximum);
-        client.on('error', (error) => this.#fail(error));
+        client.on('error', (error) => this.#fail(generation, error));
         client.once('close', () => this.#lost(generation));
         // A resumed session keeps its subscription, which saves a SUBSCRIBE per reconnect on
         // a paid link; the first connection of a process subscribes anyway, in case an
@@ -202,7 +209,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
             (error: unknown) => error,
           );
           if (failure !== undefined) {
-            this.#fail(failure); // SUBSCRIBE_REFUSED with the broker's reason code, or the link lost
+            this.#fail(generation, failure); // SUBSCRIBE_REFUSED with the broker's reason code, or the link lost
             client.end(true); // 'close' schedules the next attempt, with backoff
             return;
           }
@@ -215,7 +222,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
       },
       (error) => {
         if (generation !== this.#generation) return;
-        this.#fail(error);
+        this.#fail(generation, error);
         this.#scheduleReconnect();
       },
     );
@@ -269,7 +276,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
       try {
         batch = await this.#options.outbox.nextBatch(room, this.#inFlight);
       } catch (error) {
-        this.#fail(error, 'PUBLISH_FAILED');
+        this.#fail(generation, error, 'PUBLISH_FAILED');
         return;
       }
       const client = this.#client;
@@ -285,7 +292,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
               this.#progressed = true;
               this.emit('sent', item.id);
             } catch (error) {
-              this.#fail(error, 'PUBLISH_FAILED');
+              this.#fail(generation, error, 'PUBLISH_FAILED');
             } finally {
               this.#inFlight.delete(item.id);
               void this.#pump();
@@ -294,7 +301,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
           (error) => {
             if (generation !== this.#generation) return;
             this.#inFlight.delete(item.id);
-            this.#fail(error, 'PUBLISH_FAILED');
+            this.#fail(generation, error, 'PUBLISH_FAILED');
           },
         );
       }

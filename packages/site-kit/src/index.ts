@@ -1,3 +1,9 @@
+export type {
+  DraftItem,
+  DraftManyOptions,
+  DraftManyResult,
+  RefusedItem,
+} from './bulk-draft.js';
 export { type SiteCentre, statusName, statusNames } from './context.js';
 export {
   SiteKitError,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type DraftItem, type DraftManyOptions, draftRecords } from './bulk-draft.js';
 import { type KitContext, parseRef, type SiteCentre, statusNames, typeNamed } from './context.js';
 import { SiteKitError } from './errors.js';
 import { type RecordCounts, recordCounts, type WaitingFor, waitingFor } from './overview.js';
@@ -122,6 +123,9 @@ export function createSiteKit<DB>(options: SiteKitOptions<DB>) {
       },
       draft: (user: SessionUser, typeName: string, input: unknown): Promise<RecordRef> =>
         draftRecord(ctx, user, typeName, input),
+      /** A batch drafted all or none, each item checked as `draft` checks one (a register typed in). */
+      draftMany: (user: SessionUser, items: readonly DraftItem[], options?: DraftManyOptions) =>
+        draftRecords(ctx, user, items, options),
       edit: (user: SessionUser, ref: RecordRef, changes: Readonly<Record<string, unknown>>) =>
         editRecord(ctx, user, ref, changes),
       verify: (user: SessionUser, ref: RecordRef) => verifyRecord(ctx, user, ref),
