@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
 import type { LogLevel } from './config.js';
 
 export type { Logger };
@@ -20,6 +20,8 @@ export function createLogger(level: LogLevel, env: NodeJS.ProcessEnv = process.e
     },
   };
   if (format === 'pretty') {
+    // Required here: only a terminal needs it, and loading it slows every command's start.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     return pino(
       options,
       pretty({ destination: 2, sync: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l' }),

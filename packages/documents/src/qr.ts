@@ -1,5 +1,9 @@
 /** The QR code a seal needs, as the `qrcode` encoder picks it (alphanumeric mode, error correction M). */
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type QRCodeModule from 'qrcode';
+
+// Required on first use: loading the encoder slows the start of every command that imports this package.
+const require = createRequire(import.meta.url);
 
 export interface QrSize {
   readonly version: number;
@@ -7,6 +11,6 @@ export interface QrSize {
 }
 
 export function qrSizeOf(text: string): QrSize {
-  const code = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const code = (require('qrcode') as typeof QRCodeModule).create(text, { errorCorrectionLevel: 'M' });
   return { version: code.version, modules: code.modules.size };
 }

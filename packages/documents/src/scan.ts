@@ -4,15 +4,19 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import jpeg from 'jpeg-js';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
+import type jpegModule from 'jpeg-js';
+import type jsQRModule from 'jsqr';
+import type pngModule from 'pngjs';
 import { DocumentsError } from './errors.js';
 
 const run = promisify(execFile);
+// The image decoders are required on first use: most importers of this package never read an image,
+// and loading them slows every command's start.
+const require = createRequire(import.meta.url);
 /** A phone photo is at most some tens of megapixels; past this jpeg-js would allocate too much. */
 const MAX_MEGAPIXELS = 80;
 
@@ -26,10 +30,14 @@ function pixelsOf(bytes: Uint8Array): Pixels {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     if (buffer.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
-      return PNG.sync.read(buffer);
+      return (require('pngjs') as typeof pngModule).PNG.sync.read(buffer);
     }
     if (buffer[0] === 0xff && buffer[1] === 0xd8) {
-      return jpeg.decode(buffer, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS });
+      return (require('jpeg-js') as typeof jpegModule).decode(buffer, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: MAX_MEGAPIXELS,
+      });
     }
   } catch (cause) {
     throw new DocumentsError('unreadable-file', { detail: 'a damaged PNG or JPEG image', cause });
@@ -42,7 +50,8 @@ export function readQrFromImage(bytes: Uint8Array): string | null {
   const { data, width, height } = pixelsOf(bytes);
   const rgba = new Uint8ClampedArray(data.buffer, data.byteOffset, width * height * 4);
   // jsqr is CommonJS whose declared default export is the function's own `default` property.
-  return jsQRModule.default(rgba, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
+  const jsQR = (require('jsqr') as typeof jsQRModule).default;
+  return jsQR(rgba, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
 }
 
 export interface PdfScanOptions {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import type { AuthenticateError } from 'aedes';
 import { TransportError } from './errors.js';
 import { downTopic, parseUpTopic, upTopic, upWildcard, validateName } from './topics.js';
 
@@ -43,6 +43,8 @@ function refused(): AuthenticateError {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const access = options.access;
   if (access && !validateName(access.server).ok) throw new TransportError('INVALID_NAME', access.server);
+  // Loaded here: every importer of this package would otherwise load the broker at start.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker(
     access
       ? {

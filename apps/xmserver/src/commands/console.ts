@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { access, handler, type XmCommand } from '../command.js';
-import { createConsole } from '../console/app.js';
 import type { GlobalOptions, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
 
@@ -61,6 +60,8 @@ export function registerConsole(program: XmCommand, io: Io): void {
         const port = integer('--port', options.port ?? (tls ? '8443' : '8080'), 0, 65535);
         const lowCredit = integer('--low-credit', options.lowCredit, 0, 1_000_000_000);
         const db = await ctx.database();
+        // Loaded here: the web server's modules would slow every other command's start.
+        const { createConsole } = await import('../console/app.js');
         const web = await createConsole({
           db,
           env: ctx.io.env,

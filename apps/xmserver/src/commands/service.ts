@@ -1,9 +1,7 @@
 import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { formatTable, type Io } from '../context.js';
-import { runDemo } from '../demo.js';
 import { XmServerError } from '../errors.js';
-import { startService } from '../service.js';
 
 function count(name: string, raw: string, min: number, max: number): number {
   if (!/^\d{1,6}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -49,6 +47,8 @@ export function registerService(program: XmCommand, io: Io): void {
           const db = await ctx.database({ maxConnections: 8 });
           const password = await readSecret(ctx.io.env, 'XM_BROKER_PASSWORD');
           const username = ctx.io.env.XM_BROKER_USERNAME;
+          // Loaded here: the service's modules (metrics, broker) would slow every other command's start.
+          const { startService } = await import('../service.js');
           const service = await startService({
             db,
             dataDir: config.dataDir,
@@ -123,6 +123,7 @@ export function registerService(program: XmCommand, io: Io): void {
               },
             });
           }
+          const { runDemo } = await import('../demo.js');
           const result = await runDemo({
             sites,
             acts,
