@@ -53,7 +53,7 @@ import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
 import { registerMessageCommands } from './message-commands.js';
-import { registerPrintCommands } from './print-command.js';
+import { describePrinted, printedLines, registerPrintCommands } from './print-command.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
 import { registerServeCommand } from './serve-command.js';
@@ -711,7 +711,9 @@ export function buildProgram(io: CliIo): Command {
     .addOption(kindOption())
     .action((text: string, options: { type?: ActKind }) =>
       asUser(async (ctx, actor) => {
-        const view = await getAct(ctx, actor, await resolve(ctx, text, options.type));
+        const ref = await resolve(ctx, text, options.type);
+        const view = await getAct(ctx, actor, ref);
+        const printed = printedLines(await actHistory(ctx, actor, ref));
         const lang = language();
         const lines = [
           `${view.ref}  ${view.kind}  ${t(lang, 'status', 'statut')}: ${view.status} (${view.statusName[lang]})${view.niu ? `  NIU: ${view.niu}` : ''}`,
@@ -745,8 +747,9 @@ export function buildProgram(io: CliIo): Command {
           ...Object.entries(view.fields).map(
             ([key, value]) => `  ${key}: ${value instanceof Date ? value.toISOString() : String(value)}`,
           ),
+          ...printed.map((p) => describePrinted(p, lang)),
         ];
-        print(lines.join('\n'), view);
+        print(lines.join('\n'), { ...view, printed });
       }),
     );
   act
