@@ -20,6 +20,8 @@ export interface CliIo {
    * holds the database, such as a test suite, passes its own.
    */
   readonly openDatabase?: (url: string) => Promise<{ db: Kysely<SiteDatabase>; close: () => Promise<void> }>;
+  /** Reads all of stdin as text (`ecr verify -`); absent: stdin reads as empty. */
+  readonly readStdin?: () => Promise<string>;
   /** Ends `ecr sync` (after the work in hand) when aborted; the bin wires it to SIGINT and SIGTERM. */
   readonly signal?: AbortSignal;
 }

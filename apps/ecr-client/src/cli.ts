@@ -12,4 +12,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderrIsTerminal: process.stderr.isTTY === true,
   terminal: { input: process.stdin, output: process.stderr },
   signal: stop.signal,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  },
 });

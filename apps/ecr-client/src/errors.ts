@@ -25,6 +25,8 @@ export const ecrErrorCodes = [
   'sync-incomplete',
   'server-refused',
   'connection-refused',
+  'no-trust-list',
+  'unreadable-document',
 ] as const;
 
 export type EcrErrorCode = (typeof ecrErrorCodes)[number];
@@ -58,7 +60,22 @@ export const exitCodes: Readonly<Record<EcrErrorCode | 'internal', number>> = {
   'sync-incomplete': 12,
   'server-refused': 13,
   'connection-refused': 14,
+  'no-trust-list': 15,
+  'unreadable-document': 16,
 };
+
+/**
+ * `ecr verify`'s conclusions, each its own exit code (0 for a VALID seal and, with --online, every
+ * printed field matching the central record). Numbers apart from the errors' so none is taken twice.
+ */
+export const verifyExitCodes = {
+  valid: 0,
+  match: 0,
+  invalid: 20,
+  differs: 21,
+  'not-found': 22,
+  'no-link': 23,
+} as const;
 
 type Params = Readonly<Record<string, string | number>>;
 
@@ -161,6 +178,16 @@ const messages: Record<EcrErrorCode, Record<Language, (p: Params) => string>> = 
   'server-refused': {
     en: (p) => `The central server refused ${p.what}: ${p.reason}.`,
     fr: (p) => `Le serveur central a refusé ${p.whatFr} : ${p.reason}.`,
+  },
+  'no-trust-list': {
+    en: (p) =>
+      `The centre holds no documents trust list yet${p.detail ? ` (${p.detail})` : ''}: run \`ecr sync\` to receive the central server's.`,
+    fr: (p) =>
+      `Le centre n'a pas encore de liste de confiance des documents${p.detailFr ? ` (${p.detailFr})` : ''} : lancez \`ecr sync\` pour recevoir celle du serveur central.`,
+  },
+  'unreadable-document': {
+    en: (p) => `${p.detail}`,
+    fr: (p) => `${p.detailFr ?? p.detail}`,
   },
   'connection-refused': {
     en: (p) =>

@@ -95,6 +95,15 @@ export const helpFr: FrenchTexts = {
       '--type': typeWhenBare,
     },
   },
+  'ecr verify': {
+    description:
+      "vérifier hors ligne le sceau QR d'un document imprimé avec la liste de confiance du centre : VALIDE ou NON VALIDE avec la raison ; --online le compare aussi à l'acte central. INPUT : le texte du QR, une image PNG/JPEG ou un PDF, ou - pour le texte sur l'entrée standard",
+    options: {
+      '--online':
+        "demander aussi l'acte au serveur central par son NIU (une demande d'import, facturée comme telle) et comparer chaque champ imprimé",
+      '--wait': 'avec --online : combien de temps attendre la réponse',
+    },
+  },
   'ecr document-key': {
     description: 'la clé de documents du centre, qui signe le sceau QR des documents imprimés',
   },

@@ -34,6 +34,49 @@ const t = (language: Language, en: string, fr: string) => (language === 'fr' ? f
 
 const documentKinds: readonly DocumentKind[] = ['copy', 'extract'];
 
+/** One document issued from an act, as its `printed` history line says (`ecr act show`). */
+export interface PrintedLine {
+  readonly kind: string;
+  readonly document: string;
+  readonly template: string;
+  readonly by: string | null;
+  readonly at: Date;
+}
+
+/** The act's `printed` history lines, oldest first. */
+export function printedLines(
+  events: readonly { kind: string; user: string | null; at: Date; detail: unknown }[],
+): PrintedLine[] {
+  return events
+    .filter((event) => event.kind === 'printed')
+    .map((event) => {
+      const detail = (event.detail ?? {}) as Record<string, unknown>;
+      return {
+        kind: String(detail.kind ?? ''),
+        document: String(detail.document ?? ''),
+        template: String(detail.template ?? ''),
+        by: event.user,
+        at: event.at,
+      };
+    });
+}
+
+const kindWords: Readonly<Record<string, { en: string; fr: string }>> = {
+  copy: { en: 'printed a full copy', fr: 'copie intégrale imprimée' },
+  extract: { en: 'printed an extract', fr: 'extrait imprimé' },
+};
+
+/** `printed an extract, document 102034-D000001 (template birth-extract v2), by sec on 2026-03-15 10:00 UTC`. */
+export function describePrinted(line: PrintedLine, language: Language): string {
+  const words = kindWords[line.kind] ?? { en: `printed ${line.kind}`, fr: `${line.kind} imprimé(e)` };
+  const at = `${line.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return t(
+    language,
+    `${words.en}, document ${line.document} (template ${line.template}), by ${line.by ?? '?'} on ${at}`,
+    `${words.fr}, document ${line.document} (modèle ${line.template}), par ${line.by ?? '?'} le ${at}`,
+  );
+}
+
 export function registerPrintCommands(program: Command, deps: PrintCommandDeps): void {
   const { io, language, print } = deps;
   program

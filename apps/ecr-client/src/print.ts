@@ -9,7 +9,7 @@ import {
   type SealSigner,
   type Template,
 } from '@xmcomm/documents';
-import { requireAction } from '@xmcomm/site-kit';
+import { recordEvent, requireAction } from '@xmcomm/site-kit';
 import { type ActRef, type CentreContext, formatActRef, getAct } from './acts.js';
 import { EcrError, viaKit } from './errors.js';
 import { documentDataOf, valueLabelsOf } from './print-data.js';
@@ -19,6 +19,7 @@ import type { SessionUser } from './users.js';
 // Printing a full copy or an extract of a validated act. The issue is recorded (who, when, which
 // template, the document id) as a row of the exchanged table issued_documents, in the transaction
 // that decides it: the sync sends it like an act and the server charges it to the centre's account.
+// The same transaction writes the act's `printed` history line.
 
 export const documentKinds = ['copy', 'extract'] as const;
 export type DocumentKind = (typeof documentKinds)[number];
@@ -151,6 +152,19 @@ export async function printAct(
       .set({ status: 2, niu: documentId })
       .where('numero', '=', numero)
       .execute();
+    // The act's history says it was printed (who and when are the line's own), with the document.
+    await recordEvent(
+      trx as unknown as Parameters<typeof recordEvent>[0],
+      type,
+      ref.numero,
+      'printed',
+      user,
+      {
+        kind: options.kind,
+        document: documentId,
+        template: `${template.id} v${template.version}`,
+      },
+    );
     return {
       pdf: issued.pdf,
       seal: issued.seal,

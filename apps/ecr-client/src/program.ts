@@ -53,7 +53,7 @@ import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
 import { registerLoginCommand, registerUnlockCommand } from './login-commands.js';
 import { registerMessageCommands } from './message-commands.js';
-import { registerPrintCommands } from './print-command.js';
+import { describePrinted, printedLines, registerPrintCommands } from './print-command.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, actKinds, type CivilRules } from './rules.js';
 import { registerServeCommand } from './serve-command.js';
@@ -73,6 +73,7 @@ import {
   type SessionUser,
   setPrivilege,
 } from './users.js';
+import { registerVerifyCommand } from './verify-command.js';
 
 async function openDefault(url: string) {
   const db = await openCentreDatabase(url);
@@ -105,13 +106,14 @@ const t = (language: Language, en: string, fr: string) => (language === 'fr' ? f
 /** Runs `ecr` with these arguments; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // The language is read before parsing: commander prints the help and usage errors while it parses.
-  const program = localizeProgram(buildProgram(io), {
+  const outcome = { exitCode: 0 };
+  const program = localizeProgram(buildProgram(io, outcome), {
     language: languageOf({ lang: languageFlag(argv) }, io.env),
     french: helpFr,
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version asked for are not failures; a usage error was printed as one line and the
@@ -155,7 +157,7 @@ function report(error: unknown, language: Language, json: boolean, io: CliIo): v
 }
 
 /** The whole `ecr` command tree, in English; `runCli` puts it in the user's language. */
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, outcome: { exitCode: number } = { exitCode: 0 }): Command {
   const program = new Command('ecr')
     .description('The civil registration centre: users, acts (births, marriages, deaths), NIU, statistics.')
     .option('--data-dir <dir>', 'where this workstation keeps its configuration (ECR_DATA_DIR)')
@@ -711,7 +713,9 @@ export function buildProgram(io: CliIo): Command {
     .addOption(kindOption())
     .action((text: string, options: { type?: ActKind }) =>
       asUser(async (ctx, actor) => {
-        const view = await getAct(ctx, actor, await resolve(ctx, text, options.type));
+        const ref = await resolve(ctx, text, options.type);
+        const view = await getAct(ctx, actor, ref);
+        const printed = printedLines(await actHistory(ctx, actor, ref));
         const lang = language();
         const lines = [
           `${view.ref}  ${view.kind}  ${t(lang, 'status', 'statut')}: ${view.status} (${view.statusName[lang]})${view.niu ? `  NIU: ${view.niu}` : ''}`,
@@ -745,8 +749,9 @@ export function buildProgram(io: CliIo): Command {
           ...Object.entries(view.fields).map(
             ([key, value]) => `  ${key}: ${value instanceof Date ? value.toISOString() : String(value)}`,
           ),
+          ...printed.map((p) => describePrinted(p, lang)),
         ];
-        print(lines.join('\n'), view);
+        print(lines.join('\n'), { ...view, printed });
       }),
     );
   act
@@ -856,7 +861,7 @@ export function buildProgram(io: CliIo): Command {
 
   registerServeCommand(program, { io, language, dataDir, today, open });
 
-  registerSyncCommands(program, {
+  const connector = registerSyncCommands(program, {
     io,
     asUser,
     language,
@@ -865,6 +870,16 @@ export function buildProgram(io: CliIo): Command {
     newPassword,
     json: () => globals().json === true,
     helpers: { table, integerOption, collect, parseKind },
+  });
+  registerVerifyCommand(program, {
+    io,
+    asUser,
+    language,
+    print,
+    connector,
+    setExitCode: (code) => {
+      outcome.exitCode = code;
+    },
   });
 
   // ------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import { brokerSettings, hasBroker, openCentreLink } from './link.js';
 import { unreadAnnouncement, unreadCount } from './messages.js';
 import { readSecret } from './prompt.js';
 import { type ActKind, tableOfKind } from './rules.js';
-import { type CentreSync, createCentreSync, type SyncEvent } from './sync.js';
+import { type CentreSync, createCentreSync, type ImportResponsePage, type SyncEvent } from './sync.js';
 import { requirePrivilege, type SessionUser } from './users.js';
 
 // `ecr sync`, `ecr import`, `ecr account` and `ecr passwd`: everything that talks to the central server.
@@ -259,7 +259,29 @@ export function parseOrder(text: string): FilterOrder {
   return { field: match[1] as string, direction: match[2] === 'desc' ? 'desc' : 'asc' };
 }
 
-export function registerSyncCommands(program: Command, deps: Deps): void {
+/** What other commands borrow from the sync commands: the centre's link and the wait for an answer. */
+export interface CentreConnector {
+  readonly connect: (
+    ctx: CentreContext,
+    user: SessionUser,
+    options?: {
+      withoutBroker?: boolean;
+      onEvent?: (event: SyncEvent) => void;
+      onImportResponse?: (page: ImportResponsePage) => void;
+      eventsTo?: 'stdout' | 'stderr';
+    },
+  ) => Promise<CentreSync>;
+  readonly awaitAnswer: (
+    sync: CentreSync,
+    id: number,
+    seconds: number,
+    request: { what: string; whatFr: string },
+    answered?: () => boolean,
+  ) => Promise<void>;
+  readonly secondsOption: typeof secondsOption;
+}
+
+export function registerSyncCommands(program: Command, deps: Deps): CentreConnector {
   const { io, asUser, language, print } = deps;
 
   /**
@@ -275,6 +297,9 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
       resendAfterMs?: number;
       withoutBroker?: boolean;
       onEvent?: (event: SyncEvent) => void;
+      onImportResponse?: (page: ImportResponsePage) => void;
+      /** Where the events' lines go: stdout (default), or stderr as progress when stdout is the command's answer. */
+      eventsTo?: 'stdout' | 'stderr';
     } = {},
   ): Promise<CentreSync> {
     const passphrase = await readSecret(
@@ -295,12 +320,14 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
       user: user.login,
       ...(options.maxRows ? { maxRows: options.maxRows } : {}),
       ...(options.resendAfterMs ? { resendAfterMs: options.resendAfterMs } : {}),
+      ...(options.onImportResponse ? { onImportResponse: options.onImportResponse } : {}),
       onEvent: (event) => {
         options.onEvent?.(event);
-        if (deps.json()) io.stdout(`${JSON.stringify(event)}\n`);
+        const write = options.eventsTo === 'stderr' ? io.stderr : io.stdout;
+        if (deps.json()) write(`${JSON.stringify(event)}\n`);
         else {
           const line = describeEvent(event, language());
-          if (line) io.stdout(`${line}\n`);
+          if (line) write(`${line}\n`);
         }
       },
     });
@@ -730,6 +757,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
         }
       }),
     );
+  return { connect, awaitAnswer, secondsOption };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

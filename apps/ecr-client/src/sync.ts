@@ -2,6 +2,7 @@ import { issuedDocuments, type SiteDatabase } from '@xmcomm/schema';
 import {
   type BrokerSettings,
   createRecordSync,
+  type ImportResponsePage,
   type RecordSync,
   type SiteLink,
   type SyncEvent,
@@ -16,7 +17,7 @@ import { ecrRecordTypes } from './record-types.js';
 // password change settles it.
 
 export { isLoginRefusal } from '@xmcomm/site-kit/sync';
-export type { SyncEvent };
+export type { ImportResponsePage, SyncEvent };
 
 export interface CentreSyncOptions {
   readonly db: Kysely<SiteDatabase>;
@@ -35,6 +36,8 @@ export interface CentreSyncOptions {
   /** How often the outbox is looked at when nothing wakes the link (default 5 s). */
   readonly pollMs?: number;
   readonly onEvent: (event: SyncEvent) => void;
+  /** Each page of the server's answer to an import request, as sent (`ecr verify --online` compares with it). */
+  readonly onImportResponse?: (page: ImportResponsePage) => void;
 }
 
 export type CentreSync = RecordSync;

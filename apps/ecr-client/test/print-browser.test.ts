@@ -187,6 +187,14 @@ describe.skipIf(unavailable)('the Print button of a validated record', () => {
       });
       expect(verdict.content.documentId).toMatch(/^102035-D\d{6}$/);
     }
+    // The act's history says it in words: the document printed, its id and template.
+    await page.goto(`${baseUrl}/records/${ref}`);
+    const documentId = /-(102035-D\d{6})\.pdf$/.exec(download.suggestedFilename())?.[1] ?? '';
+    const printedLine = page.locator('tr', { hasText: documentId });
+    expect(await printedLine.innerText()).toMatch(
+      new RegExp(`imprimé Extrait · document ${documentId} · modèle birth-extract v2\\s+sec`),
+    );
+    await saveScreenshot(page, 'ecr-print-history-fr-1366');
     // Without the form's token the same POST is refused.
     expect(await post(page, `/records/${ref}/print`, false)).toBe(403);
     await page.setViewportSize({ width: 390, height: 844 });

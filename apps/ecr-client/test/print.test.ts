@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credit, setTariff, statement, syncCharging } from '@xmcomm/billing';
 import {
+  createSeal,
   createTrustList,
   defaultTemplatePath,
   readQrFromPdf,
   readTrustList,
+  trustListToText,
   verifySeal,
 } from '@xmcomm/documents';
 import { type EmbeddedBroker, ServerTransport, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
@@ -16,6 +18,8 @@ import { type ServerDatabase, type SiteDatabase, serverMigrations, siteMigration
 import { createTestDatabase, type TestDatabase } from '@xmcomm/schema/testing';
 import { createSdcCodec, createServerSigners, createServerSync } from '@xmcomm/status-sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadDocumentSigner } from '../src/document-key.js';
+import { verifyExitCodes } from '../src/errors.js';
 import { exitCodes, runCli } from '../src/index.js';
 import { birth } from './fixtures.js';
 
@@ -32,11 +36,13 @@ let server: TestDatabase<ServerDatabase>;
 let transport: ServerTransport;
 let clientId: number;
 let trustList: Uint8Array;
+let serverSync: ReturnType<typeof createServerSync>;
 
-async function ecr(args: string[], env: Record<string, string> = {}) {
+async function ecr(args: string[], env: Record<string, string> = {}, stdin?: string) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(['--data-dir', dir, ...args], {
+    ...(stdin === undefined ? {} : { readStdin: async () => stdin }),
     env: {
       ECR_USER: 'sec',
       ECR_PASSWORD: 'secretary-password',
@@ -190,6 +196,7 @@ beforeAll(async () => {
       recipientsFor: () => [{ certificate: siteCertificate.pem }],
     }),
   });
+  serverSync = sync;
   transport = new ServerTransport({
     url: brokerUrl,
     server: serverName,
@@ -416,3 +423,197 @@ async function countIssued(): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(n);
 }
+
+interface Verified {
+  status: string;
+  reason?: string;
+  outcome: string;
+  exitCode: number;
+  content?: { niu: string; fields: Record<string, string> };
+  online: null | {
+    outcome: string;
+    table: string;
+    niu: string;
+    fields: { field: string; printed: string; central: string | null; outcome: string }[];
+  };
+}
+
+// `ecr verify`: the seal offline with the trust list the server sent the centre, then --online the
+// central record asked for by NIU through an import request, field by field. The extract printed
+// first above went to the server with the sync just before.
+describe('ecr verify', () => {
+  const extract = () => join(dir, 'extrait.pdf');
+  let seal = '';
+
+  test('refuses while the centre holds no trust list, then verifies offline once the sync brought it', async () => {
+    seal = (await readQrFromPdf(extract())) ?? '';
+    const none = await ecr(['verify', seal]);
+    expect(none.code).toBe(exitCodes['no-trust-list']);
+    expect(none.stderr).toContain('`ecr sync`');
+
+    const pushed = await serverSync.pushTrustList(matricule, {
+      sequence: 1,
+      text: trustListToText(trustList),
+    });
+    expect(pushed).not.toBeNull();
+    await transport.send(matricule, pushed as Uint8Array);
+    const sync = await ecr(['sync', '--once', '--wait', '30'], officer);
+    expect(sync.code, sync.stderr).toBe(0);
+
+    const fromPdf = await ecr(['verify', extract()]);
+    expect(fromPdf.code, fromPdf.stderr).toBe(verifyExitCodes.valid);
+    expect(fromPdf.stdout).toMatch(/^VALID — /);
+    expect(fromPdf.stdout).toContain('firstName: Aïssatou Hélène');
+    expect(fromPdf.stdout).toContain(`Trust list: ${serverName} no. 1`);
+    const french = await ecr(['--lang', 'fr', 'verify', '-'], {}, `${seal}\n`);
+    expect(french.code, french.stderr).toBe(0);
+    expect(french.stdout).toMatch(/^VALIDE — /);
+    expect(french.stdout).toContain('Liste de confiance');
+  }, 90_000);
+
+  test('--online: a genuine extract is VALID and every printed field MATCHes the central record', async () => {
+    const run = await ecr(['--json', 'verify', seal, '--online', '--wait', '30']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Asking the central server for births NIU');
+    const result = JSON.parse(run.stdout) as Verified;
+    expect(result).toMatchObject({ status: 'VALID', outcome: 'match', exitCode: 0 });
+    expect(result.online?.table).toBe('births');
+    const fields = result.online?.fields ?? [];
+    expect(fields.map((f) => f.field).sort()).toEqual(Object.keys(result.content?.fields ?? {}).sort());
+    expect(fields.every((f) => f.outcome === 'match')).toBe(true);
+    expect(fields.find((f) => f.field === 'firstName')).toMatchObject({
+      printed: 'Aïssatou Hélène',
+      central: 'Aïssatou Hélène',
+    });
+    // The centre's own act is already here: the answer is compared, not stored a second time.
+    const copies = await site.db
+      .selectFrom('xm_data.births')
+      .select('origin_matricule')
+      .where('niu', '=', result.content?.niu ?? '')
+      .execute();
+    expect(copies).toEqual([{ origin_matricule: null }]);
+  }, 90_000);
+
+  test('fields the centre does not hold: each field MATCH or DIFFERS with both values, exit "differs"', async () => {
+    // The central record cannot change once received (the lifecycle forbids it): what differs from it
+    // is a paper sealed over other fields, here by the centre's own trusted key (a key misused, or an
+    // act changed after printing). The seal is VALID; only the central record shows the difference.
+    const genuine = verifySeal(seal, readTrustList(trustList));
+    expect(genuine.status).toBe('VALID');
+    if (genuine.status !== 'VALID') return;
+    const signer = await loadDocumentSigner(dir, documentPassphrase);
+    const altered = createSeal(
+      { ...genuine.content, fields: { ...genuine.content.fields, firstName: 'Aïssatou Marie' } },
+      signer,
+    );
+    const niu = genuine.content.niu;
+    const run = await ecr(['verify', altered, '--online', '--wait', '30']);
+    expect(run.code, run.stderr).toBe(verifyExitCodes.differs);
+    expect(run.stdout).toMatch(/^VALID — /);
+    expect(run.stdout).toContain(`At the central server (births, NIU ${niu}):`);
+    expect(run.stdout).toContain(
+      'firstName: DIFFERS — printed "Aïssatou Marie", at the centre "Aïssatou Hélène"',
+    );
+    expect(run.stdout).toContain('lastName: MATCH');
+    expect(run.stdout).toContain('The paper DIFFERS from the central record');
+    const french = await ecr(['--lang', 'fr', 'verify', altered, '--online', '--wait', '30']);
+    expect(french.code).toBe(verifyExitCodes.differs);
+    expect(french.stdout).toContain(
+      'firstName: DIFFÈRE — imprimé « Aïssatou Marie », au centre « Aïssatou Hélène »',
+    );
+    expect(french.stdout).toContain('lastName: CONCORDE');
+  }, 90_000);
+
+  test('a forged seal is INVALID, exit "invalid", and the centre is not asked', async () => {
+    const genuine = verifySeal(seal, readTrustList(trustList));
+    expect(genuine.status).toBe('VALID');
+    if (genuine.status !== 'VALID') return;
+    const rogue = await CertificateAuthority.createRoot({ subject: { commonName: 'Rogue CA' } });
+    const key = await generateKeyPair();
+    const certificate = await rogue.ca.issueCertificate({
+      publicKey: key.publicKey,
+      profile: 'signatory',
+      subject: { commonName: `${matricule} documents` },
+    });
+    const forged = createSeal(
+      { ...genuine.content, fields: { ...genuine.content.fields, lastName: 'Faussaire' } },
+      { certificate: certificate.der, privateKey: key.privateKey },
+    );
+    const run = await ecr(['--json', 'verify', forged, '--online', '--wait', '30']);
+    expect(run.code).toBe(verifyExitCodes.invalid);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'INVALID',
+      reason: 'unknown-signer',
+      outcome: 'invalid',
+      online: null,
+    });
+    expect(run.stderr).toBe('');
+    const human = await ecr(['verify', forged]);
+    expect(human.stdout).toMatch(/^INVALID — The signer is not in the trust list\./);
+    expect(human.stdout).toContain('What the seal says (NOT to be trusted):');
+  }, 60_000);
+
+  test("an act the central server does not hold is NOT FOUND there; the print is in the act's history", async () => {
+    const ref = await validatedBirth({ child_given_names: 'Inconnue' });
+    const out = join(dir, 'unsent.pdf');
+    const printed = await ecr(['--json', 'print', ref, '--kind', 'extract', '--out', out]);
+    expect(printed.code, printed.stderr).toBe(0);
+    const { documentId } = JSON.parse(printed.stdout) as Printed;
+    const run = await ecr(['verify', out, '--online', '--wait', '30']);
+    expect(run.code, run.stderr).toBe(verifyExitCodes['not-found']);
+    expect(run.stdout).toMatch(
+      /NOT FOUND at the central server: it holds no validated act births, NIU \S+\./,
+    );
+
+    const shown = await ecr(['act', 'show', ref]);
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `printed an extract, document ${documentId} \\(template birth-extract v2\\), by sec on \\d{4}-`,
+      ),
+    );
+    const french = await ecr(['--lang', 'fr', 'act', 'show', ref]);
+    expect(french.stdout).toContain(
+      `extrait imprimé, document ${documentId} (modèle birth-extract v2), par sec le`,
+    );
+    const history = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as {
+      kind: string;
+      user: string;
+      detail: unknown;
+    }[];
+    expect(history.filter((e) => e.kind === 'printed')).toEqual([
+      expect.objectContaining({
+        user: 'sec',
+        detail: { kind: 'extract', document: documentId, template: 'birth-extract v2' },
+      }),
+    ]);
+
+    // A print that fails inside its transaction leaves neither an issued document nor a history line.
+    const broken = join(dir, 'broken-extract.json');
+    const template = JSON.parse(await readFile(defaultTemplatePath('birth-extract'), 'utf8')) as {
+      sealFields: string[];
+    };
+    await writeFile(
+      broken,
+      JSON.stringify({ ...template, sealFields: [...template.sealFields, 'noSuchField'] }),
+    );
+    await copyFile(join(defaultTemplatePath('birth-extract'), '..', 'logo.png'), join(dir, 'logo.png'));
+    const before = await countIssued();
+    const failed = await ecr(['print', ref, '--kind', 'extract', '--template', broken, '--out', out]);
+    expect(failed.code, failed.stderr).toBe(exitCodes.usage);
+    expect(await countIssued()).toBe(before);
+    const after = JSON.parse((await ecr(['--json', 'act', 'history', ref])).stdout) as { kind: string }[];
+    expect(after.filter((e) => e.kind === 'printed')).toHaveLength(1);
+  }, 90_000);
+
+  test('no link to the central server: the seal alone is checked, exit "no-link"', async () => {
+    const run = await ecr(['--json', 'verify', seal, '--online', '--wait', '2'], {
+      ECR_BROKER_URL: 'mqtt://127.0.0.1:1',
+    });
+    expect(run.code, run.stderr).toBe(verifyExitCodes['no-link']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'VALID', outcome: 'no-link' });
+    const human = await ecr(['verify', seal, '--online', '--wait', '2'], {
+      ECR_BROKER_URL: 'mqtt://127.0.0.1:1',
+    });
+    expect(human.stdout).toContain('Not checked online: no link to the central server');
+  }, 60_000);
+});

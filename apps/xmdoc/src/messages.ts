@@ -55,31 +55,17 @@ export function describeError(code: XmdocErrorCode, detail: string, lang: Langua
 
 export const words = {
   en: {
-    recordType: 'Document',
-    niu: 'Number (NIU)',
-    documentId: 'Document id',
-    issued: 'Issued',
-    by: 'by',
-    signer: 'Signed by',
     trustList: 'Trust list',
     sequence: 'no.',
     expires: 'expires',
     keptNewer: 'newer trust list kept',
-    notTrusted: 'What the seal says (NOT to be trusted):',
     written: 'written',
   },
   fr: {
-    recordType: 'Document',
-    niu: 'Numéro (NIU)',
-    documentId: 'Identifiant',
-    issued: 'Délivré le',
-    by: 'par',
-    signer: 'Signé par',
     trustList: 'Liste de confiance',
     sequence: 'n°',
     expires: 'expire le',
     keptNewer: 'liste de confiance plus récente conservée',
-    notTrusted: 'Ce que dit le sceau (à NE PAS croire) :',
     written: 'écrit',
   },
 } as const;

@@ -10,8 +10,10 @@ import {
   describeSealVerification,
   loadTemplateFile,
   qrSizeOf,
+  readSealInput,
   renderPdf,
   type SealVerification,
+  sealReportLines,
   verifySeal,
 } from '@xmcomm/documents';
 import { certificateDer } from '@xmcomm/pki';
@@ -21,7 +23,6 @@ import { exitCodes, invalidSealExitCode, successExitCode, usageExitCode } from '
 import { helpFr } from './help-fr.js';
 import { describeError, words } from './messages.js';
 import { writeVerifierPage } from './page.js';
-import { sealTextOf } from './read-input.js';
 import { renderWithSeal } from './render-command.js';
 import { trustListFor } from './trust-state.js';
 
@@ -42,24 +43,7 @@ const languageOf = (flag: string | undefined, env: NodeJS.ProcessEnv) =>
   pickLanguage({ flag, variable: 'XM_LANG', env });
 
 function verificationLines(result: SealVerification, lang: Language, trust: string): string[] {
-  const w = words[lang];
-  const head = `${result.status === 'VALID' ? (lang === 'fr' ? 'VALIDE' : 'VALID') : lang === 'fr' ? 'NON VALIDE' : 'INVALID'} — ${describeSealVerification(result, lang)}`;
-  const content = result.content;
-  const lines = [head];
-  if (content) {
-    if (result.status === 'INVALID') lines.push('', w.notTrusted);
-    lines.push(
-      `  ${w.recordType}: ${content.recordType} ${content.documentKind}`,
-      `  ${w.niu}: ${content.niu}`,
-      `  ${w.documentId}: ${content.documentId}`,
-      `  ${w.issued}: ${content.issuedAt.toISOString().slice(0, 10)} ${w.by} ${content.issuer}`,
-      ...Object.entries(content.fields).map(([name, value]) => `  ${name}: ${value}`),
-    );
-  }
-  if (result.status === 'VALID')
-    lines.push(`  ${w.signer}: ${result.signer.label} (${result.signer.keyIdentifier})`);
-  lines.push(`  ${trust}`);
-  return lines;
+  return [...sealReportLines(result, lang), `  ${trust}`];
 }
 
 function writeAtomically(file: string, bytes: Uint8Array | string): void {
@@ -148,7 +132,7 @@ export function buildProgram(
       const at = options.at === undefined ? new Date() : new Date(options.at);
       if (Number.isNaN(at.getTime())) throw new XmdocError('invalid-argument', `--at ${options.at}`);
       const held = trustListFor(options.trust, io.env, options.ca ? readCaFile(options.ca) : undefined);
-      const { text, source } = await sealTextOf(input);
+      const { text, source } = await readSealInput(input);
       const result = verifySeal(text, held.list, { at });
       const w = words[state.lang];
       const list = held.list.content;

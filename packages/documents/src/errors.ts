@@ -10,6 +10,8 @@ export const DOCUMENTS_ERROR_CODES = [
   'trust-list-expired',
   'unreadable-file',
   'pdftoppm-missing',
+  'input-missing',
+  'no-seal-found',
 ] as const;
 
 export type DocumentsErrorCode = (typeof DOCUMENTS_ERROR_CODES)[number];
@@ -53,6 +55,11 @@ const MESSAGES: Readonly<Record<DocumentsErrorCode, Sentence>> = {
   'pdftoppm-missing': {
     en: 'Reading a PDF needs pdftoppm (poppler-utils).',
     fr: 'La lecture d’un PDF nécessite pdftoppm (poppler-utils).',
+  },
+  'input-missing': { en: 'No such file.', fr: 'Fichier introuvable.' },
+  'no-seal-found': {
+    en: 'No QR code found: scan the page again, straighter and sharper.',
+    fr: 'Aucun code QR trouvé : scannez de nouveau la page, plus droite et plus nette.',
   },
 };
 

@@ -15,6 +15,9 @@ export type { PdfScanOptions } from './scan.js';
 export { readQrFromImage, readQrFromPdf } from './scan.js';
 export type { OpenedSeal, OpenSealResult, SealSigner } from './seal.js';
 export { createSeal, openSeal, SEAL_PREFIX } from './seal.js';
+export type { SealSource } from './seal-input.js';
+export { readSealInput } from './seal-input.js';
+export { SEAL_REPORT_WORDS, sealReportLines } from './seal-report.js';
 export type {
   Align,
   Block,

@@ -100,6 +100,7 @@ export const siteMigrations: Migrations = {
   [unfinishedRecordsMigrationName]: createTablesMigration(siteKitTables),
   [webSessionsMigrationName]: createTablesMigration(webSessionTables),
   [issuedDocumentsMigrationName]: issuedDocumentsMigration,
+  '20261207-92-act-events-printed': columnChecksMigration(actEvents, 'kind'),
 };
 
 /**

@@ -46,7 +46,23 @@ export interface RecordSyncOptions {
    * password change here).
    */
   readonly onAnswered?: (db: Kysely<SiteDatabase>, answer: SyncAnswer) => Promise<void>;
+  /**
+   * Each import-response page as the server sent it, once stored: its rows are the server's own
+   * values, even for a record the site already holds (which the import leaves as it is), so a site
+   * that compares with the centre reads them here.
+   */
+  readonly onImportResponse?: (page: ImportResponsePage) => void;
   readonly onEvent: (event: SyncEvent) => void;
+}
+
+/** One page of the server's answer to an import request. */
+export interface ImportResponsePage {
+  /** The import request's container id, when the codec carries it (sdc-codec v1 does not: null). */
+  readonly request: string | null;
+  readonly table: string | null;
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  /** More rows match than the request's limit. */
+  readonly more: boolean;
 }
 
 export interface RecordSync {
@@ -307,6 +323,12 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
           for (const row of local) shown.push({ ref: `${type.refLetter}${row.numero}`, niu: row.niu });
         }
       }
+      options.onImportResponse?.({
+        request: body.request,
+        table: header.table,
+        rows: body.rows,
+        more: body.cursor !== null,
+      });
       emit({
         event: 'imported',
         table: header.table ?? '',

@@ -94,6 +94,7 @@ export function nounTexts(noun: RecordNoun) {
       sealed: { en: 'sealed for the server', fr: agree('scellée pour le serveur', 'scellé pour le serveur') },
       sent: { en: 'sent to the server', fr: agree('envoyée au serveur', 'envoyé au serveur') },
       imported: { en: 'imported', fr: agree('importée', 'importé') },
+      printed: { en: 'printed', fr: agree('imprimée', 'imprimé') },
       exported: {
         en: 'acknowledged by the server',
         fr: agree('reçue par le serveur', 'reçu par le serveur'),

@@ -32,6 +32,8 @@ export const actEventKinds = [
   'imported',
   /** Sent back to validated: the server refused the centre's account (credit, status, quota), not the act. */
   'held',
+  /** A document (a copy, an extract) was issued from the record: its kind, id and template in `detail`. */
+  'printed',
 ] as const;
 
 /**

@@ -40,6 +40,28 @@ function detailText(detail: unknown): string {
     .join(' · ');
 }
 
+const printedWords = {
+  document: { en: 'document', fr: 'document' },
+  template: { en: 'template', fr: 'modèle' },
+} as const;
+
+/**
+ * A `printed` line's detail in words: which document (the app's own name for its kind, from its
+ * print hooks), its id and the template, e.g. "Extrait · document 102034-D000001 · modèle birth-extract v2".
+ */
+function printedText(ctx: PageContext, request: FastifyRequest, detail: unknown): string {
+  if (typeof detail !== 'object' || detail === null) return detailText(detail);
+  const { kind, document, template } = detail as Record<string, unknown>;
+  const label = ctx.print?.kinds.find((k) => k.kind === kind)?.label;
+  return [
+    label ? say(request, label) : String(kind ?? ''),
+    document === undefined ? '' : `${say(request, printedWords.document)} ${String(document)}`,
+    template === undefined ? '' : `${say(request, printedWords.template)} ${String(template)}`,
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
+}
+
 const workflowLabels: Readonly<Record<string, { en: string; fr: string }>> = {
   drafted_by: { en: 'Drafted by', fr: 'Rédigée par' },
   drafted_at: { en: 'Drafted at', fr: 'Rédigée le' },
@@ -135,7 +157,7 @@ ${view.readOnly ? html`<p class="notice warn">${say(request, words.imported, { o
 <thead><tr><th>${say(request, texts.when)}</th><th>${say(request, texts.what)}</th><th>${say(request, texts.who)}</th><th>${say(request, texts.workstation)}</th></tr></thead>
 <tbody>${history.map(
     (event) =>
-      html`<tr><td>${showTime(event.at)}</td><td>${words.events[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${detailText(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
+      html`<tr><td>${showTime(event.at)}</td><td>${words.events[event.kind]?.[language] ?? event.kind}${event.detail ? html` <span class="muted">${event.kind === 'printed' ? printedText(ctx, request, event.detail) : detailText(event.detail)}</span>` : ''}</td><td>${event.user ?? ''}</td><td>${event.workstation ?? ''}</td></tr>`,
   )}</tbody></table></div></section>`;
   return ctx.web.sendPage(request, reply, {
     title: `${view.ref} — ${view.title}`,
