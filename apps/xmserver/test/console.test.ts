@@ -1,6 +1,20 @@
+import {
+  certificateRequestToPem,
+  createCertificateRequest,
+  generateKeyPair,
+  inspectCertificate,
+} from '@xmcomm/pki';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { recordRefusal } from '../src/refusals.js';
-import { type ConsoleFixture, createConsoleFixture, get, logIn, post, postLogin } from './helpers/console.js';
+import {
+  type ConsoleFixture,
+  createConsoleFixture,
+  get,
+  logIn,
+  post,
+  postFile,
+  postLogin,
+} from './helpers/console.js';
 
 // The console's routes by inject, on both engines: login, lockout, suspension, sessions in the
 // operators' table, CSRF, privileges (a forged POST is 403 and in the audit log), and an operator
@@ -212,6 +226,145 @@ describe('clients', () => {
     });
     expect([none.statusCode, wrong.statusCode]).toEqual([403, 403]);
     expect(await balanceOf('EBO-1')).toBe(before);
+  });
+});
+
+describe('certificates on the client page', () => {
+  const siteRequest = async (matricule: string) => {
+    const keys = await generateKeyPair();
+    return certificateRequestToPem(
+      await createCertificateRequest({ privateKey: keys.privateKey, subject: { commonName: matricule } }),
+    );
+  };
+  const shown = async (matricule: string) =>
+    JSON.parse((await f.run(['client', 'show', matricule, '--json'])).stdout).certificates as {
+      serialNumber: string;
+      revokedAt: string | null;
+      revocationReason: string | null;
+    }[];
+  let serial = '';
+
+  beforeAll(async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    for (const [matricule, name] of [
+      ['CRT-1', 'Centre Kribi'],
+      ['CRT-2', 'Centre Limbe'],
+    ] as const) {
+      const created = await post(f.web, clerk, '/clients', { name, matricule, status: '3' });
+      if (created.statusCode !== 303) throw new Error(created.body);
+    }
+  });
+
+  test('a supervisor uploads a CSR: the certificate is issued by `client enrol`, listed and downloadable as PEM', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const page = (await get(f.web, admin, '/clients/CRT-1')).body;
+    expect(page).toContain('enctype="multipart/form-data"');
+    expect(page).toMatch(/<input type="file" id="f-csr" name="csr"/);
+    const enrolled = await postFile(f.web, admin, '/clients/CRT-1/enrol', {
+      field: 'csr',
+      filename: 'site.csr',
+      content: await siteRequest('CRT-1'),
+    });
+    expect(enrolled.statusCode, enrolled.body).toBe(303);
+    const [certificate] = await shown('CRT-1');
+    serial = certificate?.serialNumber ?? '';
+    expect(serial).toMatch(/^[0-9a-f]+$/);
+    expect(enrolled.headers.location).toBe(`/clients/CRT-1?done=enrolled&serial=${serial}`);
+    expect((await audit('client.enrol', 'admin')).map((a) => a.target)).toEqual(['CRT-1']);
+    const after = (await get(f.web, admin, String(enrolled.headers.location))).body;
+    expect(after).toContain(`Certificate ${serial} issued`);
+    const download = await get(f.web, admin, `/clients/CRT-1/certificates/${serial}/pem`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-disposition']).toBe(`attachment; filename="CRT-1-${serial}.pem"`);
+    const info = inspectCertificate(download.body);
+    expect(info.ok && info.value.matricule).toBe('CRT-1');
+    expect(info.ok && info.value.serialNumber).toBe(serial);
+    // A URL never reaches another client's certificate.
+    expect((await get(f.web, admin, `/clients/CRT-2/certificates/${serial}/pem`)).statusCode).toBe(404);
+  });
+
+  test('what the CLI refuses is said beside the file input: no file, not a request, a key certified for another site', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const none = await postFile(f.web, admin, '/clients/CRT-2/enrol', {
+      field: 'csr',
+      filename: '',
+      content: '',
+    });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toMatch(/id="f-csr-error">Choose the site/);
+    const garbage = await postFile(f.web, admin, '/clients/CRT-2/enrol', {
+      field: 'csr',
+      filename: 'site.csr',
+      content: '-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n-----END CERTIFICATE REQUEST-----\n',
+    });
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.body).toMatch(/id="f-csr-error"/);
+    expect(await shown('CRT-2')).toEqual([]);
+  });
+
+  test('a supervisor revokes with a reason from the list of `pki revoke`; the client shows it revoked', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const page = (await get(f.web, admin, '/clients/CRT-1')).body;
+    expect(page).toContain(`action="/clients/CRT-1/certificates/${serial}/revoke"`);
+    expect(page).toContain('<option value="keyCompromise">key compromised</option>');
+    const bad = await post(f.web, admin, `/clients/CRT-1/certificates/${serial}/revoke`, { reason: 'bored' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/id="f-reason-error">Choose a reason/);
+    expect(
+      (await post(f.web, admin, `/clients/CRT-2/certificates/${serial}/revoke`, { reason: 'superseded' }))
+        .statusCode,
+    ).toBe(404);
+    const revoked = await post(f.web, admin, `/clients/CRT-1/certificates/${serial}/revoke`, {
+      reason: 'keyCompromise',
+    });
+    expect(revoked.statusCode, revoked.body).toBe(303);
+    expect(await shown('CRT-1')).toMatchObject([
+      { serialNumber: serial, revokedAt: expect.any(String), revocationReason: 'keyCompromise' },
+    ]);
+    expect((await audit('pki.revoke', 'admin')).map((a) => a.target)).toContain(serial);
+    const after = (await get(f.web, admin, String(revoked.headers.location))).body;
+    expect(after).toContain(`Certificate ${serial} revoked.`);
+    expect(after).not.toContain(`action="/clients/CRT-1/certificates/${serial}/revoke"`);
+  });
+
+  test('an operator sees and downloads certificates but has no Revoke nor upload; forged POSTs are 403 and audited', async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const page = await get(f.web, clerk, '/clients/CRT-1');
+    expect(page.body).toContain(`/clients/CRT-1/certificates/${serial}/pem`);
+    expect(page.body).not.toContain('/revoke"');
+    expect(page.body).not.toContain('action="/clients/CRT-1/enrol"');
+    const forged = [
+      await postFile(f.web, clerk, '/clients/CRT-2/enrol', {
+        field: 'csr',
+        filename: 'site.csr',
+        content: await siteRequest('CRT-2'),
+      }),
+      await post(f.web, clerk, `/clients/CRT-1/certificates/${serial}/revoke`, { reason: 'superseded' }),
+    ];
+    expect(forged.map((r) => r.statusCode)).toEqual([403, 403]);
+    expect(await shown('CRT-2')).toEqual([]);
+    expect((await audit('auth.forbidden', 'clerk')).map((a) => a.target)).toEqual(
+      expect.arrayContaining([
+        'console POST /clients/:matricule/enrol',
+        'console POST /clients/:matricule/certificates/:serial/revoke',
+      ]),
+    );
+  });
+
+  test('no CSRF token on the upload or the revoke: refused, nothing issued', async () => {
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const upload = await postFile(
+      f.web,
+      admin,
+      '/clients/CRT-2/enrol',
+      { field: 'csr', filename: 'site.csr', content: await siteRequest('CRT-2') },
+      {},
+    );
+    const revoke = await post(f.web, { ...admin, csrf: '' }, `/clients/CRT-1/certificates/${serial}/revoke`, {
+      reason: 'superseded',
+    });
+    expect([upload.statusCode, revoke.statusCode]).toEqual([403, 403]);
+    expect(await shown('CRT-2')).toEqual([]);
   });
 });
 

@@ -15,6 +15,7 @@ import { XmServerError } from '../errors.js';
 import { describeError } from '../messages.js';
 import { type AuthPolicy, authorise, type Operator, type Privilege, roleNames } from '../operator-auth.js';
 import { consoleCss } from './css.js';
+import { registerCertificates } from './pages/certificates.js';
 import { registerClientPage } from './pages/client.js';
 import { registerClientsPages } from './pages/clients.js';
 import { registerDashboard } from './pages/dashboard.js';
@@ -102,6 +103,8 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
     sessions: operatorSessionStore(db),
     sessionPolicy: { now },
     css: consoleCss,
+    // A site's certificate request (a few KiB) uploaded from the client page.
+    uploads: { maxFileBytes: 64 * 1024 },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -173,7 +176,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
   registerLogin(context);
   registerDashboard(context);
   registerClientsPages(context);
-  registerClientPage(context);
+  registerCertificates(context, registerClientPage(context));
   registerMonitor(context);
   registerTariffs(context);
   registerStatistics(context);

@@ -199,6 +199,44 @@ export const ct = {
     fr: 'Aucun tarif en vigueur : rien n’est facturé.',
   },
   setTariff: { en: 'Set a tariff', fr: 'Fixer un tarif' },
+  // Certificates (client page) and the trust list
+  download: { en: 'Download (PEM)', fr: 'Télécharger (PEM)' },
+  revoke: { en: 'Revoke', fr: 'Révoquer' },
+  revokeReason: { en: 'Reason for revoking', fr: 'Motif de révocation' },
+  revocationReasons: {
+    en: 'unspecified|key compromised|CA compromised|affiliation changed|superseded|cessation of operation|on hold|removed from the CRL|privilege withdrawn|attribute authority compromised',
+    fr: 'non précisé|clé compromise|AC compromise|rattachement changé|remplacé|cessation d’activité|suspendu|retiré de la LCR|privilège retiré|autorité d’attributs compromise',
+  },
+  chooseReason: { en: 'Choose a reason from the list.', fr: 'Choisissez un motif dans la liste.' },
+  enrolTitle: { en: 'Certify a site key (CSR)', fr: 'Certifier une clé de site (CSR)' },
+  csrFile: {
+    en: 'The site’s certificate request file (PEM, .csr or .pem)',
+    fr: 'Le fichier de demande de certificat du site (PEM, .csr ou .pem)',
+  },
+  csrHelp: {
+    en: 'The file the site made with its key; the national CA signs it and the certificate appears below, to download and send to the site.',
+    fr: 'Le fichier que le site a fait avec sa clé ; l’AC nationale le signe et le certificat apparaît ci-dessous, à télécharger et envoyer au site.',
+  },
+  csrMissing: {
+    en: 'Choose the site’s certificate request file.',
+    fr: 'Choisissez le fichier de demande de certificat du site.',
+  },
+  enrol: { en: 'Issue the certificate', fr: 'Émettre le certificat' },
+  enrolled: {
+    en: 'Certificate {serial} issued: download it below and send it to the site.',
+    fr: 'Certificat {serial} émis : téléchargez-le ci-dessous et envoyez-le au site.',
+  },
+  certificateRevoked: { en: 'Certificate {serial} revoked.', fr: 'Certificat {serial} révoqué.' },
+  trustList: { en: 'Trust list', fr: 'Liste de confiance' },
+  trustListNote: {
+    en: 'The signed list an offline document verifier needs: the national CA, the active signatories and the revoked ones. Each export takes the next sequence number.',
+    fr: 'La liste signée dont un vérificateur de documents hors ligne a besoin : l’AC nationale, les signataires actifs et les révoqués. Chaque export prend le numéro suivant.',
+  },
+  sequence: { en: 'Current sequence number', fr: 'Numéro de séquence actuel' },
+  issuedAt: { en: 'Last issued (UTC)', fr: 'Dernière émission (UTC)' },
+  neverExported: { en: 'never exported', fr: 'jamais exportée' },
+  validityDays: { en: 'Valid for (days)', fr: 'Valable (jours)' },
+  export: { en: 'Export', fr: 'Exporter' },
 } satisfies Record<string, Text>;
 
 /** The nth label of a `0 a|1 b|…` list. */
