@@ -22,8 +22,10 @@ import { registerDashboard } from './pages/dashboard.js';
 import { registerLicence } from './pages/licence.js';
 import { registerLogin } from './pages/login.js';
 import { registerMonitor } from './pages/monitor.js';
+import { registerSignatories } from './pages/signatories.js';
 import { registerStatistics } from './pages/statistics.js';
 import { registerTariffs } from './pages/tariffs.js';
+import { registerTrustList } from './pages/trust-list.js';
 import { registerUsers } from './pages/users.js';
 import { type CommandSettings, runAs } from './run-as.js';
 import { operatorSessionStore } from './session-store.js';
@@ -137,6 +139,8 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
         ['/monitor', ct.monitor],
         ['/statistics', ct.statistics],
         ['/tariffs', ct.tariffs],
+        ['/signatories', ct.signatories],
+        ['/trust-list', ct.trustList],
         ['/licence', ct.licence],
       ];
       if (user.privilege >= 3) links.push(['/users', ct.users]);
@@ -182,5 +186,7 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
   registerStatistics(context);
   registerLicence(context);
   registerUsers(context);
+  registerSignatories(context);
+  registerTrustList(context);
   return web;
 }

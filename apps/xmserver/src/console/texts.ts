@@ -227,6 +227,37 @@ export const ct = {
     fr: 'Certificat {serial} émis : téléchargez-le ci-dessous et envoyez-le au site.',
   },
   certificateRevoked: { en: 'Certificate {serial} revoked.', fr: 'Certificat {serial} révoqué.' },
+  signatories: { en: 'Signatories', fr: 'Signataires' },
+  signatoriesNote: {
+    en: 'The register of people whose signatures on documents are recognised (xmserver signatory). The active ones with a certificate go into the next trust list.',
+    fr: 'Le registre des personnes dont la signature sur les documents est reconnue (xmserver signatory). Les actifs avec un certificat entrent dans la prochaine liste de confiance.',
+  },
+  noSignatories: { en: 'No signatory registered.', fr: 'Aucun signataire enregistré.' },
+  fullName: { en: 'Full name', fr: 'Nom complet' },
+  role: { en: 'Role (e.g. officer, clerk)', fr: 'Fonction (p. ex. officier, secrétaire)' },
+  siteOptional: {
+    en: 'Site matricule (if the signatory works at a site)',
+    fr: 'Matricule du site (si le signataire travaille sur un site)',
+  },
+  active: { en: 'Active', fr: 'Actif' },
+  yes: { en: 'yes', fr: 'oui' },
+  no: { en: 'no', fr: 'non' },
+  certificate: { en: 'Certificate', fr: 'Certificat' },
+  addSignatory: { en: 'Register a signatory', fr: 'Enregistrer un signataire' },
+  signatoryCsr: {
+    en: 'Certificate request (PEM), optional',
+    fr: 'Demande de certificat (PEM), facultative',
+  },
+  signatoryCsrHelp: {
+    en: 'With a request, the national CA issues the signatory’s certificate (a site’s document key: ecr document-key create).',
+    fr: 'Avec une demande, l’AC nationale émet le certificat du signataire (clé de documents d’un site : ecr document-key create).',
+  },
+  signatoryAdded: { en: 'Signatory {id} registered.', fr: 'Signataire {id} enregistré.' },
+  signatoryRevoked: {
+    en: 'Signatory {id} withdrawn; its certificate, if any, revoked.',
+    fr: 'Signataire {id} retiré ; son certificat, s’il en a un, révoqué.',
+  },
+  withdraw: { en: 'Withdraw', fr: 'Retirer' },
   trustList: { en: 'Trust list', fr: 'Liste de confiance' },
   trustListNote: {
     en: 'The signed list an offline document verifier needs: the national CA, the active signatories and the revoked ones. Each export takes the next sequence number.',
@@ -237,6 +268,10 @@ export const ct = {
   neverExported: { en: 'never exported', fr: 'jamais exportée' },
   validityDays: { en: 'Valid for (days)', fr: 'Valable (jours)' },
   export: { en: 'Export', fr: 'Exporter' },
+  exportHelp: {
+    en: 'Downloads the signed list (the file xmserver trust-list export writes) to give to verifiers or send to sites.',
+    fr: 'Télécharge la liste signée (le fichier qu’écrit xmserver trust-list export) à remettre aux vérificateurs ou à envoyer aux sites.',
+  },
 } satisfies Record<string, Text>;
 
 /** The nth label of a `0 a|1 b|…` list. */

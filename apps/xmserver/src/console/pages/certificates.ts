@@ -1,12 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { certificateToPem, REVOCATION_REASONS } from '@xmcomm/pki';
 import { csrfInput, formFile, formValue, type Html, html, WebKitError } from '@xmcomm/web-kit';
 import type { FastifyRequest } from 'fastify';
 import type { Client, ClientCertificate } from '../../clients.js';
 import { alertOf, type ConsoleContext, type ConsoleUser, problemOf } from '../app.js';
-import { input } from '../fields.js';
+import { fileInput, input } from '../fields.js';
+import { withTemporaryFile } from '../temporary-file.js';
 import { ct, listLabel } from '../texts.js';
 import { findClient, type Problems, type ShowClient } from './client.js';
 
@@ -16,6 +14,8 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 /** The reasons `pki revoke --reason` accepts, in the CLI's order (the labels follow it). */
 const reasons = Object.keys(REVOCATION_REASONS);
 const enrolForm = 'enrol';
+/** What a file chooser offers for a certificate request. */
+export const csrAccept = '.csr,.pem,.req,.p10,application/pkcs10';
 const revokeForm = (serial: string) => `revoke-${serial}`;
 
 /** The certificates of a client's page: a download link each; for a supervisor, Revoke and the CSR upload. */
@@ -50,10 +50,7 @@ ${input({ name: 'reason', label: t(ct.revokeReason), value: mine(form) ? problem
   const enrol = supervisor
     ? html`<form method="post" action="/clients/${m}/enrol" enctype="multipart/form-data" class="card" aria-labelledby="h-enrol"><h3 id="h-enrol">${t(ct.enrolTitle)}</h3>
 ${csrfInput(token)}${mine(enrolForm) ? alertOf(problems.alert) : ''}
-<div class="field"><label for="f-csr">${t(ct.csrFile)}</label>
-<input type="file" id="f-csr" name="csr" accept=".csr,.pem,.req,application/pkcs10" required aria-describedby="f-csr-help${mine(enrolForm) && problems.errors?.csr ? ' f-csr-error' : ''}"${mine(enrolForm) && problems.errors?.csr ? html` aria-invalid="true"` : ''}>
-<span class="help" id="f-csr-help">${t(ct.csrHelp)}</span>
-${mine(enrolForm) && problems.errors?.csr ? html`<span class="field-error" id="f-csr-error">${problems.errors.csr}</span>` : ''}</div>
+${fileInput({ name: 'csr', label: t(ct.csrFile), accept: csrAccept, help: t(ct.csrHelp), error: mine(enrolForm) ? problems.errors?.csr : undefined, required: true })}
 <p><button type="submit" class="button">${t(ct.enrol)}</button></p></form>`
     : html``;
   return html`<section class="card" aria-labelledby="h-certs"><h2 id="h-certs">${t(ct.certificates)}</h2>
@@ -134,20 +131,16 @@ export function registerCertificates(c: ConsoleContext, show: ShowClient): void 
     const r = back(request as FastifyRequest<Params>);
     if (!csr || csr.length === 0)
       return show(r, reply, user, { form: enrolForm, errors: { csr: c.t(request, ct.csrMissing) } });
-    // `client enrol --csr` reads a file: the upload goes to a directory of this process's own, then away.
-    const directory = await mkdtemp(join(tmpdir(), 'xms-console-csr-'));
+    // `client enrol --csr` reads a file: the upload goes to a file of this process's own, then away.
     let issued: { serialNumber?: string };
     try {
-      const file = join(directory, 'request.csr');
-      await writeFile(file, csr, { mode: 0o600 });
-      issued = ((await c.act(user, ['client', 'enrol', '--csr', file, '--', client.matricule])) ?? {}) as {
-        serialNumber?: string;
-      };
+      const run = await withTemporaryFile('request.csr', csr, (file) =>
+        c.act(user, ['client', 'enrol', '--csr', file, '--', client.matricule]),
+      );
+      issued = (run.result ?? {}) as { serialNumber?: string };
     } catch (error) {
       const problem = problemOf(error, c.lang(request));
       return show(r, reply, user, { form: enrolForm, errors: { csr: problem.message } });
-    } finally {
-      await rm(directory, { recursive: true, force: true });
     }
     return web.redirect(
       reply,
