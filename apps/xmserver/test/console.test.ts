@@ -308,6 +308,72 @@ describe('supervisor pages', () => {
   });
 });
 
+describe('tariffs', () => {
+  const inForce = async () =>
+    JSON.parse((await f.run(['tariff', 'list', '--json'])).stdout) as {
+      id: number;
+      service: string;
+      table: string;
+      perRow: number;
+    }[];
+
+  test('an operator sets a tariff with `tariff set`, then edits it from its line: the new prices replace it', async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const page = (await get(f.web, clerk, '/tariffs')).body;
+    expect(page).toContain('action="/tariffs"');
+    const set = await post(f.web, clerk, '/tariffs', {
+      service: 'sds-import',
+      table: 'births',
+      currency: 'XAF',
+      'per-row': '150',
+      period: 'month',
+    });
+    expect(set.statusCode, set.body).toBe(303);
+    const [line] = (await inForce()).filter((l) => l.table === 'births');
+    expect(line).toMatchObject({ service: 'sds-import', perRow: 150 });
+    expect((await audit('tariff.set', 'clerk')).map((a) => a.target)).toEqual(['sds-import/births/XAF']);
+    const edit = (await get(f.web, clerk, `/tariffs?edit=${line?.id}`)).body;
+    expect(edit).toMatch(/id="f-per-row" name="per-row"[^>]* value="150"/);
+    expect(edit).toMatch(/<option value="sds-import" selected>/);
+    const edited = await post(f.web, clerk, '/tariffs', {
+      service: 'sds-import',
+      table: 'births',
+      currency: 'XAF',
+      'per-row': '200',
+    });
+    expect(edited.statusCode, edited.body).toBe(303);
+    expect((await inForce()).filter((l) => l.table === 'births').map((l) => l.perRow)).toEqual([200]);
+    expect((await get(f.web, clerk, '/tariffs?done=set')).body).toContain('Tariff set.');
+  });
+
+  test("the CLI's validation answers beside the field: a price that is not one, an unknown service", async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const price = await post(f.web, clerk, '/tariffs', { service: 'sds-import', 'per-row': '-3' });
+    expect(price.statusCode).toBe(400);
+    expect(price.body).toMatch(/id="f-per-row-error"/);
+    const service = await post(f.web, clerk, '/tariffs', { service: 'free-lunch', 'per-row': '1' });
+    expect(service.statusCode).toBe(400);
+    expect(service.body).toMatch(/id="f-service-error"/);
+    expect((await audit('tariff.set')).length).toBe(2);
+  });
+
+  test('a read-only user sees the tariffs but no form nor Edit; a forged POST is 403 and audited; no token, refused', async () => {
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    const page = await get(f.web, reader, '/tariffs');
+    expect(page.body).toContain('<td>births</td>');
+    expect(page.body).not.toContain('action="/tariffs"');
+    expect(page.body).not.toContain('?edit=');
+    expect(
+      (await post(f.web, reader, '/tariffs', { service: 'sds-import', 'per-row': '1' })).statusCode,
+    ).toBe(403);
+    expect((await audit('auth.forbidden', 'reader')).map((a) => a.target)).toContain('console POST /tariffs');
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const noToken = await post(f.web, { ...clerk, csrf: '' }, '/tariffs', { service: 'sds-import' });
+    expect(noToken.statusCode).toBe(403);
+    expect((await audit('tariff.set')).length).toBe(2);
+  });
+});
+
 describe('xmserver console (the command)', () => {
   test('a certificate without its key, or a port out of range: refused before anything listens', async () => {
     const noKey = await f.run(['console', '--tls-cert', 'console.pem']);

@@ -199,6 +199,21 @@ export const ct = {
     fr: 'Aucun tarif en vigueur : rien n’est facturé.',
   },
   setTariff: { en: 'Set a tariff', fr: 'Fixer un tarif' },
+  setTariffNote: {
+    en: 'As xmserver tariff set: the tariff in force for this service, table and currency ends where this one starts; a price left empty is 0. Edit fills this form with a line’s prices.',
+    fr: 'Comme xmserver tariff set : le tarif en vigueur pour ce service, cette table et cette devise s’arrête où celui-ci commence ; un prix laissé vide vaut 0. Modifier remplit ce formulaire avec les prix d’une ligne.',
+  },
+  currency: { en: 'Currency', fr: 'Devise' },
+  tableHelp: {
+    en: 'An exchanged table (births), or * for every table without its own.',
+    fr: 'Une table échangée (births), ou * pour toutes celles sans tarif propre.',
+  },
+  minorUnits: { en: 'In minor units of the currency.', fr: 'En unités mineures de la devise.' },
+  fromHelp: {
+    en: 'From 00:00 UTC that day; empty: now.',
+    fr: 'À partir de 00:00 UTC ce jour-là ; vide : maintenant.',
+  },
+  tariffSet: { en: 'Tariff set.', fr: 'Tarif fixé.' },
   // Certificates (client page) and the trust list
   download: { en: 'Download (PEM)', fr: 'Télécharger (PEM)' },
   revoke: { en: 'Revoke', fr: 'Révoquer' },
