@@ -48,7 +48,7 @@ ${input({ name: 'reason', label: t(ct.revokeReason), value: mine(form) ? problem
       html`<tr><td>${cert.serialNumber}</td><td>${cert.purpose}</td><td>${day(cert.notBefore)}</td><td>${day(cert.notAfter)}</td><td>${cert.revokedAt ? `${day(cert.revokedAt)} ${cert.revocationReason ?? ''}` : ''}</td><td><a href="/clients/${m}/certificates/${cert.serialNumber}/pem" download>${t(ct.download)}</a></td>${supervisor ? html`<td>${cert.revokedAt ? '' : revokeCell(cert.serialNumber)}</td>` : ''}</tr>`,
   );
   const enrol = supervisor
-    ? html`<form method="post" action="/clients/${m}/enrol" enctype="multipart/form-data" class="card" aria-labelledby="h-enrol"><h3 id="h-enrol">${t(ct.enrolTitle)}</h3>
+    ? html`<form method="post" action="/clients/${m}/enrol" enctype="multipart/form-data" aria-labelledby="h-enrol"><h3 id="h-enrol">${t(ct.enrolTitle)}</h3>
 ${csrfInput(token)}${mine(enrolForm) ? alertOf(problems.alert) : ''}
 ${fileInput({ name: 'csr', label: t(ct.csrFile), accept: csrAccept, help: t(ct.csrHelp), error: mine(enrolForm) ? problems.errors?.csr : undefined, required: true })}
 <p><button type="submit" class="button">${t(ct.enrol)}</button></p></form>`

@@ -23,7 +23,7 @@ export function registerTrustList(c: ConsoleContext): void {
       .executeTakeFirst();
     const sequence = setting ? Number(setting.value) : 0;
     const body = html`<p class="muted">${t(ct.trustListNote)}</p>
-<section class="card" aria-labelledby="h-current"><h2 id="h-current">${t(ct.trustList)}</h2>
+<section class="card" aria-labelledby="h-current"><h2 id="h-current">${t(ct.currentList)}</h2>
 <dl class="fields">
 <dt>${t(ct.sequence)}</dt><dd data-figure="sequence">${sequence || t(ct.neverExported)}</dd>
 <dt>${t(ct.issuedAt)}</dt><dd data-figure="issued">${setting && sequence ? asDate(setting.updated_at).toISOString().slice(0, 16).replace('T', ' ') : ''}</dd>
