@@ -44,6 +44,7 @@ describe('certificates on the client page', () => {
       revocationReason: string | null;
     }[];
   let serial = '';
+  let firstRequest = '';
 
   beforeAll(async () => {
     const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
@@ -58,13 +59,14 @@ describe('certificates on the client page', () => {
 
   test('a supervisor uploads a CSR: the certificate is issued by `client enrol`, listed and downloadable as PEM', async () => {
     const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    firstRequest = await siteRequest('CRT-1');
     const page = (await get(f.web, admin, '/clients/CRT-1')).body;
     expect(page).toContain('enctype="multipart/form-data"');
     expect(page).toMatch(/<input type="file" id="f-csr" name="csr"/);
     const enrolled = await postFile(f.web, admin, '/clients/CRT-1/enrol', {
       field: 'csr',
       filename: 'site.csr',
-      content: await siteRequest('CRT-1'),
+      content: firstRequest,
     });
     expect(enrolled.statusCode, enrolled.body).toBe(303);
     const [certificate] = await shown('CRT-1');
@@ -84,7 +86,7 @@ describe('certificates on the client page', () => {
     expect((await get(f.web, admin, `/clients/CRT-2/certificates/${serial}/pem`)).statusCode).toBe(404);
   });
 
-  test('what the CLI refuses is said beside the file input: no file, not a request, a key certified for another site', async () => {
+  test('what the CLI refuses is said beside the file input: no file, not a request, a key of another site; over 64 KiB, 413', async () => {
     const admin = await logIn(f.web, 'admin', f.passwords.admin);
     const none = await postFile(f.web, admin, '/clients/CRT-2/enrol', {
       field: 'csr',
@@ -100,6 +102,19 @@ describe('certificates on the client page', () => {
     });
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).toMatch(/id="f-csr-error"/);
+    const another = await postFile(f.web, admin, '/clients/CRT-2/enrol', {
+      field: 'csr',
+      filename: 'site.csr',
+      content: firstRequest,
+    });
+    expect(another.statusCode).toBe(400);
+    expect(another.body).toMatch(/id="f-csr-error">[^<]*CRT-1/);
+    const huge = await postFile(f.web, admin, '/clients/CRT-2/enrol', {
+      field: 'csr',
+      filename: 'site.csr',
+      content: Buffer.alloc(65 * 1024, 'A'),
+    });
+    expect(huge.statusCode).toBe(413);
     expect(await shown('CRT-2')).toEqual([]);
   });
 
@@ -152,20 +167,23 @@ describe('certificates on the client page', () => {
     );
   });
 
-  test('no CSRF token on the upload or the revoke: refused, nothing issued', async () => {
+  test('the upload and the revoke without their CSRF token: refused; the same upload with it (in the multipart body) passes', async () => {
     const admin = await logIn(f.web, 'admin', f.passwords.admin);
-    const upload = await postFile(
-      f.web,
-      admin,
-      '/clients/CRT-2/enrol',
-      { field: 'csr', filename: 'site.csr', content: await siteRequest('CRT-2') },
-      {},
-    );
-    const revoke = await post(f.web, { ...admin, csrf: '' }, `/clients/CRT-1/certificates/${serial}/revoke`, {
-      reason: 'superseded',
-    });
-    expect([upload.statusCode, revoke.statusCode]).toEqual([403, 403]);
+    const request = { field: 'csr', filename: 'site.csr', content: await siteRequest('CRT-2') };
+    const without = await postFile(f.web, admin, '/clients/CRT-2/enrol', request, {});
+    expect(without.statusCode).toBe(403);
     expect(await shown('CRT-2')).toEqual([]);
+    const withToken = await postFile(f.web, admin, '/clients/CRT-2/enrol', request);
+    expect(withToken.statusCode, withToken.body).toBe(303);
+    const [issued] = await shown('CRT-2');
+    const revoke = await post(
+      f.web,
+      { ...admin, csrf: '' },
+      `/clients/CRT-2/certificates/${issued?.serialNumber}/revoke`,
+      { reason: 'superseded' },
+    );
+    expect(revoke.statusCode).toBe(403);
+    expect(await shown('CRT-2')).toMatchObject([{ revokedAt: null }]);
   });
 });
 
@@ -266,8 +284,11 @@ describe('signatories', () => {
       expect.arrayContaining(['console POST /signatories', 'console POST /signatories/:id/revoke']),
     );
     expect(await listed()).toMatchObject([{ active: true }]);
-    const noToken = await post(f.web, { ...clerk, csrf: '' }, `/signatories/${row?.id}/revoke`);
+    // A supervisor's withdrawal without its token is refused too (the next test does it with it).
+    const admin = await logIn(f.web, 'admin', f.passwords.admin);
+    const noToken = await post(f.web, { ...admin, csrf: '' }, `/signatories/${row?.id}/revoke`);
     expect(noToken.statusCode).toBe(403);
+    expect(await listed()).toMatchObject([{ active: true }]);
   });
 
   test('a supervisor withdraws a signatory (`signatory revoke`): inactive, its certificate revoked', async () => {

@@ -417,7 +417,7 @@ describe('monitor', () => {
     await withBroker?.fastify.close();
     await broker?.close();
   });
-  const mqtt3 = () => (process.env.MQTT_URL ? {} : { mqtt3: '1' });
+  const mqtt3 = (): Record<string, string> => (process.env.MQTT_URL ? {} : { mqtt3: '1' });
 
   test('Test broker runs `broker test` on the configured broker and shows its figures', async () => {
     const clerk = await logIn(withBroker, 'clerk', f.passwords.clerk);
