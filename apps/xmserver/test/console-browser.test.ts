@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTariff, syncCharging } from '@xmcomm/billing';
+import { certificateRequestToPem, createCertificateRequest, generateKeyPair } from '@xmcomm/pki';
 import { type AnyTable, exchangedTables, type SiteDatabase, siteMigrations } from '@xmcomm/schema';
 import { createTestDatabase, sampleBirth, type TestDatabase } from '@xmcomm/schema/testing';
 import { createServerSync, createSiteSync } from '@xmcomm/status-sync';
@@ -178,7 +179,7 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await context.close();
   }, 180_000);
 
-  test('a supervisor sees the users page; French on the switch', async () => {
+  test('a supervisor sees the users page, uploads a site CSR and sees its certificate; French on the switch', async () => {
     const { page, context } = await browser.newPage({
       locale: 'en-US',
       extraHTTPHeaders: { 'accept-language': 'en' },
@@ -190,6 +191,25 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await page.click('nav.main-nav >> text=Licence');
     expect(await mainText(page)).toContain('Enter a licence key');
     await shoot(page, 'licence');
+    // A site's certificate request uploaded from its page (a file input): `client enrol` issues it.
+    await page.goto(`${server.url}/clients/${siteMatricule}`);
+    const keys = await generateKeyPair();
+    const csr = certificateRequestToPem(
+      await createCertificateRequest({ privateKey: keys.privateKey, subject: { commonName: siteMatricule } }),
+    );
+    await page.setInputFiles('#f-csr', {
+      name: 'site.csr',
+      mimeType: 'application/pkcs10',
+      buffer: Buffer.from(csr),
+    });
+    await submit(page, 'form[action$="/enrol"] button[type="submit"]');
+    expect(await mainText(page)).toContain('issued: download it below and send it to the site.');
+    expect(await page.locator('table.certificates tbody tr').count()).toBe(1);
+    await shoot(page, 'client-certificates');
+    await page.click('nav.main-nav >> text=Signatories');
+    await shoot(page, 'signatories');
+    await page.click('nav.main-nav >> text=Trust list');
+    await shoot(page, 'trust-list');
     await page.click('nav.main-nav >> text=Users');
     await submit(page, 'header a.lang');
     expect(await mainText(page)).toContain('Ajouter un utilisateur');

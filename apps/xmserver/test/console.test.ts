@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { type EmbeddedBroker, startEmbeddedBroker } from '@xmcomm/mqtt-transport';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createConsole } from '../src/console/app.js';
 import { recordRefusal } from '../src/refusals.js';
 import { type ConsoleFixture, createConsoleFixture, get, logIn, post, postLogin } from './helpers/console.js';
 
@@ -305,6 +308,144 @@ describe('supervisor pages', () => {
       expect(page.statusCode, `${url}: ${page.body}`).toBe(200);
     }
     expect((await get(f.web, reader, '/')).body).toMatch(/data-figure="licence">\d+ \/ \d+/);
+  });
+});
+
+describe('tariffs', () => {
+  const inForce = async () =>
+    JSON.parse((await f.run(['tariff', 'list', '--json'])).stdout) as {
+      id: number;
+      service: string;
+      table: string;
+      perRow: number;
+    }[];
+
+  test('an operator sets a tariff with `tariff set`, then edits it from its line: the new prices replace it', async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const page = (await get(f.web, clerk, '/tariffs')).body;
+    expect(page).toContain('action="/tariffs"');
+    const set = await post(f.web, clerk, '/tariffs', {
+      service: 'sds-import',
+      table: 'births',
+      currency: 'XAF',
+      'per-row': '150',
+      period: 'month',
+    });
+    expect(set.statusCode, set.body).toBe(303);
+    const [line] = (await inForce()).filter((l) => l.table === 'births');
+    expect(line).toMatchObject({ service: 'sds-import', perRow: 150 });
+    expect((await audit('tariff.set', 'clerk')).map((a) => a.target)).toEqual(['sds-import/births/XAF']);
+    const edit = (await get(f.web, clerk, `/tariffs?edit=${line?.id}`)).body;
+    expect(edit).toMatch(/id="f-per-row" name="per-row"[^>]* value="150"/);
+    expect(edit).toMatch(/<option value="sds-import" selected>/);
+    const edited = await post(f.web, clerk, '/tariffs', {
+      service: 'sds-import',
+      table: 'births',
+      currency: 'XAF',
+      'per-row': '200',
+    });
+    expect(edited.statusCode, edited.body).toBe(303);
+    expect((await inForce()).filter((l) => l.table === 'births').map((l) => l.perRow)).toEqual([200]);
+    expect((await get(f.web, clerk, '/tariffs?done=set')).body).toContain('Tariff set.');
+  });
+
+  test("the CLI's validation answers beside the field: a price that is not one, an unknown service", async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const price = await post(f.web, clerk, '/tariffs', { service: 'sds-import', 'per-row': '-3' });
+    expect(price.statusCode).toBe(400);
+    expect(price.body).toMatch(/id="f-per-row-error"/);
+    const service = await post(f.web, clerk, '/tariffs', { service: 'free-lunch', 'per-row': '1' });
+    expect(service.statusCode).toBe(400);
+    expect(service.body).toMatch(/id="f-service-error"/);
+    expect((await audit('tariff.set')).length).toBe(2);
+  });
+
+  test('a read-only user sees the tariffs but no form nor Edit; a forged POST is 403 and audited; no token, refused', async () => {
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    const page = await get(f.web, reader, '/tariffs');
+    expect(page.body).toContain('<td>births</td>');
+    expect(page.body).not.toContain('action="/tariffs"');
+    expect(page.body).not.toContain('?edit=');
+    expect(
+      (await post(f.web, reader, '/tariffs', { service: 'sds-import', 'per-row': '1' })).statusCode,
+    ).toBe(403);
+    expect((await audit('auth.forbidden', 'reader')).map((a) => a.target)).toContain('console POST /tariffs');
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const noToken = await post(f.web, { ...clerk, csrf: '' }, '/tariffs', { service: 'sds-import' });
+    expect(noToken.statusCode).toBe(403);
+    expect((await audit('tariff.set')).length).toBe(2);
+  });
+});
+
+describe('monitor', () => {
+  test('per site: last contact, last sequence number and the containers missing from the sequence', async () => {
+    const sent = (sequence: number) => ({
+      container_id: randomUUID(),
+      sender_matricule: 'EBO-1',
+      sequence,
+      kind: 'data',
+      table_name: 'births',
+      size_bytes: 900,
+      created_at: new Date(),
+    });
+    await f.database.db
+      .insertInto('xm_system.received_containers')
+      .values([sent(1), sent(2), sent(5)])
+      .execute();
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    const live = (await get(f.web, reader, '/monitor/live')).body;
+    expect(live).toMatch(
+      /<td><a href="\/clients\/EBO-1">EBO-1<\/a><\/td><td>[^<]+<\/td><td class="num">3<\/td><td class="num">5<\/td><td class="num negative">2<\/td>/,
+    );
+  });
+
+  // The real broker of the services run (MQTT 5), else an embedded one (MQTT 3.1.1).
+  let broker: EmbeddedBroker | undefined;
+  let withBroker: Awaited<ReturnType<typeof createConsole>>;
+  beforeAll(async () => {
+    if (!process.env.MQTT_URL) broker = await startEmbeddedBroker();
+    withBroker = await createConsole({
+      db: f.database.db,
+      env: { XM_BROKER_URL: process.env.MQTT_URL ?? broker?.url ?? '' },
+      cwd: f.dataDir,
+      globalArgs: ['--data-dir', f.dataDir],
+      logger: false,
+    });
+    await withBroker.fastify.ready();
+  });
+  afterAll(async () => {
+    await withBroker?.fastify.close();
+    await broker?.close();
+  });
+  const mqtt3 = (): Record<string, string> => (process.env.MQTT_URL ? {} : { mqtt3: '1' });
+
+  test('Test broker runs `broker test` on the configured broker and shows its figures', async () => {
+    const clerk = await logIn(withBroker, 'clerk', f.passwords.clerk);
+    expect((await get(withBroker, clerk, '/monitor')).body).toContain('action="/monitor/broker-test"');
+    const tested = await post(withBroker, clerk, '/monitor/broker-test', { messages: '5', ...mqtt3() });
+    expect(tested.statusCode, tested.body).toBe(200);
+    expect(tested.body).toMatch(/data-figure="connect">\d+(\.\d+)? ms</);
+    expect(tested.body).toMatch(/data-figure="latency">[\d.]+ \/ [\d.]+ \/ [\d.]+ \/ [\d.]+ ms</);
+    expect(tested.body).toMatch(/data-figure="throughput">\d+ messages\/s of \d+ bytes/);
+    const bad = await post(withBroker, clerk, '/monitor/broker-test', { messages: '0', ...mqtt3() });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/id="f-messages-error"/);
+  });
+
+  test('without a broker the refusal is shown; a read-only user has no button and a forged POST is 403; no token, refused', async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const none = await post(f.web, clerk, '/monitor/broker-test', { messages: '5' });
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('no broker');
+    const reader = await logIn(f.web, 'reader', f.passwords.reader);
+    expect((await get(f.web, reader, '/monitor')).body).not.toContain('/monitor/broker-test');
+    expect((await post(f.web, reader, '/monitor/broker-test', { messages: '5' })).statusCode).toBe(403);
+    expect((await audit('auth.forbidden', 'reader')).map((a) => a.target)).toContain(
+      'console POST /monitor/broker-test',
+    );
+    expect(
+      (await post(f.web, { ...clerk, csrf: '' }, '/monitor/broker-test', { messages: '5' })).statusCode,
+    ).toBe(403);
   });
 });
 

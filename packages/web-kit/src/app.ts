@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -65,6 +66,12 @@ export interface WebAppOptions<U extends WebUser> {
   readonly logger?: boolean | { readonly level: string; readonly stream?: { write(line: string): void } };
   /** Largest request body accepted, in bytes. Default 256 KiB. */
   readonly bodyLimit?: number;
+  /**
+   * Accept `multipart/form-data` forms (a file input) too: one file of at most `maxFileBytes`,
+   * read into memory; `formFile` gives it, `formValue` the text fields (and the CSRF token) as for
+   * an urlencoded form. Off by default.
+   */
+  readonly uploads?: { readonly maxFileBytes: number };
   /** Serve HTTPS with this certificate and key (PEM); cookies are then `Secure`. */
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /**
@@ -135,6 +142,14 @@ export function formValue(body: unknown, name: string): string {
   return typeof first === 'string' ? first : '';
 }
 
+/** The file posted in field `name` of a multipart form (see `uploads`), or undefined. */
+export function formFile(body: unknown, name: string): Buffer | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return Buffer.isBuffer(first) ? first : undefined;
+}
+
 /**
  * A Fastify app for people: cookies, urlencoded forms, database sessions, a CSRF check before every
  * state-changing route, the language of each request, htmx and the stylesheet served from here
@@ -156,6 +171,13 @@ export async function createWebApp<U extends WebUser>(options: WebAppOptions<U>)
   });
   await fastify.register(fastifyCookie);
   await fastify.register(fastifyFormbody, { bodyLimit: options.bodyLimit ?? 256 * 1024 });
+  if (options.uploads) {
+    // Text fields become strings and the file a Buffer, so the CSRF check reads `_csrf` as from any form.
+    await fastify.register(fastifyMultipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: options.uploads.maxFileBytes, files: 1, fields: 30, parts: 31 },
+    });
+  }
   const css = options.css ? `${baseCss}\n${options.css}` : baseCss;
   const t = (request: FastifyRequest, text: Text) => text[languageOf(request)];
 

@@ -1,5 +1,6 @@
 export {
   createWebApp,
+  formFile,
   formValue,
   localPath,
   type WebApp,

@@ -15,14 +15,17 @@ import { XmServerError } from '../errors.js';
 import { describeError } from '../messages.js';
 import { type AuthPolicy, authorise, type Operator, type Privilege, roleNames } from '../operator-auth.js';
 import { consoleCss } from './css.js';
+import { registerCertificates } from './pages/certificates.js';
 import { registerClientPage } from './pages/client.js';
 import { registerClientsPages } from './pages/clients.js';
 import { registerDashboard } from './pages/dashboard.js';
 import { registerLicence } from './pages/licence.js';
 import { registerLogin } from './pages/login.js';
 import { registerMonitor } from './pages/monitor.js';
+import { registerSignatories } from './pages/signatories.js';
 import { registerStatistics } from './pages/statistics.js';
 import { registerTariffs } from './pages/tariffs.js';
+import { registerTrustList } from './pages/trust-list.js';
 import { registerUsers } from './pages/users.js';
 import { type CommandSettings, runAs } from './run-as.js';
 import { operatorSessionStore } from './session-store.js';
@@ -102,6 +105,8 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
     sessions: operatorSessionStore(db),
     sessionPolicy: { now },
     css: consoleCss,
+    // A site's certificate request (a few KiB) uploaded from the client page.
+    uploads: { maxFileBytes: 64 * 1024 },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustProxy ? { trustProxy: true } : {}),
@@ -134,6 +139,8 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
         ['/monitor', ct.monitor],
         ['/statistics', ct.statistics],
         ['/tariffs', ct.tariffs],
+        ['/signatories', ct.signatories],
+        ['/trust-list', ct.trustList],
         ['/licence', ct.licence],
       ];
       if (user.privilege >= 3) links.push(['/users', ct.users]);
@@ -173,11 +180,13 @@ export async function createConsole(options: ConsoleOptions): Promise<WebApp<Con
   registerLogin(context);
   registerDashboard(context);
   registerClientsPages(context);
-  registerClientPage(context);
+  registerCertificates(context, registerClientPage(context));
   registerMonitor(context);
   registerTariffs(context);
   registerStatistics(context);
   registerLicence(context);
   registerUsers(context);
+  registerSignatories(context);
+  registerTrustList(context);
   return web;
 }

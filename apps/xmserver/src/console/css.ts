@@ -9,5 +9,7 @@ svg.chart rect { fill: #2b6cb0; }
 svg.chart.rows rect { fill: #2f855a; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .negative { color: #b00020; font-weight: 600; }
+.inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; }
+.inline .field { margin: 0; }
 .two-columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
 `;

@@ -32,3 +32,20 @@ ${control}
 ${o.help ? html`<span class="help" id="${id}-help">${o.help}</span>` : ''}
 ${o.error ? html`<span class="field-error" id="${id}-error">${o.error}</span>` : ''}</div>`;
 }
+
+/** A labelled file input (its form needs enctype="multipart/form-data"), help and error beside it. */
+export function fileInput(o: {
+  readonly name: string;
+  readonly label: string;
+  readonly accept: string;
+  readonly help?: string | undefined;
+  readonly error?: string | undefined;
+  readonly required?: boolean;
+}): Html {
+  const id = `f-${o.name}`;
+  const described = [o.help ? `${id}-help` : '', o.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field"><label for="${id}">${o.label}</label>
+<input type="file" id="${id}" name="${o.name}" accept="${o.accept}"${flag('required', o.required)}${attribute('aria-invalid', o.error ? 'true' : undefined)}${attribute('aria-describedby', described || undefined)}>
+${o.help ? html`<span class="help" id="${id}-help">${o.help}</span>` : ''}
+${o.error ? html`<span class="field-error" id="${id}-error">${o.error}</span>` : ''}</div>`;
+}

@@ -269,6 +269,7 @@ export async function sitesSeen(db: ServerDb, limit = 30) {
       matricule: r.sender_matricule,
       last: new Date(asDate(r.last)),
       containers: Number(r.containers),
+      lastSequence: r.last_sequence === null ? null : Number(r.last_sequence),
       gaps: Math.max(0, span - Number(r.sequences)),
     };
   });

@@ -133,13 +133,34 @@ export const ct = {
   never: { en: 'never', fr: 'jamais' },
   // Monitor
   recent: { en: 'Containers received (latest first)', fr: 'Conteneurs reçus (les plus récents d’abord)' },
-  perSite: { en: 'Sites: last contact and gaps', fr: 'Sites : dernier contact et trous' },
+  perSite: { en: 'Sites: last contact and backlog', fr: 'Sites : dernier contact et retard' },
   received: { en: 'Received', fr: 'Reçu' },
   site: { en: 'Site', fr: 'Site' },
   table: { en: 'Table', fr: 'Table' },
   accepted: { en: 'Applied', fr: 'Appliquées' },
   rejected: { en: 'Refused', fr: 'Refusées' },
-  gaps: { en: 'Missing sequence numbers', fr: 'Numéros manquants' },
+  gaps: { en: 'Missing', fr: 'Manquants' },
+  lastSequence: { en: 'Last sequence', fr: 'Dernière séquence' },
+  backlogNote: {
+    en: 'Missing: what the server knows of each site’s backlog, the containers it numbered that have not arrived (gaps in the sequence numbers received). What a site holds and has not yet sent shows on the site itself.',
+    fr: 'Manquants : ce que le serveur sait du retard de chaque site, les conteneurs qu’il a numérotés et qui ne sont pas arrivés (trous dans les numéros reçus). Ce qu’un site détient sans l’avoir encore envoyé se voit sur le site même.',
+  },
+  brokerTest: { en: 'Test the broker', fr: 'Tester le broker' },
+  brokerTestNote: {
+    en: 'Runs xmserver broker test against the configured broker: connection time, round trips and throughput with small containers.',
+    fr: 'Lance xmserver broker test sur le broker configuré : temps de connexion, allers-retours et débit avec de petits conteneurs.',
+  },
+  messagesCount: { en: 'Messages for the throughput figure', fr: 'Messages pour la mesure du débit' },
+  mqtt3: { en: 'MQTT 3.1.1 (the embedded broker)', fr: 'MQTT 3.1.1 (le broker intégré)' },
+  testBroker: { en: 'Test broker', fr: 'Tester le broker' },
+  connectTime: { en: 'Connected to {url} (MQTT {version}) in', fr: 'Connecté à {url} (MQTT {version}) en' },
+  roundTrip: { en: 'Round trip (min / median / p95 / max)', fr: 'Aller-retour (min / médiane / p95 / max)' },
+  throughput: { en: 'Throughput', fr: 'Débit' },
+  perSecond: {
+    en: '{rate} messages/s of {bytes} bytes ({kib} KiB/s)',
+    fr: '{rate} messages/s de {bytes} octets ({kib} Kio/s)',
+  },
+  testAccount: { en: 'Test account', fr: 'Compte de test' },
   nothingYet: { en: 'Nothing received yet.', fr: 'Rien reçu pour l’instant.' },
   refreshed: {
     en: 'Refreshed every 3 seconds; last at {at} UTC.',
@@ -199,6 +220,95 @@ export const ct = {
     fr: 'Aucun tarif en vigueur : rien n’est facturé.',
   },
   setTariff: { en: 'Set a tariff', fr: 'Fixer un tarif' },
+  setTariffNote: {
+    en: 'As xmserver tariff set: the tariff in force for this service, table and currency ends where this one starts; a price left empty is 0. Edit fills this form with a line’s prices.',
+    fr: 'Comme xmserver tariff set : le tarif en vigueur pour ce service, cette table et cette devise s’arrête où celui-ci commence ; un prix laissé vide vaut 0. Modifier remplit ce formulaire avec les prix d’une ligne.',
+  },
+  currency: { en: 'Currency', fr: 'Devise' },
+  tableHelp: {
+    en: 'An exchanged table (births), or * for every table without its own.',
+    fr: 'Une table échangée (births), ou * pour toutes celles sans tarif propre.',
+  },
+  minorUnits: { en: 'In minor units of the currency.', fr: 'En unités mineures de la devise.' },
+  fromHelp: {
+    en: 'From 00:00 UTC that day; empty: now.',
+    fr: 'À partir de 00:00 UTC ce jour-là ; vide : maintenant.',
+  },
+  tariffSet: { en: 'Tariff set.', fr: 'Tarif fixé.' },
+  // Certificates (client page) and the trust list
+  download: { en: 'Download (PEM)', fr: 'Télécharger (PEM)' },
+  revoke: { en: 'Revoke', fr: 'Révoquer' },
+  revokeReason: { en: 'Reason for revoking', fr: 'Motif de révocation' },
+  revocationReasons: {
+    en: 'unspecified|key compromised|CA compromised|affiliation changed|superseded|cessation of operation|on hold|removed from the CRL|privilege withdrawn|attribute authority compromised',
+    fr: 'non précisé|clé compromise|AC compromise|rattachement changé|remplacé|cessation d’activité|suspendu|retiré de la LCR|privilège retiré|autorité d’attributs compromise',
+  },
+  chooseReason: { en: 'Choose a reason from the list.', fr: 'Choisissez un motif dans la liste.' },
+  enrolTitle: { en: 'Certify a site key (CSR)', fr: 'Certifier une clé de site (CSR)' },
+  csrFile: {
+    en: 'The site’s certificate request file (PEM, .csr or .pem)',
+    fr: 'Le fichier de demande de certificat du site (PEM, .csr ou .pem)',
+  },
+  csrHelp: {
+    en: 'The file the site made with its key; the national CA signs it and the certificate appears below, to download and send to the site.',
+    fr: 'Le fichier que le site a fait avec sa clé ; l’AC nationale le signe et le certificat apparaît ci-dessous, à télécharger et envoyer au site.',
+  },
+  csrMissing: {
+    en: 'Choose the site’s certificate request file.',
+    fr: 'Choisissez le fichier de demande de certificat du site.',
+  },
+  enrol: { en: 'Issue the certificate', fr: 'Émettre le certificat' },
+  enrolled: {
+    en: 'Certificate {serial} issued: download it below and send it to the site.',
+    fr: 'Certificat {serial} émis : téléchargez-le ci-dessous et envoyez-le au site.',
+  },
+  certificateRevoked: { en: 'Certificate {serial} revoked.', fr: 'Certificat {serial} révoqué.' },
+  signatories: { en: 'Signatories', fr: 'Signataires' },
+  signatoriesNote: {
+    en: 'The register of people whose signatures on documents are recognised (xmserver signatory). The active ones with a certificate go into the next trust list.',
+    fr: 'Le registre des personnes dont la signature sur les documents est reconnue (xmserver signatory). Les actifs avec un certificat entrent dans la prochaine liste de confiance.',
+  },
+  noSignatories: { en: 'No signatory registered.', fr: 'Aucun signataire enregistré.' },
+  fullName: { en: 'Full name', fr: 'Nom complet' },
+  role: { en: 'Role (e.g. officer, clerk)', fr: 'Fonction (p. ex. officier, secrétaire)' },
+  siteOptional: {
+    en: 'Site matricule (if the signatory works at a site)',
+    fr: 'Matricule du site (si le signataire travaille sur un site)',
+  },
+  active: { en: 'Active', fr: 'Actif' },
+  yes: { en: 'yes', fr: 'oui' },
+  no: { en: 'no', fr: 'non' },
+  certificate: { en: 'Certificate', fr: 'Certificat' },
+  addSignatory: { en: 'Register a signatory', fr: 'Enregistrer un signataire' },
+  signatoryCsr: {
+    en: 'Certificate request (PEM), optional',
+    fr: 'Demande de certificat (PEM), facultative',
+  },
+  signatoryCsrHelp: {
+    en: 'With a request, the national CA issues the signatory’s certificate (a site’s document key: ecr document-key create).',
+    fr: 'Avec une demande, l’AC nationale émet le certificat du signataire (clé de documents d’un site : ecr document-key create).',
+  },
+  signatoryAdded: { en: 'Signatory {id} registered.', fr: 'Signataire {id} enregistré.' },
+  signatoryRevoked: {
+    en: 'Signatory {id} withdrawn; its certificate, if any, revoked.',
+    fr: 'Signataire {id} retiré ; son certificat, s’il en a un, révoqué.',
+  },
+  withdraw: { en: 'Withdraw', fr: 'Retirer' },
+  trustList: { en: 'Trust list', fr: 'Liste de confiance' },
+  trustListNote: {
+    en: 'The signed list an offline document verifier needs: the national CA, the active signatories and the revoked ones. Each export takes the next sequence number.',
+    fr: 'La liste signée dont un vérificateur de documents hors ligne a besoin : l’AC nationale, les signataires actifs et les révoqués. Chaque export prend le numéro suivant.',
+  },
+  currentList: { en: 'The current list', fr: 'La liste actuelle' },
+  sequence: { en: 'Current sequence number', fr: 'Numéro de séquence actuel' },
+  issuedAt: { en: 'Last issued (UTC)', fr: 'Dernière émission (UTC)' },
+  neverExported: { en: 'never exported', fr: 'jamais exportée' },
+  validityDays: { en: 'Valid for (days)', fr: 'Valable (jours)' },
+  export: { en: 'Export', fr: 'Exporter' },
+  exportHelp: {
+    en: 'Downloads the signed list (the file xmserver trust-list export writes) to give to verifiers or send to sites.',
+    fr: 'Télécharge la liste signée (le fichier qu’écrit xmserver trust-list export) à remettre aux vérificateurs ou à envoyer aux sites.',
+  },
 } satisfies Record<string, Text>;
 
 /** The nth label of a `0 a|1 b|…` list. */

@@ -131,3 +131,36 @@ export const post = (
     headers: { cookie: session.cookie, 'accept-language': 'en' },
     payload: { _csrf: session.csrf, ...payload },
   });
+
+/** Posts a multipart form with one file, as a browser's file input does. */
+export function postFile(
+  web: WebApp<ConsoleUser>,
+  session: Session,
+  url: string,
+  file: { readonly field: string; readonly filename: string; readonly content: string | Buffer },
+  fields: Record<string, string> = { _csrf: session.csrf },
+) {
+  const boundary = `----xmtest${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields))
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    Buffer.from(file.content),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return web.fastify.inject({
+    method: 'POST',
+    url,
+    headers: {
+      cookie: session.cookie,
+      'accept-language': 'en',
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
+    payload: Buffer.concat(parts),
+  });
+}

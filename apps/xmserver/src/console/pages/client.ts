@@ -7,10 +7,13 @@ import { alertOf, type ConsoleContext, type ConsoleUser, problemOf } from '../ap
 import { input } from '../fields.js';
 import { clientSummary } from '../queries.js';
 import { ct, listLabel } from '../texts.js';
+import { certificatesSection } from './certificates.js';
 import { clientInputs, clientOptions, readClientForm } from './clients.js';
 
 type Params = { Params: { matricule: string } };
-type Problems = {
+type PageQuery = { Querystring: { from?: string; to?: string; done?: string; serial?: string } };
+/** What a refused form sends back to the client page: which form, its values and errors beside the fields. */
+export type Problems = {
   form?: string;
   errors?: Record<string, string>;
   values?: Record<string, string>;
@@ -19,7 +22,7 @@ type Problems = {
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
-async function findClient(c: ConsoleContext, matricule: string): Promise<Client> {
+export async function findClient(c: ConsoleContext, matricule: string): Promise<Client> {
   try {
     return await getClient(c.db, matricule);
   } catch (error) {
@@ -47,16 +50,24 @@ function period(query: { from?: string; to?: string }, now: Date) {
   };
 }
 
-export function registerClientPage(c: ConsoleContext): void {
+/** Sends the client page again, with a form's problems. */
+export type ShowClient = (
+  request: FastifyRequest<Params & PageQuery>,
+  reply: FastifyReply,
+  user: ConsoleUser,
+  problems?: Problems,
+) => Promise<FastifyReply>;
+
+export function registerClientPage(c: ConsoleContext): ShowClient {
   const { web, db } = c;
   const now = () => (c.options.now ?? (() => new Date()))();
 
   async function show(
-    request: FastifyRequest<Params & { Querystring: { from?: string; to?: string; done?: string } }>,
+    request: FastifyRequest<Params & PageQuery>,
     reply: FastifyReply,
     user: ConsoleUser,
     problems: Problems = {},
-  ) {
+  ): Promise<FastifyReply> {
     const lang = c.lang(request);
     const t = (text: Parameters<typeof c.t>[1], params?: Record<string, string | number>) =>
       c.t(request, text, params);
@@ -79,10 +90,12 @@ export function registerClientPage(c: ConsoleContext): void {
       status: ct.statusChanged,
       updated: ct.updated,
       message: ct.messageSent,
+      enrolled: ct.enrolled,
+      revoked: ct.certificateRevoked,
     };
     const notice =
       done && doneText[done]
-        ? html`<p class="notice" role="status">${t(doneText[done], { matricule: client.matricule, status: listLabel(ct.statuses, lang, client.status), amount: '', balance: summary.balance })}</p>`
+        ? html`<p class="notice" role="status">${t(doneText[done], { matricule: client.matricule, status: listLabel(ct.statuses, lang, client.status), amount: '', balance: summary.balance, serial: request.query.serial ?? '' })}</p>`
         : '';
     const canAct = user.privilege >= 2;
     const actions: Html = canAct
@@ -140,23 +153,13 @@ ${
     : html`<p class="muted">${lang === 'fr' ? moved.error.messageFr : moved.error.message}</p>`
 }
 </section>
-<section class="card" aria-labelledby="h-certs"><h2 id="h-certs">${t(ct.certificates)}</h2>
-${
-  certificates.length === 0
-    ? html`<p class="muted">${t(ct.noCertificates)}</p>`
-    : html`<div class="table-wrap"><table><thead><tr><th>${t(ct.serial)}</th><th>${t(ct.purpose)}</th><th>${t(ct.validFrom)}</th><th>${t(ct.to)}</th><th>${t(ct.revoked)}</th></tr></thead><tbody>${certificates.map(
-        (cert) =>
-          html`<tr><td>${cert.serialNumber}</td><td>${cert.purpose}</td><td>${day(cert.notBefore)}</td><td>${day(cert.notAfter)}</td><td>${cert.revokedAt ? `${day(cert.revokedAt)} ${cert.revocationReason ?? ''}` : ''}</td></tr>`,
-      )}</tbody></table></div>`
-}
-</section>`;
+${certificatesSection({ c, request, user, client, certificates, problems })}`;
     const status = problems.form ? 400 : 200;
     return web.sendPage(request, reply, { title: `${client.matricule} · ${client.name}`, body, status });
   }
 
-  web.fastify.get<Params & { Querystring: { from?: string; to?: string; done?: string } }>(
-    '/clients/:matricule',
-    async (request, reply) => show(request, reply, await c.need(request, 1)),
+  web.fastify.get<Params & PageQuery>('/clients/:matricule', async (request, reply) =>
+    show(request, reply, await c.need(request, 1)),
   );
 
   web.fastify.get<Params & { Querystring: { from?: string; to?: string } }>(
@@ -306,4 +309,5 @@ ${csrfInput(request.web.csrfToken)}${alertOf(alert)}
     }
     return web.redirect(reply, `/clients/${encodeURIComponent(client.matricule)}?done=updated`);
   });
+  return show;
 }
