@@ -1,4 +1,9 @@
-import { describeReasonCode, describeTransportError, TransportError } from '@xmcomm/mqtt-transport';
+import {
+  describeReasonCode,
+  describeTransportError,
+  redactedUrl,
+  TransportError,
+} from '@xmcomm/mqtt-transport';
 import { XmServerError } from './errors.js';
 
 export interface BrokerFailureContext {
@@ -19,7 +24,8 @@ export interface BrokerFailureContext {
  */
 export function brokerFailure(cause: unknown, context: BrokerFailureContext): XmServerError {
   if (XmServerError.isInstance(cause)) return cause;
-  const { url } = context;
+  // An operator's message never shows the broker password a URL may carry.
+  const url = redactedUrl(context.url);
   if (!TransportError.isInstance(cause)) {
     return new XmServerError('broker-unreachable', 'broker', {
       cause,

@@ -119,6 +119,25 @@ describe.skipIf(!mosquittoAvailable())('broker test against Mosquitto with dynam
     namedFailure(outcome.stderr);
   });
 
+  test('a password in the broker URL is refused (it belongs in XM_BROKER_PASSWORD) and never printed', async () => {
+    const inEnv = await brokerTest({
+      ...base(),
+      XM_BROKER_URL: broker.url.replace('mqtt://', `mqtt://plain:${password}@`),
+    });
+    const inFlag = await brokerTest(
+      base(),
+      '--url',
+      `mqtt://plain:${password}@127.0.0.1:${await freePort()}`,
+      '--json',
+    );
+    for (const outcome of [inEnv, inFlag]) {
+      expect(outcome.code, outcome.stderr).toBe(78);
+      expect(outcome.stderr).toContain('username/password');
+      expect(outcome.stderr).not.toContain(password);
+      namedFailure(outcome.stderr);
+    }
+  });
+
   test('messages acknowledged but never delivered back are reported as such, exit 69', async () => {
     const outcome = await brokerTest(as('deaf'), '--timeout', '2');
     expect(outcome.code).toBe(69);

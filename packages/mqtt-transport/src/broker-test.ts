@@ -8,6 +8,7 @@ import {
   subscribeQos1,
 } from './connection.js';
 import { describeReasonCode, TransportError } from './errors.js';
+import { redactedUrl } from './redacted-url.js';
 import { Semaphore } from './semaphore.js';
 import type { Result } from './topics.js';
 
@@ -27,6 +28,7 @@ export interface BrokerTestOptions extends Omit<BrokerOptions, 'url'> {
 }
 
 export interface BrokerTestReport {
+  /** The broker tested, without the password its URL may carry. */
   url: string;
   protocolVersion: 4 | 5;
   /** TCP (and TLS) handshake plus CONNECT/CONNACK. */
@@ -104,7 +106,7 @@ export async function testBroker(
     ).catch((error: unknown) => {
       // openConnection's own deadline is "no CONNACK": nothing answered MQTT.
       throw TransportError.isInstance(error) && error.code === 'TIMEOUT'
-        ? new TransportError('CONNECT_FAILED', `no CONNACK from ${url} within ${deadline} ms`, {
+        ? new TransportError('CONNECT_FAILED', `no CONNACK from ${redactedUrl(url)} within ${deadline} ms`, {
             cause: error,
           })
         : error;
@@ -163,7 +165,7 @@ export async function testBroker(
     );
     const seconds = (performance.now() - begin) / 1_000;
     return {
-      url,
+      url: redactedUrl(url),
       protocolVersion,
       connectMs: round(connectMs),
       latencyMs: {
@@ -183,7 +185,10 @@ export async function testBroker(
   };
   const expired = () => {
     if (stage === 'connect')
-      return new TransportError('CONNECT_FAILED', `no CONNACK from ${url} within ${deadline} ms`);
+      return new TransportError(
+        'CONNECT_FAILED',
+        `no CONNACK from ${redactedUrl(url)} within ${deadline} ms`,
+      );
     if (stage === 'subscribe')
       return new TransportError('TIMEOUT', `no SUBACK for ${topic} within ${deadline} ms`);
     if (undelivered > 0)

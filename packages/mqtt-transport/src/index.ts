@@ -52,6 +52,7 @@ export {
 } from './errors.js';
 export type { ContainerHandler, InboxSink, OutboxItem, OutboxSource } from './interfaces.js';
 export { InMemoryInbox, InMemoryOutbox } from './memory.js';
+export { redactedUrl } from './redacted-url.js';
 export {
   ServerTransport,
   type ServerTransportEvents,

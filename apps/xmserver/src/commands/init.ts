@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { redactedUrl } from '@xmcomm/mqtt-transport';
 import { hashPassword } from '@xmcomm/pki';
 import {
   databaseKind,
@@ -271,14 +272,6 @@ function embeddedPath(location: string, cwd: string): string | undefined {
   return resolve(cwd, location.startsWith('file://') ? new URL(location).pathname : location);
 }
 
-/** A broker URL as xmserver.json keeps it: without the password it may carry. */
-function urlWithoutPassword(location: string): string {
-  const url = new URL(location);
-  if (url.password === '') return location;
-  url.password = '';
-  return url.toString();
-}
-
 /**
  * Persists settings given as flags (never secrets: loadConfig refused them already), and the
  * database and broker however they were given: URLs without their password, an embedded
@@ -316,7 +309,7 @@ async function writeConfigFile(
   // The broker too, however it was given; its password (if the URL carried one) stays out of the file.
   const brokerSource = config.sources.brokerUrl;
   if ((brokerSource === 'flag' || brokerSource === 'env') && config.brokerUrl) {
-    next.brokerUrl = urlWithoutPassword(config.brokerUrl);
+    next.brokerUrl = redactedUrl(config.brokerUrl);
     brokerPasswordNotKept = next.brokerUrl !== config.brokerUrl;
   }
   if (config.sources.housekeepingSeconds === 'flag') next.housekeepingSeconds = config.housekeepingSeconds;
