@@ -21,13 +21,7 @@ afterAll(async () => {
   await f?.close();
 });
 
-const audit = (action: string, operator?: string) =>
-  f.database.db
-    .selectFrom('xm_system.audit_log')
-    .selectAll()
-    .where('action', '=', action)
-    .$if(operator !== undefined, (q) => q.where('operator', '=', operator as string))
-    .execute();
+const audit = (action: string, operator?: string) => f.audit(action, operator);
 
 const siteRequest = async (commonName: string) => {
   const keys = await generateKeyPair();

@@ -17,8 +17,18 @@ export interface ConsoleFixture {
   readonly passwords: Readonly<Record<'admin' | 'clerk' | 'reader' | 'gone' | 'locky', string>>;
   /** Runs xmserver as the supervisor's scripts do. */
   run(argv: readonly string[], env?: NodeJS.ProcessEnv): ReturnType<typeof runInProcess>;
+  /** The audit log's entries of an action, by one operator or all. */
+  audit(action: string, operator?: string): ReturnType<typeof auditEntries>;
   close(): Promise<void>;
 }
+
+const auditEntries = (database: TestDatabase<ServerDatabase>, action: string, operator?: string) =>
+  database.db
+    .selectFrom('xm_system.audit_log')
+    .selectAll()
+    .where('action', '=', action)
+    .$if(operator !== undefined, (q) => q.where('operator', '=', operator as string))
+    .execute();
 
 export async function createConsoleFixture(options: Partial<ConsoleOptions> = {}): Promise<ConsoleFixture> {
   const database = await createTestDatabase<ServerDatabase>();
@@ -61,6 +71,7 @@ export async function createConsoleFixture(options: Partial<ConsoleOptions> = {}
       locky: password(users.locky),
     },
     run,
+    audit: (action, operator) => auditEntries(database, action, operator),
     async close() {
       await web.fastify.close();
       await database.close();
