@@ -418,6 +418,12 @@ const texts = {
     en: (p: ErrorParams) => `throughput: ${p.rate} containers/s of ${p.bytes} bytes (${p.kib} KiB/s)`,
     fr: (p: ErrorParams) => `débit : ${p.rate} conteneurs/s de ${p.bytes} octets (${p.kib} Kio/s)`,
   },
+  'console.plain-http': {
+    en: (p: ErrorParams) =>
+      `Warning: the console is served over plain http on ${p.host}: operators' passwords cross the network unencrypted. Give --tls-cert and --tls-key, or put it behind an https reverse proxy (--trust-proxy).`,
+    fr: (p: ErrorParams) =>
+      `Attention : la console est servie en http simple sur ${p.host} : les mots de passe des opérateurs traversent le réseau en clair. Donnez --tls-cert et --tls-key, ou placez-la derrière un proxy inverse https (--trust-proxy).`,
+  },
   'prompt.login': { en: () => 'Login: ', fr: () => 'Identifiant : ' },
   'prompt.password': { en: () => 'Password: ', fr: () => 'Mot de passe : ' },
   'prompt.new-password': { en: () => 'New password: ', fr: () => 'Nouveau mot de passe : ' },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { access, handler, type XmCommand } from '../command.js';
 import type { GlobalOptions, Io } from '../context.js';
 import { XmServerError } from '../errors.js';
+import { text } from '../messages.js';
 
 interface ConsoleOptions extends GlobalOptions {
   host: string;
@@ -11,6 +12,8 @@ interface ConsoleOptions extends GlobalOptions {
   trustProxy?: boolean;
   lowCredit: string;
 }
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 function integer(name: string, raw: string, min: number, max: number): number {
   if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -75,6 +78,8 @@ export function registerConsole(program: XmCommand, io: Io): void {
         });
         const address = await web.fastify.listen({ host: options.host, port });
         ctx.io.stderr.write(`xmserver console: ${address}\n`);
+        if (!tls && !options.trustProxy && !isLoopback(options.host))
+          ctx.io.stderr.write(`${text('console.plain-http', ctx.lang, { host: options.host })}\n`);
         await new Promise<void>((resolvePromise) => {
           const stop = () => {
             process.off('SIGTERM', stop);
