@@ -62,6 +62,17 @@ export {
 } from './records.js';
 export { canonicalRecord, digestOf, verifyBytes } from './signing.js';
 export {
+  checkSiteIdentity,
+  matriculePattern,
+  openSiteDatabase,
+  readSetting,
+  readSiteIdentity,
+  type SiteIdentity,
+  saveSiteIdentity,
+  siteIdentityKey,
+  writeSetting,
+} from './site-settings.js';
+export {
   type StatsDimension,
   type StatsOptions,
   type StatsRow,
