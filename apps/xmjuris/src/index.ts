@@ -13,6 +13,16 @@ export {
   rulesInForce,
   unsuspendedMonths,
 } from './bulletins.js';
+export { helpFr } from './help-fr.js';
+export {
+  buildProgram,
+  exitCodes,
+  JurisError,
+  type JurisErrorCode,
+  type JurisIo,
+  jurisErrorCodes,
+  runCli,
+} from './program.js';
 export {
   annotationType,
   entryType,
