@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type Language, languageFlag, localizeProgram } from '@xmcomm/cli-kit';
+import { hostProblem, type Language, languageFlag, localizeProgram, parsePort } from '@xmcomm/cli-kit';
 import { databaseKind, type SiteDatabase } from '@xmcomm/schema';
 import {
   checkSiteIdentity,
@@ -11,6 +11,7 @@ import {
   type Privilege,
   readSiteIdentity,
   type SessionUser,
+  type SiteIdentity,
   SiteKitError,
   saveSiteIdentity,
 } from '@xmcomm/site-kit';
@@ -63,6 +64,18 @@ export const exitCodes: Readonly<Record<string, number>> = {
 };
 
 const usage = (en: string, fr: string) => new JurisError('usage', en, fr);
+
+function portOption(value: string): number {
+  const parsed = parsePort(value);
+  if ('problem' in parsed) throw usage(parsed.problem.en, parsed.problem.fr);
+  return parsed.port;
+}
+
+function hostOption(value: string): string {
+  const problem = hostProblem(value);
+  if (problem) throw usage(problem.en, problem.fr);
+  return value;
+}
 const roles: Readonly<Record<string, Privilege>> = { suspended: 0, agent: 1, secretary: 2, clerk: 3 };
 
 function localToday(): string {
@@ -137,20 +150,26 @@ export function buildProgram(io: JurisIo): Command {
       return { db, close: () => db.destroy() };
     });
 
+  /**
+   * Opens the court's database for `body`: for `init` as it is, for `court` once the court is set up,
+   * for `user` also with the user logged in (--user, XMJURIS_PASSWORD).
+   */
   async function withCourt<T>(
-    body: (db: Kysely<SiteDatabase>, user?: SessionUser) => Promise<T>,
-    asUser = true,
+    body: (db: Kysely<SiteDatabase>, user?: SessionUser, court?: SiteIdentity) => Promise<T>,
+    mode: 'init' | 'court' | 'user' = 'user',
   ) {
     const { db, close } = await open(databaseUrl());
     try {
+      if (mode === 'init') return await body(db);
       const court = await readSiteIdentity(db);
-      if (!court && asUser)
+      if (!court) {
         throw new JurisError(
           'not-initialised',
           'The court is not set up: run `xmjuris init`.',
           "Le tribunal n'est pas configuré : lancez `xmjuris init`.",
         );
-      if (!asUser) return await body(db);
+      }
+      if (mode === 'court') return await body(db, undefined, court);
       const login = globals().user ?? io.env.XMJURIS_USER;
       if (!login)
         throw usage(
@@ -159,7 +178,7 @@ export function buildProgram(io: JurisIo): Command {
         );
       const password = secret('XMJURIS_PASSWORD');
       const user = await kitOf(db).users.authenticate(login, password, { workstation: hostname() });
-      return await body(db, user);
+      return await body(db, user, court);
     } finally {
       await close();
     }
@@ -238,7 +257,7 @@ export function buildProgram(io: JurisIo): Command {
             ),
             { ...identity, clerk: options.clerk },
           );
-        }, false),
+        }, 'init'),
     );
 
   const user = program.command('user').description("the court's users (the clerk manages them)");
@@ -299,45 +318,29 @@ export function buildProgram(io: JurisIo): Command {
     .description(
       "serve the workstation UI to browsers on the court's database (127.0.0.1 unless --host says otherwise)",
     )
-    .option('--host <host>', 'the address to listen on', '127.0.0.1')
-    .option('--port <port>', 'the port, 0-65535 (0: any free port)', '8080')
-    .action((options: { host: string; port: string }) =>
-      withCourt(async (db) => {
-        const port = Number(options.port);
-        if (!/^\d{1,5}$/.test(options.port) || port > 65_535)
-          throw usage(
-            `${options.port} is not a port (0-65535).`,
-            `${options.port} n'est pas un port (0-65535).`,
-          );
-        const court = await readSiteIdentity(db);
-        if (!court)
-          throw new JurisError(
-            'not-initialised',
-            'The court is not set up: run `xmjuris init`.',
-            "Le tribunal n'est pas configuré : lancez `xmjuris init`.",
-          );
-        const { createWorkstation } = await import('@xmcomm/workstation');
+    .option('--host <host>', 'the address to listen on', hostOption, '127.0.0.1')
+    .option('--port <port>', 'the port, 0-65535 (0: any free port)', portOption, 8080)
+    .action((options: { host: string; port: number }) =>
+      withCourt(async (db, _user, court) => {
+        const { createWorkstation, listenWorkstation, untilAborted } = await import('@xmcomm/workstation');
         const web = await createWorkstation({
           kit: kitOf(db),
           db,
           appTitle: {
-            en: `Criminal record · ${court.name ?? court.matricule}`,
-            fr: `Casier judiciaire · ${court.name ?? court.matricule}`,
+            en: `Criminal record · ${court?.name ?? court?.matricule ?? ''}`,
+            fr: `Casier judiciaire · ${court?.name ?? court?.matricule ?? ''}`,
           },
           // Decisions, offences and births have happened; a ban may end later.
           dateBounds: (_type, field) => (field === 'bans_until' ? {} : { max: today() }),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
-        await web.fastify.listen({ host: options.host, port });
-        const bound = web.fastify.server.address();
-        const url = `http://${options.host}:${typeof bound === 'object' && bound ? bound.port : port}/`;
-        print(t(`Workstation UI at ${url}`, `Interface des postes à l'adresse ${url}`), { url });
-        await new Promise<void>((done) => {
-          if (!io.signal || io.signal.aborted) return done();
-          io.signal.addEventListener('abort', () => done(), { once: true });
-        });
+        const listening = await listenWorkstation(web.fastify, options.host, options.port);
+        print(listening.address[language()], { url: `${listening.url}/` });
+        if (listening.note) io.stdout(`${listening.note[language()]}\n`);
+        if (listening.warning) io.stderr(`${listening.warning[language()]}\n`);
+        await untilAborted(io.signal);
         await web.fastify.close();
-      }, false),
+      }, 'court'),
     );
   return program;
 }

@@ -146,6 +146,19 @@ describe('xmjuris', () => {
       stop.abort();
     }
     expect(await served).toBe(0);
-    expect(stdout).toContain('Workstation UI at');
+    expect(stdout).toContain('Listening on 127.0.0.1 only: this computer alone can reach it.');
+  });
+
+  test('refuses an address or a port it cannot listen on, before opening anything', async () => {
+    const host = await xmjuris(['--lang', 'fr', 'serve', '--host', 'court.local']);
+    expect(host).toMatchObject({
+      code: exitCodes.usage,
+      stderr: "xmjuris: court.local n'est pas une adresse IP.\n",
+    });
+    const port = await xmjuris(['serve', '--port', '70000']);
+    expect(port).toMatchObject({
+      code: exitCodes.usage,
+      stderr: 'xmjuris: 70000 is not a port (0-65535).\n',
+    });
   });
 });
