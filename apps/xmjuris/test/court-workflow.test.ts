@@ -4,40 +4,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jurisRecordTypes } from '../src/record-types.js';
 import { checkEntryRules } from '../src/rules.js';
+import { kobila } from './fixtures.js';
 
 const today = '2026-12-07';
-
-/** The brochure's entry screen, as an agent types it. */
-export const kobila = {
-  reference: '103/SD/Just/2018',
-  court_region: 'Adamaoua',
-  court_department: 'Faro et Déo',
-  court_arrondissement: 'Biyouha',
-  court_name: 'Garoua-Boulai',
-  person_surname: 'Kobila',
-  person_given_names: 'Mangué',
-  person_sex: 'male',
-  person_date_of_birth: '1990-04-17',
-  person_place_of_birth: 'Ekouk',
-  person_occupation: 'Agriculteur',
-  person_marital_status: 'never-married',
-  person_nationality: 'CMR',
-  father_surname: 'Bikoula Mendomo',
-  mother_surname: 'Atouba',
-  mother_given_names: 'Fabienne',
-  person_address: 'Tsinga',
-  decision_date: '2018-06-18',
-  offence_date: '2017-09-15',
-  offence_class: 'misdemeanour',
-  legal_qualification: 'Détournement de fonds publics',
-  main_penalty: 'imprisonment',
-  prison_months: 36,
-  suspension: 'none',
-  warrants: 'Aucune',
-  road_traffic: 'Accident sans dégâts matériels',
-  minor_at_the_time: false,
-  excluded_from_b2: false,
-};
 
 test('every form field and every value of both record types has a French and an English label', () => {
   const missing: string[] = [];
