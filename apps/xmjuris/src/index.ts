@@ -1,28 +1,15 @@
+export { checkMayRequest, type Identity, matchPerson, type PersonMatch } from './bulletin-request.js';
 export {
-  addMonths,
   type Bulletin,
-  type BulletinParameters,
-  type BulletinRule,
   type BulletinRules,
-  bulletins,
   type Extract,
   exclusionsOf,
   extractOf,
   frenchBulletinRules,
   type RecordEntry,
   rulesInForce,
-  unsuspendedMonths,
 } from './bulletins.js';
-export { helpFr } from './help-fr.js';
-export {
-  buildProgram,
-  exitCodes,
-  JurisError,
-  type JurisErrorCode,
-  type JurisIo,
-  jurisErrorCodes,
-  runCli,
-} from './program.js';
+export { exitCodes, JurisError, type JurisIo, runCli } from './program.js';
 export {
   annotationType,
   entryType,
@@ -30,4 +17,4 @@ export {
   jurisRecordTypes,
   jurisRoleNames,
 } from './record-types.js';
-export { checkAnnotationRules, checkEntryRules, fullYears, majorityYears } from './rules.js';
+export { checkAnnotationRules, checkEntryRules } from './rules.js';

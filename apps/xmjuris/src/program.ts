@@ -1,12 +1,20 @@
 import { mkdir } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { hostProblem, type Language, languageFlag, localizeProgram, parsePort } from '@xmcomm/cli-kit';
+import {
+  hostProblem,
+  type Language,
+  languageFlag,
+  localizeProgram,
+  parsePort,
+  pickLanguage,
+} from '@xmcomm/cli-kit';
 import { databaseKind, type SiteDatabase } from '@xmcomm/schema';
 import {
   checkSiteIdentity,
   createSiteKit,
   insertUser,
+  localToday,
   openSiteDatabase,
   type Privilege,
   readSiteIdentity,
@@ -78,16 +86,8 @@ function hostOption(value: string): string {
 }
 const roles: Readonly<Record<string, Privilege>> = { suspended: 0, agent: 1, secretary: 2, clerk: 3 };
 
-function localToday(): string {
-  const now = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-function languageOf(flag: string | undefined, env: JurisIo['env']): Language {
-  const chosen = flag ?? env.XMJURIS_LANG ?? env.LC_ALL ?? env.LANG ?? '';
-  return chosen.toLowerCase().startsWith('fr') ? 'fr' : 'en';
-}
+const languageOf = (flag: string | undefined, env: JurisIo['env']): Language =>
+  pickLanguage({ flag, variable: 'XMJURIS_LANG', env });
 
 /** Runs `xmjuris` with these arguments; returns the exit code. Never calls process.exit. */
 export async function runCli(argv: readonly string[], io: JurisIo): Promise<number> {

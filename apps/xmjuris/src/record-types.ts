@@ -1,11 +1,10 @@
 import { criminalRecordAnnotations, criminalRecordEntries } from '@xmcomm/schema';
 import {
   defineRecordType,
-  type FieldLabels,
+  fieldLabelsFrom,
   type RecordNoun,
   type RecordType,
   siteKitMigrations,
-  type Text,
 } from '@xmcomm/site-kit';
 import { checkAnnotationRules, checkEntryRules } from './rules.js';
 
@@ -13,27 +12,7 @@ import { checkAnnotationRules, checkEntryRules } from './rules.js';
 // declarations; their domain rules (rules.ts) and the bulletin rules (bulletins.ts) are the only code.
 // An agent types, a secretary verifies, the clerk (greffier, privilege 3) signs: the kit's workflow.
 
-type Pair = readonly [en: string, fr: string];
-const text = ([en, fr]: Pair): Text => ({ en, fr });
-function labels(
-  fields: Readonly<Record<string, Pair>>,
-  values: Readonly<Record<string, Readonly<Record<string, Pair>>>> = {},
-): Record<string, FieldLabels> {
-  return Object.fromEntries(
-    Object.entries(fields).map(([field, label]) => {
-      const named = values[field];
-      const entry: FieldLabels = named
-        ? {
-            label: text(label),
-            values: Object.fromEntries(Object.entries(named).map(([v, l]) => [v, text(l)])),
-          }
-        : { label: text(label) };
-      return [field, entry];
-    }),
-  );
-}
-
-export const entryLabels = labels(
+export const entryLabels = fieldLabelsFrom(
   {
     reference: ['Reference', 'Référence'],
     court_region: ['Region', 'Région'],
@@ -107,7 +86,7 @@ export const entryLabels = labels(
   },
 );
 
-export const annotationLabels = labels(
+export const annotationLabels = fieldLabelsFrom(
   {
     entry_niu: ['NIU of the entry', 'NIU de la fiche'],
     kind: ['Annotation', 'Mention'],
