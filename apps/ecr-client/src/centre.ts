@@ -1,9 +1,17 @@
-import { X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { databaseKind, migrateToLatest, openDatabase, redact, type SiteDatabase } from '@xmcomm/schema';
+import type { SiteDatabase } from '@xmcomm/schema';
+import {
+  checkSiteIdentity,
+  readSetting as kitReadSetting,
+  writeSetting as kitWriteSetting,
+  matriculePattern,
+  openSiteDatabase,
+  readSiteIdentity,
+  type SiteIdentity,
+} from '@xmcomm/site-kit';
 import type { Kysely } from 'kysely';
-import { EcrError } from './errors.js';
+import { EcrError, fromKit, viaKit } from './errors.js';
 import { makePrivateFolder, readTextFile, writeTextFile } from './files.js';
 import { ecrMigrations } from './record-types.js';
 import { type CivilRules, defaultRules } from './rules.js';
@@ -13,18 +21,8 @@ export interface WorkstationConfig {
   readonly databaseUrl: string;
 }
 
-/** The centre's identity and links, stored once in its database so every workstation agrees. */
-export interface CentreSettings {
-  readonly matricule: string;
-  /** Six digits, assigned nationally; the first part of every NIU this centre gives. */
-  readonly centreCode: string;
-  readonly name?: string;
-  readonly brokerUrl?: string;
-  /** The central server's certificate (PEM), which containers are encrypted to. */
-  readonly serverCertificatePem?: string;
-  /** The national CA (PEM) that issued the server's certificate: what the centre trusts the server's signature through. */
-  readonly caCertificatePem?: string;
-}
+/** The centre's identity and links, stored once in its database so every workstation agrees (the kit's `SiteIdentity`). */
+export type CentreSettings = SiteIdentity;
 
 export const centreKey = 'ecr.centre';
 export const rulesKey = 'ecr.rules';
@@ -68,51 +66,23 @@ export async function writeWorkstationConfig(dataDir: string, config: Workstatio
 }
 
 /**
- * Opens the centre's database and brings it to the latest migration. A password in a PostgreSQL URL
- * would sit in a file and in `ps`: it comes from PGPASSWORD or ~/.pgpass instead.
+ * Opens the centre's database and brings it to the latest migration (the site kit's
+ * `openSiteDatabase`: a password in a PostgreSQL URL is refused, PGPASSWORD or ~/.pgpass give it).
  */
-export async function openCentreDatabase(url: string): Promise<Kysely<SiteDatabase>> {
-  if (databaseKind(url) === 'postgres' && /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url)) {
-    throw new EcrError('configuration', {
-      detail: `${redact(url)} carries a password: put it in PGPASSWORD or ~/.pgpass, not in the URL.`,
-      detailFr: `${redact(url)} contient un mot de passe : mettez-le dans PGPASSWORD ou ~/.pgpass, pas dans l'URL.`,
-    });
-  }
-  let db: Kysely<SiteDatabase>;
-  try {
-    db = await openDatabase<SiteDatabase>(url);
-    await migrateToLatest(db, ecrMigrations);
-  } catch (cause) {
-    throw new EcrError(
-      'database',
-      { detail: cause instanceof Error ? cause.message : String(cause) },
-      { cause },
-    );
-  }
-  return db;
+export function openCentreDatabase(url: string): Promise<Kysely<SiteDatabase>> {
+  return viaKit(openSiteDatabase(url, ecrMigrations));
 }
 
-export async function readSetting(db: Kysely<SiteDatabase>, key: string): Promise<unknown> {
-  const row = await db
-    .selectFrom('xm_site.settings')
-    .select('value')
-    .where('key', '=', key)
-    .executeTakeFirst();
-  return row?.value;
+export function readSetting(db: Kysely<SiteDatabase>, key: string): Promise<unknown> {
+  return kitReadSetting(db, key);
 }
 
-export async function writeSetting(db: Kysely<SiteDatabase>, key: string, value: unknown): Promise<void> {
-  const json = JSON.stringify(value);
-  await db
-    .insertInto('xm_site.settings')
-    .values({ key, value: json })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: new Date() }))
-    .execute();
+export function writeSetting(db: Kysely<SiteDatabase>, key: string, value: unknown): Promise<void> {
+  return kitWriteSetting(db, key, value);
 }
 
-export async function readCentre(db: Kysely<SiteDatabase>): Promise<CentreSettings | undefined> {
-  const value = await readSetting(db, centreKey);
-  return value === undefined ? undefined : (value as CentreSettings);
+export function readCentre(db: Kysely<SiteDatabase>): Promise<CentreSettings | undefined> {
+  return readSiteIdentity(db, centreKey);
 }
 
 export async function requireCentre(db: Kysely<SiteDatabase>): Promise<CentreSettings> {
@@ -126,46 +96,15 @@ export async function readRules(db: Kysely<SiteDatabase>): Promise<CivilRules> {
   return { ...defaultRules, ...(value ?? {}) };
 }
 
-export const matriculePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+export { matriculePattern };
 
+/** Checks the centre's identity as every site app's (`checkSiteIdentity`), in ECR's errors. */
 export function checkCentreSettings(settings: CentreSettings): CentreSettings {
-  if (!matriculePattern.test(settings.matricule)) {
-    throw new EcrError('usage', {
-      detail: 'The matricule is 1-32 letters, digits, dots, dashes or underscores.',
-      detailFr: 'Le matricule compte 1 à 32 lettres, chiffres, points, tirets ou soulignés.',
-    });
+  try {
+    return checkSiteIdentity(settings);
+  } catch (error) {
+    throw fromKit(error);
   }
-  if (!/^\d{6}$/.test(settings.centreCode)) {
-    throw new EcrError('usage', {
-      detail: 'The centre code is 6 digits.',
-      detailFr: 'Le code du centre compte 6 chiffres.',
-    });
-  }
-  if (settings.brokerUrl !== undefined && !/^mqtts?:\/\/[^/@\s]+(:\d+)?\/?$/.test(settings.brokerUrl)) {
-    throw new EcrError('usage', {
-      detail: 'The broker URL is mqtt://host[:port] or mqtts://host[:port], without credentials.',
-      detailFr: "L'URL du broker est mqtt://hôte[:port] ou mqtts://hôte[:port], sans identifiants.",
-    });
-  }
-  for (const [pem, what, whatFr] of [
-    [settings.serverCertificatePem, "the central server's certificate", 'le certificat du serveur central'],
-    [settings.caCertificatePem, 'the national CA certificate', "le certificat de l'AC nationale"],
-  ] as const) {
-    if (pem === undefined) continue;
-    try {
-      new X509Certificate(pem);
-    } catch (cause) {
-      throw new EcrError(
-        'configuration',
-        {
-          detail: `${what} is not a PEM X.509 certificate.`,
-          detailFr: `${whatFr} n'est pas un certificat X.509 PEM.`,
-        },
-        { cause },
-      );
-    }
-  }
-  return settings;
 }
 
 /** Records the centre's identity (after checking it) in its database. */

@@ -245,6 +245,8 @@ const fromKitCodes: Readonly<Record<SiteKitErrorCode, EcrErrorCode>> = {
   'last-head': 'invalid-state',
   'key-unavailable': 'key-unavailable',
   'unknown-record-type': 'usage',
+  'invalid-settings': 'usage',
+  database: 'database',
 };
 
 /** What ECR calls the kit's actions on acts, in its messages (`verify acts`, `vérifier des actes`). */
@@ -285,6 +287,14 @@ export function fromKit(error: unknown): unknown {
     params = { ...p, role: ecrRoles.en[privilege] ?? '', roleFr: ecrRoles.fr[privilege] ?? '' };
   } else if (code === 'not-found' && p.what === 'record') {
     params = { ...p, what: 'act', whatFr: 'acte' };
+  } else if (error.code === 'invalid-settings' || error.code === 'database') {
+    // The site's settings as ECR said them: a bad certificate or a URL with a password is the
+    // configuration's fault, the rest the command line's.
+    params = { detail: String(p.detail), detailFr: String(p.detailFr) };
+    if (error.code === 'database') params = { detail: String(p.detail) };
+    if (p.field !== undefined) {
+      return new EcrError('configuration', params, { cause: error });
+    }
   } else if (code === 'usage' || (code === 'invalid-state' && p.detail === undefined)) {
     params = { detail: error.message, detailFr: error.messageFr };
   }

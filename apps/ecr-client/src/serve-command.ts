@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { hostProblem, parsePort } from '@xmcomm/cli-kit';
 import type { Language, SiteDatabase } from '@xmcomm/schema';
 import type { SessionUser, Text } from '@xmcomm/site-kit';
 import type { SyncHooks } from '@xmcomm/workstation';
@@ -30,14 +29,11 @@ export interface ServeDeps {
 }
 
 function portOption(value: string): number {
-  const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65_535) {
-    throw new EcrError('usage', {
-      detail: `${value} is not a port (0-65535).`,
-      detailFr: `${value} n'est pas un port (0-65535).`,
-    });
+  const parsed = parsePort(value);
+  if ('problem' in parsed) {
+    throw new EcrError('usage', { detail: parsed.problem.en, detailFr: parsed.problem.fr });
   }
-  return port;
+  return parsed.port;
 }
 
 function syncSeconds(value: string): number {
@@ -50,8 +46,6 @@ function syncSeconds(value: string): number {
   }
   return seconds;
 }
-
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 /**
  * "Synchronise now" for the officer: one round as `ecr sync --once` makes it (seal validated acts,
@@ -139,12 +133,8 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
     )
     .action(async (options: { host: string; port: number; syncEvery?: number }) => {
       const language = deps.language();
-      if (options.host !== 'localhost' && isIP(options.host) === 0) {
-        throw new EcrError('usage', {
-          detail: `${options.host} is not an IP address.`,
-          detailFr: `${options.host} n'est pas une adresse IP.`,
-        });
-      }
+      const badHost = hostProblem(options.host);
+      if (badHost) throw new EcrError('usage', { detail: badHost.en, detailFr: badHost.fr });
       const config = await readWorkstationConfig(deps.dataDir());
       const { db, close } = await deps.open(config.databaseUrl);
       const service: { current?: SyncService } = {};
@@ -161,7 +151,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         const rules = await readRules(db);
         const kit = centreKit({ db, centre, rules, today: deps.today });
         // Loaded here, not at the top: every other ecr command starts without the web server's modules.
-        const { createWorkstation } = await import('@xmcomm/workstation');
+        const { createWorkstation, listenWorkstation, untilAborted } = await import('@xmcomm/workstation');
         const { printHooks } = await import('./print-hooks.js');
         const web = await createWorkstation({
           kit,
@@ -176,37 +166,10 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
           print: printHooks({ db, centre, rules, today: deps.today }, deps.dataDir(), io.env),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
-        await web.fastify.listen({ host: options.host, port: options.port });
-        const bound = web.fastify.server.address();
-        const port = typeof bound === 'object' && bound ? bound.port : options.port;
-        // Bound to every address, the workstations use this server's name (or one of its addresses).
-        const everywhere = options.host === '0.0.0.0' || options.host === '::';
-        const host = everywhere
-          ? hostname()
-          : options.host.includes(':')
-            ? `[${options.host}]`
-            : options.host;
-        const url = `http://${host}:${port}`;
-        io.stdout(
-          `${t(language, `Workstation UI at ${url}/`, `Interface des postes à l'adresse ${url}/`)}\n`,
-        );
-        if (isLoopback(options.host)) {
-          io.stdout(
-            `${t(
-              language,
-              `Listening on ${options.host} only: this computer alone can reach it. To serve the centre's workstations, use --host with this server's LAN address (or 0.0.0.0).`,
-              `À l'écoute sur ${options.host} seulement : seul cet ordinateur peut l'atteindre. Pour servir les postes du centre, donnez --host avec l'adresse de ce serveur sur le réseau local (ou 0.0.0.0).`,
-            )}\n`,
-          );
-        } else {
-          io.stderr(
-            `${t(
-              language,
-              `Warning: served over plain http on ${options.host}: passwords cross the network unencrypted. Put https in front (a reverse proxy with a certificate) unless the LAN is trusted.`,
-              `Attention : servi en http simple sur ${options.host} : les mots de passe traversent le réseau en clair. Placez https devant (un proxy inverse avec un certificat), sauf réseau local de confiance.`,
-            )}\n`,
-          );
-        }
+        const listening = await listenWorkstation(web.fastify, options.host, options.port);
+        io.stdout(`${listening.address[language]}\n`);
+        if (listening.note) io.stdout(`${listening.note[language]}\n`);
+        if (listening.warning) io.stderr(`${listening.warning[language]}\n`);
         if (options.syncEvery !== undefined && passphrase) {
           service.current = await startSyncService({
             db,
@@ -232,13 +195,7 @@ export function registerServeCommand(program: Command, deps: ServeDeps): void {
         }
         io.stdout(`${t(language, 'Ctrl+C stops it.', 'Ctrl+C pour arrêter.')}\n`);
         // Until SIGINT or SIGTERM (the bin aborts io.signal): requests in hand finish, then it closes.
-        await new Promise<void>((resolve) => {
-          if (!io.signal || io.signal.aborted) {
-            if (io.signal?.aborted) resolve();
-            return;
-          }
-          io.signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await untilAborted(io.signal);
         await web.fastify.close();
         await service.current?.stop();
         io.stdout(`${t(language, 'Stopped.', 'Arrêté.')}\n`);

@@ -79,6 +79,15 @@ export {
   marriages,
   workflowColumns,
 } from './tables/civil-registration.js';
+export {
+  annotationKinds,
+  criminalRecordAnnotations,
+  criminalRecordEntries,
+  criminalRecordTables,
+  mainPenalties,
+  offenceClasses,
+  suspensions,
+} from './tables/criminal-records.js';
 export { issuedDocumentKinds, issuedDocuments } from './tables/issued-documents.js';
 export {
   dataColumns,

@@ -1,4 +1,4 @@
-import type { civilRegistrationTables, issuedDocuments } from '@xmcomm/contract';
+import type { civilRegistrationTables, criminalRecordTables, issuedDocuments } from '@xmcomm/contract';
 import type { DatabaseOf } from './kysely-types.js';
 import type { billingTables } from './tables/billing.js';
 import type { ecrClientTables, siteKitTables } from './tables/ecr-client.js';
@@ -11,8 +11,15 @@ import type { operatorSessionTables, refusalTables, xmserverTables } from './tab
 export type DataDatabase = DatabaseOf<typeof civilRegistrationTables> &
   DatabaseOf<readonly [typeof issuedDocuments]>;
 
+/**
+ * The criminal record's exchanged tables (`xm_data`): at the server that centralises them and at the
+ * sites of the criminal-record app, never in another site app's database.
+ */
+export type CriminalRecordDatabase = DatabaseOf<typeof criminalRecordTables>;
+
 /** The server: exchanged data plus its confidential system tables (`xm_system`). */
 export type ServerDatabase = DataDatabase &
+  CriminalRecordDatabase &
   DatabaseOf<typeof serverSystemTables> &
   DatabaseOf<typeof billingTables> &
   DatabaseOf<typeof xmserverTables> &

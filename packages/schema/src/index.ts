@@ -2,6 +2,7 @@
 export {
   type AnyColumn,
   type AnyTable,
+  annotationKinds,
   bigint,
   births,
   boolean,
@@ -13,6 +14,9 @@ export {
   civilRegistrationTables,
   codecDictionaries,
   columnTypes,
+  criminalRecordAnnotations,
+  criminalRecordEntries,
+  criminalRecordTables,
   type DeploymentDictionaries,
   type DeploymentDictionariesValue,
   type Dictionary,
@@ -47,10 +51,12 @@ export {
   json,
   type Language,
   lifecycleColumnNames,
+  mainPenalties,
   marriages,
   maxDictionaryWordLength,
   maxDictionaryWords,
   numeric,
+  offenceClasses,
   oneOf,
   parseDeploymentDictionaries,
   parseDictionary,
@@ -63,6 +69,7 @@ export {
   type SchemaName,
   schemaErrorCodes,
   smallint,
+  suspensions,
   type TableDefinition,
   text,
   time,
@@ -83,10 +90,11 @@ export {
   redact,
 } from './connect.js';
 export { copyRows, copyText } from './copy.js';
-export type { DataDatabase, ServerDatabase, SiteDatabase } from './database.js';
+export type { CriminalRecordDatabase, DataDatabase, ServerDatabase, SiteDatabase } from './database.js';
 export { addColumnsMigration, columnChecksMigration, createTable, createTablesMigration } from './ddl.js';
 export type { DatabaseOf, Generated, KyselyColumnOf, KyselyTableOf } from './kysely-types.js';
 export {
+  criminalRecordsMigrationName,
   issuedDocumentsMigrationName,
   type Migrations,
   migrateToLatest,

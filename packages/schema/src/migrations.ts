@@ -1,4 +1,9 @@
-import { civilRegistrationTables, issuedDocuments, SchemaError } from '@xmcomm/contract';
+import {
+  civilRegistrationTables,
+  criminalRecordTables,
+  issuedDocuments,
+  SchemaError,
+} from '@xmcomm/contract';
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
 import {
@@ -64,6 +69,19 @@ const issuedDocumentsMigration: Migration = {
   },
 };
 
+/**
+ * The criminal record's tables (entries and their annotations) at the server, the national criminal
+ * register. Not in `siteMigrations`: a site of another app (a civil registration centre) never holds
+ * them; the criminal-record app's sites create them as their record types' tables (site-kit).
+ */
+export const criminalRecordsMigrationName = '20261207-85-criminal-records';
+const criminalRecordsMigration: Migration = {
+  async up(db) {
+    await createTablesMigration(criminalRecordTables).up(db);
+    await lifecycleMigration(criminalRecordTables).up(db);
+  },
+};
+
 /** The central server's database: confidential system data apart from the exchanged data. */
 export const serverMigrations: Migrations = {
   '20261122-01-data-civil-registration': civilRegistration,
@@ -82,6 +100,7 @@ export const serverMigrations: Migrations = {
   [tariffValidity]: tariffValidityMigration,
   [issuedDocumentsMigrationName]: issuedDocumentsMigration,
   [refusalsMigrationName]: createTablesMigration(refusalTables),
+  [criminalRecordsMigrationName]: criminalRecordsMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   births,
   civilRegistrationTables,
+  criminalRecordAnnotations,
+  criminalRecordEntries,
+  criminalRecordTables,
+  exchangedTables,
   migrateToLatest,
   type ServerDatabase,
   type SiteDatabase,
@@ -240,6 +244,57 @@ describe('server database', () => {
       await again.rollbackToSavepoint('again').execute();
     }));
 
+  test('migration 20261207-85: the register keeps criminal-record entries and annotations, in the lifecycle', () =>
+    withRollback(test_db.db, async (trx) => {
+      const entry = validateRow(criminalRecordEntries, {
+        reference: '103/SD/Just/2018',
+        court_name: 'Garoua-Boulai',
+        person_surname: 'Kobila',
+        person_given_names: 'Mangué',
+        person_sex: 'male',
+        person_date_of_birth: '1990-04-17',
+        person_place_of_birth: 'Ekouk',
+        decision_date: '2018-06-18',
+        offence_class: 'misdemeanour',
+        legal_qualification: 'Détournement de fonds publics',
+        main_penalty: 'imprisonment',
+        prison_months: 36,
+        suspension: 'none',
+        minor_at_the_time: false,
+        excluded_from_b2: false,
+      });
+      const note = validateRow(criminalRecordAnnotations, {
+        entry_niu: '20070002000005',
+        kind: 'pardon',
+        effective_date: '2020-01-01',
+        authority: 'Décret 2020/001',
+      });
+      if (!entry.ok || !note.ok) throw new Error('fixtures should be valid');
+      const origin = { origin_matricule: 'TGI-0001', origin_numero: 1, status: 2 };
+      await trx
+        .insertInto('xm_data.criminal_record_entries')
+        .values({ ...entry.value, ...origin, niu: '20070002000005' } as never)
+        .execute();
+      await trx
+        .insertInto('xm_data.criminal_record_annotations')
+        .values({ ...note.value, ...origin } as never)
+        .execute();
+      const stored = await trx
+        .selectFrom('xm_data.criminal_record_entries')
+        .select(['person_date_of_birth', 'prison_months', 'status'])
+        .executeTakeFirstOrThrow();
+      expect(stored).toEqual({ person_date_of_birth: '1990-04-17', prison_months: 36, status: 2 });
+      // The lifecycle guards them as the other exchanged tables: a status outside 0-4 is refused.
+      const bad = await trx.savepoint('bad').execute();
+      await expect(
+        bad
+          .updateTable('xm_data.criminal_record_annotations')
+          .set({ status: 9 } as never)
+          .execute(),
+      ).rejects.toThrow();
+      await bad.rollbackToSavepoint('bad').execute();
+    }));
+
   test('int8 aggregates come back as numbers on both engines', async () => {
     const { count } = await test_db.db
       .selectFrom('xm_data.births')
@@ -264,6 +319,16 @@ describe('site database', () => {
     const expected = [...civilRegistrationTables, ...siteSystemTables].map((t) => t.qualifiedName);
     expect(names).toEqual(expect.arrayContaining(expected));
     expect(names.filter((name) => name.startsWith('xm_system.'))).toEqual([]);
+  });
+
+  test('holds no criminal-record table: another app (a civil registration centre) never has them', async () => {
+    const { rows } = await sql<{ name: string }>`
+      select table_schema || '.' || table_name as name from information_schema.tables
+      where table_name like 'criminal%'`.execute(site.db);
+    expect(rows).toEqual([]);
+    // Nor does the contract's default list, that the codec and the sync use unless told otherwise.
+    const names: readonly string[] = exchangedTables.map((table) => table.name);
+    for (const table of criminalRecordTables) expect(names).not.toContain(table.name);
   });
 
   test('outbox items default to pending and keep their bytes', () =>

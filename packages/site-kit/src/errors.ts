@@ -16,6 +16,8 @@ export const siteKitErrorCodes = [
   'last-head',
   'key-unavailable',
   'unknown-record-type',
+  'invalid-settings',
+  'database',
 ] as const;
 
 export type SiteKitErrorCode = (typeof siteKitErrorCodes)[number];
@@ -75,6 +77,11 @@ const messages: Record<SiteKitErrorCode, Record<Language, (p: SiteKitErrorParams
   'unknown-record-type': {
     en: (p) => `No record type ${p.type}; this site knows ${p.known}.`,
     fr: (p) => `Aucun type de fiche ${p.type} ; ce site connaît ${p.known}.`,
+  },
+  'invalid-settings': { en: (p) => `${p.detail}`, fr: (p) => `${p.detailFr}` },
+  database: {
+    en: (p) => `The site's database cannot be used: ${p.detail}`,
+    fr: (p) => `La base de données du site est inutilisable : ${p.detailFr}`,
   },
 };
 

@@ -11,7 +11,7 @@ export {
   type SiteKitErrorParams,
   siteKitErrorCodes,
 } from './errors.js';
-export { createSiteKit, type SiteKit, type SiteKitOptions } from './kit.js';
+export { createSiteKit, localToday, type SiteKit, type SiteKitOptions } from './kit.js';
 export {
   countIndexesMigration,
   countIndexesMigrationName,
@@ -39,6 +39,7 @@ export {
   type FieldError,
   type FieldLabels,
   fieldLabel,
+  fieldLabelsFrom,
   type Language,
   type Privilege,
   type RecordAction,
@@ -49,6 +50,7 @@ export {
   type RuleContext,
   recordActions,
   type Text,
+  type TextPair,
   workflowColumnNames,
 } from './record-type.js';
 export {
@@ -61,6 +63,17 @@ export {
   type Validation,
 } from './records.js';
 export { canonicalRecord, digestOf, verifyBytes } from './signing.js';
+export {
+  checkSiteIdentity,
+  matriculePattern,
+  openSiteDatabase,
+  readSetting,
+  readSiteIdentity,
+  type SiteIdentity,
+  saveSiteIdentity,
+  siteIdentityKey,
+  writeSetting,
+} from './site-settings.js';
 export {
   type StatsDimension,
   type StatsOptions,

@@ -75,7 +75,8 @@ export interface SiteKitOptions<DB> {
   readonly recordNoun?: RecordNoun;
 }
 
-const localToday = () => {
+/** Today, `YYYY-MM-DD`, on this machine's clock and time zone: the kit's default `today`. */
+export const localToday = () => {
   const now = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;

@@ -145,6 +145,28 @@ export interface RecordRef {
   readonly ref: string;
 }
 
+/** A text as `[english, french]`, the short way to write many of them. */
+export type TextPair = readonly [en: string, fr: string];
+
+/**
+ * A record type's `fields` from `[english, french]` pairs: `{ surname: ['Surname', 'Nom'] }`, and for
+ * an enumeration its values' pairs by field (`{ sex: { male: ['Male', 'Masculin'] } }`).
+ */
+export function fieldLabelsFrom(
+  fields: Readonly<Record<string, TextPair>>,
+  values: Readonly<Record<string, Readonly<Record<string, TextPair>>>> = {},
+): Record<string, FieldLabels> {
+  const text = ([en, fr]: TextPair): Text => ({ en, fr });
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, label]) => {
+      const named = values[field];
+      const texts =
+        named && Object.fromEntries(Object.entries(named).map(([value, pair]) => [value, text(pair)]));
+      return [field, texts ? { label: text(label), values: texts } : { label: text(label) }];
+    }),
+  );
+}
+
 /** A field's label in a language, its column name when it has none. */
 export function fieldLabel(type: RecordTypeDeclaration, field: string, language: Language): string {
   return type.fields?.[field]?.label[language] ?? field;
