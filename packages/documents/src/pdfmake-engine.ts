@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { isRunsVector, type RunsVector, runsContent } from './qr-vector.js';
 
 export type PdfNode = Record<string, unknown>;
 
@@ -98,9 +99,43 @@ function shareParsedFonts(): void {
   };
 }
 
+interface PdfKitDocument {
+  fillColor(color: string, opacity?: number): PdfKitDocument;
+  addContent(operators: string): PdfKitDocument;
+  fill(): PdfKitDocument;
+}
+
+interface PdfmakeRenderer {
+  pdfDocument: PdfKitDocument;
+  renderVector(vector: Record<string, unknown>): void;
+}
+
+/**
+ * pdfmake's renderer writes each canvas shape through a dozen pdfkit calls; a QR code's runs
+ * (qr-vector.ts) are written as one block of `re` operators and filled once. pdfmake's Renderer
+ * class is patched in place, whenever pdfmake was loaded: its other shapes go through as before.
+ */
+function drawRunsInOnePiece(): void {
+  const folder = dirname(require.resolve('pdfmake/package.json'));
+  const renderer = (require(join(folder, 'js', 'Renderer.js')) as { default: { prototype: PdfmakeRenderer } })
+    .default.prototype;
+  const renderVector = renderer.renderVector;
+  if ((renderVector as { drawsRuns?: boolean }).drawsRuns) return;
+  const patched = function (this: PdfmakeRenderer, vector: Record<string, unknown>): void {
+    if (!isRunsVector(vector)) {
+      renderVector.call(this, vector);
+      return;
+    }
+    const runs = vector as unknown as RunsVector;
+    this.pdfDocument.fillColor(runs.color, 1).addContent(runsContent(runs)).fill();
+  };
+  renderer.renderVector = Object.assign(patched, { drawsRuns: true });
+}
+
 export function pdfmake(): PdfMake {
   if (engine) return engine;
   shareParsedFonts();
+  drawRunsInOnePiece();
   const loaded = require('pdfmake') as PdfMake;
   const fontFolder = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
   for (const file of Object.values(FONT_FILES)) {
