@@ -4,8 +4,8 @@
  * through restructure, the font program (`fpgm`, about 4,000 instructions in Roboto) one byte at a
  * time and twice (size, then bytes): about 1 ms per face per document. The tables that do not
  * depend on the glyphs (`cvt `, `prep`, `fpgm`) are copied from the font file, `head`, `hhea` and
- * `maxp` copied with their one changed field, and `glyf`, `loca`, `hmtx` written directly from
- * the glyphs fontkit's own `_addGlyph` collected (so composite glyphs are remapped as before).
+ * `maxp` copied with their one changed field, and `glyf`, `loca`, `hmtx` written from each glyph's
+ * bytes and metrics, read once per process and glyph (composite glyphs renumbered as fontkit does).
  */
 
 interface HorizontalMetric {
@@ -13,15 +13,49 @@ interface HorizontalMetric {
   readonly bearing: number;
 }
 
-/** The parts of fontkit's TTFSubset (2.x) this writer reads and fills. */
+interface FontkitGlyph {
+  readonly advanceWidth: number;
+  _decode(): { numberOfContours: number; components?: { glyphID: number; pos: number }[] } | null;
+  _getMetrics(): { leftBearing: number };
+}
+
+/** The parts of fontkit's TTFSubset (2.x) this writer reads. */
 export interface TrueTypeSubset {
   glyphs: number[];
-  glyf: Uint8Array[];
-  offset: number;
-  loca: { offsets: number[]; version: number };
-  hmtx: { metrics: HorizontalMetric[]; bearings: number[] };
-  _addGlyph(glyphId: number): number;
+  font: { getGlyph(id: number): FontkitGlyph; loca: { offsets: number[] } };
+  includeGlyph(glyphId: number): number;
   encode(): Uint8Array;
+}
+
+/** What a glyph brings to a subset, the same in every document: its outline bytes, components, metrics. */
+interface GlyphEntry {
+  readonly bytes: Uint8Array;
+  readonly components: readonly { glyphID: number; pos: number }[];
+  readonly metric: HorizontalMetric;
+}
+
+/** Per font: decoding a glyph to find its components was the other half of a subset's time. */
+const glyphCaches = new WeakMap<object, Map<number, GlyphEntry>>();
+
+function glyphEntry(subset: TrueTypeSubset, source: SubsetSource, id: number): GlyphEntry {
+  let cache = glyphCaches.get(subset.font);
+  if (!cache) {
+    cache = new Map();
+    glyphCaches.set(subset.font, cache);
+  }
+  const known = cache.get(id);
+  if (known) return known;
+  const glyph = subset.font.getGlyph(id);
+  const outline = glyph._decode();
+  const start = (source.tables.glyf?.offset ?? 0) + (subset.font.loca.offsets[id] ?? 0);
+  const end = (source.tables.glyf?.offset ?? 0) + (subset.font.loca.offsets[id + 1] ?? 0);
+  const entry: GlyphEntry = {
+    bytes: source.file.slice(start, end),
+    components: outline && outline.numberOfContours < 0 ? (outline.components ?? []) : [],
+    metric: { advance: glyph.advanceWidth, bearing: glyph._getMetrics().leftBearing },
+  };
+  cache.set(id, entry);
+  return entry;
 }
 
 interface TableRecord {
@@ -64,28 +98,41 @@ function copyOf(source: SubsetSource, tag: string): Buffer {
 
 /** The subset's font file, as fontkit's `TTFSubset.encode` writes it. */
 export function writeSubset(subset: TrueTypeSubset, source: SubsetSource): Buffer {
-  subset.glyf = [];
-  subset.offset = 0;
-  subset.loca = { offsets: [], version: source.locaVersion };
-  subset.hmtx = { metrics: [], bearings: [] };
-  // _addGlyph may append the components of a composite glyph to `glyphs` as it goes.
-  for (let index = 0; index < subset.glyphs.length; index += 1) subset._addGlyph(subset.glyphs[index] ?? 0);
-  subset.loca.offsets.push(subset.offset);
+  // As fontkit's _addGlyph: a composite glyph's components join the subset as they are met and
+  // its bytes are copied with their new glyph numbers.
+  const outlines: Uint8Array[] = [];
+  const metrics: HorizontalMetric[] = [];
+  const offsets: number[] = [];
+  let position = 0;
+  for (let index = 0; index < subset.glyphs.length; index += 1) {
+    const entry = glyphEntry(subset, source, subset.glyphs[index] ?? 0);
+    let bytes = entry.bytes;
+    if (entry.components.length > 0) {
+      bytes = new Uint8Array(entry.bytes);
+      const view = new DataView(bytes.buffer);
+      for (const component of entry.components)
+        view.setUint16(component.pos, subset.includeGlyph(component.glyphID));
+    }
+    outlines.push(bytes);
+    offsets.push(position);
+    metrics.push(entry.metric);
+    position += bytes.length;
+  }
+  offsets.push(position);
 
   const head = copyOf(source, 'head');
   head.writeInt16BE(source.locaVersion, 50);
   const hhea = copyOf(source, 'hhea');
-  hhea.writeUInt16BE(subset.hmtx.metrics.length, 34);
+  hhea.writeUInt16BE(metrics.length, 34);
   const maxp = copyOf(source, 'maxp');
-  maxp.writeUInt16BE(subset.glyf.length, 4);
-  const offsets = subset.loca.offsets;
+  maxp.writeUInt16BE(outlines.length, 4);
   const loca = Buffer.alloc(offsets.length * (source.locaVersion === 0 ? 2 : 4));
   offsets.forEach((offset, index) => {
     if (source.locaVersion === 0) loca.writeUInt16BE(offset >>> 1, index * 2);
     else loca.writeUInt32BE(offset, index * 4);
   });
-  const hmtx = Buffer.alloc(subset.hmtx.metrics.length * 4);
-  subset.hmtx.metrics.forEach(({ advance, bearing }, index) => {
+  const hmtx = Buffer.alloc(metrics.length * 4);
+  metrics.forEach(({ advance, bearing }, index) => {
     hmtx.writeUInt16BE(advance, index * 4);
     hmtx.writeInt16BE(bearing, index * 4 + 2);
   });
@@ -94,7 +141,7 @@ export function writeSubset(subset: TrueTypeSubset, source: SubsetSource): Buffe
     hhea,
     loca,
     maxp,
-    glyf: Buffer.concat(subset.glyf),
+    glyf: Buffer.concat(outlines),
     hmtx,
   };
   const tables = ORDER.flatMap((tag) => {

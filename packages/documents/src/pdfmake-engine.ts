@@ -90,7 +90,7 @@ function writeSubsetsFaster(font: FontkitFont, file: Uint8Array): FontkitFont {
   const createSubset = font.createSubset.bind(font);
   font.createSubset = () => {
     const subset = createSubset() as TrueTypeSubset & { glyphEncoder?: unknown };
-    if (typeof subset._addGlyph === 'function' && subset.glyphEncoder !== undefined)
+    if (typeof subset.includeGlyph === 'function' && subset.glyphEncoder !== undefined)
       subset.encode = () => writeSubset(subset, source);
     return subset;
   };
