@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { canWriteSubsets, type SubsetSource, type TrueTypeSubset, writeSubset } from './font-subset.js';
+import { isRunsVector, type RunsVector, runsContent } from './qr-vector.js';
 
 export type PdfNode = Record<string, unknown>;
 
@@ -33,6 +35,10 @@ interface GlyphRun {
 
 interface FontkitFont {
   layout(text: string, ...more: unknown[]): GlyphRun;
+  createSubset(): unknown;
+  directory?: { tables?: Record<string, { offset: number; length: number } | undefined> };
+  head?: { indexToLocFormat?: number };
+  _variationProcessor?: unknown;
 }
 
 interface FontkitModule {
@@ -71,6 +77,27 @@ function cacheLayouts(font: FontkitFont): FontkitFont {
 }
 
 /**
+ * Each document embeds a subset of each face it uses; fontkit's writer costs about 1 ms a face
+ * (font-subset.ts). TrueType subsets of a plain (not variable) font are written by
+ * `writeSubset` instead, which gives the same bytes.
+ */
+function writeSubsetsFaster(font: FontkitFont, file: Uint8Array): FontkitFont {
+  const tables = font.directory?.tables;
+  const locaVersion = font.head?.indexToLocFormat;
+  if (!tables || locaVersion === undefined || font._variationProcessor) return font;
+  const source: SubsetSource = { file, tables, locaVersion };
+  if (!canWriteSubsets(source)) return font;
+  const createSubset = font.createSubset.bind(font);
+  font.createSubset = () => {
+    const subset = createSubset() as TrueTypeSubset & { glyphEncoder?: unknown };
+    if (typeof subset.includeGlyph === 'function' && subset.glyphEncoder !== undefined)
+      subset.encode = () => writeSubset(subset, source);
+    return subset;
+  };
+  return font;
+}
+
+/**
  * pdfkit parses the font file again for every document (fontkit.create on the same bytes), over
  * half the time of a one-page PDF. Before pdfkit is first loaded, its `fontkit` module is replaced
  * in the CommonJS cache by a copy whose `create` keeps one parsed font per font buffer: the fonts
@@ -91,16 +118,50 @@ function shareParsedFonts(): void {
       const key = postscriptName === undefined ? buffer : undefined;
       const known = key && parsed.get(key);
       if (known) return known;
-      const font = cacheLayouts(fontkit.create(buffer, postscriptName));
+      const font = writeSubsetsFaster(cacheLayouts(fontkit.create(buffer, postscriptName)), buffer);
       if (key) parsed.set(key, font);
       return font;
     },
   };
 }
 
+interface PdfKitDocument {
+  fillColor(color: string, opacity?: number): PdfKitDocument;
+  addContent(operators: string): PdfKitDocument;
+  fill(): PdfKitDocument;
+}
+
+interface PdfmakeRenderer {
+  pdfDocument: PdfKitDocument;
+  renderVector(vector: Record<string, unknown>): void;
+}
+
+/**
+ * pdfmake's renderer writes each canvas shape through a dozen pdfkit calls; a QR code's runs
+ * (qr-vector.ts) are written as one block of `re` operators and filled once. pdfmake's Renderer
+ * class is patched in place, whenever pdfmake was loaded: its other shapes go through as before.
+ */
+function drawRunsInOnePiece(): void {
+  const folder = dirname(require.resolve('pdfmake/package.json'));
+  const renderer = (require(join(folder, 'js', 'Renderer.js')) as { default: { prototype: PdfmakeRenderer } })
+    .default.prototype;
+  const renderVector = renderer.renderVector;
+  if ((renderVector as { drawsRuns?: boolean }).drawsRuns) return;
+  const patched = function (this: PdfmakeRenderer, vector: Record<string, unknown>): void {
+    if (!isRunsVector(vector)) {
+      renderVector.call(this, vector);
+      return;
+    }
+    const runs = vector as unknown as RunsVector;
+    this.pdfDocument.fillColor(runs.color, 1).addContent(runsContent(runs)).fill();
+  };
+  renderer.renderVector = Object.assign(patched, { drawsRuns: true });
+}
+
 export function pdfmake(): PdfMake {
   if (engine) return engine;
   shareParsedFonts();
+  drawRunsInOnePiece();
   const loaded = require('pdfmake') as PdfMake;
   const fontFolder = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
   for (const file of Object.values(FONT_FILES)) {

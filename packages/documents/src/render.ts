@@ -7,6 +7,7 @@
 import { DocumentsError } from './errors.js';
 import { formatValue, type Language, parsePlaceholder, type ValueLabels } from './format.js';
 import { type PdfNode, pdfmake } from './pdfmake-engine.js';
+import { qrCanvas } from './qr-vector.js';
 import { type Block, PLACEHOLDER, type Template } from './template.js';
 
 export type DocumentData = Readonly<Record<string, string>>;
@@ -66,14 +67,7 @@ function sealNode(
   format: FormatOptions,
 ): PdfNode {
   const code: PdfNode = seal
-    ? {
-        qr: seal,
-        fit: block.size,
-        eccLevel: 'M',
-        mode: 'alphanumeric',
-        foreground: '#000000',
-        alignment: block.align ?? 'left',
-      }
+    ? { canvas: qrCanvas(seal, block.size), alignment: block.align ?? 'left' }
     : {
         table: {
           widths: [block.size - 10],
