@@ -8,6 +8,7 @@ import { type BatchSettings, drainRate, type LinkEstimate, resendDelayMs } from 
 // run saw instead of a guess.
 
 const rateCounter = 'link-up-bytes-per-second';
+const subscribedCounter = 'mqtt-session-subscribed';
 const perRecordCounter = 'link-sealed-millibytes-per-record';
 /** A container this small says little about the envelope's share: not used for bytes per record. */
 const representativeRows = 20;
@@ -20,6 +21,9 @@ export interface LinkMeter {
   acknowledged(id: string): Promise<number>;
   /** Outbox items just sealed: their bytes per record. */
   sealed(ids: readonly number[]): Promise<void>;
+  /** Whether the broker granted the site's down subscription in its persistent session (a SUBACK, in any process). */
+  subscribed(): Promise<boolean>;
+  setSubscribed(granted: boolean): Promise<void>;
 }
 
 export function createLinkMeter(db: Kysely<SiteDatabase>, settings: BatchSettings): LinkMeter {
@@ -85,6 +89,22 @@ export function createLinkMeter(db: Kysely<SiteDatabase>, settings: BatchSetting
       }
       lastAckAt = ackAt;
       return resendDelayMs(sample?.bytes ?? 0, current(), settings);
+    },
+    async subscribed() {
+      const row = await db
+        .selectFrom('xm_site.counters')
+        .select('value')
+        .where('name', '=', subscribedCounter)
+        .executeTakeFirst();
+      return Number(row?.value ?? 0) === 1;
+    },
+    async setSubscribed(granted) {
+      const value = granted ? 1 : 0;
+      await db
+        .insertInto('xm_site.counters')
+        .values({ name: subscribedCounter, value })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+        .execute();
     },
     async sealed(ids) {
       if (ids.length === 0) return;

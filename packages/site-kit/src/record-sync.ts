@@ -201,6 +201,9 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
         server: link.serverName,
         matricule: link.matricule,
         pollIntervalMs: options.pollMs ?? 5_000,
+        // The broker's SUBACK for the site's down topic, remembered across processes: a resumed
+        // session then needs no SUBSCRIBE (`ecr sync --once` is a new process each time).
+        sessionSubscribed: () => meter.subscribed(),
         outbox: {
           nextBatch: async (limit, exclude) => {
             const batch = await outbox.nextBatch(limit, exclude);
@@ -235,7 +238,9 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
     if (state === 'connected') lastActivity = Date.now();
   });
   transport?.on('state', (state) => emit({ event: 'link', state }));
+  transport?.on('subscribed', () => void meter.setSubscribed(true).catch(() => {}));
   transport?.on('error', (error: TransportError) => {
+    if (error.code === 'SUBSCRIBE_REFUSED') void meter.setSubscribed(false).catch(() => {});
     if (refused === undefined && isLoginRefusal(error)) {
       refused = error;
       onRefused(error);

@@ -224,4 +224,34 @@ describe(`containers sized for the link (${brokerUrl ? 'Mosquitto' : 'embedded a
       await sync.stop();
     }
   });
+
+  test('the broker’s SUBACK is remembered, so that the next process resumes its session without a SUBSCRIBE', async () => {
+    const remembered = async () =>
+      (
+        await t.database.db
+          .selectFrom('xm_site.counters')
+          .select('value')
+          .where('name', '=', 'mqtt-session-subscribed')
+          .executeTakeFirst()
+      )?.value;
+    const sync = await startSync();
+    try {
+      expect(await sync.waitUntil(async () => Number(await remembered()) === 1, 5000)).toBe(true);
+    } finally {
+      await sync.stop();
+    }
+    // The next process is told the session holds the subscription, and its records still go (what
+    // earlier tests left unacknowledged, with no server to answer, is taken as answered).
+    await t.database.db.updateTable('xm_site.outbox').set({ state: 'acknowledged' }).execute();
+    await validatedRecords(1);
+    arrivals.length = 0;
+    const next = await startSync();
+    try {
+      expect(await next.exportValidated()).toBe(1);
+      await arrived(1);
+      expect(arrivals).toHaveLength(1);
+    } finally {
+      await next.stop();
+    }
+  });
 });
