@@ -19,6 +19,9 @@ const batches = (argument('--batches') ?? 'default,50,1').split(',');
 const outArg = argument('--out');
 const batchedActs = Number(argument('--acts') ?? (full ? 2000 : 400));
 const singleActs = full ? 30 : 8;
+// `--routine`: each timed sync follows an earlier one of 200 acts (or one for single-act runs), as a
+// centre's daily sync does; without it, each is the centre's first.
+const earlier = args.includes('--routine');
 
 const profiles = [
   ...(links.has('iridium') ? [iridiumCertus100] : []),
@@ -37,7 +40,13 @@ try {
       process.stderr.write(`- ${profile.name}, batch ${batch}, ${acts} acts\n`);
       const result = await runSitePath(
         { db: env.db, pki: env.pki, serverDataDir: env.settings.dataDir, broker: env.broker },
-        { profile, acts, index: index++, ...(maxRows ? { maxRows } : {}) },
+        {
+          profile,
+          acts,
+          index: index++,
+          ...(maxRows ? { maxRows } : {}),
+          ...(earlier ? { earlierActs: maxRows === 1 ? 1 : 200 } : {}),
+        },
       );
       process.stderr.write(`  ${JSON.stringify(result)}\n`);
       results.push(result);
@@ -47,6 +56,7 @@ try {
     markdownTable(
       [
         'link',
+        'sync',
         'batch',
         'acts',
         'containers',
@@ -59,6 +69,7 @@ try {
       ],
       results.map((r) => [
         r.link,
+        r.run,
         r.batch,
         figure(r.acts),
         figure(r.containers),

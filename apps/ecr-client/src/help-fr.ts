@@ -190,7 +190,7 @@ export const helpFr: FrenchTexts = {
       '--max-rows':
         "au plus ce nombre d'actes par conteneur, un plafond (10000, ce que le serveur accepte) ; en dessous, la taille est choisie pour la liaison",
       '--container-seconds':
-        'secondes de liaison que prend au plus un conteneur, au débit mesuré sur les derniers (10)',
+        'secondes de liaison que prend au plus un conteneur, au débit mesuré sur les derniers (15)',
       '--resend-after':
         "renvoyer un conteneur dont l'accusé de réception n'est pas venu après ce délai au moins (30), plus long pour un gros conteneur sur une liaison lente, doublé à chaque fois",
     },

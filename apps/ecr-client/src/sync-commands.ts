@@ -391,7 +391,7 @@ export function registerSyncCommands(program: Command, deps: Deps): void {
     )
     .option(
       '--container-seconds <seconds>',
-      'seconds of the link one container may take at most, at the rate measured on the last ones (10)',
+      'seconds of the link one container may take at most, at the rate measured on the last ones (15)',
       secondsOption(1, 600),
     )
     .option(

@@ -30,7 +30,7 @@ export interface CentreSyncOptions {
   readonly user: string | null;
   /** At most this many acts per container: a ceiling (default 10,000, what the server accepts); below it the kit sizes containers for the link. */
   readonly maxRows?: number;
-  /** Seconds of the link one container may take at most, at the rate measured on the last ones (default 10). */
+  /** Seconds of the link one container may take at most, at the rate measured on the last ones (default 15). */
   readonly containerSeconds?: number;
   /** Re-send a container that got no receipt after this long at least (default 30 s; longer for a large container on a slow link), doubling. */
   readonly resendAfterMs?: number;

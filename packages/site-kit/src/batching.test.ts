@@ -12,8 +12,10 @@ import {
 const iridium = { bytesPerSecond: 22_000 / 8, bytesPerRecord: 36 };
 const thuraya = { bytesPerSecond: 15_000 / 8, bytesPerRecord: 36 };
 const lan = { bytesPerSecond: 10_000_000, bytesPerRecord: 36 };
+// The table's figures are worked out for 10 s of link a container; the default (15 s) has its own test.
 const settings = (changes: Partial<BatchSettings> = {}): BatchSettings => ({
   ...defaultBatchSettings,
+  containerSeconds: 10,
   ...changes,
 });
 
@@ -116,6 +118,16 @@ describe('chooseBatch', () => {
     expect({ rows: batch.maxRows, containers: batch.containers }).toEqual({ rows, containers });
     expect(batch.maxRows).toBeLessThanOrEqual(serverContainerLimits.maxRows);
     expect(batch.maxBytes).toBeLessThanOrEqual(serverContainerLimits.maxBytes);
+  });
+
+  test('by default a container is 15 s of link: 2,000 acts in 2 on Iridium, 3 on Thuraya, 3 before any measurement', () => {
+    const shape = (link: Parameters<typeof chooseBatch>[1]) => {
+      const batch = chooseBatch(2000, link, defaultBatchSettings);
+      return [batch.containers, batch.maxRows];
+    };
+    expect(shape(iridium)).toEqual([2, 1000]);
+    expect(shape(thuraya)).toEqual([3, 667]);
+    expect(shape({})).toEqual([3, 667]);
   });
 
   test('the byte limit is the link budget and half again, within the server’s', () => {

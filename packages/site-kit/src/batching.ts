@@ -1,6 +1,6 @@
 // How big a site's containers are and how long it waits for a receipt, chosen for its link rather
-// than fixed: each container carries about `containerSeconds` of what the link drained last (so a
-// lost satellite lock costs at most that to send again, and the envelope, about 640 bytes, is spread
+// than fixed: each container carries about `containerSeconds` (15) of what the link drained last (so
+// a lost satellite lock costs at most that to send again, and the envelope, about 640 bytes, is spread
 // over as many records as that allows), within what the server accepts and the site's ceiling; what
 // waits is split evenly, so 510 records go as two containers of 255, not 500 and 10. Pure functions:
 // `createRecordSync` measures the link and calls them.
@@ -28,7 +28,7 @@ export const assumedLink = { bytesPerSecond: 15_000 / 8, bytesPerRecord: 40 } as
 export interface BatchSettings {
   /** Most records in one container (`ecr sync --max-rows`): a ceiling, never a target. */
   readonly maxRows: number;
-  /** Seconds of the link one container may take (default 10). */
+  /** Seconds of the link one container may take (default 15). */
   readonly containerSeconds: number;
   /** Shortest wait for a receipt before sending a container again (default 30 s). */
   readonly resendAfterMs: number;
@@ -36,7 +36,7 @@ export interface BatchSettings {
 
 export const defaultBatchSettings: BatchSettings = {
   maxRows: serverContainerLimits.maxRows,
-  containerSeconds: 10,
+  containerSeconds: 15,
   resendAfterMs: 30_000,
 };
 

@@ -70,7 +70,8 @@ export function createLinkMeter(db: Kysely<SiteDatabase>, settings: BatchSetting
       return current();
     },
     publishing(id, bytes) {
-      if (!started.has(id)) started.set(id, { bytes, at: Date.now() });
+      // Offered again (after a lost connection): the link starts on it again now.
+      started.set(id, { bytes, at: Date.now() });
     },
     async acknowledged(id) {
       await load();

@@ -41,7 +41,7 @@ export interface RecordSyncOptions {
    * Below it the site sizes its containers for its link (`chooseBatch`).
    */
   readonly maxRows?: number;
-  /** Seconds of the link one container may take, at the rate the link drained the last ones (default 10). */
+  /** Seconds of the link one container may take, at the rate the link drained the last ones (default 15). */
   readonly containerSeconds?: number;
   /**
    * Re-send a container that got no receipt after this long at least (default 30 s), longer for a
@@ -287,7 +287,29 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
       if (sealed.length === 0) return ids;
       ids.push(...sealed);
       transport?.wake();
+      // The first container is ready for the link: sealing the next ones (CPU, and the database in
+      // this thread when it is PGlite) would only slow the handshake down, and the link cannot take
+      // them before it is up. A connection attempt ends in seconds either way; 5 at most here.
+      if (ids.length === 1) await connectionAttempt(5_000);
     }
+  }
+
+  /** Resolves when the transport is no longer in the middle of connecting, or after `capMs`. */
+  async function connectionAttempt(capMs: number): Promise<void> {
+    const link = transport;
+    if (link?.state !== 'connecting') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        link.off('state', onState);
+        resolve();
+      };
+      const onState = (state: string) => {
+        if (state !== 'connecting') done();
+      };
+      const timer = setTimeout(done, capMs);
+      link.on('state', onState);
+    });
   }
 
   async function exportValidated(): Promise<number> {

@@ -169,16 +169,26 @@ async function setEstimate(bytesPerSecond: number, bytesPerRecord: number): Prom
 
 describe(`containers sized for the link (${brokerUrl ? 'Mosquitto' : 'embedded aedes'})`, () => {
   test('a long queue goes in few large containers, split evenly, not in fifties', async () => {
+    await validatedRecords(1000);
+    const before = await lastOutboxId();
+    const first = await startSync();
+    try {
+      expect(await first.exportValidated()).toBe(1000);
+      expect(await sealedSince(before)).toEqual([500, 500]);
+    } finally {
+      await first.stop();
+    }
+    await t.database.db.updateTable('xm_site.outbox').set({ state: 'acknowledged' }).execute();
     await validatedRecords(600);
     const from = await lastOutboxId();
     const sync = await startSync();
     try {
       arrivals.length = 0;
       expect(await sync.exportValidated()).toBe(600);
-      // No measurement yet: 10 s of the slowest terminal (18,750 B) at 40 B a record, 468 fit.
-      expect(await sealedSince(from)).toEqual([300, 300]);
-      await arrived(2);
-      expect(arrivals).toHaveLength(2);
+      // No measurement yet: 15 s of the slowest terminal (28,125 B) at 40 B a record, 703 fit.
+      expect(await sealedSince(from)).toEqual([600]);
+      await arrived(1);
+      expect(arrivals).toHaveLength(1);
     } finally {
       await sync.stop();
     }
@@ -203,14 +213,14 @@ describe(`containers sized for the link (${brokerUrl ? 'Mosquitto' : 'embedded a
   });
 
   test('a slow link measured earlier makes smaller containers; maxRows stays a ceiling', async () => {
-    // What an earlier run measured: 1,000 B/s and 40 B a record, so 10 s of link is 250 records.
+    // What an earlier run measured: 1,000 B/s and 40 B a record, so 15 s of link is 375 records.
     await setEstimate(1000, 40);
     await validatedRecords(600);
     let from = await lastOutboxId();
     let sync = await startSync();
     try {
       await sync.exportValidated();
-      expect(await sealedSince(from)).toEqual([200, 200, 200]);
+      expect(await sealedSince(from)).toEqual([300, 300]);
     } finally {
       await sync.stop();
     }
