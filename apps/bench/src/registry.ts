@@ -74,45 +74,62 @@ export async function registerClients(
       sites.push(site);
       if (index - range.from < range.keep) active.push(site);
     }
-    await db.transaction().execute(async (trx) => {
-      const clients = await trx
-        .insertInto('xm_system.clients')
-        .values(
-          sites.map((site) => ({
-            matricule: site.matricule,
-            centre_code: centreCodeOf(site.matricule),
-            name: `Centre d'état civil ${site.matricule}`,
-            status: 3,
-            region: 'Centre',
-            password_hash: passwordHash,
-            must_change_password: true,
-          })),
-        )
-        .returning(['id', 'matricule'])
-        .execute();
-      const ids = new Map(clients.map((c) => [c.matricule, c.id]));
-      await trx
-        .insertInto('xm_system.accounts')
-        .values(clients.map((c) => ({ client_id: c.id })))
-        .execute();
-      await trx
-        .insertInto('xm_system.certificates')
-        .values(
-          sites.map(({ matricule, certificate: k }) => ({
-            client_id: ids.get(matricule) ?? null,
-            purpose: 'site',
-            subject: k.subject,
-            issuer: k.issuer,
-            serial_number: k.serialNumber,
-            subject_key_identifier: k.subjectKeyIdentifier,
-            fingerprint_sha256: k.fingerprintSha256,
-            not_before: k.notBefore,
-            not_after: k.notAfter,
-            der: Buffer.from(k.der),
-          })),
-        )
-        .execute();
-    });
+    await insertClients(db, sites, passwordHash);
   }
   return { active, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The server's rows for sites whose certificates are already made, as `client add` + `client enrol`
+ * leave them: status 3, an account, the certificate, the initial password's hash.
+ */
+export async function insertClients(
+  db: Kysely<ServerDatabase>,
+  sites: readonly {
+    readonly matricule: string;
+    readonly certificate: CertificateRecord;
+    /** The NIU prefix the client was registered with (default: `centreCodeOf(matricule)`). */
+    readonly centreCode?: string;
+  }[],
+  passwordHash: string,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const clients = await trx
+      .insertInto('xm_system.clients')
+      .values(
+        sites.map((site) => ({
+          matricule: site.matricule,
+          centre_code: site.centreCode ?? centreCodeOf(site.matricule),
+          name: `Centre d'état civil ${site.matricule}`,
+          status: 3,
+          region: 'Centre',
+          password_hash: passwordHash,
+          must_change_password: true,
+        })),
+      )
+      .returning(['id', 'matricule'])
+      .execute();
+    const ids = new Map(clients.map((c) => [c.matricule, c.id]));
+    await trx
+      .insertInto('xm_system.accounts')
+      .values(clients.map((c) => ({ client_id: c.id })))
+      .execute();
+    await trx
+      .insertInto('xm_system.certificates')
+      .values(
+        sites.map(({ matricule, certificate: k }) => ({
+          client_id: ids.get(matricule) ?? null,
+          purpose: 'site',
+          subject: k.subject,
+          issuer: k.issuer,
+          serial_number: k.serialNumber,
+          subject_key_identifier: k.subjectKeyIdentifier,
+          fingerprint_sha256: k.fingerprintSha256,
+          not_before: k.notBefore,
+          not_after: k.notAfter,
+          der: Buffer.from(k.der),
+        })),
+      )
+      .execute();
+  });
 }

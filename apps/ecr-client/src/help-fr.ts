@@ -196,9 +196,12 @@ export const helpFr: FrenchTexts = {
         "envoyer, attendre les accusés de réception et recevoir ce que le serveur a envoyé (jusqu'à --wait secondes), puis s'arrêter",
       '--interval': 'secondes entre deux tours, 10 à 300',
       '--wait': 'avec --once : combien de temps attendre les accusés de réception',
-      '--max-rows': "au plus ce nombre d'actes par conteneur (50)",
+      '--max-rows':
+        "au plus ce nombre d'actes par conteneur, un plafond (10000, ce que le serveur accepte) ; en dessous, la taille est choisie pour la liaison",
+      '--container-seconds':
+        'secondes de liaison que prend au plus un conteneur, au débit mesuré sur les derniers (15)',
       '--resend-after':
-        "renvoyer un conteneur dont l'accusé de réception n'est pas venu après ce délai (30), doublé à chaque fois",
+        "renvoyer un conteneur dont l'accusé de réception n'est pas venu après ce délai au moins (30), plus long pour un gros conteneur sur une liaison lente, doublé à chaque fois",
     },
   },
   'ecr import': {

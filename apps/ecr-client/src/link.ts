@@ -89,7 +89,8 @@ export async function openCentreLink(
       server.error,
     );
   }
-  const identity = { privateKey: keyPem, passphrase, certificate: certificatePem };
+  // The key already unlocked above: its derivation is deliberately slow (0.2-0.3 s), once is enough.
+  const identity = { privateKey: unlocked.value, certificate: certificatePem };
   const codec = createSdcCodec({
     signer: identity,
     recipient: identity,

@@ -294,6 +294,7 @@ export function registerSyncCommands(program: Command, deps: Deps): CentreConnec
     user: SessionUser,
     options: {
       maxRows?: number;
+      containerSeconds?: number;
       resendAfterMs?: number;
       withoutBroker?: boolean;
       onEvent?: (event: SyncEvent) => void;
@@ -319,6 +320,7 @@ export function registerSyncCommands(program: Command, deps: Deps): CentreConnec
       ...(broker ? { broker } : {}),
       user: user.login,
       ...(options.maxRows ? { maxRows: options.maxRows } : {}),
+      ...(options.containerSeconds ? { containerSeconds: options.containerSeconds } : {}),
       ...(options.resendAfterMs ? { resendAfterMs: options.resendAfterMs } : {}),
       ...(options.onImportResponse ? { onImportResponse: options.onImportResponse } : {}),
       onEvent: (event) => {
@@ -409,14 +411,30 @@ export function registerSyncCommands(program: Command, deps: Deps): CentreConnec
     )
     .option('--interval <seconds>', 'seconds between two rounds, 10-300', secondsOption(10, 300), 60)
     .option('--wait <seconds>', 'with --once: how long to wait for receipts', secondsOption(1, 3600), 120)
-    .option('--max-rows <n>', 'at most this many acts per container (50)', deps.helpers.integerOption)
+    .option(
+      '--max-rows <n>',
+      'at most this many acts per container, a ceiling (10000, what the server accepts); below it the size is chosen for the link',
+      deps.helpers.integerOption,
+    )
+    .option(
+      '--container-seconds <seconds>',
+      'seconds of the link one container may take at most, at the rate measured on the last ones (15)',
+      secondsOption(1, 600),
+    )
     .option(
       '--resend-after <seconds>',
-      'send a container again when its receipt has not come after this long (30), doubling each time',
+      'send a container again when its receipt has not come after this long at least (30), longer for a large container on a slow link, doubling each time',
       secondsOption(1, 3600),
     )
     .action(
-      (options: { once?: boolean; interval: number; wait: number; maxRows?: number; resendAfter?: number }) =>
+      (options: {
+        once?: boolean;
+        interval: number;
+        wait: number;
+        maxRows?: number;
+        containerSeconds?: number;
+        resendAfter?: number;
+      }) =>
         asUser(async (ctx, actor) => {
           requirePrivilege(actor, 3, {
             en: 'send acts to the server',
@@ -429,6 +447,7 @@ export function registerSyncCommands(program: Command, deps: Deps): CentreConnec
           };
           const sync = await connect(ctx, actor, {
             ...(options.maxRows ? { maxRows: options.maxRows } : {}),
+            ...(options.containerSeconds ? { containerSeconds: options.containerSeconds } : {}),
             ...(options.resendAfter ? { resendAfterMs: options.resendAfter * 1000 } : {}),
             onEvent: (event) => {
               if (event.event === 'sealed') totals.sealed += event.refs.length;

@@ -29,9 +29,11 @@ export interface CentreSyncOptions {
   readonly broker?: BrokerSettings;
   /** Who seals the acts, for their history (null: the synchronisation itself). */
   readonly user: string | null;
-  /** At most this many acts per container (default 50). */
+  /** At most this many acts per container: a ceiling (default 10,000, what the server accepts); below it the kit sizes containers for the link. */
   readonly maxRows?: number;
-  /** Re-send a container that got no receipt after this long, doubling up to 10 times that (default 30 s). */
+  /** Seconds of the link one container may take at most, at the rate measured on the last ones (default 15). */
+  readonly containerSeconds?: number;
+  /** Re-send a container that got no receipt after this long at least (default 30 s; longer for a large container on a slow link), doubling. */
   readonly resendAfterMs?: number;
   /** How often the outbox is looked at when nothing wakes the link (default 5 s). */
   readonly pollMs?: number;

@@ -209,6 +209,73 @@ export function transportSuite(
       expect(Buffer.from(inbox.messages[0]!.payload).toString()).toBe('while-away');
     });
 
+    it('a resumed session whose subscription an earlier process got sends no SUBSCRIBE, and still gets what the server sends', async () => {
+      const { transport } = await serverTransport();
+      const target = new URL(broker.url);
+      const proxy = await startCountingProxy({ host: target.hostname, port: Number(target.port) });
+      toClose.push({ stop: () => proxy.close() });
+      const matricule = `Q${tag()}`;
+      const first = site({ matricule, url: proxy.url });
+      let granted = 0;
+      first.on('subscribed', () => {
+        granted += 1;
+      });
+      first.start();
+      await first.waitConnected();
+      await until(() => granted === 1);
+      await first.stop();
+      const firstUp = proxy.up;
+      // A new process of the same site: it only knows from its own records that the session holds the subscription.
+      proxy.reset();
+      const inbox = new InMemoryInbox();
+      const again = site({ matricule, url: proxy.url, inbox, sessionSubscribed: async () => true });
+      again.on('subscribed', () => {
+        granted += 1;
+      });
+      again.start();
+      await again.waitConnected();
+      await transport.send(matricule, Buffer.from('answer'));
+      await inbox.waitFor(1);
+      expect(Buffer.from(inbox.messages[0]!.payload).toString()).toBe('answer');
+      expect(granted).toBe(1);
+      // CONNECT and the PUBACK of the answer: no SUBSCRIBE (its topic alone is longer than the PUBACK).
+      expect(proxy.up).toBeLessThan(firstUp);
+      await again.stop();
+      // Without that knowledge a process subscribes again, even to a present session.
+      const third = site({ matricule, url: proxy.url });
+      third.on('subscribed', () => {
+        granted += 1;
+      });
+      third.start();
+      await until(() => granted === 2);
+    });
+
+    it('publishes without waiting for the SUBACK, and the answer to the first container still arrives', async () => {
+      const inbox = new InMemoryInbox();
+      const matricule = `F${tag()}`;
+      const { transport } = await serverTransport({
+        handler: {
+          async onContainer(from, payload) {
+            await transport.send(from, Buffer.from(`receipt of ${Buffer.from(payload).toString()}`));
+          },
+        },
+      });
+      const outbox = new InMemoryOutbox();
+      outbox.add(Buffer.from('first'));
+      const sender = site({ matricule, outbox, inbox });
+      const order: string[] = [];
+      sender.on('subscribed', () => order.push('subscribed'));
+      sender.on('state', (state) => {
+        if (state === 'connected') order.push('connected');
+      });
+      sender.start();
+      await inbox.waitFor(1);
+      expect(Buffer.from(inbox.messages[0]!.payload).toString()).toBe('receipt of first');
+      // The SUBACK may be handled after the answer itself: the connection was up before either.
+      await until(() => order.includes('subscribed'));
+      expect(order).toEqual(['connected', 'subscribed']);
+    });
+
     it('keeps no session for a server with session expiry 0: nothing sent while it was away is held for it', async () => {
       const clientIdPrefix = `xs-${tag()}`;
       const first = await serverTransport({ clientIdPrefix, sessionExpirySeconds: 0 });

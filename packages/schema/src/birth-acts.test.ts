@@ -15,6 +15,17 @@ describe('createActGenerator', () => {
     expect(names.size).toBeGreaterThan(300);
   });
 
+  it('never has more living children than children born alive (2,000 acts, as a centre checks them)', () => {
+    const next = createActGenerator(5);
+    const inconsistent: number[] = [];
+    for (let numero = 1; numero <= 2000; numero++) {
+      const act = next('S0000001', numero);
+      if ((act.mother_children_living as number) > (act.mother_children_born_alive as number))
+        inconsistent.push(numero);
+    }
+    expect(inconsistent).toEqual([]);
+  });
+
   it('repeats itself for the same seed', () => {
     expect(createActGenerator(1)('S1', 1)).toEqual(createActGenerator(1)('S1', 1));
     expect(createActGenerator(1)('S1', 1)).not.toEqual(createActGenerator(2)('S1', 1));

@@ -361,6 +361,7 @@ export function createActGenerator(seed = 2026, lists: ActLists = cameroonActLis
     const hospital = random() < 0.8;
     const declaredBy = random() < 0.7 ? 'mother' : 'father';
     const drafted = new Date(Date.UTC(2026, 10, day, int(7, 16), int(0, 59), int(0, 59)));
+    const bornAlive = int(1, 6);
     return {
       child_surname: father,
       child_given_names: given(),
@@ -384,8 +385,9 @@ export function createActGenerator(seed = 2026, lists: ActLists = cameroonActLis
       mother_occupation: pick(occupations),
       mother_marital_status: random() < 0.7 ? 'married' : 'never-married',
       mother_education: pick(['primary', 'lower-secondary', 'upper-secondary', 'tertiary'] as const),
-      mother_children_born_alive: int(1, 6),
-      mother_children_living: int(1, 6),
+      mother_children_born_alive: bornAlive,
+      // At most the children born alive: a centre refuses more living than born (ECR's rule).
+      mother_children_living: int(1, bornAlive),
       father_surname: father,
       father_given_names: given(),
       father_date_of_birth: `${int(1970, 2004)}-${pad(int(1, 12))}-${pad(int(1, 28))}`,

@@ -9,6 +9,8 @@ import {
   type SiteSync,
 } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
+import { type BatchSettings, chooseBatch, defaultBatchSettings } from './batching.js';
+import { createLinkMeter } from './link-meter.js';
 import type { RecordType } from './record-type.js';
 import { recordEvents } from './records.js';
 import { type BrokerSettings, isLoginRefusal, type SiteLink } from './site-link.js';
@@ -34,9 +36,17 @@ export interface RecordSyncOptions {
   readonly broker?: BrokerSettings;
   /** Who seals the records, for their history (null: the synchronisation itself). */
   readonly user: string | null;
-  /** At most this many records per container (default 50). */
+  /**
+   * At most this many records per container: a ceiling (default: what the server accepts, 10,000).
+   * Below it the site sizes its containers for its link (`chooseBatch`).
+   */
   readonly maxRows?: number;
-  /** Re-send a container that got no receipt after this long, doubling up to 10 times that (default 30 s). */
+  /** Seconds of the link one container may take, at the rate the link drained the last ones (default 15). */
+  readonly containerSeconds?: number;
+  /**
+   * Re-send a container that got no receipt after this long at least (default 30 s), longer for a
+   * container the link needs more time to carry (`resendDelayMs`); doubling up to 10 times that.
+   */
   readonly resendAfterMs?: number;
   /** How often the outbox is looked at when nothing wakes the link (default 5 s). */
   readonly pollMs?: number;
@@ -112,14 +122,19 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
   const alsoExport = options.alsoExport ?? [];
   const typeOf = (table: string | null) =>
     table === null ? undefined : recordTypes.find((type) => type.table.name === table);
-  const resendAfterMs = options.resendAfterMs ?? 30_000;
+  const batchSettings: BatchSettings = {
+    maxRows: options.maxRows ?? defaultBatchSettings.maxRows,
+    containerSeconds: options.containerSeconds ?? defaultBatchSettings.containerSeconds,
+    resendAfterMs: options.resendAfterMs ?? defaultBatchSettings.resendAfterMs,
+  };
+  const resendAfterMs = batchSettings.resendAfterMs;
   const site = createSiteSync({
     db,
     codec: link.codec,
     matricule: link.matricule,
     serverMatricule: link.serverName,
     tables: [...recordTypes.map((type) => type.table), ...alsoExport],
-    maxRows: options.maxRows ?? 50,
+    maxRows: batchSettings.maxRows,
     retry: { initialMs: resendAfterMs, maxMs: Math.max(resendAfterMs * 10, 300_000) },
     // In the sealing transaction: a crash cannot leave a sealed record without its history line.
     onSealed: async (trx, sealed) => {
@@ -163,6 +178,7 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
     },
   });
   const outbox = outboxSource(site);
+  const meter = createLinkMeter(db, batchSettings);
   let changed = () => {};
   const emit = (event: SyncEvent) => {
     onEvent(event);
@@ -201,10 +217,17 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
         server: link.serverName,
         matricule: link.matricule,
         pollIntervalMs: options.pollMs ?? 5_000,
+        // The broker's SUBACK for the site's down topic, remembered across processes: a resumed
+        // session then needs no SUBSCRIBE (`ecr sync --once` is a new process each time).
+        sessionSubscribed: () => meter.subscribed(),
         outbox: {
-          nextBatch: outbox.nextBatch,
+          nextBatch: async (limit, exclude) => {
+            const batch = await outbox.nextBatch(limit, exclude);
+            for (const item of batch) meter.publishing(item.id, item.payload.length);
+            return batch;
+          },
           markSent: async (id) => {
-            await outbox.markSent(id);
+            await site.markSent(Number(id), undefined, await meter.acknowledged(id));
             const item = await db
               .selectFrom('xm_site.outbox')
               .select(['container_id', 'kind', 'row_count', 'attempts'])
@@ -231,7 +254,9 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
     if (state === 'connected') lastActivity = Date.now();
   });
   transport?.on('state', (state) => emit({ event: 'link', state }));
+  transport?.on('subscribed', () => void meter.setSubscribed(true).catch(() => {}));
   transport?.on('error', (error: TransportError) => {
+    if (error.code === 'SUBSCRIBE_REFUSED') void meter.setSubscribed(false).catch(() => {});
     if (refused === undefined && isLoginRefusal(error)) {
       refused = error;
       onRefused(error);
@@ -254,11 +279,60 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
         .execute()
     ).map((row) => row.numero);
 
+  /** Records waiting to be sealed in `table`. */
+  const validatedIn = async (table: AnyTable) => {
+    const { n } = await (
+      records as unknown as Kysely<Record<string, { status: number; origin_matricule: string | null }>>
+    )
+      .selectFrom(table.qualifiedName)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', '=', 2)
+      .where('origin_matricule', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  };
+
+  /** Seals a table's validated records one container at a time, each handed to the link at once. */
+  async function exportTable(table: AnyTable): Promise<number[]> {
+    const ids: number[] = [];
+    const pending = await validatedIn(table);
+    if (pending === 0) return ids;
+    const batch = chooseBatch(pending, await meter.estimate(), batchSettings);
+    for (;;) {
+      const sealed = await site.exportRows([table.name], { ...batch, maxContainers: 1 });
+      if (sealed.length === 0) return ids;
+      ids.push(...sealed);
+      transport?.wake();
+      // The first container is ready for the link: sealing the next ones (CPU, and the database in
+      // this thread when it is PGlite) would only slow the handshake down, and the link cannot take
+      // them before it is up. A connection attempt ends in seconds either way; 5 at most here.
+      if (ids.length === 1) await connectionAttempt(5_000);
+    }
+  }
+
+  /** Resolves when the transport is no longer in the middle of connecting, or after `capMs`. */
+  async function connectionAttempt(capMs: number): Promise<void> {
+    const link = transport;
+    if (link?.state !== 'connecting') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        link.off('state', onState);
+        resolve();
+      };
+      const onState = (state: string) => {
+        if (state !== 'connecting') done();
+      };
+      const timer = setTimeout(done, capMs);
+      link.on('state', onState);
+    });
+  }
+
   async function exportValidated(): Promise<number> {
-    const ids = await site.exportRows([
-      ...recordTypes.map((type) => type.table.name),
-      ...alsoExport.map((table) => table.name),
-    ]);
+    const ids: number[] = [];
+    for (const table of [...recordTypes.map((type) => type.table), ...alsoExport])
+      ids.push(...(await exportTable(table)));
+    await meter.sealed(ids);
     let count = 0;
     for (const id of ids) {
       const item = await db

@@ -2,6 +2,17 @@
 // declares. Apart from the main entry so that the kit's core does not load MQTT.
 
 export {
+  assumedLink,
+  type Batch,
+  type BatchSettings,
+  chooseBatch,
+  defaultBatchSettings,
+  drainRate,
+  type LinkEstimate,
+  resendDelayMs,
+  serverContainerLimits,
+} from './batching.js';
+export {
   createRecordSync,
   type ImportResponsePage,
   type RecordSync,

@@ -65,6 +65,7 @@ export {
   type AccountHold,
   type AppliedReceipt,
   createSiteSync,
+  type ExportBatch,
   type OutboxItem,
   type ReceiveOutcome,
   type Rejection,

@@ -1,4 +1,4 @@
-import { createSiteContext } from './site/context.js';
+import { createSiteContext, withBatch } from './site/context.js';
 import { exportRows } from './site/export.js';
 import { markSent, nextItems, pendingItems } from './site/outbox.js';
 import { rejections } from './site/receipts.js';
@@ -15,10 +15,11 @@ export * from './site/types.js';
 export function createSiteSync(options: SiteSyncOptions): SiteSync {
   const context = createSiteContext(options);
   return {
-    exportRows: (tableNames) => exportRows(context, tableNames),
+    exportRows: (tableNames, batch) =>
+      exportRows(batch ? withBatch(context, batch) : context, tableNames, batch?.maxContainers),
     nextItems: (limit) => nextItems(context, limit),
     pendingItems: (limit) => pendingItems(context, limit),
-    markSent: (id, error) => markSent(context, id, error),
+    markSent: (id, error, resendAfterMs) => markSent(context, id, error, resendAfterMs),
     receive: (bytes) => receive(context, bytes),
     requestImport: (filter) => requestImport(context, filter),
     requestAccount: (what) => requestAccount(context, what),

@@ -124,6 +124,30 @@ describe('export, apply and receipts', () => {
     expect(byId.reduce((sum, item) => sum + item.rowCount, 0)).toBe(6);
   });
 
+  test('one export may set its own limits and stop after some containers; a send may set its own resend delay', async () => {
+    await validatedBirths(world.site.db, 7);
+    const now = new Date('2026-12-07T10:00:00Z');
+    const site = siteFor(world, { maxRows: 50, now: () => now, retry: { initialMs: 30_000, jitter: 0 } });
+    const first = await site.exportRows(undefined, { maxRows: 3, maxContainers: 2 });
+    expect(first).toHaveLength(2);
+    const rest = await site.exportRows(undefined, { maxRows: 3 });
+    const counts = (await site.nextItems(100)).map((item) => item.rowCount);
+    expect(counts).toEqual([3, 3, 1]);
+    expect(rest).toHaveLength(1);
+    const [slow, usual] = first as [number, number];
+    await site.markSent(slow, undefined, 120_000);
+    await site.markSent(usual);
+    const due = await world.site.db
+      .selectFrom('xm_site.outbox')
+      .select(['id', 'next_attempt_at'])
+      .where('id', 'in', [slow, usual])
+      .orderBy('id')
+      .execute();
+    expect(due.map((item) => new Date(item.next_attempt_at).getTime() - now.getTime())).toEqual([
+      120_000, 30_000,
+    ]);
+  });
+
   test('onSealed runs in the sealing transaction: what it writes commits with the export, or nothing does', async () => {
     const numeros = await validatedBirths(world.site.db, 3);
     const failing = siteFor(world, {

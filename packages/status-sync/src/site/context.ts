@@ -61,6 +61,15 @@ export function createSiteContext(options: SiteSyncOptions): SiteContext {
   };
 }
 
+/** The context with one export's container limits (each at least 1 row, 1 KiB). */
+export function withBatch(ctx: SiteContext, batch: { maxRows?: number; maxBytes?: number }): SiteContext {
+  return {
+    ...ctx,
+    maxRows: Math.max(1, Math.floor(batch.maxRows ?? ctx.maxRows)),
+    maxBytes: Math.max(1024, Math.floor(batch.maxBytes ?? ctx.maxBytes)),
+  };
+}
+
 /** An exchanged table of this site's contract, by name. */
 export function tableNamed(ctx: SiteContext, name: string): AnyTable {
   const table = ctx.tables.find((t) => t.name === name && t.kind === 'exchanged');

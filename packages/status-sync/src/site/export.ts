@@ -103,7 +103,11 @@ async function exportOne(ctx: SiteContext, table: AnyTable): Promise<number | nu
 }
 
 /** Seals the validated rows of the given tables (all by default) into outbox items; their ids. */
-export async function exportRows(ctx: SiteContext, tableNames?: readonly string[]): Promise<number[]> {
+export async function exportRows(
+  ctx: SiteContext,
+  tableNames?: readonly string[],
+  maxContainers = Number.POSITIVE_INFINITY,
+): Promise<number[]> {
   const chosen = tableNames
     ? tableNames.map((name) => tableNamed(ctx, name))
     : ctx.tables.filter((t) => t.kind === 'exchanged');
@@ -111,7 +115,7 @@ export async function exportRows(ctx: SiteContext, tableNames?: readonly string[
   if (await hold(ctx)) return [];
   const ids: number[] = [];
   for (const table of chosen) {
-    for (;;) {
+    while (ids.length < maxContainers) {
       const id = await exportOne(ctx, table);
       if (id === null) break;
       ids.push(id);

@@ -44,13 +44,21 @@ async function items(ctx: SiteContext, limit: number, dueOnly: boolean): Promise
   }));
 }
 
-function backoff(ctx: SiteContext, attempts: number): number {
+function backoff(ctx: SiteContext, attempts: number, initialMs = ctx.retry.initialMs): number {
   const { retry } = ctx;
-  const base = Math.min(retry.maxMs, retry.initialMs * retry.factor ** Math.max(0, attempts - 1));
+  const base = Math.min(
+    Math.max(retry.maxMs, initialMs),
+    initialMs * retry.factor ** Math.max(0, attempts - 1),
+  );
   return Math.round(base * (1 + retry.jitter * (ctx.random() * 2 - 1)));
 }
 
-export async function markSent(ctx: SiteContext, id: number, error?: string): Promise<void> {
+export async function markSent(
+  ctx: SiteContext,
+  id: number,
+  error?: string,
+  resendAfterMs?: number,
+): Promise<void> {
   const item = await ctx.db
     .selectFrom('xm_site.outbox')
     .select(['attempts', 'state'])
@@ -65,7 +73,7 @@ export async function markSent(ctx: SiteContext, id: number, error?: string): Pr
       state: 'sent',
       attempts,
       sent_at: at,
-      next_attempt_at: timestampValue(new Date(at.getTime() + backoff(ctx, attempts))),
+      next_attempt_at: timestampValue(new Date(at.getTime() + backoff(ctx, attempts, resendAfterMs))),
       last_error: error ? error.slice(0, 500) : null,
     })
     .where('id', '=', id)

@@ -119,13 +119,29 @@ export interface Rejection {
   readonly rejectedAt: Date;
 }
 
+/** Container limits for one export. */
+export interface ExportBatch {
+  readonly maxRows?: number;
+  readonly maxBytes?: number;
+  /** Stop after this many containers (the rest wait for the next call): a site sends the first while it seals the next. */
+  readonly maxContainers?: number;
+}
+
 export interface SiteSync {
-  /** Seals the validated rows of the given tables (all by default) into outbox items. Returns their ids. */
-  exportRows(tableNames?: readonly string[]): Promise<number[]>;
+  /**
+   * Seals the validated rows of the given tables (all by default) into outbox items. Returns their ids.
+   * `batch` overrides the site's `maxRows` and `maxBytes` for this export (a site that sizes its
+   * containers for its link: `@xmcomm/site-kit`'s batching).
+   */
+  exportRows(tableNames?: readonly string[], batch?: ExportBatch): Promise<number[]>;
   /** Items due for sending (never sent, or unacknowledged past their retry time), oldest first. */
   nextItems(limit?: number): Promise<OutboxItem[]>;
-  /** A transport handed the item over; it stays in the outbox until its receipt, and is re-sent later with backoff. */
-  markSent(id: number, error?: string): Promise<void>;
+  /**
+   * A transport handed the item over; it stays in the outbox until its receipt, and is re-sent later
+   * with backoff. `resendAfterMs` replaces the retry policy's first wait for this item (a large
+   * container on a slow link waits longer for its receipt); later waits grow from it.
+   */
+  markSent(id: number, error?: string, resendAfterMs?: number): Promise<void>;
   /**
    * A container from the server: receipts, import responses, account and profile, and the
    * operators' text messages (kept in `xm_site.messages`).
