@@ -1,5 +1,4 @@
 import { startEmbeddedBroker, upTopic } from '@xmcomm/mqtt-transport';
-import { CertificateAuthority, generateKeyPair, TrustStore, unwrap } from '@xmcomm/pki';
 import { date, defineExchangedTable, oneOf, text, workflowColumns } from '@xmcomm/schema';
 import { createSdcCodec } from '@xmcomm/status-sync';
 import type { Kysely } from 'kysely';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineRecordType } from '../src/index.js';
 import { createRecordSync, createSiteLink, type RecordSync, type SiteLink } from '../src/sync.js';
 import { createTestKit, type TestKit } from '../src/testing.js';
+import { serverAndSite } from './helpers/identities.js';
 
 // The site sizes its containers for its link (`chooseBatch`): through a real broker (Mosquitto in
 // MQTT_URL, else the embedded aedes), a long queue goes in few large containers, a single record
@@ -44,25 +44,12 @@ let numero = 0;
 
 beforeAll(async () => {
   t = await createTestKit({ recordTypes: [caseType], centre, today: () => '2026-03-15' });
-  const { ca, certificate: root } = await CertificateAuthority.createRoot({
-    subject: { commonName: 'Test CA' },
-  });
-  const issue = async (matricule: string, profile: 'server' | 'site') => {
-    const keys = await generateKeyPair();
-    const certificate = await ca.issueCertificate({
-      publicKey: keys.publicKey,
-      profile,
-      subject: { matricule, commonName: matricule },
-    });
-    return { privateKey: keys.privateKey, certificate: certificate.pem };
-  };
-  const [serverIdentity, siteIdentity] = [
-    await issue(serverName, 'server'),
-    await issue(centre.matricule, 'site'),
-  ];
-  const trust = new TrustStore();
-  unwrap(trust.addTrustAnchor(root.pem));
-  unwrap(trust.registerCertificate(serverIdentity.certificate));
+  const {
+    server: serverIdentity,
+    site: siteIdentity,
+    trusting,
+  } = await serverAndSite(serverName, centre.matricule);
+  const trust = trusting(serverIdentity.certificate);
   link = createSiteLink({
     matricule: centre.matricule,
     serverName,

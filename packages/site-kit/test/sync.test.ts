@@ -1,4 +1,3 @@
-import { CertificateAuthority, generateKeyPair, TrustStore, unwrap } from '@xmcomm/pki';
 import {
   createTablesMigration,
   date,
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defineRecordType, type RecordRef, SiteKitError } from '../src/index.js';
 import { createRecordSync, createSiteLink, type RecordSync, type SyncEvent } from '../src/sync.js';
 import { createTestKit, type TestKit, testPasswords } from '../src/testing.js';
+import { serverAndSite } from './helpers/identities.js';
 
 // The kit's synchronisation on a record type that is not civil registration (a court's judgments),
 // against status-sync's own server side in this process, with no broker: what the site seals is
@@ -80,28 +80,11 @@ beforeAll(async () => {
     })
     .execute();
 
-  const { ca, certificate: root } = await CertificateAuthority.createRoot({
-    subject: { commonName: 'Test National CA' },
-  });
-  const issue = async (matricule: string, profile: 'server' | 'site') => {
-    const keys = await generateKeyPair();
-    const certificate = await ca.issueCertificate({
-      publicKey: keys.publicKey,
-      profile,
-      subject: { matricule, commonName: matricule },
-    });
-    return { privateKey: keys.privateKey, certificate: certificate.pem };
-  };
-  const [serverIdentity, siteIdentity] = [
-    await issue(serverName, 'server'),
-    await issue(centre.matricule, 'site'),
-  ];
-  const trusting = (certificate: string) => {
-    const trust = new TrustStore();
-    unwrap(trust.addTrustAnchor(root.pem));
-    unwrap(trust.registerCertificate(certificate));
-    return trust;
-  };
+  const {
+    server: serverIdentity,
+    site: siteIdentity,
+    trusting,
+  } = await serverAndSite(serverName, centre.matricule);
   serverSync = createServerSync({
     db: server.db,
     serverMatricule: serverName,
