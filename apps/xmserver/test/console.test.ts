@@ -314,6 +314,22 @@ describe('tariffs', () => {
       perRow: number;
     }[];
 
+  test('a value typed in a form never reads as an option of the command it is given to', async () => {
+    const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
+    const before = (await audit('tariff.set')).length;
+    // Commander would take `--table=deaths` and the root's `--lang=fr` from anywhere before `--`.
+    const forged = await post(f.web, clerk, '/tariffs', {
+      service: 'sds-import',
+      table: '--lang=fr',
+      currency: '--table=deaths',
+      'per-row': '1',
+    });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.body).toContain('--lang=fr');
+    expect((await inForce()).filter((l) => l.table === 'deaths')).toEqual([]);
+    expect((await audit('tariff.set')).length).toBe(before);
+  });
+
   test('an operator sets a tariff with `tariff set`, then edits it from its line: the new prices replace it', async () => {
     const clerk = await logIn(f.web, 'clerk', f.passwords.clerk);
     const page = (await get(f.web, clerk, '/tariffs')).body;

@@ -34,7 +34,8 @@ function collector(): { stream: Writable; text: () => string } {
  * privilege check (`authorise`, audited when refused), the same `audited` transaction and the same
  * follow-ups (broker accounts, telling the site) as at a terminal. Returns the command's JSON
  * answer; a refusal is thrown as the command's XmServerError. Whatever a user typed goes after
- * `--` in `argv`, as an operand: a login such as `--data-dir=/x` must never read as an option.
+ * `--` in `argv` when it is an operand, or as the value right after its option: a login such as
+ * `--data-dir=/x` must never read as an option.
  */
 export async function runAs(
   settings: CommandSettings,
@@ -53,7 +54,10 @@ export async function runAs(
     database: settings.db,
     operator,
   };
-  const program = buildProgram(io);
+  // Options of the program only before its command, each command's only before its operands: a
+  // value typed in a form (`--table` given `--data-dir=/x`) is then that option's value, never an
+  // option (commander otherwise takes known options from anywhere before `--`).
+  const program = buildProgram(io).enablePositionalOptions();
   try {
     await program.parseAsync(['--json', ...settings.globalArgs, ...argv], { from: 'user' });
   } catch (error) {
