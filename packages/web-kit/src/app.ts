@@ -175,7 +175,15 @@ export async function createWebApp<U extends WebUser>(options: WebAppOptions<U>)
     // Text fields become strings and the file a Buffer, so the CSRF check reads `_csrf` as from any form.
     await fastify.register(fastifyMultipart, {
       attachFieldsToBody: 'keyValues',
-      limits: { fileSize: options.uploads.maxFileBytes, files: 1, fields: 30, parts: 31 },
+      // Parsed before any route checks the session: a text field is small (busboy's default is 1 MiB each).
+      limits: {
+        fileSize: options.uploads.maxFileBytes,
+        files: 1,
+        fields: 30,
+        parts: 31,
+        fieldSize: 8 * 1024,
+        fieldNameSize: 100,
+      },
     });
   }
   const css = options.css ? `${baseCss}\n${options.css}` : baseCss;
