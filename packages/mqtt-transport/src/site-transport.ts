@@ -57,6 +57,8 @@ export interface SiteTransportEvents {
   reconnect: [delayMs: number, attempt: number];
   /** The broker granted the down subscription (SUBACK) in this site's persistent session. */
   subscribed: [];
+  /** The site has no down subscription it can count on (no session at the broker, or a SUBSCRIBE that failed). */
+  unsubscribed: [];
 }
 
 /**
@@ -215,9 +217,21 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
         // the SUBACK (one round trip less): the broker handles a connection's packets in order, so
         // the subscription exists before the server can answer; a refusal ends the connection, and
         // what was answered meanwhile is answered again when the container goes again.
-        const resumed =
-          connack.sessionPresent &&
-          (this.#subscribed || (await this.#options.sessionSubscribed?.()) === true);
+        // A session the broker does not have any more has no subscription, whatever was granted
+        // before: forgotten here and by the site ('unsubscribed') until a new SUBACK, so that a
+        // SUBSCRIBE cut short by the link is sent again on the next connection.
+        if (!connack.sessionPresent) {
+          this.#subscribed = false;
+          this.emit('unsubscribed');
+        }
+        const remembered = async () => {
+          try {
+            return (await this.#options.sessionSubscribed?.()) === true;
+          } catch {
+            return false; // the site could not say: subscribe again, which is always safe
+          }
+        };
+        const resumed = connack.sessionPresent && (this.#subscribed || (await remembered()));
         if (generation !== this.#generation) return;
         if (!resumed) {
           subscribeQos1(client, this.#downTopic).then(
@@ -228,6 +242,8 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
             },
             (error: unknown) => {
               if (generation !== this.#generation) return;
+              this.#subscribed = false;
+              this.emit('unsubscribed');
               this.#fail(generation, error); // SUBSCRIBE_REFUSED with the broker's reason code, or the link lost
               client.end(true); // 'close' schedules the next attempt, with backoff
             },

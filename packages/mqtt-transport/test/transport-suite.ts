@@ -250,6 +250,28 @@ export function transportSuite(
       await until(() => granted === 2);
     });
 
+    it('a session the broker does not have is subscribed again, whatever the site remembers; a failing memory subscribes too', async () => {
+      for (const sessionSubscribed of [
+        async () => true,
+        async (): Promise<boolean> => Promise.reject(new Error('db down')),
+      ]) {
+        const matricule = `N${tag()}`;
+        const inbox = new InMemoryInbox();
+        const events: string[] = [];
+        const fresh = site({ matricule, inbox, sessionSubscribed });
+        fresh.on('unsubscribed', () => events.push('unsubscribed'));
+        fresh.on('subscribed', () => events.push('subscribed'));
+        fresh.start();
+        await until(() => events.includes('subscribed'));
+        // No session at the broker for a site never seen: forgotten first, then granted again.
+        expect(events).toEqual(['unsubscribed', 'subscribed']);
+        const { transport } = await serverTransport({ handler: { async onContainer() {} } });
+        await transport.send(matricule, Buffer.from('reaches it'));
+        await inbox.waitFor(1);
+        await fresh.stop();
+      }
+    });
+
     it('publishes without waiting for the SUBACK, and the answer to the first container still arrives', async () => {
       const inbox = new InMemoryInbox();
       const matricule = `F${tag()}`;

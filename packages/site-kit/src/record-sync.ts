@@ -254,9 +254,14 @@ export function createRecordSync(options: RecordSyncOptions): RecordSync {
     if (state === 'connected') lastActivity = Date.now();
   });
   transport?.on('state', (state) => emit({ event: 'link', state }));
-  transport?.on('subscribed', () => void meter.setSubscribed(true).catch(() => {}));
+  // Kept in order: a session lost then subscribed again must end remembered as subscribed.
+  let remembering = Promise.resolve();
+  const rememberSubscribed = (granted: boolean) => {
+    remembering = remembering.then(() => meter.setSubscribed(granted)).catch(() => {});
+  };
+  transport?.on('subscribed', () => rememberSubscribed(true));
+  transport?.on('unsubscribed', () => rememberSubscribed(false));
   transport?.on('error', (error: TransportError) => {
-    if (error.code === 'SUBSCRIBE_REFUSED') void meter.setSubscribed(false).catch(() => {});
     if (refused === undefined && isLoginRefusal(error)) {
       refused = error;
       onRefused(error);
