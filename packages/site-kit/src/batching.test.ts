@@ -158,6 +158,20 @@ describe('resendDelayMs', () => {
       s: settings({ resendAfterMs: 5_000 }),
       ms: 120_000,
     },
+    {
+      name: 'a stalled measure (1 byte a second) counts as the slowest link, 75 bytes a second',
+      bytes: 6_000,
+      link: { bytesPerSecond: 1 },
+      s: settings({ resendAfterMs: 30_000 }),
+      ms: 240_000,
+    },
+    {
+      name: 'a stalled measure and a big container: the ceiling',
+      bytes: 600_000,
+      link: { bytesPerSecond: 1 },
+      s: settings({ resendAfterMs: 30_000 }),
+      ms: 300_000,
+    },
   ])('$name', ({ bytes, link, s, ms }) => {
     expect(resendDelayMs(bytes, link, s)).toBe(ms);
   });

@@ -52,9 +52,15 @@ export interface Batch {
 /** Smallest container budget: below this the envelope outweighs the records. */
 const minimumBytes = 4 * 1024;
 
+/**
+ * No link a site uses is slower than Inmarsat-C's 600 bit/s: a lower measure is a stall (a lost
+ * satellite lock), not the link, and must not make containers tiny or receipts awaited for hours.
+ */
+export const slowestLink = { bytesPerSecond: 600 / 8 } as const;
+
 const rateOf = (link: LinkEstimate) =>
   link.bytesPerSecond !== undefined && link.bytesPerSecond > 0
-    ? link.bytesPerSecond
+    ? Math.max(link.bytesPerSecond, slowestLink.bytesPerSecond)
     : assumedLink.bytesPerSecond;
 
 /** The containers for `pending` records waiting to be sealed. */
@@ -80,11 +86,14 @@ export function chooseBatch(pending: number, link: LinkEstimate, settings: Batch
 /**
  * How long to wait for a container's receipt before sending it again: never less than the setting,
  * and at least three times what the link needs to carry the container at its measured rate, so
- * that a slow link is not made slower by sending again what is still on its way.
+ * that a slow link is not made slower by sending again what is still on its way; never more than
+ * the outbox's own ceiling (ten times the setting, at least 5 minutes), so a stalled measure cannot
+ * stop the resends.
  */
 export function resendDelayMs(containerBytes: number, link: LinkEstimate, settings: BatchSettings): number {
   const carry = (containerBytes / rateOf(link)) * 1000;
-  return Math.max(settings.resendAfterMs, Math.ceil(3 * carry));
+  const ceiling = Math.max(10 * settings.resendAfterMs, 300_000);
+  return Math.max(settings.resendAfterMs, Math.min(Math.ceil(3 * carry), ceiling));
 }
 
 /**
