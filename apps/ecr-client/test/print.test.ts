@@ -605,6 +605,23 @@ describe('ecr verify', () => {
     expect(after.filter((e) => e.kind === 'printed')).toHaveLength(1);
   }, 90_000);
 
+  test('a request the central server refuses is that refusal with its reason (exit 13), never NOT FOUND', async () => {
+    // Status 1: account and profile queries only, no data service (an import request is one).
+    await server.db.updateTable('xm_system.clients').set({ status: 1 }).where('id', '=', clientId).execute();
+    try {
+      const run = await ecr(['--json', 'verify', seal, '--online', '--wait', '30']);
+      expect(run.code, run.stderr).toBe(13);
+      expect(run.stderr).toContain('"code":"server-refused"');
+      expect(run.stdout).not.toContain('not-found');
+    } finally {
+      await server.db
+        .updateTable('xm_system.clients')
+        .set({ status: 3 })
+        .where('id', '=', clientId)
+        .execute();
+    }
+  }, 90_000);
+
   test('no link to the central server: the seal alone is checked, exit "no-link"', async () => {
     const run = await ecr(['--json', 'verify', seal, '--online', '--wait', '2'], {
       ECR_BROKER_URL: 'mqtt://127.0.0.1:1',
