@@ -11,6 +11,14 @@
  */
 export const serverContainerLimits = { maxRows: 10_000, maxBytes: 8 * 1024 * 1024 } as const;
 
+/**
+ * The largest container a site seals: what every broker of a deployment carries, not only the
+ * server (EMQX's default maximum packet is 1 MB; a broker that refuses a packet drops the
+ * connection, and the container would be sent again and dropped again). A container this big
+ * already spreads its envelope (about 640 bytes) over thousands of records.
+ */
+export const containerByteLimit = Math.min(serverContainerLimits.maxBytes, 1_000_000 - 64 * 1024);
+
 /** What the site has seen of its link; absent figures are taken from `assumedLink`. */
 export interface LinkEstimate {
   /** Bytes per second the link drained the last containers at (publish to the broker's PUBACK). */
@@ -70,7 +78,7 @@ export function chooseBatch(pending: number, link: LinkEstimate, settings: Batch
       ? link.bytesPerRecord
       : assumedLink.bytesPerRecord;
   const budget = Math.min(
-    serverContainerLimits.maxBytes,
+    containerByteLimit,
     Math.max(minimumBytes, rateOf(link) * settings.containerSeconds),
   );
   const ceiling = Math.max(1, Math.min(Math.floor(settings.maxRows), serverContainerLimits.maxRows));
@@ -79,7 +87,7 @@ export function chooseBatch(pending: number, link: LinkEstimate, settings: Batch
   const maxRows = Math.max(1, Math.ceil(pending / containers));
   // Half as much again as the budget before a container is sealed smaller: records vary around
   // the average, and sealing twice costs more than a container a little longer than planned.
-  const maxBytes = Math.min(serverContainerLimits.maxBytes, Math.ceil(budget * 1.5));
+  const maxBytes = Math.min(containerByteLimit, Math.ceil(budget * 1.5));
   return { maxRows, maxBytes, containers };
 }
 

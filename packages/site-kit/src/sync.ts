@@ -6,6 +6,7 @@ export {
   type Batch,
   type BatchSettings,
   chooseBatch,
+  containerByteLimit,
   defaultBatchSettings,
   drainRate,
   type LinkEstimate,
