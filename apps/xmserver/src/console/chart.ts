@@ -18,3 +18,13 @@ export function barChart(values: readonly number[], label: string, kind = '', mi
     .join('');
   return html`<svg class="chart ${kind}" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${label}">${raw(bars)}</svg>`;
 }
+
+/**
+ * A bar for one row of a table, scaled to `max`: the row's label and figure are the table's own
+ * cells beside it, so a bar never stands without saying what it counts. SVG attributes, not a
+ * style: the console's CSP allows no inline style.
+ */
+export function barCell(value: number, max: number): Html {
+  const width = max > 0 ? Math.max(value > 0 ? 1 : 0, Math.round((value / max) * 100)) : 0;
+  return html`<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="${width}" height="10"></rect></svg>`;
+}

@@ -7,6 +7,9 @@ export const consoleCss = `
 svg.chart { width: 100%; height: 4.5rem; display: block; }
 svg.chart rect { fill: #2b6cb0; }
 svg.chart.rows rect { fill: #2f855a; }
+td.bar-cell, th.bar-cell { width: 45%; }
+svg.bar { width: 100%; height: .9rem; display: block; }
+svg.bar rect { fill: #2b6cb0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .negative { color: #b00020; font-weight: 600; }
 .inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; }

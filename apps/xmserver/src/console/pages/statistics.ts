@@ -2,7 +2,7 @@ import { exchangedTables } from '@xmcomm/schema';
 import { html } from '@xmcomm/web-kit';
 import { actsCsv } from '../../commands/observe.js';
 import type { ConsoleContext } from '../app.js';
-import { barChart } from '../chart.js';
+import { barCell } from '../chart.js';
 import { ct } from '../texts.js';
 
 interface ReportLine {
@@ -35,21 +35,19 @@ export function registerStatistics(c: ConsoleContext): void {
     const byTable = sumBy(lines, (l) => labelOf(l.table));
     const bySite = sumBy(lines, (l) => `${l.site}\u0000${l.table}`);
     const total = lines.reduce((n, l) => n + l.acts, 0);
-    const table = (head: string, rows: [string, number][]) =>
-      html`<div class="table-wrap"><table><thead><tr><th>${head}</th><th class="num">${t(ct.acts)}</th></tr></thead><tbody>${rows.map(
-        ([key, acts]) => html`<tr><td>${key}</td><td class="num">${acts}</td></tr>`,
+    // Each row's bar stands beside its label and figure: the chart is the table.
+    const table = (head: string, rows: [string, number][]) => {
+      const max = Math.max(0, ...rows.map(([, acts]) => acts));
+      return html`<div class="table-wrap"><table class="with-bars"><thead><tr><th>${head}</th><th class="num">${t(ct.acts)}</th><th class="bar-cell"></th></tr></thead><tbody>${rows.map(
+        ([key, acts]) =>
+          html`<tr><td>${key}</td><td class="num">${acts}</td><td class="bar-cell">${barCell(acts, max)}</td></tr>`,
       )}</tbody></table></div>`;
+    };
     const body =
       lines.length === 0
         ? html`<p class="muted">${t(ct.noActs)}</p>`
         : html`<p>${t(ct.actsTotal)}: <strong data-figure="acts-total">${total}</strong> · <a class="button secondary" href="/statistics.csv" download>${t(ct.csv)}</a></p>
 <section class="card" aria-labelledby="h-month"><h2 id="h-month">${t(ct.byMonth)}</h2>
-${barChart(
-  byMonth.map(([, acts]) => acts),
-  t(ct.byMonth),
-  '',
-  12,
-)}
 ${table(t(ct.month), byMonth)}</section>
 <div class="two-columns">
 <section class="card" aria-labelledby="h-table"><h2 id="h-table">${t(ct.byTable)}</h2>${table(t(ct.table), byTable)}</section>
