@@ -136,7 +136,8 @@ test('a batch charges as one call after another would, in one transaction', asyn
   // Delivered again as a batch: nothing more is charged.
   const again = await chargeContainers(batched, list);
   expect(again.filter((r) => r.ok && r.charged > 0)).toEqual([]);
-});
+  // Two migrated server databases in one test: more than the default 30 s on a loaded 2-core machine.
+}, 90_000);
 
 test('an empty batch charges nothing; bad input is refused before anything is read', async () => {
   const db = await world();

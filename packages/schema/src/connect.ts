@@ -55,19 +55,30 @@ export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions
     pool.on('error', () => {});
     return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
+  return (await openPGlite<DB>(url)).db;
+}
+
+/**
+ * An embedded database and its PGlite, which can dump itself; `loadDataDir` starts it from such a dump
+ * instead of a new one. For test databases (see testing.ts), not part of the package's API.
+ */
+export async function openPGlite<DB>(
+  url: string,
+  loadDataDir?: Blob,
+): Promise<{ db: Kysely<DB>; dump(): Promise<Blob> }> {
   const dataDir = pgliteDataDir(url);
+  const parsers = { [oids.date]: identity, [oids.int8]: parseInt8 };
   const dialect = new PGliteDialect(async () => {
     const { PGlite } = await import('@electric-sql/pglite');
     const { createPGlite } = await import('./pglite-template.js');
     try {
-      return await createPGlite((options) => PGlite.create(options), dataDir, {
-        parsers: { [oids.date]: identity, [oids.int8]: parseInt8 },
-      });
+      if (loadDataDir) return await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, loadDataDir });
+      return await createPGlite((options) => PGlite.create(options), dataDir, { parsers });
     } catch (cause) {
       throw new SchemaError('connection-failed', `Cannot open the embedded database at ${url}.`, { cause });
     }
   });
-  return new Kysely<DB>({ dialect });
+  return { db: new Kysely<DB>({ dialect }), dump: async () => (await dialect.pglite()).dumpDataDir('none') };
 }
 
 function pgliteDataDir(url: string): string | undefined {

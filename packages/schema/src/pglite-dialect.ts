@@ -108,11 +108,12 @@ function quote(identifier: string): string {
 
 /** A Kysely dialect for an embedded PGlite database, created on first use. */
 export class PGliteDialect implements Dialect {
-  readonly #pglite: () => Promise<PGlite>;
+  /** The one PGlite of this dialect, made on first use. */
+  readonly pglite: () => Promise<PGlite>;
 
   constructor(create: () => Promise<PGlite>) {
     let instance: Promise<PGlite> | undefined;
-    this.#pglite = () => {
+    this.pglite = () => {
       instance ??= create();
       return instance;
     };
@@ -123,7 +124,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite);
+    return new PGliteDriver(this.pglite);
   }
 
   createQueryCompiler() {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ControlledTransaction, Kysely } from 'kysely';
-import { type DatabaseKind, databaseKind, openDatabase } from './connect.js';
+import { type DatabaseKind, databaseKind, openDatabase, openPGlite } from './connect.js';
 import { type Migrations, migrateToLatest } from './migrations.js';
 
 export interface TestDatabase<DB> {
@@ -40,13 +40,38 @@ export async function createTestDatabase<DB>(
       await cleanup.destroy();
     };
   }
-  const db = await openDatabase<DB>(url);
+  const db =
+    url === 'memory://' && options.migrations
+      ? await migratedMemoryDatabase<DB>(options.migrations)
+      : await openDatabase<DB>(url);
   if (options.migrations) await migrateToLatest(db, options.migrations);
   const close = async () => {
     await db.destroy();
     await dropDatabase();
   };
   return { db, kind: databaseKind(url), url, close, [Symbol.asyncDispose]: close };
+}
+
+// Migrating a new embedded database takes seconds, and a test file often makes several with the same
+// migrations (a server and its sites, a reference and a candidate). The first one is dumped once migrated
+// and the next ones start from that dump. Per process and per migrations object, never on disk: a
+// migration's effect depends on code its text does not show (the contract's tables), so no key outside
+// this process could say the dump is still what the migrations make. migrateToLatest still runs after
+// (it finds nothing to do), so a dump that somehow lagged would be brought up to date, not trusted.
+const migratedDumps = new WeakMap<Migrations, Promise<Blob>>();
+
+async function migratedMemoryDatabase<DB>(migrations: Migrations): Promise<Kysely<DB>> {
+  const dump = migratedDumps.get(migrations);
+  if (dump) {
+    const loaded = await dump.catch(() => undefined);
+    if (loaded) return (await openPGlite<DB>('memory://', loaded)).db;
+  }
+  const opened = await openPGlite<DB>('memory://');
+  await migrateToLatest(opened.db, migrations);
+  const made = opened.dump();
+  migratedDumps.set(migrations, made);
+  await made.catch(() => undefined);
+  return opened.db;
 }
 
 /** Runs `body` in a transaction that is always rolled back, so each test leaves the database as it found it. */
