@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T2dError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { writeDurably } from './durable-write.js';
+import { writeDurably } from '@xmcomm/mail-transport';
 import { batchDirectory, TEMPORARY_PREFIX } from './layout.js';
 import { keyManifestSigner, parseSignedManifest, publicKeyVerifier } from './manifest.js';
 import { readMedium } from './read-medium.js';
