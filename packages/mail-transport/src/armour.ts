@@ -100,7 +100,8 @@ export async function readMail(
   const fields = typeof header === 'string' ? HEADER_FIELDS.exec(header.replace(/\s+/g, ' ').trim()) : null;
   if (!fields) return { kind: 'damaged', reason: 'bad-header', messageId };
   const [, sender = '', recipient = '', sha256 = '', bytesText = ''] = fields;
-  if (!isValidParty(sender) || !isValidParty(recipient)) return { kind: 'damaged', reason: 'bad-header', messageId };
+  if (!isValidParty(sender) || !isValidParty(recipient))
+    return { kind: 'damaged', reason: 'bad-header', messageId };
   const bytes = Number(bytesText);
   if (bytes > max) return { kind: 'damaged', reason: 'too-large', messageId };
   const attachments = parsed.attachments.filter((a) => a.contentType === CONTAINER_MEDIA_TYPE);

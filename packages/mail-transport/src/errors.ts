@@ -32,7 +32,10 @@ const MESSAGES: Record<MailTransportErrorCode, { en: string; fr: string }> = {
     fr: "Le serveur SMTP a refusé l'identification",
   },
   SMTP_REJECTED: { en: 'The SMTP server refused the message', fr: 'Le serveur SMTP a refusé le message' },
-  MAILBOX_FULL: { en: "The recipient's mailbox is full", fr: 'La boîte aux lettres du destinataire est pleine' },
+  MAILBOX_FULL: {
+    en: "The recipient's mailbox is full",
+    fr: 'La boîte aux lettres du destinataire est pleine',
+  },
   MAILBOX_UNREACHABLE: {
     en: 'The mailbox server (IMAP or POP3) could not be reached',
     fr: 'Le serveur de boîte aux lettres (IMAP ou POP3) est injoignable',

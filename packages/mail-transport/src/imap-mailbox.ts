@@ -65,7 +65,7 @@ export function imapMailbox(options: MailboxServerOptions & { mailbox?: string }
       async read(key) {
         try {
           const message = await client.fetchOne(key, { source: true }, { uid: true });
-          if (!message || !message.source) throw new Error(`message ${key} is gone`);
+          if (message === false || !message.source) throw new Error(`message ${key} is gone`);
           return new Uint8Array(message.source);
         } catch (error) {
           throw imapFailure(error, 'read');

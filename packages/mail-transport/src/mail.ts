@@ -12,5 +12,8 @@ export interface MailReceiverOptions extends Omit<MailboxPollerOptions, 'open'> 
 /** The receiving half of the mail carrier: IMAP (IDLE, and a poll every `pollIntervalMs`) or POP3 (the poll alone). */
 export function mailReceiver(options: MailReceiverOptions): ContainerReceiver {
   const { protocol, server, ...poller } = options;
-  return new MailboxPoller({ ...poller, open: protocol === 'imap' ? imapMailbox(server) : pop3Mailbox(server) });
+  return new MailboxPoller({
+    ...poller,
+    open: protocol === 'imap' ? imapMailbox(server) : pop3Mailbox(server),
+  });
 }

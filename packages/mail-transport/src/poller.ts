@@ -35,7 +35,8 @@ export class MailboxPoller implements ContainerReceiver {
 
   constructor(options: MailboxPollerOptions) {
     const poll = options.pollIntervalMs ?? 60_000;
-    if (!Number.isFinite(poll) || poll <= 0) throw new MailTransportError('INVALID_OPTIONS', 'pollIntervalMs');
+    if (!Number.isFinite(poll) || poll <= 0)
+      throw new MailTransportError('INVALID_OPTIONS', 'pollIntervalMs');
     this.#options = options;
   }
 
@@ -122,7 +123,10 @@ export class MailboxPoller implements ContainerReceiver {
         await this.#refuse(session, entry.key, 'too-large', report);
         continue;
       }
-      const reading = await readMail(await session.read(entry.key), max === undefined ? {} : { maxContainerBytes: max });
+      const reading = await readMail(
+        await session.read(entry.key),
+        max === undefined ? {} : { maxContainerBytes: max },
+      );
       if (reading.kind === 'foreign') {
         this.#skipped.add(entry.key);
         report.problem(

@@ -21,7 +21,10 @@ function pop3Failure(error: unknown, doing: string): MailTransportError {
  */
 export function pop3Mailbox(options: MailboxServerOptions): MailboxOpener {
   if (options.security === 'starttls')
-    throw new MailTransportError('INVALID_OPTIONS', 'POP3 here speaks TLS from the first byte (995) or plain text');
+    throw new MailTransportError(
+      'INVALID_OPTIONS',
+      'POP3 here speaks TLS from the first byte (995) or plain text',
+    );
   return async () => {
     const pop3 = new Pop3Command({
       host: options.host,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxSource } from '../../status-sync/src/index.js';
 import {
   createWorld,
   serverBirthsFrom,
@@ -8,8 +9,12 @@ import {
   validatedBirths,
   type World,
 } from '../../status-sync/test/helpers/setup.js';
-import { outboxSource } from '../../status-sync/src/index.js';
-import { CarrierServerTransport, CarrierSiteTransport, type MailTransportError, sha256Hex } from '../src/index.js';
+import {
+  CarrierServerTransport,
+  CarrierSiteTransport,
+  type MailTransportError,
+  sha256Hex,
+} from '../src/index.js';
 import { type Carrier, rawMail, SERVER, SITE } from './carriers.js';
 
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
@@ -52,7 +57,8 @@ export function carrierSuite(name: string, makeCarrier: () => Promise<Carrier>, 
             const outcome = await serverSync.applyContainer(payload);
             outcomes.push(outcome.status);
             byHash.push([sha256Hex(payload), outcome.status]);
-            if (outcome.sender === matricule) for (const reply of outcome.replies) await server.send(matricule, reply);
+            if (outcome.sender === matricule)
+              for (const reply of outcome.replies) await server.send(matricule, reply);
           },
         },
       });
@@ -120,7 +126,9 @@ export function carrierSuite(name: string, makeCarrier: () => Promise<Carrier>, 
       let raw: Uint8Array;
       let name: string | undefined;
       if (carrier.mail) {
-        const text = Buffer.from(await rawMail({ sender: SITE, recipient: SERVER, payload }, 'a@xm.test', 'b@xm.test')).toString('latin1');
+        const text = Buffer.from(
+          await rawMail({ sender: SITE, recipient: SERVER, payload }, 'a@xm.test', 'b@xm.test'),
+        ).toString('latin1');
         // One base64 character of the attachment changed on the way.
         const base64 = Buffer.from(payload).toString('base64');
         raw = new Uint8Array(Buffer.from(text.replace(base64, `A${base64.slice(1)}`), 'latin1'));
@@ -133,7 +141,9 @@ export function carrierSuite(name: string, makeCarrier: () => Promise<Carrier>, 
       await carrier.injectToServer(raw, name);
       server.wake();
       await until(() => problems.slice(before).some((p) => p.code === 'DAMAGED_ATTACHMENT'));
-      expect(problems.slice(before).find((p) => p.code === 'DAMAGED_ATTACHMENT')?.message).toMatch(/hash-mismatch/);
+      expect(problems.slice(before).find((p) => p.code === 'DAMAGED_ATTACHMENT')?.message).toMatch(
+        /hash-mismatch/,
+      );
       // IMAP and the folder move it aside; POP3 has no folders and leaves it, read no more.
       expect(await carrier.serverRefused()).toBe(refusedBefore + 1);
     }, 60_000);
@@ -142,7 +152,9 @@ export function carrierSuite(name: string, makeCarrier: () => Promise<Carrier>, 
       if (!carrier.mail) return;
       const before = problems.length;
       await carrier.injectToServer(
-        new TextEncoder().encode('From: someone@example.org\r\nTo: server@xm.test\r\nSubject: hello\r\nMessage-ID: <x@example.org>\r\n\r\nNot a container.\r\n'),
+        new TextEncoder().encode(
+          'From: someone@example.org\r\nTo: server@xm.test\r\nSubject: hello\r\nMessage-ID: <x@example.org>\r\n\r\nNot a container.\r\n',
+        ),
       );
       server.wake();
       await until(() => problems.slice(before).some((p) => p.code === 'FOREIGN_MAIL'));
@@ -158,7 +170,8 @@ export function carrierSuite(name: string, makeCarrier: () => Promise<Carrier>, 
       const numeros = await validatedBirths(world.site.db, 4, 'S');
       await sync.exportRows(undefined, { maxRows: 1 });
       site.wake();
-      if (carrier.mail) await until(() => codes().some((c) => c === 'SMTP_UNREACHABLE' || c === 'SMTP_REJECTED'));
+      if (carrier.mail)
+        await until(() => codes().some((c) => c === 'SMTP_UNREACHABLE' || c === 'SMTP_REJECTED'));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // The folder has no server to stop: there the containers simply go through.
       if (carrier.mail) expect(await statusesAtSite(world.site.db, numeros)).toEqual([3, 3, 3, 3]);

@@ -114,7 +114,9 @@ export class FolderReceiver implements ContainerReceiver {
     const inbox = join(this.#options.root, this.#options.party);
     await mkdir(inbox, { recursive: true });
     const max = this.#options.maxContainerBytes ?? DEFAULT_MAX_CONTAINER_BYTES;
-    for (const sender of (await readdir(inbox, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const sender of (await readdir(inbox, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       if (!sender.isDirectory() || sender.name === REFUSED_FOLDER || !isValidParty(sender.name)) continue;
       const directory = join(inbox, sender.name);
       const files = await readdir(directory);
@@ -122,7 +124,10 @@ export class FolderReceiver implements ContainerReceiver {
       const dated = await Promise.all(
         files
           .filter((name) => !name.startsWith(TEMPORARY_PREFIX))
-          .map(async (name) => ({ name, at: (await stat(join(directory, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+          .map(async (name) => ({
+            name,
+            at: (await stat(join(directory, name)).catch(() => undefined))?.mtimeMs ?? 0,
+          })),
       );
       dated.sort((a, b) => a.at - b.at);
       for (const { name } of dated) {
@@ -144,9 +149,15 @@ export class FolderReceiver implements ContainerReceiver {
           continue;
         }
         try {
-          await this.#deliver?.({ sender: sender.name, recipient: this.#options.party, payload: new Uint8Array(bytes) });
+          await this.#deliver?.({
+            sender: sender.name,
+            recipient: this.#options.party,
+            payload: new Uint8Array(bytes),
+          });
         } catch (error) {
-          this.#report?.problem(new MailTransportError('HANDLER_FAILED', `${sender.name}/${name}`, { cause: error }));
+          this.#report?.problem(
+            new MailTransportError('HANDLER_FAILED', `${sender.name}/${name}`, { cause: error }),
+          );
           continue;
         }
         await unlink(path);
@@ -159,7 +170,10 @@ export class FolderReceiver implements ContainerReceiver {
     await ensureDirectory(this.#options.root, refused);
     await rename(path, join(refused, name));
     this.#report?.problem(
-      new MailTransportError('DAMAGED_ATTACHMENT', `${sender}/${name}: ${reason}; moved to ${REFUSED_FOLDER}/`),
+      new MailTransportError(
+        'DAMAGED_ATTACHMENT',
+        `${sender}/${name}: ${reason}; moved to ${REFUSED_FOLDER}/`,
+      ),
     );
   }
 }

@@ -102,7 +102,8 @@ export async function startInProcessSmtp(addresses: readonly string[]): Promise<
   const state = { refusing: false };
   const server = new SMTPServer({
     onConnect(_session, callback) {
-      if (state.refusing) return callback(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+      if (state.refusing)
+        return callback(Object.assign(new Error('Service not available'), { responseCode: 421 }));
       callback();
     },
     secure: false,
@@ -115,7 +116,8 @@ export async function startInProcessSmtp(addresses: readonly string[]): Promise<
     },
     // A connection already open (nodemailer keeps a pool) meets the refusal at its next message.
     onMailFrom(_address, _session, callback) {
-      if (state.refusing) return callback(Object.assign(new Error('Service not available'), { responseCode: 421 }));
+      if (state.refusing)
+        return callback(Object.assign(new Error('Service not available'), { responseCode: 421 }));
       callback();
     },
     onRcptTo(address, _session, callback) {

@@ -1,4 +1,4 @@
-export { type InProcessSmtp, startInProcessSmtp, MemoryMailbox } from './in-process.js';
+export { type InProcessSmtp, MemoryMailbox, startInProcessSmtp } from './in-process.js';
 export {
   freePort,
   type MailRig,

@@ -97,14 +97,57 @@ async function waitForPort(port: number, timeoutMs: number, alive: () => boolean
 async function makeCertificates(directory: string): Promise<{ ca: string }> {
   const ca = join(directory, 'ca');
   const server = join(directory, 'server');
-  await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', '/CN=XMcomm mail rig CA']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${ca}.key`,
+    '-out',
+    `${ca}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=XMcomm mail rig CA',
+  ]);
   // RSA for the servers: OpenSMTPD 6.8's privilege-separated key process signs with RSA keys only.
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes',
-    '-keyout', `${server}.key`, '-out', `${server}.csr`, '-subj', '/CN=localhost']);
-  await writeFile(`${server}.ext`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await run('openssl', ['x509', '-req', '-in', `${server}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`,
-    '-CAcreateserial', '-out', `${server}.crt`, '-days', '2', '-extfile', `${server}.ext`]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${server}.key`,
+    '-out',
+    `${server}.csr`,
+    '-subj',
+    '/CN=localhost',
+  ]);
+  await writeFile(
+    `${server}.ext`,
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    `${server}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${server}.crt`,
+    '-days',
+    '2',
+    '-extfile',
+    `${server}.ext`,
+  ]);
   await chmod(`${server}.key`, 0o600);
   return { ca: await readFile(`${ca}.crt`, 'utf8') };
 }
@@ -120,7 +163,12 @@ export async function startMailRig(options: { users: readonly string[]; domain?:
   const domain = options.domain ?? 'xm.test';
   const directory = await mkdtemp(join(tmpdir(), 'xm-mail-rig-'));
   await chmod(directory, 0o755);
-  const [smtpPort, imapPort, pop3Port, lmtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [smtpPort, imapPort, pop3Port, lmtpPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const { ca } = await makeCertificates(directory);
   const { stdout: ids } = await run('id', ['-u', 'dovecot']);
   const { stdout: gids } = await run('id', ['-g', 'dovecot']);
@@ -217,7 +265,20 @@ match from any for domain "${domain}" action "dovecot"
 
   const processes: { smtp?: ChildProcess; dovecot?: ChildProcess } = {};
   const logOf = (name: string) => join(directory, `${name}.out`);
+  // Dovecot's login processes outlive their master by a moment and hold the listening ports: a
+  // restart right after a stop can find them taken, and tries again.
   const launch = async (part: 'smtp' | 'dovecot') => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await launchOnce(part);
+      } catch (error) {
+        const busy = error instanceof Error && /Address already in use|already listening/.test(error.message);
+        if (!busy || attempt >= 40) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  const launchOnce = async (part: 'smtp' | 'dovecot') => {
     if (processes[part]) return;
     const child =
       part === 'smtp'
@@ -295,10 +356,13 @@ match from any for domain "${domain}" action "dovecot"
       const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.stdin.end(typeof raw === 'string' ? raw : Buffer.from(raw));
       const code = await done;
-      if (code !== 0) throw new MailTransportError('RIG_START_FAILED', `dovecot-lda: ${Buffer.concat(errors).toString()}`);
+      if (code !== 0)
+        throw new MailTransportError('RIG_START_FAILED', `dovecot-lda: ${Buffer.concat(errors).toString()}`);
     },
     async count(address, folder = 'INBOX') {
-      const out = await doveadm(['-f', 'flow', 'mailbox', 'status', '-u', address, 'messages', folder]).catch(() => 'messages=0');
+      const out = await doveadm(['-f', 'flow', 'mailbox', 'status', '-u', address, 'messages', folder]).catch(
+        () => 'messages=0',
+      );
       return Number(/messages=(\d+)/.exec(out)?.[1] ?? 0);
     },
     async close() {
