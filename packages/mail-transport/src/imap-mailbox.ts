@@ -42,7 +42,12 @@ export function imapMailbox(options: MailboxServerOptions & { mailbox?: string }
       throw imapFailure(error, 'select');
     }
     let news: (() => void) | undefined;
-    client.on('exists', () => news?.());
+    // Mail that arrives while a cycle runs (an EXISTS in a FETCH response) is kept for the next wait.
+    let arrived = false;
+    client.on('exists', () => {
+      arrived = true;
+      news?.();
+    });
     client.on('close', () => news?.());
     const created = new Set<string>();
     const session: MailboxSession = {
@@ -87,10 +92,18 @@ export function imapMailbox(options: MailboxServerOptions & { mailbox?: string }
         return moved !== false;
       },
       waitForNews(ms, signal) {
+        if (arrived) {
+          arrived = false;
+          return Promise.resolve();
+        }
+        // IDLE now: imapflow's own auto-IDLE starts only after a delay (15 s by default), and mail
+        // arriving before it would wait that long. The next command ends the IDLE by itself.
+        client.idle({ whenFree: true }).catch(() => undefined);
         return new Promise((resolve) => {
           const done = () => {
             clearTimeout(timer);
             news = undefined;
+            arrived = false;
             signal.removeEventListener('abort', done);
             resolve();
           };

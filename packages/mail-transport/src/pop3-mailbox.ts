@@ -67,8 +67,10 @@ export function pop3Mailbox(options: MailboxServerOptions): MailboxOpener {
       },
       async read(key) {
         try {
-          // node-pop3 reads the message as latin1-safe text; the armour is 7-bit, so no byte is lost.
-          return new Uint8Array(Buffer.from(await pop3.RETR(number(key)), 'binary'));
+          // node-pop3 hands the message over as UTF-8 text. The armour is 7-bit ASCII (base64, and a
+          // quoted-printable text part), so no byte of a container is lost; an 8-bit foreign mail may
+          // come back altered, which does not matter: it is left alone on the server.
+          return new Uint8Array(Buffer.from(await pop3.RETR(number(key)), 'utf8'));
         } catch (error) {
           throw pop3Failure(error, 'read');
         }
