@@ -1,4 +1,5 @@
 import { SMTPServer } from 'smtp-server';
+import { MailTransportError } from '../errors.js';
 import type { MailboxEntry, MailboxOpener, MailboxSession } from '../mailbox.js';
 
 /**
@@ -33,9 +34,7 @@ export class MemoryMailbox {
 
   opener(): MailboxOpener {
     return async () => {
-      if (this.down) {
-        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      }
+      if (this.down) throw new MailTransportError('MAILBOX_UNREACHABLE', 'the in-memory mailbox is down');
       let open = true;
       const session: MailboxSession = {
         generation: String(this.uidValidity),
