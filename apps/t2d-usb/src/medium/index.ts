@@ -1,7 +1,8 @@
 // A directory of containers with signed batch manifests: nothing here knows SDC internals, a
 // database or a transport, so an e-mail or file-drop transport can reuse it as it is.
+
+export { ensureDirectory, fsyncDirectory, writeDurably } from '@xmcomm/mail-transport';
 export { canonicalJson } from './canonical-json.js';
-export { ensureDirectory, fsyncDirectory, writeDurably } from './durable-write.js';
 export {
   batchDirectory,
   CONTAINER_NAME,

@@ -12,8 +12,8 @@ export const CONTAINER_NAME = /^([0-9a-f]{64})\.sdc$/;
 /** One manifest per batch, named by the batch id (a UUID). */
 export const MANIFEST_NAME =
   /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.manifest\.json$/;
-/** Files being written; one still present after the writer ended is an interrupted write. */
-export const TEMPORARY_PREFIX = '.xm-tmp-';
+/** Files being written (the shared durable writer's prefix); one left after the writer ended is an interrupted write. */
+export { TEMPORARY_PREFIX } from '@xmcomm/mail-transport';
 
 /**
  * Matricules name folders, so they must be safe on FAT and NTFS and must not climb out of the tree.

@@ -12,10 +12,10 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDurably } from '@xmcomm/mail-transport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T2dError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
-import { writeDurably } from './durable-write.js';
 import { batchDirectory, TEMPORARY_PREFIX } from './layout.js';
 import { keyManifestSigner, parseSignedManifest, publicKeyVerifier } from './manifest.js';
 import { readMedium } from './read-medium.js';

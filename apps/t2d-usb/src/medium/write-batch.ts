@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { ensureDirectory, writeDurably } from '@xmcomm/mail-transport';
 import { mediumError, T2dError } from '../errors.js';
-import { ensureDirectory, writeDurably } from './durable-write.js';
 import {
   batchDirectory,
   containerFileName,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { TEMPORARY_PREFIX } from './layout.js';
 
 /**
  * Flushes a directory entry. Windows and some FUSE file systems refuse to open or sync a directory:
@@ -33,10 +32,14 @@ export async function ensureDirectory(base: string, directory: string): Promise<
   }
 }
 
+/** Files being written; one still present after the writer ended is an interrupted write. */
+export const TEMPORARY_PREFIX = '.xm-tmp-';
+
 /**
  * Writes `bytes` to `directory/name` so that the final name only ever holds complete content:
  * a temporary name, the data flushed, a rename, the directory flushed. A stick pulled out midway
- * leaves at worst a temporary file, which readers report and writers clear.
+ * leaves at worst a temporary file, which readers report and writers clear. (Shared with t2d-usb,
+ * whose medium layer wrote containers this way first.)
  */
 export async function writeDurably(directory: string, name: string, bytes: Uint8Array): Promise<void> {
   const temporary = join(directory, `${TEMPORARY_PREFIX}${randomUUID()}`);
