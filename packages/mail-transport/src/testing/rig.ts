@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +153,47 @@ async function makeCertificates(directory: string): Promise<{ ca: string }> {
 }
 
 /**
+ * A test process killed before its rig's `stop()` (a hook timing out, a worker torn down) leaves the
+ * rig's daemons running with no parent, and OpenSMTPD's control socket is the system's: every later
+ * rig would fail to start. Such orphans (a rig's config path, adopted by init) are stopped first.
+ */
+async function stopOrphanedRigs(): Promise<void> {
+  const rigPrefix = join(tmpdir(), 'xm-mail-rig-');
+  const orphans: number[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).split('\0');
+      if (command[0] !== SMTPD && command[0] !== DOVECOT) continue;
+      if (!command.some((argument) => argument.startsWith(rigPrefix))) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 of /proc/PID/stat, after the parenthesised command name: the parent's pid.
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === 1) orphans.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {}
+  }
+  const deadline = Date.now() + 5_000;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (orphans.some(alive) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pid of orphans.filter(alive)) process.kill(pid, 'SIGKILL');
+}
+
+/**
  * Starts Dovecot (IMAP, POP3, LMTP) and OpenSMTPD on free loopback ports with their own
  * configuration in a temporary directory, users in a passwd-file, and stops them on `close()`.
  * OpenSMTPD's queue is the system's (/var/spool/smtpd, fixed at build time): run one rig at a time.
@@ -161,6 +202,7 @@ export async function startMailRig(options: { users: readonly string[]; domain?:
   const missing = mailRigMissing();
   if (missing.length > 0) throw new MailTransportError('RIG_MISSING', missing.join(', '));
   const domain = options.domain ?? 'xm.test';
+  await stopOrphanedRigs();
   const directory = await mkdtemp(join(tmpdir(), 'xm-mail-rig-'));
   await chmod(directory, 0o755);
   const [smtpPort, imapPort, pop3Port, lmtpPort] = [
