@@ -34,6 +34,8 @@ export interface SitePathResult {
   readonly resent: number;
   /** From the command's start: to the link up, and to the last act at status 4. */
   readonly connectedSeconds: number;
+  /** From the command's start to the first act at status 4: the fixed start a centre waits. */
+  readonly firstExportedSeconds: number;
   readonly seconds: number;
   readonly actsPerMinute: number;
   /** From the link up to the last act at status 4. */
@@ -47,6 +49,11 @@ export interface SitePathResult {
    * including TCP/IP. A single-act run is compared with it from the start and once connected.
    */
   readonly linkLimitPerMinute: number;
+  /**
+   * CPU of this process (the centre's sync, its PGlite, and the emulated link) during the command,
+   * milliseconds per act: beside the link's time per act, it says whether the link or the CPU sets the pace.
+   */
+  readonly cpuMsPerAct: number;
   /** Preparing the acts through the workflow (not timed in the figures). */
   readonly prepareSeconds: number;
   /** `first` sync of the centre, or `routine` (after an earlier one). */
@@ -75,8 +82,10 @@ export async function runSitePath(server: SitePathServer, options: SitePathOptio
     const before = link.counters();
     let connectedAt: number | undefined;
     let doneAt: number | undefined;
+    let firstAt: number | undefined;
     let exported = 0;
     const containers = new Map<string, number>();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await centre.ecr(syncArgs, syncEnv, {
       onLine: (line) => {
@@ -91,11 +100,13 @@ export async function runSitePath(server: SitePathServer, options: SitePathOptio
           containers.set(event.container, (containers.get(event.container) ?? 0) + 1);
         if (event.event === 'exported') {
           exported += event.refs?.length ?? 0;
+          firstAt ??= performance.now();
           if (exported >= options.acts) doneAt ??= performance.now();
         }
       },
     });
     const after = link.counters();
+    const cpu = process.cpuUsage(cpuBefore);
     if (doneAt === undefined || connectedAt === undefined)
       throw new BenchError(
         'incomplete',
@@ -111,12 +122,14 @@ export async function runSitePath(server: SitePathServer, options: SitePathOptio
       containers: containers.size,
       resent: [...containers.values()].filter((sends) => sends > 1).length,
       connectedSeconds: (connectedAt - started) / 1000,
+      firstExportedSeconds: ((firstAt ?? Number.NaN) - started) / 1000,
       seconds,
       actsPerMinute: (options.acts / seconds) * 60,
       actsPerMinuteConnected: (options.acts / ((doneAt - connectedAt) / 1000)) * 60,
       upBytesPerAct: up / options.acts,
       upWireBytesPerAct: (up + upSegments * 52) / options.acts,
       downBytesPerAct: (after.down.payloadBytes - before.down.payloadBytes) / options.acts,
+      cpuMsPerAct: (cpu.user + cpu.system) / 1000 / options.acts,
       linkLimitPerMinute:
         (options.profile.upBitsPerSecond / 8 / ((up + upSegments * 52) / options.acts)) * 60,
       prepareSeconds,

@@ -103,7 +103,9 @@ function earlyPublisher(client: MqttClient, protocolVersion: 4 | 5): EarlyPublis
           const code = packet.reasonCode ?? 0;
           if (code >= 0x80)
             reject(
-              new TransportError('PUBLISH_FAILED', `${code} (${describeReasonCode(code)})`, { reasonCode: code }),
+              new TransportError('PUBLISH_FAILED', `${code} (${describeReasonCode(code)})`, {
+                reasonCode: code,
+              }),
             );
           else resolve({ sessionPresent });
         };
@@ -234,7 +236,8 @@ export function openConnection(options: BrokerOptions, session: SessionOptions):
   if (onConnectSent) {
     // 'packetsend' comes just before MQTT.js writes the packet: the early publish goes after it.
     client.once('packetsend', (packet) => {
-      if (packet.cmd === 'connect') queueMicrotask(() => onConnectSent(earlyPublisher(client, protocolVersion)));
+      if (packet.cmd === 'connect')
+        queueMicrotask(() => onConnectSent(earlyPublisher(client, protocolVersion)));
     });
   }
   const onMessage = session.onMessage;

@@ -347,7 +347,12 @@ export function transportSuite(
       const stranger = `S${tag()}`;
       const lost = new InMemoryOutbox();
       const id = lost.add(Buffer.from('pipelined'));
-      const forgetful = site({ matricule: stranger, outbox: lost, inbox, sessionSubscribed: async () => true });
+      const forgetful = site({
+        matricule: stranger,
+        outbox: lost,
+        inbox,
+        sessionSubscribed: async () => true,
+      });
       forgetful.start();
       // Its receipt: the answer to the copy sent after the SUBSCRIBE, at least.
       await inbox.waitFor(1);
