@@ -58,6 +58,9 @@ export interface SiteServiceResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Acts per minute over `ms`; NaN (printed n/a) for none. */
+const perMinute = (acts: number, ms: number) => (acts === 0 ? Number.NaN : (acts / (ms / 1000)) * 60);
+
 function delays(samples: readonly number[]): DelayFigures {
   return {
     acts: samples.length,
@@ -190,8 +193,8 @@ export async function runSiteService(
       connectedSeconds: ((connectedAt ?? Number.NaN) - started) / 1000,
       seconds,
       actsPerMinute: (acts / seconds) * 60,
-      bulkValidatedPerMinute: (options.bulkActs / ((bulkValidated - bulkStarted) / 1000)) * 60,
-      bulkExportedPerMinute: (options.bulkActs / ((bulkLast - bulkStarted) / 1000)) * 60,
+      bulkValidatedPerMinute: perMinute(options.bulkActs, bulkValidated - bulkStarted),
+      bulkExportedPerMinute: perMinute(options.bulkActs, bulkLast - bulkStarted),
       upBytesPerAct: up / acts,
       upWireBytesPerAct: (up + upSegments * 52) / acts,
       delay: delays(delayOf(validatedAt.keys())),
