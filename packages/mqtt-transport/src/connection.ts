@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { type IConnackPacket, type IPublishPacket, MqttClient } from 'mqtt';
+import { DefaultMessageIdProvider, type IConnackPacket, type IPublishPacket, MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { describeReasonCode, TransportError } from './errors.js';
 
 /** How to reach and log in to a broker; shared by the site, the server and the broker test. */
@@ -41,6 +42,95 @@ export interface SessionOptions {
    * message again on the next connection.
    */
   onMessage?: (topic: string, payload: Uint8Array, packet: IPublishPacket) => Promise<void>;
+  /**
+   * Called once the CONNECT is on its way, before the CONNACK: the caller may then pipeline one
+   * QoS 1 PUBLISH behind it (`EarlyPublish`) instead of waiting a round trip for the CONNACK.
+   */
+  onConnectSent?: (early: EarlyPublish) => void;
+}
+
+/**
+ * One QoS 1 PUBLISH written right behind the CONNECT, before the CONNACK. MQTT allows it (3.1.1
+ * and 5, section 3.1.4: "Clients are allowed to send further Control Packets immediately after
+ * sending a CONNECT packet; Clients need not wait for a CONNACK"; a broker that refuses the
+ * CONNECT processes nothing sent after it). MQTT.js does not: it holds every publish until the
+ * CONNACK, so this one is encoded by mqtt-packet (MQTT.js's own encoder) and written to the socket
+ * with a packet id MQTT.js never hands out; its PUBACK is matched here.
+ */
+export interface EarlyPublish {
+  /**
+   * Resolves at the PUBACK with whether the CONNACK said the session was present (a publish
+   * pipelined into a new session went before any SUBSCRIBE could); rejects with PUBLISH_FAILED for
+   * a refusing PUBACK, NOT_CONNECTED when the connection ends first or the CONNACK refuses, and
+   * INVALID_OPTIONS when called twice or after the CONNACK.
+   */
+  publish(topic: string, payload: Uint8Array): Promise<{ sessionPresent: boolean }>;
+}
+
+/** The packet id of the early publish; MQTT.js's ids skip it. */
+const earlyPacketId = 65_535;
+
+/** MQTT.js's sequence of packet ids, without the early publish's. */
+class IdsBesidesEarly extends DefaultMessageIdProvider {
+  override allocate(): number {
+    const id = super.allocate();
+    return id === earlyPacketId ? super.allocate() : id;
+  }
+  override register(messageId: number): boolean {
+    return messageId !== earlyPacketId && super.register(messageId);
+  }
+}
+
+function earlyPublisher(client: MqttClient, protocolVersion: 4 | 5): EarlyPublish {
+  let used = false;
+  let sessionPresent = false;
+  client.once('connect', (connack) => {
+    sessionPresent = connack.sessionPresent;
+  });
+  return {
+    publish(topic, payload) {
+      if (used || client.connected || !client.stream)
+        return Promise.reject(new TransportError('INVALID_OPTIONS', 'one early publish, before the CONNACK'));
+      used = true;
+      return new Promise((resolve, reject) => {
+        const settle = () => {
+          client.removeListener('packetreceive', onPacket);
+          client.removeListener('close', onClose);
+        };
+        const onPacket = (packet: mqttPacket.Packet) => {
+          if (packet.cmd !== 'puback' || packet.messageId !== earlyPacketId) return;
+          settle();
+          const code = packet.reasonCode ?? 0;
+          if (code >= 0x80)
+            reject(
+              new TransportError('PUBLISH_FAILED', `${code} (${describeReasonCode(code)})`, {
+                reasonCode: code,
+              }),
+            );
+          else resolve({ sessionPresent });
+        };
+        const onClose = () => {
+          settle();
+          reject(new TransportError('NOT_CONNECTED', `early publish to ${topic}`));
+        };
+        client.on('packetreceive', onPacket);
+        client.once('close', onClose);
+        const packet = mqttPacket.generate(
+          {
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+            qos: 1,
+            messageId: earlyPacketId,
+            retain: false,
+            dup: false,
+          },
+          { protocolVersion },
+        );
+        client.stream.write(packet);
+      });
+    },
+  };
 }
 
 export interface Connection {
@@ -136,11 +226,20 @@ export function openConnection(options: BrokerOptions, session: SessionOptions):
     reconnectOnConnackError: false,
     manualConnect: true,
     resubscribe: false,
+    messageIdProvider: new IdsBesidesEarly(),
     autoAssignTopicAlias: protocolVersion === 5,
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(protocolVersion === 5 ? { properties } : {}),
   });
+  const onConnectSent = session.onConnectSent;
+  if (onConnectSent) {
+    // 'packetsend' comes just before MQTT.js writes the packet: the early publish goes after it.
+    client.once('packetsend', (packet) => {
+      if (packet.cmd === 'connect')
+        queueMicrotask(() => onConnectSent(earlyPublisher(client, protocolVersion)));
+    });
+  }
   const onMessage = session.onMessage;
   client.handleMessage = (packet, callback) => {
     if (!onMessage) return callback();

@@ -4,6 +4,7 @@ import { type Backoff, type BackoffOptions, createBackoff } from './backoff.js';
 import {
   type BrokerOptions,
   closeConnection,
+  type EarlyPublish,
   openConnection,
   publishQos1,
   subscribeQos1,
@@ -85,6 +86,9 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
   #progressed = false;
   #subscribed = false;
   #pollTimer: NodeJS.Timeout | undefined;
+  /** The PUBLISH that may still go behind this attempt's CONNECT, before its CONNACK. */
+  #early: { generation: number; publisher: EarlyPublish } | undefined;
+  #earlyBusy = false;
 
   constructor(options: SiteTransportOptions) {
     super();
@@ -142,6 +146,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
   /** The outbox has new items: send them now rather than at the next poll. */
   wake(): void {
     if (this.#state === 'connected') void this.#pump();
+    else if (this.#state === 'connecting') void this.#publishEarly();
   }
 
   /** Stops the link; items in flight stay in the outbox and go again next time. */
@@ -194,6 +199,11 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
         clean: false,
         sessionExpirySeconds: this.#options.sessionExpirySeconds ?? 7 * 24 * 3600,
         receiveMaximum: 8,
+        onConnectSent: (publisher) => {
+          if (generation !== this.#generation) return;
+          this.#early = { generation, publisher };
+          void this.#publishEarly();
+        },
         onMessage: async (topic, payload) => {
           if (topic !== this.#downTopic) return; // not ours: acknowledge and drop
           await this.#options.inbox.store(topic, payload);
@@ -208,6 +218,7 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
           return;
         }
         this.#client = client;
+        this.#early = undefined;
         this.#window = Math.min(this.#options.window ?? 16, brokerReceiveMaximum);
         client.on('error', (error) => this.#fail(generation, error));
         client.once('close', () => this.#lost(generation));
@@ -256,10 +267,74 @@ export class SiteTransport extends EventEmitter<SiteTransportEvents> {
       },
       (error) => {
         if (generation !== this.#generation) return;
+        this.#early = undefined;
         this.#fail(generation, error);
         this.#scheduleReconnect();
       },
     );
+  }
+
+  /**
+   * The first container goes right behind the CONNECT (one round trip less on every start), when
+   * the site counts on a session at the broker that holds its down subscription: otherwise its
+   * receipt could come before the SUBSCRIBE that follows the CONNACK. A CONNACK saying the session
+   * is gone makes it go again after the SUBSCRIBE (the server acknowledges a duplicate again).
+   */
+  async #publishEarly(): Promise<void> {
+    const early = this.#early;
+    if (!early || this.#earlyBusy) return;
+    this.#earlyBusy = true;
+    try {
+      const { generation, publisher } = early;
+      let subscribed = this.#subscribed;
+      if (!subscribed) {
+        try {
+          subscribed = (await this.#options.sessionSubscribed?.()) === true;
+        } catch {
+          subscribed = false;
+        }
+      }
+      if (!subscribed) {
+        this.#early = undefined;
+        return;
+      }
+      const [item] = await this.#options.outbox.nextBatch(1, this.#inFlight);
+      // Nothing sealed yet (a wake() brings it), or the CONNACK came meanwhile: the usual path.
+      if (!item || this.#early !== early || generation !== this.#generation) return;
+      this.#early = undefined;
+      this.#inFlight.add(item.id);
+      publisher.publish(this.#upTopic, item.payload).then(
+        async ({ sessionPresent }) => {
+          if (generation !== this.#generation) return;
+          if (!sessionPresent) {
+            this.#inFlight.delete(item.id);
+            void this.#pump();
+            return;
+          }
+          try {
+            await this.#options.outbox.markSent(item.id);
+            this.#progressed = true;
+            this.emit('sent', item.id);
+          } catch (error) {
+            this.#fail(generation, error, 'PUBLISH_FAILED');
+          } finally {
+            this.#inFlight.delete(item.id);
+            void this.#pump();
+          }
+        },
+        (error: unknown) => {
+          if (generation !== this.#generation) return;
+          this.#inFlight.delete(item.id);
+          // Refused before the CONNACK: the connection's own failure says so. After it: a refusing PUBACK.
+          if (this.#state === 'connected') this.#fail(generation, error, 'PUBLISH_FAILED');
+          void this.#pump();
+        },
+      );
+    } catch (error) {
+      this.#fail(early.generation, error, 'PUBLISH_FAILED');
+    } finally {
+      this.#earlyBusy = false;
+    }
   }
 
   #lost(generation: number): void {

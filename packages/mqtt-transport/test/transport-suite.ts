@@ -272,6 +272,95 @@ export function transportSuite(
       }
     });
 
+    /** A site whose session (and down subscription) the broker keeps from an earlier process, behind a proxy that holds the CONNACK. */
+    async function resumedBehindHeldConnack(matricule: string) {
+      const first = site({ matricule });
+      let granted = false;
+      first.on('subscribed', () => {
+        granted = true;
+      });
+      first.start();
+      await until(() => granted);
+      await first.stop();
+      const target = new URL(broker.url);
+      const proxy = await startCountingProxy(
+        { host: target.hostname, port: Number(target.port) },
+        { holdDown: true },
+      );
+      toClose.push({ stop: () => proxy.close() });
+      return proxy;
+    }
+
+    it('pipelines the first container behind the CONNECT on a session it counts on: it leaves before the CONNACK comes', async () => {
+      const inbox = new InMemoryInbox();
+      const { transport, received } = await serverTransport({
+        handler: {
+          async onContainer(from, payload) {
+            received.push({ matricule: from, text: Buffer.from(payload).toString() });
+            await transport.send(from, Buffer.from(`receipt of ${Buffer.from(payload).toString()}`));
+          },
+        },
+      });
+      const matricule = `E${tag()}`;
+      const proxy = await resumedBehindHeldConnack(matricule);
+      const outbox = new InMemoryOutbox();
+      const id = outbox.add(Buffer.from('early'));
+      outbox.add(Buffer.from('after the connack'));
+      const again = site({ matricule, url: proxy.url, outbox, inbox, sessionSubscribed: async () => true });
+      again.start();
+      // CONNECT, then PUBLISH, while nothing came back yet: one PUBLISH only before the CONNACK.
+      await until(() => proxy.upPackets.includes(3));
+      expect(again.state).toBe('connecting');
+      expect(proxy.upPackets).toEqual([1, 3]);
+      proxy.release();
+      await inbox.waitFor(2);
+      expect(received.map((r) => r.text).sort()).toEqual(['after the connack', 'early']);
+      expect(outbox.sends(id)).toBe(1);
+      // A session it counts on: no SUBSCRIBE.
+      expect(proxy.upPackets).not.toContain(8);
+    });
+
+    it('without a subscription it counts on, nothing goes before the CONNACK; a session the broker lost gets the early container again after the SUBSCRIBE', async () => {
+      const matricule = `G${tag()}`;
+      const proxy = await resumedBehindHeldConnack(matricule);
+      const outbox = new InMemoryOutbox();
+      outbox.add(Buffer.from('waits'));
+      const cautious = site({ matricule, url: proxy.url, outbox });
+      cautious.start();
+      await until(() => proxy.upPackets.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(proxy.upPackets).toEqual([1]);
+      proxy.release();
+      await until(() => outbox.unsent === 0);
+      await cautious.stop();
+
+      // The site remembers a subscription, but the broker has no session for it (never seen).
+      const inbox = new InMemoryInbox();
+      const { transport, received } = await serverTransport({
+        handler: {
+          async onContainer(from, payload) {
+            received.push({ matricule: from, text: Buffer.from(payload).toString() });
+            await transport.send(from, Buffer.from(`receipt of ${Buffer.from(payload).toString()}`));
+          },
+        },
+      });
+      const stranger = `S${tag()}`;
+      const lost = new InMemoryOutbox();
+      const id = lost.add(Buffer.from('pipelined'));
+      const forgetful = site({
+        matricule: stranger,
+        outbox: lost,
+        inbox,
+        sessionSubscribed: async () => true,
+      });
+      forgetful.start();
+      // Its receipt: the answer to the copy sent after the SUBSCRIBE, at least.
+      await inbox.waitFor(1);
+      expect(Buffer.from(inbox.messages[0]!.payload).toString()).toBe('receipt of pipelined');
+      expect(received.filter((r) => r.text === 'pipelined').length).toBeGreaterThanOrEqual(1);
+      expect(lost.sends(id)).toBe(1);
+    });
+
     it('publishes without waiting for the SUBACK, and the answer to the first container still arrives', async () => {
       const inbox = new InMemoryInbox();
       const matricule = `F${tag()}`;
