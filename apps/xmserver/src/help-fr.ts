@@ -283,8 +283,12 @@ export const helpFr: FrenchTexts = {
   },
   'xmserver report': {
     description:
-      'actes par site, table et jour de validation, en CSV ; --grant-role crée un rôle en lecture seule pour les outils statistiques, sur les seules données échangées',
+      'actes par site, table et jour de validation, en CSV ; --by month, table, region ou sex pour des totaux ; --grant-role crée un rôle en lecture seule pour les outils statistiques, sur les seules données échangées',
     options: {
+      '--by': 'totaux par month (mois), table, region (région) ou sex (sexe) au lieu de par site et par jour',
+      '--from': 'premier mois compté, AAAA-MM (par jour de validation, UTC)',
+      '--to': 'dernier mois compté, AAAA-MM',
+      '--table': 'une seule table échangée (births, marriages, deaths)',
       '--grant-role':
         'PostgreSQL seulement : un rôle de connexion qui peut lire xm_data et rien de confidentiel (mot de passe dans XM_STATS_PASSWORD[_FILE])',
     },

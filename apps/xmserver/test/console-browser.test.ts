@@ -131,6 +131,7 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await page.fill('#f-matricule', siteMatricule);
     await page.fill('#f-centreCode', centreCode);
     await page.fill('#f-locality', 'Ebolowa');
+    await page.fill('#f-region', 'Sud');
     await page.fill('#f-contact', 'ebolowa2@example.cm');
     await submit(page, 'form[action="/clients"] button[type="submit"]');
     expect(page.url()).toContain(`/clients/${siteMatricule}?done=registered`);
@@ -157,6 +158,24 @@ describe.skipIf(unavailable)('console in chromium', () => {
     expect(await page.locator('[data-figure="balance"]').textContent()).toContain('49925 XAF');
     await shoot(page, 'client');
 
+    // Its bills (`client bill`): this month's has the charge of the sync.
+    await page.click('a[href$="/bills"]');
+    expect(await page.locator('table.bills tbody tr').count()).toBe(12);
+    await shoot(page, 'bills');
+    const today = new Date();
+    const first = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), 1))
+      .toISOString()
+      .slice(0, 10);
+    await page.fill('#f-from', first);
+    await page.fill('#f-to', today.toISOString().slice(0, 10));
+    await submit(page, 'form[action$="/bill"] button[type="submit"]');
+    expect(await page.locator('[data-figure="bill-total"]').textContent()).toBe('75 XAF');
+    await shoot(page, 'bill');
+    // Its profile (`client profile` sends it; `client update` changes it).
+    await page.goto(`${server.url}/clients/${siteMatricule}/profile`);
+    expect(await page.locator('[data-profile]').textContent()).toContain('Sud');
+    await shoot(page, 'profile');
+
     await page.goto(`${server.url}/clients?q=ebolowa`);
     expect(await mainText(page)).toContain('Centre Ebolowa II');
     await shoot(page, 'clients');
@@ -164,6 +183,9 @@ describe.skipIf(unavailable)('console in chromium', () => {
     expect(await page.locator('[data-figure="acts-total"]').textContent()).toBe('3');
     // Tables by their label in the user's language, not their SQL name.
     expect(await page.locator('table.by-site tbody').textContent()).toContain('Birth');
+    // By sex (the child's, as the contract declares it) and by the sending site's region.
+    expect(await page.locator('table[data-axis="region"] tr[data-key="Sud"] td.num').textContent()).toBe('3');
+    expect(await page.locator('table[data-axis="sex"] tr[data-key="female"] td.num').textContent()).toBe('3');
     await shoot(page, 'statistics');
     // The CSV is `xmserver report`'s output, figure for figure.
     const csv = await page.evaluate<string>(`fetch('/statistics.csv').then((r) => r.text())`);
@@ -214,6 +236,12 @@ describe.skipIf(unavailable)('console in chromium', () => {
     await submit(page, 'header a.lang');
     expect(await mainText(page)).toContain('Ajouter un utilisateur');
     await saveScreenshot(page, 'console-users-fr-1366');
+    await page.goto(`${server.url}/statistics`);
+    expect(await mainText(page)).toContain('Par région du site émetteur');
+    await saveScreenshot(page, 'console-statistics-fr-1366');
+    await page.goto(`${server.url}/tariffs`);
+    expect(await mainText(page)).toContain('Terminer');
+    await saveScreenshot(page, 'console-tariffs-fr-1366');
     await context.close();
   }, 180_000);
 
@@ -227,6 +255,10 @@ describe.skipIf(unavailable)('console in chromium', () => {
     expect(await page.locator('table.statement').textContent()).toContain('REC-2026-001');
     expect(await page.locator('button', { hasText: 'Credit' }).count()).toBe(0);
     await shoot(page, 'client-read-only');
+    await page.goto(`${server.url}/clients/${siteMatricule}/profile`);
+    expect(await page.locator('button', { hasText: 'Send the profile' }).count()).toBe(0);
+    await shoot(page, 'profile-read-only');
+    await page.goto(`${server.url}/clients/${siteMatricule}`);
     // A forged POST from the page itself, with the session's valid CSRF token.
     const status = await page.evaluate<number>(`(async () => {
       const csrf = document.querySelector('input[name="_csrf"]').value;

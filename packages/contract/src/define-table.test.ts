@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { text } from './columns.js';
+import { integer, oneOf, text } from './columns.js';
 import { defineExchangedTable, defineSystemTable } from './define-table.js';
 import { SchemaError } from './errors.js';
-import { births } from './tables/civil-registration.js';
+import { births, deaths, marriages } from './tables/civil-registration.js';
 
 describe('defineExchangedTable', () => {
   test('adds the implicit exchanged columns before the declared ones', () => {
@@ -26,5 +26,25 @@ describe('defineExchangedTable', () => {
     expect(() =>
       defineSystemTable('xm_site', 'x', { a: text({ maxLength: 1 }) }, { indexes: [['b']] }),
     ).toThrow(/unknown column/);
+  });
+
+  test('a sex declaration names a text column and its male and female values, outside the fingerprint', () => {
+    expect(births.sex).toEqual({ column: 'child_sex', male: ['male'], female: ['female'] });
+    expect(deaths.sex?.column).toBe('deceased_sex');
+    // Two persons, no one sex to count.
+    expect(marriages.sex).toBeUndefined();
+    const columns = { person_sex: oneOf(['m', 'f', 'x'], { required: true }) };
+    const plain = defineExchangedTable('people', columns);
+    const declared = defineExchangedTable('people', columns, {
+      sex: { column: 'person_sex', male: ['m'], female: ['f'] },
+    });
+    expect(declared.fingerprint).toBe(plain.fingerprint);
+    const declare = (sex: { column: string; male: string[]; female: string[] }) => () =>
+      defineExchangedTable('people', { ...columns, age: integer() }, { sex });
+    expect(declare({ column: 'nope', male: ['m'], female: ['f'] })).toThrow(/not one of its text columns/);
+    expect(declare({ column: 'age', male: ['m'], female: ['f'] })).toThrow(/not one of its text columns/);
+    expect(declare({ column: 'person_sex', male: ['m'], female: ['m'] })).toThrow(/distinct values/);
+    expect(declare({ column: 'person_sex', male: [], female: ['f'] })).toThrow(/distinct values/);
+    expect(declare({ column: 'person_sex', male: ['male'], female: ['f'] })).toThrow(/never holds/);
   });
 });

@@ -31,6 +31,8 @@ export interface TableDefinition<
   /** Hex SHA-256 of the canonical definition: equal fingerprints mean identical row shapes and rules. */
   readonly fingerprint: string;
   readonly label?: { readonly en: string; readonly fr: string };
+  /** Which column holds the person's sex, for statistics; absent: the table does not record one. */
+  readonly sex?: SexDeclaration;
   /** Type-level only: the typed columns. */
   readonly __columns?: TColumns;
 }
@@ -61,10 +63,22 @@ export const lifecycleColumnNames: readonly string[] = [
   'origin_numero',
 ];
 
+/**
+ * The column that records the person a row is about's sex, and its values that mean male and
+ * female. Statistics count any other value (or none) as "not recorded". A table about two persons
+ * (a marriage) declares none: it has no one sex to count.
+ */
+export interface SexDeclaration {
+  readonly column: string;
+  readonly male: readonly string[];
+  readonly female: readonly string[];
+}
+
 interface TableOptions {
   readonly uniques?: readonly (readonly string[])[];
   readonly indexes?: readonly (readonly string[])[];
   readonly label?: { readonly en: string; readonly fr: string };
+  readonly sex?: SexDeclaration;
 }
 
 function build<TName extends string, TSchema extends SchemaName, TColumns extends Record<string, AnyColumn>>(
@@ -98,6 +112,7 @@ function build<TName extends string, TSchema extends SchemaName, TColumns extend
       }
     }
   }
+  if (options.sex) checkSex(name, specs, options.sex);
   const definition = {
     name,
     schema,
@@ -108,11 +123,45 @@ function build<TName extends string, TSchema extends SchemaName, TColumns extend
     indexes: options.indexes ?? [],
     ...(options.label ? { label: options.label } : {}),
   };
-  return Object.freeze({ ...definition, fingerprint: fingerprintOf(definition) }) as TableDefinition<
-    TName,
-    TSchema,
-    TColumns
-  >;
+  // The sex declaration says how to count rows, not which rows are valid: not in the fingerprint.
+  const declared = options.sex
+    ? {
+        sex: Object.freeze({
+          column: options.sex.column,
+          male: Object.freeze([...options.sex.male]),
+          female: Object.freeze([...options.sex.female]),
+        }),
+      }
+    : {};
+  return Object.freeze({
+    ...definition,
+    ...declared,
+    fingerprint: fingerprintOf(definition),
+  }) as TableDefinition<TName, TSchema, TColumns>;
+}
+
+function checkSex(table: string, specs: Record<string, ColumnSpec>, sex: SexDeclaration): void {
+  const spec = specs[sex.column];
+  if (!spec || (spec.type !== 'enum' && spec.type !== 'text')) {
+    throw new SchemaError(
+      'invalid-definition',
+      `Table "${table}" declares its sex in "${sex.column}", which is not one of its text columns.`,
+    );
+  }
+  const given = [...sex.male, ...sex.female];
+  if (sex.male.length === 0 || sex.female.length === 0 || new Set(given).size !== given.length) {
+    throw new SchemaError(
+      'invalid-definition',
+      `Table "${table}" must name distinct values for male and for female in "${sex.column}".`,
+    );
+  }
+  const unknown = spec.values ? given.find((value) => !spec.values?.includes(value)) : undefined;
+  if (unknown !== undefined) {
+    throw new SchemaError(
+      'invalid-definition',
+      `Table "${table}" counts "${unknown}" as a sex, which "${sex.column}" never holds.`,
+    );
+  }
 }
 
 function checkSpec(where: string, spec: ColumnSpec): void {

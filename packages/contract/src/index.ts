@@ -30,6 +30,7 @@ export {
   prefixed,
   type RowOf,
   type SchemaName,
+  type SexDeclaration,
   type TableDefinition,
 } from './define-table.js';
 export {

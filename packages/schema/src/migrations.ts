@@ -6,6 +6,7 @@ import {
 } from '@xmcomm/contract';
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
 import { addColumnsMigration, columnChecksMigration, createTablesMigration } from './ddl.js';
+import { actsValidatedAtIndexMigration, actsValidatedAtIndexMigrationName } from './statistics-indexes.js';
 import {
   billingMigration,
   chargedRowsWithoutForeignKeysMigration,
@@ -101,6 +102,7 @@ export const serverMigrations: Migrations = {
   [issuedDocumentsMigrationName]: issuedDocumentsMigration,
   [refusalsMigrationName]: createTablesMigration(refusalTables),
   [criminalRecordsMigrationName]: criminalRecordsMigration,
+  [actsValidatedAtIndexMigrationName]: actsValidatedAtIndexMigration,
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

@@ -244,6 +244,24 @@ describe('server database', () => {
       await again.rollbackToSavepoint('again').execute();
     }));
 
+  test('migration 20261208-10: the act tables are indexed by (validated_at, origin_matricule) for statistics', async () => {
+    const { rows } = await sql<{
+      tablename: string;
+      indexdef: string;
+    }>`select tablename, indexdef from pg_indexes
+      where schemaname = 'xm_data' and indexname like '%_validated_at_origin_matricule_idx' order by tablename`.execute(
+      test_db.db,
+    );
+    expect(rows.map((r) => r.tablename)).toEqual([
+      'births',
+      'criminal_record_annotations',
+      'criminal_record_entries',
+      'deaths',
+      'marriages',
+    ]);
+    for (const row of rows) expect(row.indexdef).toMatch(/\(validated_at, origin_matricule\)/);
+  });
+
   test('migration 20261207-85: the register keeps criminal-record entries and annotations, in the lifecycle', () =>
     withRollback(test_db.db, async (trx) => {
       const entry = validateRow(criminalRecordEntries, {

@@ -1,11 +1,21 @@
-import { databaseKind, exchangedTables } from '@xmcomm/schema';
-import { type Kysely, sql } from 'kysely';
+import { databaseKind } from '@xmcomm/schema';
+import { sql } from 'kysely';
 import { audited } from '../audit.js';
 import { access, handler, type XmCommand } from '../command.js';
 import { readSecret } from '../config.js';
 import { type Context, formatTable, type Io } from '../context.js';
 import { asDate, type ServerDb } from '../database.js';
 import { XmServerError } from '../errors.js';
+import {
+  actsCsv,
+  actsReport,
+  parseStatisticsFilter,
+  recordStatistics,
+  type StatisticsAxis,
+  statisticsAxes,
+  statisticsCsv,
+  totalsBy,
+} from '../statistics.js';
 
 export interface SiteActivity {
   readonly matricule: string;
@@ -100,48 +110,6 @@ async function showMonitor(ctx: Context): Promise<void> {
   );
 }
 
-/** Acts per site, table and day of validation, straight from the exchanged data. */
-export async function actsReport(
-  db: ServerDb,
-): Promise<{ site: string; table: string; day: string; acts: number }[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: the tables are the contract's, chosen at run time
-  const untyped = db as unknown as Kysely<any>;
-  const lines: { site: string; table: string; day: string; acts: number }[] = [];
-  // Records have a validation day; other exchanged rows (the documents a site issued) are not acts.
-  for (const table of exchangedTables.filter((candidate) => 'validated_at' in candidate.columns)) {
-    const day = sql<string | null>`to_char(${sql.ref('validated_at')}, 'YYYY-MM-DD')`;
-    const rows = await untyped
-      .selectFrom(table.qualifiedName)
-      .select((eb) => [
-        sql<string>`coalesce(${sql.ref('origin_matricule')}, '(server)')`.as('site'),
-        day.as('day'),
-        eb.fn.countAll<number>().as('acts'),
-      ])
-      .groupBy([sql.ref('origin_matricule'), day])
-      .orderBy('site')
-      .orderBy('day')
-      .execute();
-    for (const row of rows as { site: string; day: string | null; acts: number }[]) {
-      lines.push({ site: row.site, table: table.name, day: row.day ?? '', acts: Number(row.acts) });
-    }
-  }
-  return lines;
-}
-
-const csvCell = (value: string | number) =>
-  /[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
-
-/** The acts report as `xmserver report` prints it: `site,table,day,acts`, one line each. */
-export function actsCsv(
-  lines: readonly { site: string; table: string; day: string; acts: number }[],
-): string {
-  const csv = [
-    'site,table,day,acts',
-    ...lines.map((l) => [l.site, l.table, l.day, l.acts].map(csvCell).join(',')),
-  ];
-  return `${csv.join('\n')}\n`;
-}
-
 export function registerObserve(program: XmCommand, io: Io): void {
   program
     .command('monitor')
@@ -181,21 +149,53 @@ export function registerObserve(program: XmCommand, io: Io): void {
   program
     .command('report')
     .description(
-      'acts per site, table and day of validation as CSV; --grant-role creates a read-only role for statistics tools on the exchanged data only',
+      'acts per site, table and day of validation as CSV; --by month, table, region or sex for totals; --grant-role creates a read-only role for statistics tools on the exchanged data only',
     )
+    .option('--by <axis>', `totals by ${statisticsAxes.join(', ')} instead of per site and day`)
+    .option('--from <month>', 'first month counted, YYYY-MM (by validation day, UTC)')
+    .option('--to <month>', 'last month counted, YYYY-MM')
+    .option('--table <name>', 'one exchanged table only (births, marriages, deaths)')
     .option(
       '--grant-role <name>',
       'PostgreSQL only: a login role that may read xm_data and nothing confidential (password in XM_STATS_PASSWORD[_FILE])',
     )
     .requires(access.byOptions((options) => (options.grantRole === undefined ? 1 : 3)))
     .action(
-      handler(io, async (ctx, options: { grantRole?: string }) => {
-        const db = await ctx.database();
-        if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
-        const lines = await actsReport(db);
-        if (ctx.json) return ctx.print(lines, () => '');
-        ctx.io.stdout.write(actsCsv(lines));
-      }),
+      handler(
+        io,
+        async (
+          ctx,
+          options: { grantRole?: string; by?: string; from?: string; to?: string; table?: string },
+        ) => {
+          const db = await ctx.database();
+          if (options.grantRole !== undefined) return grantStatisticsRole(ctx, db, options.grantRole);
+          const filter = parseStatisticsFilter(options);
+          if (options.by === undefined) {
+            const lines = await actsReport(db, filter);
+            if (ctx.json) return ctx.print(lines, () => '');
+            ctx.io.stdout.write(actsCsv(lines));
+            return;
+          }
+          const axis = options.by as StatisticsAxis;
+          if (!statisticsAxes.includes(axis)) {
+            throw new XmServerError('invalid-argument', 'invalid --by', {
+              params: {
+                name: '--by',
+                value: options.by,
+                hint: `Expected one of: ${statisticsAxes.join(', ')}.`,
+                hintFr: `Une de ces valeurs est attendue : ${statisticsAxes.join(', ')}.`,
+              },
+            });
+          }
+          const totals = totalsBy(await recordStatistics(db, filter), axis);
+          if (ctx.json)
+            return ctx.print(
+              totals.map(([key, acts]) => ({ [axis]: key, acts })),
+              () => '',
+            );
+          ctx.io.stdout.write(statisticsCsv(axis, totals));
+        },
+      ),
     );
 }
 

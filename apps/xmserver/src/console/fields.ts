@@ -2,11 +2,13 @@ import { attribute, flag, type Html, html } from '@xmcomm/web-kit';
 
 export interface InputOptions {
   readonly name: string;
+  /** The element's id when a page has the same field more than once (default `f-<name>`). */
+  readonly id?: string;
   readonly label: string;
   readonly value?: string | undefined;
   readonly error?: string | undefined;
   readonly help?: string | undefined;
-  readonly type?: 'text' | 'number' | 'date' | 'password' | 'search';
+  readonly type?: 'text' | 'number' | 'date' | 'month' | 'password' | 'search';
   readonly required?: boolean;
   readonly maxLength?: number;
   /** `[value, label]` pairs: a select instead of an input. */
@@ -16,7 +18,7 @@ export interface InputOptions {
 
 /** A labelled input with its help and its error beside it, tied to it for screen readers. */
 export function input(o: InputOptions): Html {
-  const id = `f-${o.name}`;
+  const id = o.id ?? `f-${o.name}`;
   const described = [o.error ? `${id}-error` : '', o.help ? `${id}-help` : ''].filter(Boolean).join(' ');
   const common = html`id="${id}" name="${o.name}"${flag('required', o.required)}${attribute('aria-invalid', o.error ? 'true' : undefined)}${attribute('aria-describedby', described || undefined)}`;
   let control: Html;

@@ -111,6 +111,7 @@ export const births = defineExchangedTable(
   {
     indexes: [['date_of_birth'], ['child_surname', 'child_given_names']],
     label: { en: 'Birth', fr: 'Naissance' },
+    sex: { column: 'child_sex', male: ['male'], female: ['female'] },
   },
 );
 
@@ -192,6 +193,7 @@ export const deaths = defineExchangedTable(
   {
     indexes: [['date_of_death'], ['deceased_surname', 'deceased_given_names']],
     label: { en: 'Death', fr: 'Décès' },
+    sex: { column: 'deceased_sex', male: ['male'], female: ['female'] },
   },
 );
 

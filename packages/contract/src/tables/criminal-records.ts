@@ -84,6 +84,7 @@ export const criminalRecordEntries = defineExchangedTable(
   {
     indexes: [['person_surname', 'person_date_of_birth'], ['decision_date']],
     label: { en: 'Criminal record entry', fr: 'Fiche du casier judiciaire' },
+    sex: { column: 'person_sex', male: ['male'], female: ['female'] },
   },
 );
 

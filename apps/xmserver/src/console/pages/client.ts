@@ -7,6 +7,7 @@ import { alertOf, type ConsoleContext, type ConsoleUser, problemOf } from '../ap
 import { input } from '../fields.js';
 import { clientSummary } from '../queries.js';
 import { ct, listLabel } from '../texts.js';
+import { rt } from '../texts-reports.js';
 import { certificatesSection } from './certificates.js';
 import { clientInputs, clientOptions, readClientForm } from './clients.js';
 
@@ -129,7 +130,7 @@ ${input({ name: 'text', label: t(ct.message), value: val('message', 'text'), err
 <dt>${t(ct.domain)}</dt><dd>${client.domain ?? ''}</dd>
 <dt>${t(ct.contact)}</dt><dd>${client.contact ?? ''}</dd>
 </dl>
-${canAct ? html`<p><a class="button secondary" href="/clients/${m}/edit">${t(ct.edit)}</a></p>` : ''}
+<p>${canAct ? html`<a class="button secondary" href="/clients/${m}/edit">${t(ct.edit)}</a> ` : ''}<a class="button secondary" href="/clients/${m}/profile">${t(rt.profile)}</a>${canAct ? html` <a class="button secondary" href="/clients/${m}/bills">${t(rt.bills)}</a>` : ''}</p>
 </section>
 ${actions}
 <section class="card" aria-labelledby="h-statement"><h2 id="h-statement">${t(ct.statement)}</h2>

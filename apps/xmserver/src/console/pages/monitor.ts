@@ -26,7 +26,7 @@ ${
     ? html`<p class="muted">${t(ct.nothingYet)}</p>`
     : html`<div class="table-wrap"><table class="containers"><thead><tr><th>${t(ct.received)}</th><th>${t(ct.site)}</th><th>${t(ct.table)}</th><th class="num">#</th><th class="num">${t(ct.accepted)}</th><th class="num">${t(ct.rejected)}</th></tr></thead><tbody>${containers.map(
         (r) =>
-          html`<tr><td>${minute(r.receivedAt)}</td><td>${r.sender ? html`<a href="/clients/${encodeURIComponent(r.sender)}">${r.sender}</a>` : '-'}</td><td>${r.table ?? r.kind}</td><td class="num">${r.sequence ?? ''}</td><td class="num">${r.accepted}</td><td class="num${r.rejected > 0 ? ' negative' : ''}">${r.rejected}</td></tr>`,
+          html`<tr><td><time datetime="${r.receivedAt.toISOString()}">${minute(r.receivedAt)}</time></td><td>${r.sender ? html`<a href="/clients/${encodeURIComponent(r.sender)}">${r.sender}</a>` : '-'}</td><td>${r.table ?? r.kind}</td><td class="num">${r.sequence ?? ''}</td><td class="num">${r.accepted}</td><td class="num${r.rejected > 0 ? ' negative' : ''}">${r.rejected}</td></tr>`,
       )}</tbody></table></div>`
 }</section>
 <section class="card" aria-labelledby="h-sites"><h2 id="h-sites">${t(ct.perSite)}</h2>

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { alertOf, type ConsoleContext, type ConsoleUser, problemOf } from '../app.js';
 import { input } from '../fields.js';
 import { ct } from '../texts.js';
+import { rt } from '../texts-reports.js';
 
 interface TariffLine {
   id: number;
@@ -35,8 +36,11 @@ type Form = {
   values?: Partial<Record<Field, string>>;
   errors?: Partial<Record<Field, string>>;
   alert?: string;
+  /** A refused `tariff end`: which line, and why. */
+  endId?: number;
+  endError?: string;
 };
-type Query = { Querystring: { edit?: string; done?: string } };
+type Query = { Querystring: { edit?: string; done?: string; id?: string } };
 
 const when = (value: string | null) => (value ? value.slice(0, 16).replace('T', ' ') : '');
 
@@ -74,13 +78,26 @@ export function registerTariffs(c: ConsoleContext): void {
       label: Parameters<typeof c.t>[1],
       extra: Partial<Parameters<typeof input>[0]> = {},
     ) => input({ name, label: t(label), value: values[name], error: form.errors?.[name], ...extra });
-    const body = html`${request.query.done === 'set' ? html`<p class="notice" role="status">${t(ct.tariffSet)}</p>` : ''}
+    // `tariff end` ends a line in force or set for later, at a day it has not ended by already.
+    const endable = (l: TariffLine) => l.validUntil === null || new Date(l.validUntil) > new Date();
+    const endForm = (l: TariffLine) =>
+      html`<form method="post" action="/tariffs/${l.id}/end" class="inline end-tariff" aria-label="${c.t(request, rt.endTariffTitle, { id: l.id })}">${csrfInput(request.web.csrfToken)}
+${input({ id: `f-at-${l.id}`, name: 'at', label: t(rt.endAt), type: 'date', value: form.endId === l.id ? form.values?.from : undefined, error: form.endId === l.id ? form.endError : undefined })}
+<button type="submit" class="button secondary">${t(rt.endTariff)}</button></form>`;
+    const done =
+      request.query.done === 'set'
+        ? t(ct.tariffSet)
+        : request.query.done === 'ended'
+          ? c.t(request, rt.tariffEnded, { id: request.query.id ?? '' })
+          : undefined;
+    const body = html`${done ? html`<p class="notice" role="status">${done}</p>` : ''}
+${form.endId === undefined ? '' : alertOf(form.endError)}
 ${
   lines.length === 0
     ? html`<p class="muted">${t(ct.noTariffs)}</p>`
     : html`<div class="table-wrap"><table class="tariffs"><thead><tr><th>id</th><th>${t(ct.service)}</th><th>${t(ct.table)}</th><th>${t(ct.currency)}</th><th class="num">${t(ct.perRow)}</th><th class="num">${t(ct.perKilobyte)}</th><th class="num">${t(ct.flatFee)}</th><th class="num">${t(ct.freeRows)}</th><th>${t(ct.period)}</th><th>${t(ct.validFrom)}</th><th>${t(ct.to)}</th>${canSet ? html`<th></th>` : ''}</tr></thead><tbody>${lines.map(
         (l) =>
-          html`<tr><td>${l.id}</td><td>${l.service}</td><td>${l.table}</td><td>${l.currency}</td><td class="num">${l.perRow}</td><td class="num">${l.perKilobyte}</td><td class="num">${l.flatFee}</td><td class="num">${l.freeRows}</td><td>${l.period}</td><td>${when(l.validFrom)}</td><td>${when(l.validUntil)}</td>${canSet ? html`<td><a class="button secondary" href="/tariffs?edit=${l.id}#h-set">${t(ct.edit)}</a></td>` : ''}</tr>`,
+          html`<tr><td>${l.id}</td><td>${l.service}</td><td>${l.table}</td><td>${l.currency}</td><td class="num">${l.perRow}</td><td class="num">${l.perKilobyte}</td><td class="num">${l.flatFee}</td><td class="num">${l.freeRows}</td><td>${l.period}</td><td>${when(l.validFrom)}</td><td>${when(l.validUntil)}</td>${canSet ? html`<td><a class="button secondary" href="/tariffs?edit=${l.id}#h-set">${t(ct.edit)}</a>${endable(l) ? endForm(l) : ''}</td>` : ''}</tr>`,
       )}</tbody></table></div>`
 }
 ${
@@ -102,7 +119,7 @@ ${field('from', ct.validFrom, { type: 'date', help: t(ct.fromHelp) })}
 <p><button type="submit" class="button">${t(ct.setTariff)}</button></p></form>`
     : ''
 }`;
-    const status = form.errors || form.alert ? 400 : 200;
+    const status = form.errors || form.alert || form.endError ? 400 : 200;
     return web.sendPage(request, reply, { title: t(ct.tariffs), body, status });
   }
 
@@ -131,5 +148,25 @@ ${field('from', ct.validFrom, { type: 'date', help: t(ct.fromHelp) })}
       });
     }
     return web.redirect(reply, '/tariffs?done=set');
+  });
+
+  web.fastify.post<{ Params: { id: string } }>('/tariffs/:id/end', async (request, reply) => {
+    const user = await c.need(request, 2);
+    const id = request.params.id;
+    const at = formValue(request.body, 'at').trim();
+    const r = request as unknown as FastifyRequest<Query>;
+    if (!/^\d{1,9}$/.test(id))
+      return page(r, reply, user, { endId: -1, endError: c.t(request, rt.unknownTariff) });
+    try {
+      // `tariff end <id> [--at day]`: the day as typed goes to the command, which checks it.
+      await c.act(user, ['tariff', 'end', ...(at ? ['--at', at] : []), '--', id]);
+    } catch (error) {
+      return page(r, reply, user, {
+        values: { from: at },
+        endId: Number(id),
+        endError: problemOf(error, c.lang(request)).message,
+      });
+    }
+    return web.redirect(reply, `/tariffs?done=ended&id=${id}`);
   });
 }
