@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
-import { codecDictionaries, describeDictionaries } from '@xmcomm/schema';
+import { loadForms, serverFormsMigrations } from '@xmcomm/forms';
+import { type AnyTable, codecDictionaries, describeDictionaries, exchangedTables, migrateToLatest } from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,
@@ -83,6 +84,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const signers = await createServerSigners(db);
   const dictionaries = await loadDictionaries(db);
   log.info(describeDictionaries(dictionaries), 'dictionaries');
+  // The exchanged tables accepted: the contract's, and those of the forms installed (`forms install`).
+  // One array, read at each container, that housekeeping extends when a form is installed meanwhile.
+  await migrateToLatest(db, serverFormsMigrations);
+  const tables: AnyTable[] = [...(exchangedTables as readonly AnyTable[])];
+  const takeInForms = async () => {
+    for (const form of await loadForms(db, 'server')) {
+      const index = tables.findIndex((table) => table.name === form.table.name);
+      if (index < 0) tables.push(form.table);
+      else if (tables[index]?.fingerprint !== form.table.fingerprint) tables[index] = form.table;
+    }
+  };
+  await takeInForms();
   const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
   const codec = createSdcCodec({
     signer: serverIdentity,
@@ -94,13 +107,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     recipientsFor: serverRecipients(db),
     // The deployment's dictionaries, as `init --dictionary` recorded them (default: the Cameroon list).
     ...codecDictionaries(dictionaries),
+    tables,
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container
   // and row), an account without credit gets an insufficient-credit receipt; a batch's charges go
   // in a handful of statements inside the batch's transaction.
   const charging: Charging = syncCharging(actor);
-  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
+  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging, tables });
 
   // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the
   // handler resolved, so a container in hand costs one receiving connection; acknowledging out of
@@ -243,6 +257,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const housekeeping = setInterval(() => {
     signers.reload().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping'));
+    takeInForms().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping forms'));
     log.info({ ...counts, connections: transport.connected }, 'housekeeping');
   }, options.housekeepingSeconds * 1000);
   housekeeping.unref();
