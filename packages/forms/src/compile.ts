@@ -185,7 +185,9 @@ function templateOf(
       },
       {
         type: 'seal',
-        size: 120,
+        // A form's seal carries more fields than a birth extract's: 170 pt keeps its modules at
+        // 4 pixels or more when a 150 dpi scan reads it (documents' readQrFromPdf).
+        size: 170,
         align: 'right',
         caption: 'Vérifiable hors ligne / Verifiable offline · {{documentId}}',
       },
