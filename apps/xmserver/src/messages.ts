@@ -111,8 +111,8 @@ const errors: Catalogue<XmServerErrorCode> = {
     fr: () => "Le nouveau mot de passe doit différer de l'actuel ; rien n'a été modifié.",
   },
   'form-refused': {
-    en: (p) => `${p.detail}`,
-    fr: (p) => `${p.detailFr ?? p.detail}`,
+    en: (p) => `Form definition refused: ${p.detail}`,
+    fr: (p) => `Définition de formulaire refusée : ${p.detailFr ?? p.detail}`,
   },
   'config-invalid': {
     en: (p) => `Invalid configuration: ${p.detail}`,
