@@ -15,7 +15,7 @@ export const helpFr: FrenchTexts = {
   },
   'docstream init': {
     description:
-      "configurer la base du centre, son identité et son officier (mot de passe dans DOCSTREAM_NEW_PASSWORD)",
+      'configurer la base du centre, son identité et son officier (mot de passe dans DOCSTREAM_NEW_PASSWORD)',
     options: {
       '--matricule': 'le matricule du centre au serveur central',
       '--centre-code': 'le code du centre, 6 chiffres (début de chaque NIU)',
@@ -39,7 +39,8 @@ export const helpFr: FrenchTexts = {
     description: 'les formulaires installés, avec leur version et l’empreinte de leur table',
   },
   'docstream serve': {
-    description: "servir l'interface des postes aux navigateurs sur la base du centre (127.0.0.1 sauf --host)",
+    description:
+      "servir l'interface des postes aux navigateurs sur la base du centre (127.0.0.1 sauf --host)",
     options: { '--host': "l'adresse d'écoute", '--port': 'le port, 0-65535 (0 : un port libre)' },
   },
 };

@@ -20,7 +20,8 @@ export function formPrintHooks(
     kinds: [{ kind: 'copy', label: { en: 'The document, sealed', fr: 'Le document, scellé' } }],
     async print(user, ref, choice) {
       const entry = types.find((candidate) => candidate.type.name === ref.type);
-      if (!entry) return { ok: false, message: { en: `No form ${ref.type}.`, fr: `Aucun formulaire ${ref.type}.` } };
+      if (!entry)
+        return { ok: false, message: { en: `No form ${ref.type}.`, fr: `Aucun formulaire ${ref.type}.` } };
       let key: SealSigner;
       try {
         key = await signer();
@@ -34,7 +35,11 @@ export function formPrintHooks(
         const printed = await printFormRecord(kit, db, user, ref, entry.form, {
           signer: key,
           language: choice.language,
-          centre: { matricule: centre.matricule, centreCode: centre.centreCode, name: centre.name ?? centre.matricule },
+          centre: {
+            matricule: centre.matricule,
+            centreCode: centre.centreCode,
+            name: centre.name ?? centre.matricule,
+          },
         });
         return { ok: true, pdf: printed.pdf, fileName: `${printed.ref}-${printed.documentId}.pdf` };
       } catch (error) {

@@ -144,7 +144,10 @@ export function buildProgram(io: DocstreamIo): Command {
     .description(
       "A processing centre's authentic documents from forms defined without code: users, forms, the workstation UI.",
     )
-    .option('--data-dir <dir>', 'where the embedded database and the document key are kept (DOCSTREAM_DATA_DIR)')
+    .option(
+      '--data-dir <dir>',
+      'where the embedded database and the document key are kept (DOCSTREAM_DATA_DIR)',
+    )
     .option('--database-url <url>', "the centre's database, postgres://user@host/db (DOCSTREAM_DATABASE_URL)")
     .option('--json', 'machine-readable output')
     .addOption(
@@ -226,7 +229,11 @@ export function buildProgram(io: DocstreamIo): Command {
   async function withCentre<T>(
     body: (
       db: Kysely<SiteDatabase>,
-      context: { user?: SessionUser; centre?: SiteIdentity; types: Awaited<ReturnType<typeof siteFormRecordTypes>> },
+      context: {
+        user?: SessionUser;
+        centre?: SiteIdentity;
+        types: Awaited<ReturnType<typeof siteFormRecordTypes>>;
+      },
     ) => Promise<T>,
     mode: 'init' | 'centre' | 'user' = 'user',
   ) {
@@ -272,7 +279,13 @@ export function buildProgram(io: DocstreamIo): Command {
     .requiredOption('--officer <login>', "the officer's login (chef de centre, privilege 3)")
     .option('--officer-name <name>', "the officer's full name")
     .action(
-      (options: { matricule: string; centreCode: string; name?: string; officer: string; officerName?: string }) =>
+      (options: {
+        matricule: string;
+        centreCode: string;
+        name?: string;
+        officer: string;
+        officerName?: string;
+      }) =>
         withCentre(async (db) => {
           const existing = await readSiteIdentity(db);
           if (existing) {
@@ -349,11 +362,13 @@ export function buildProgram(io: DocstreamIo): Command {
       }),
     );
 
-  const forms = program.command('forms').description('the document types this centre issues (definition files)');
+  const forms = program
+    .command('forms')
+    .description('the document types this centre issues (definition files)');
   forms
     .command('install <file>')
     .description(
-      "install a form definition file (the officer): its table, its form and its print; the central server installs the same file",
+      'install a form definition file (the officer): its table, its form and its print; the central server installs the same file',
     )
     .action((file: string) =>
       withCentre(async (db, { user: actor }) => {

@@ -2,8 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTrustList, readQrFromPdf, readTrustList, trustListToText, verifySeal } from '@xmcomm/documents';
+import {
+  createTrustList,
+  readQrFromPdf,
+  readTrustList,
+  trustListToText,
+  verifySeal,
+} from '@xmcomm/documents';
 import { compileDefinition, installForm, loadForms, serverFormsMigrations } from '@xmcomm/forms';
+import { type TrustStore, unwrap } from '@xmcomm/pki';
 import {
   type AnyTable,
   exchangedTables,
@@ -25,7 +32,6 @@ import {
   type TestBrowser,
 } from '@xmcomm/web-kit/testing';
 import type { Page } from 'playwright-core';
-import { type TrustStore, unwrap } from '@xmcomm/pki';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { docstreamMigrations, runCli } from '../src/index.js';
 import { diplomaFields } from './fixtures.js';
@@ -85,13 +91,21 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'docstream-'));
   ids = await identities(serverName, centre.matricule);
   site = await createTestDatabase<SiteDatabase>({ migrations: docstreamMigrations });
-  server = await createTestDatabase<ServerDatabase>({ migrations: { ...serverMigrations, ...serverFormsMigrations } });
+  server = await createTestDatabase<ServerDatabase>({
+    migrations: { ...serverMigrations, ...serverFormsMigrations },
+  });
   serverTrust = ids.trusting(ids.site.certificate);
   // The central server: the operator installs the definition (what `xmserver forms install` runs).
   await installForm(server.db, 'server', await readFile(diplomaFile, 'utf8'), { by: 'operator' });
   await server.db
     .insertInto('xm_system.clients')
-    .values({ matricule: centre.matricule, centre_code: centre.centreCode, name: centre.name, status: 3, password_hash: 'x' })
+    .values({
+      matricule: centre.matricule,
+      centre_code: centre.centreCode,
+      name: centre.name,
+      status: 3,
+      password_hash: 'x',
+    })
     .execute();
   serverSync = createServerSync({
     db: server.db,
@@ -102,7 +116,9 @@ beforeAll(async () => {
       signer: ids.server,
       recipient: ids.server,
       signers: serverTrust,
-      recipientsFor: (matricule) => [{ certificate: matricule === centre.matricule ? ids.site.certificate : siteB.certificate }],
+      recipientsFor: (matricule) => [
+        { certificate: matricule === centre.matricule ? ids.site.certificate : siteB.certificate },
+      ],
       tables: serverTables,
     }),
   });
@@ -123,7 +139,17 @@ beforeAll(async () => {
 
   // The centre: set up, the officer installs the same file, adds a secretary and an agent.
   const init = await docstream(
-    ['init', '--matricule', centre.matricule, '--centre-code', centre.centreCode, '--name', centre.name, '--officer', 'chef'],
+    [
+      'init',
+      '--matricule',
+      centre.matricule,
+      '--centre-code',
+      centre.centreCode,
+      '--name',
+      centre.name,
+      '--officer',
+      'chef',
+    ],
     { DOCSTREAM_NEW_PASSWORD: passwords.chef },
   );
   expect(init.code, init.stderr).toBe(0);
@@ -133,7 +159,9 @@ beforeAll(async () => {
     ['sec', 'secretary'],
     ['ali', 'agent'],
   ] as const) {
-    const added = await docstream(['user', 'add', login, '--role', role], { DOCSTREAM_NEW_PASSWORD: passwords[login] });
+    const added = await docstream(['user', 'add', login, '--role', role], {
+      DOCSTREAM_NEW_PASSWORD: passwords[login],
+    });
     expect(added.code, added.stderr).toBe(0);
   }
   if (!unavailable) {
@@ -144,7 +172,10 @@ beforeAll(async () => {
       today: () => today,
       signal: stop.signal,
       openDatabase: async () => ({ db: site.db, close: async () => {} }),
-      documentSigner: async () => ({ privateKey: ids.document.privateKey, certificate: new Uint8Array(ids.document.der) }),
+      documentSigner: async () => ({
+        privateKey: ids.document.privateKey,
+        certificate: new Uint8Array(ids.document.der),
+      }),
       onListening: (address) => {
         url = address;
       },
@@ -195,7 +226,11 @@ describe('docstream forms', () => {
     expect(listed.code, listed.stderr).toBe(0);
     const [siteForm] = JSON.parse(listed.stdout) as { name: string; version: number; fingerprint: string }[];
     const [serverForm] = await loadForms(server.db, 'server');
-    expect(siteForm).toMatchObject({ name: 'diploma', version: 1, fingerprint: serverForm?.table.fingerprint });
+    expect(siteForm).toMatchObject({
+      name: 'diploma',
+      version: 1,
+      fingerprint: serverForm?.table.fingerprint,
+    });
   });
 
   test('a broken definition is refused with its lines, exit 8, nothing installed', async () => {
@@ -204,8 +239,13 @@ describe('docstream forms', () => {
     await writeFile(bad, '{\n  "format": "xmcomm-form/1",\n  "name": "x",\n  "table": "select"\n}\n');
     const run = await docstream(['--lang', 'fr', 'forms', 'install', bad]);
     expect(run.code).toBe(8);
-    expect(run.stderr).toContain('ligne 4, colonne 12 ($.table) : « select » est une table de la plateforme ou un nom réservé');
-    const agent = await docstream(['forms', 'install', diplomaFile], { DOCSTREAM_USER: 'ali', DOCSTREAM_PASSWORD: passwords.ali });
+    expect(run.stderr).toContain(
+      'ligne 4, colonne 12 ($.table) : « select » est une table de la plateforme ou un nom réservé',
+    );
+    const agent = await docstream(['forms', 'install', diplomaFile], {
+      DOCSTREAM_USER: 'ali',
+      DOCSTREAM_PASSWORD: passwords.ali,
+    });
     expect(agent.code).toBe(5);
   });
 });
@@ -254,7 +294,10 @@ describe.skipIf(unavailable)('a diploma issued in chromium, printed, centralised
     await logIn(officer.page, 'chef', passwords.chef);
     await officer.page.goto(`${url}/records/${ref}`);
     await officer.page.locator('form[action$="/validate"] input[type="password"]').fill(passwords.chef);
-    await Promise.all([officer.page.waitForNavigation(), officer.page.locator('form[action$="/validate"] button').click()]);
+    await Promise.all([
+      officer.page.waitForNavigation(),
+      officer.page.locator('form[action$="/validate"] button').click(),
+    ]);
     const text = await mainText(officer.page);
     const niu = /300101-2026-\d{7}-\d{2}/.exec(text)?.[0] ?? '';
     expect(niu).not.toBe('');
@@ -274,7 +317,14 @@ describe.skipIf(unavailable)('a diploma issued in chromium, printed, centralised
     expect(printed).toContain('Très bien');
     expect(printed).toContain(niu);
     // The printed page, to look at: test-artifacts/screenshots/docstream-diploma-printed.png.
-    execFileSync('pdftoppm', ['-png', '-r', '80', '-singlefile', pdf, join(screenshotDirectory, 'docstream-diploma-printed')]);
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '80',
+      '-singlefile',
+      pdf,
+      join(screenshotDirectory, 'docstream-diploma-printed'),
+    ]);
     const seal = await readQrFromPdf(pdf);
     const verified = verifySeal(seal ?? '', readTrustList(trustListText));
     expect(verified.status, JSON.stringify({ verified, seal: seal?.slice(0, 20) })).toBe('VALID');
@@ -320,8 +370,13 @@ describe.skipIf(unavailable)('a diploma issued in chromium, printed, centralised
       .selectFrom('xm_data.diplomas' as never)
       .select(['niu', 'holder_surname', 'mention', 'origin_matricule'] as never)
       .execute();
-    expect(central).toEqual([{ niu, holder_surname: 'Ngo Bassa', mention: 'tres-bien', origin_matricule: centre.matricule }]);
-    const issued = await server.db.selectFrom('xm_data.issued_documents').select(['record_niu', 'template_id']).execute();
+    expect(central).toEqual([
+      { niu, holder_surname: 'Ngo Bassa', mention: 'tres-bien', origin_matricule: centre.matricule },
+    ]);
+    const issued = await server.db
+      .selectFrom('xm_data.issued_documents')
+      .select(['record_niu', 'template_id'])
+      .execute();
     expect(issued).toEqual([{ record_niu: niu, template_id: 'form-diploma' }]);
   }, 240_000);
 });
@@ -334,7 +389,13 @@ describe('a site whose definition differs from the server', () => {
     unwrap(serverTrust.registerCertificate(identity.certificate));
     await server.db
       .insertInto('xm_system.clients')
-      .values({ matricule: other.matricule, centre_code: other.centreCode, name: 'Douala', status: 3, password_hash: 'x' })
+      .values({
+        matricule: other.matricule,
+        centre_code: other.centreCode,
+        name: 'Douala',
+        status: 3,
+        password_hash: 'x',
+      })
       .execute();
     // The same name and version, but a longer surname: another table fingerprint.
     const edited = JSON.parse(await readFile(diplomaFile, 'utf8'));

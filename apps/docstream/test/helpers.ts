@@ -14,7 +14,8 @@ export async function identities(serverName: string, matricule: string) {
     const certificate = await ca.issueCertificate({
       publicKey: keys.publicKey,
       profile,
-      subject: profile === 'signatory' ? { commonName: subject } : { matricule: subject, commonName: subject },
+      subject:
+        profile === 'signatory' ? { commonName: subject } : { matricule: subject, commonName: subject },
     });
     return { privateKey: keys.privateKey, certificate: certificate.pem, der: certificate.der };
   };

@@ -3,10 +3,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
+import { loadForms, serverFormsMigrations } from '@xmcomm/forms';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
-import { loadForms, serverFormsMigrations } from '@xmcomm/forms';
-import { type AnyTable, codecDictionaries, describeDictionaries, exchangedTables, migrateToLatest } from '@xmcomm/schema';
+import {
+  type AnyTable,
+  codecDictionaries,
+  describeDictionaries,
+  exchangedTables,
+  migrateToLatest,
+} from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,

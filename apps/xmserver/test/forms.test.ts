@@ -14,7 +14,10 @@ const examples = new URL('../../docstream/examples/', import.meta.url);
 let database: TestDatabase<ServerDatabase>;
 let dataDir: string;
 const run = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
-  runInProcess(['--data-dir', dataDir, ...argv], { database: database.db, env: { ...asSupervisor, ...extra } });
+  runInProcess(['--data-dir', dataDir, ...argv], {
+    database: database.db,
+    env: { ...asSupervisor, ...extra },
+  });
 
 beforeAll(async () => {
   database = await createTestDatabase<ServerDatabase>();
@@ -43,7 +46,10 @@ test('forms install creates the table and records the version; again, nothing ch
     .where('action', '=', 'forms.install')
     .execute();
   expect(audit.length).toBe(2);
-  await database.db.selectFrom('xm_data.diplomas' as never).selectAll().execute();
+  await database.db
+    .selectFrom('xm_data.diplomas' as never)
+    .selectAll()
+    .execute();
 });
 
 test('a broken or incompatible definition is refused, exit 65, with its lines in French', async () => {

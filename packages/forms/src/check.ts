@@ -130,12 +130,7 @@ class Checker {
       return undefined;
     }
     if (value.length < min || value.length > max) {
-      this.add(
-        'out-of-range',
-        path,
-        `${min} to ${max} items.`,
-        `de ${min} à ${max} éléments.`,
-      );
+      this.add('out-of-range', path, `${min} to ${max} items.`, `de ${min} à ${max} éléments.`);
       return undefined;
     }
     const out: T[] = [];
@@ -189,7 +184,7 @@ export function checkDefinition(
         'invalid-name',
         p,
         'the type name is 1-32 lower-case letters, digits or dashes, starting with a letter.',
-        "le nom du type fait 1 à 32 lettres minuscules, chiffres ou tirets, en commençant par une lettre.",
+        'le nom du type fait 1 à 32 lettres minuscules, chiffres ou tirets, en commençant par une lettre.',
       );
       return undefined;
     }
@@ -281,7 +276,9 @@ export function checkDefinition(
     if (!obj) return undefined;
     const privilege = c.required(obj, 'privilege', p, (n, np) => c.integer(n, np, 2, 3)) as 2 | 3 | undefined;
     const signerTitle = c.optional(obj, 'title', p, c.bilingual);
-    return privilege === undefined ? undefined : { privilege, ...(signerTitle ? { title: signerTitle } : {}) };
+    return privilege === undefined
+      ? undefined
+      : { privilege, ...(signerTitle ? { title: signerTitle } : {}) };
   }) ?? { privilege: 3 as const };
   const print = c.required(root, 'print', '$', (v, p) => printAt(c, v, p, fieldRef));
   if (c.problems.length > 0) return { ok: false, problems: c.problems };
@@ -378,8 +375,10 @@ function fieldAt(c: Checker, value: Json, path: string): FieldDefinition | undef
       ? c.required(obj, 'maxLength', path, (v, p) => c.integer(v, p, 1, definitionLimits.textLength))
       : undefined;
   const bound = 2_147_483_647;
-  const min = type === 'integer' ? c.optional(obj, 'min', path, (v, p) => c.integer(v, p, -bound, bound)) : undefined;
-  const max = type === 'integer' ? c.optional(obj, 'max', path, (v, p) => c.integer(v, p, -bound, bound)) : undefined;
+  const min =
+    type === 'integer' ? c.optional(obj, 'min', path, (v, p) => c.integer(v, p, -bound, bound)) : undefined;
+  const max =
+    type === 'integer' ? c.optional(obj, 'max', path, (v, p) => c.integer(v, p, -bound, bound)) : undefined;
   if (min !== undefined && max !== undefined && min > max) {
     c.add('out-of-range', member(path, 'max'), 'max is below min.', 'max est inférieur à min.');
   }
@@ -496,19 +495,16 @@ function ruleAt(
   }
   const obj = c.object(value, path, ['kind', 'field', 'of', 'message']) as Obj;
   const field = c.required(obj, 'field', path, fieldRef(['integer']));
-  const of = c.required(obj, 'of', path, (v, p) => c.list(v, p, definitionLimits.sumTerms, fieldRef(['integer'])));
+  const of = c.required(obj, 'of', path, (v, p) =>
+    c.list(v, p, definitionLimits.sumTerms, fieldRef(['integer'])),
+  );
   const words = message(obj);
   return field === undefined || of === undefined
     ? undefined
     : { kind: 'sum', field, of, ...(words ? { message: words } : {}) };
 }
 
-function printAt(
-  c: Checker,
-  value: Json,
-  path: string,
-  fieldRef: FieldRef,
-): PrintDefinition | undefined {
+function printAt(c: Checker, value: Json, path: string, fieldRef: FieldRef): PrintDefinition | undefined {
   const obj = c.object(value, path, ['title', 'fields', 'sealFields', 'watermark']);
   if (!obj) return undefined;
   const title = c.required(obj, 'title', path, c.bilingual);

@@ -6,7 +6,10 @@ import { describeProblem, type FormProblem } from './problems.js';
 
 // The validator of definition files: each rule kind, each hostile case, each refusal at its line.
 
-const diplomaText = readFileSync(new URL('../../../apps/docstream/examples/diploma.json', import.meta.url), 'utf8');
+const diplomaText = readFileSync(
+  new URL('../../../apps/docstream/examples/diploma.json', import.meta.url),
+  'utf8',
+);
 const diploma = JSON.parse(diplomaText) as Record<string, unknown>;
 
 const minimal = {
@@ -54,18 +57,29 @@ describe('a definition file', () => {
     expect(form.template.sealFields).toContain('holder_surname');
     expect(form.fieldLabels.mention?.values?.['tres-bien']).toEqual({ en: 'Very good', fr: 'Très bien' });
     // The contract's own validation applies to rows of the table: lengths, enums, bounds.
-    const checked = validateRow(form.table, { holder_surname: 'x'.repeat(101), diploma: 'phd', session_year: 1900 });
+    const checked = validateRow(form.table, {
+      holder_surname: 'x'.repeat(101),
+      diploma: 'phd',
+      session_year: 1900,
+    });
     expect(checked.ok).toBe(false);
     if (!checked.ok) {
       const codes = Object.fromEntries(checked.errors.map((e) => [e.field, e.code]));
-      expect(codes).toMatchObject({ holder_surname: 'too-long', diploma: 'not-allowed', session_year: 'out-of-range' });
+      expect(codes).toMatchObject({
+        holder_surname: 'too-long',
+        diploma: 'not-allowed',
+        session_year: 'out-of-range',
+      });
     }
   });
 
   test('the same file gives the same fingerprint; another label does not change it, another length does', () => {
     const a = compiled(diplomaText).table.fingerprint;
     expect(compiled(diplomaText).table.fingerprint).toBe(a);
-    const relabelled = structuredClone(diploma) as { label: { en: string }; fields: { maxLength?: number }[] };
+    const relabelled = structuredClone(diploma) as {
+      label: { en: string };
+      fields: { maxLength?: number }[];
+    };
     relabelled.label.en = 'Certificate';
     expect(compiled(JSON.stringify(relabelled)).table.fingerprint).toBe(a);
     (relabelled.fields[0] as { maxLength?: number }).maxLength = 120;
@@ -124,7 +138,9 @@ describe('a definition file', () => {
     ]);
     const line = text.split('\n').findIndex((l) => l.includes('"nowhere"')) + 1;
     expect(found[1]?.line).toBe(line);
-    expect(describeProblem(found[1] as FormProblem, 'fr')).toMatch(/^ligne \d+, colonne \d+ \(\$\.rules\[1\]\.field\) : « nowhere » n'est pas un des champs\. \[unknown-field\]$/);
+    expect(describeProblem(found[1] as FormProblem, 'fr')).toMatch(
+      /^ligne \d+, colonne \d+ \(\$\.rules\[1\]\.field\) : « nowhere » n'est pas un des champs\. \[unknown-field\]$/,
+    );
   });
 });
 

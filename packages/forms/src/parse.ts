@@ -20,14 +20,16 @@ const readFailure = {
  */
 export function parseFormDefinition(text: string, limits: ReadLimits = defaultReadLimits): ParseResult {
   if (typeof text !== 'string') {
-    return { ok: false, problems: [problemAt('not-json', '$', undefined, 'Not a text.', "Pas un texte.")] };
+    return { ok: false, problems: [problemAt('not-json', '$', undefined, 'Not a text.', 'Pas un texte.')] };
   }
   const read = readJson(text, limits);
   if (!read.ok) {
     const [en, fr] = readFailure[read.code];
     return {
       ok: false,
-      problems: [problemAt(read.code, '$', read.position, `${en}: ${read.detail}.`, `${fr} : ${read.detail}.`)],
+      problems: [
+        problemAt(read.code, '$', read.position, `${en}: ${read.detail}.`, `${fr} : ${read.detail}.`),
+      ],
     };
   }
   const checked = checkDefinition(read.value, read.positions);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  addColumnsMigration,
   type AnyTable,
+  addColumnsMigration,
   type ColumnSpec,
   createTable,
   defineSystemTable,

@@ -13,7 +13,9 @@ const diploma = example('diploma');
 const card = example('registration-card');
 
 /** The diploma definition with changes, as an operator would edit the file. */
-function edited(change: (definition: { version: number; fields: Record<string, unknown>[] }) => void): string {
+function edited(
+  change: (definition: { version: number; fields: Record<string, unknown>[] }) => void,
+): string {
   const definition = JSON.parse(diploma);
   change(definition);
   return JSON.stringify(definition, null, 2);
@@ -22,7 +24,9 @@ function edited(change: (definition: { version: number; fields: Record<string, u
 let server: TestDatabase<ServerDatabase>;
 
 beforeAll(async () => {
-  server = await createTestDatabase<ServerDatabase>({ migrations: { ...serverMigrations, ...serverFormsMigrations } });
+  server = await createTestDatabase<ServerDatabase>({
+    migrations: { ...serverMigrations, ...serverFormsMigrations },
+  });
 }, 120_000);
 afterAll(async () => {
   await server?.close();
@@ -46,7 +50,9 @@ describe('installing a form on the server', () => {
     // The contract's CHECK constraints are there: the database refuses what validation refuses.
     await expect(
       sql`insert into xm_data.diplomas (holder_surname, holder_given_names, date_of_birth, place_of_birth, diploma, session_year, mention, date_of_deliberation, date_of_issue, institution)
-          values ('A', 'B', '2000-01-01', 'C', 'phd', 2020, 'bien', '2020-07-01', '2020-08-01', 'D')`.execute(server.db),
+          values ('A', 'B', '2000-01-01', 'C', 'phd', 2020, 'bien', '2020-07-01', '2020-08-01', 'D')`.execute(
+        server.db,
+      ),
     ).rejects.toThrow();
     expect((await listForms(server.db, 'server')).map((form) => form.name)).toEqual(['diploma']);
   });
@@ -60,7 +66,12 @@ describe('installing a form on the server', () => {
   test('a new version that adds an optional field at the end extends the table; rows stay', async () => {
     const v2 = edited((d) => {
       d.version = 2;
-      d.fields.push({ name: 'remarks', type: 'text', maxLength: 200, label: { en: 'Remarks', fr: 'Observations' } });
+      d.fields.push({
+        name: 'remarks',
+        type: 'text',
+        maxLength: 200,
+        label: { en: 'Remarks', fr: 'Observations' },
+      });
     });
     const installed = await installForm(server.db, 'server', v2, { by: 'op' });
     expect(installed).toMatchObject({ version: 2, outcome: 'updated', addedColumns: ['remarks'] });
@@ -79,7 +90,13 @@ describe('installing a form on the server', () => {
     const required = edited((d) => {
       d.version = 3;
       d.fields.push({ name: 'remarks', type: 'text', maxLength: 200, label: { en: 'R', fr: 'R' } });
-      d.fields.push({ name: 'grade', type: 'text', maxLength: 2, required: true, label: { en: 'G', fr: 'G' } });
+      d.fields.push({
+        name: 'grade',
+        type: 'text',
+        maxLength: 2,
+        required: true,
+        label: { en: 'G', fr: 'G' },
+      });
     });
     expect((await refusal(required)).code).toBe('incompatible-change');
     const thief = JSON.stringify({ ...JSON.parse(card), table: 'diplomas' });
@@ -94,7 +111,9 @@ describe('installing a form on the server', () => {
   });
 
   test('fingerprints are per table: installing or changing one form leaves the other as it was', async () => {
-    const before = (await listForms(server.db, 'server')).find((form) => form.name === 'diploma')?.fingerprint;
+    const before = (await listForms(server.db, 'server')).find(
+      (form) => form.name === 'diploma',
+    )?.fingerprint;
     await installForm(server.db, 'server', card, { by: 'op' });
     const v2 = JSON.stringify({
       ...JSON.parse(card),
@@ -107,6 +126,9 @@ describe('installing a form on the server', () => {
     await installForm(server.db, 'server', v2, { by: 'op' });
     const after = await listForms(server.db, 'server');
     expect(after.find((form) => form.name === 'diploma')?.fingerprint).toBe(before);
-    expect(after.map((form) => `${form.name} v${form.version}`)).toEqual(['diploma v2', 'registration-card v2']);
+    expect(after.map((form) => `${form.name} v${form.version}`)).toEqual([
+      'diploma v2',
+      'registration-card v2',
+    ]);
   });
 });

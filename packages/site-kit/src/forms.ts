@@ -4,5 +4,5 @@
 // its table and the kit's search indexes in one transaction. Apart from the main entry so that the
 // kit's core does not load the documents package (PDF fonts).
 
-export { formRecordType, installSiteForm, siteFormRecordTypes } from './form-record-type.js';
 export { type FormPrintOptions, type PrintedForm, printFormRecord } from './form-print.js';
+export { formRecordType, installSiteForm, siteFormRecordTypes } from './form-record-type.js';
