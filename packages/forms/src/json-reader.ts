@@ -26,6 +26,7 @@ export type ReadResult =
       readonly code: 'too-large' | 'too-deep' | 'not-json';
       readonly position?: Position;
       readonly detail: string;
+      readonly detailFr: string;
     };
 
 class Stop extends Error {
@@ -33,6 +34,7 @@ class Stop extends Error {
     readonly code: 'too-deep' | 'not-json' | 'too-large',
     readonly offset: number,
     readonly detail: string,
+    readonly detailFr: string,
   ) {
     super(detail);
   }
@@ -50,13 +52,18 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
       ok: false,
       code: 'too-large',
       detail: `${text.length} characters, at most ${limits.maxLength}`,
+      detailFr: `${text.length} caractères, au plus ${limits.maxLength}`,
     };
   }
   const offsets = new Map<string, number>();
   let at = 0;
   let values = 0;
-  const fail = (detail: string, code: 'not-json' | 'too-deep' | 'too-large' = 'not-json'): never => {
-    throw new Stop(code, at, detail);
+  const fail = (
+    detail: string,
+    detailFr: string,
+    code: 'not-json' | 'too-deep' | 'too-large' = 'not-json',
+  ): never => {
+    throw new Stop(code, at, detail, detailFr);
   };
   const space = () => {
     while (at < text.length) {
@@ -70,14 +77,18 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
     let out = '';
     let start = at;
     while (true) {
-      if (at >= text.length) fail('a text is not closed by "');
+      if (at >= text.length) fail('a text is not closed by "', 'un texte n\'est pas fermé par "');
       const c = text.charCodeAt(at);
       if (c === 0x22) {
         out += text.slice(start, at);
         at++;
         return out;
       }
-      if (c < 0x20) fail('a control character inside a text (write \\n)');
+      if (c < 0x20)
+        fail(
+          'a control character inside a text (write \\n)',
+          'un caractère de contrôle dans un texte (écrivez \\n)',
+        );
       if (c === 0x5c) {
         out += text.slice(start, at);
         const e = text[at + 1];
@@ -97,7 +108,7 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
         } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
           out += String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 6), 16));
           at += 6;
-        } else fail('an unknown escape in a text');
+        } else fail('an unknown escape in a text', 'un échappement inconnu dans un texte');
         start = at;
         continue;
       }
@@ -105,8 +116,14 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
     }
   };
   const value = (path: string, depth: number): Json => {
-    if (depth > limits.maxDepth) fail(`nested deeper than ${limits.maxDepth} levels`, 'too-deep');
-    if (++values > limits.maxValues) fail(`more than ${limits.maxValues} values`, 'too-large');
+    if (depth > limits.maxDepth)
+      fail(
+        `nested deeper than ${limits.maxDepth} levels`,
+        `plus de ${limits.maxDepth} niveaux d'imbrication`,
+        'too-deep',
+      );
+    if (++values > limits.maxValues)
+      fail(`more than ${limits.maxValues} values`, `plus de ${limits.maxValues} valeurs`, 'too-large');
     space();
     offsets.set(path, at);
     const c = text[at];
@@ -120,15 +137,17 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
       }
       while (true) {
         space();
-        if (text[at] !== '"') fail('a member name in double quotes is expected');
+        if (text[at] !== '"')
+          fail('a member name in double quotes is expected', 'un nom de membre entre guillemets est attendu');
         const keyAt = at;
         const key = string();
         if (Object.hasOwn(out, key)) {
           at = keyAt;
-          fail(`"${key.slice(0, 40)}" is given twice`);
+          fail(`"${key.slice(0, 40)}" is given twice`, `« ${key.slice(0, 40)} » est donné deux fois`);
         }
         space();
-        if (text[at] !== ':') fail('":" is expected after a member name');
+        if (text[at] !== ':')
+          fail('":" is expected after a member name', '« : » est attendu après un nom de membre');
         at++;
         const path2 = member(path, key);
         Object.defineProperty(out, key, {
@@ -146,7 +165,7 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
           at++;
           return out;
         }
-        fail('"," or "}" is expected');
+        fail('"," or "}" is expected', '« , » ou « } » est attendu');
       }
     }
     if (c === '[') {
@@ -168,14 +187,15 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
           at++;
           return out;
         }
-        fail('"," or "]" is expected');
+        fail('"," or "]" is expected', '« , » ou « ] » est attendu');
       }
     }
     if (c === '"') return string();
     const literal = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(
       text.slice(at, at + 40),
     );
-    if (!literal) fail(at >= text.length ? 'the text ends too early' : 'a value is expected');
+    if (!literal && at >= text.length) fail('the text ends too early', 'le texte finit trop tôt');
+    if (!literal) fail('a value is expected', 'une valeur est attendue');
     const word = (literal as RegExpExecArray)[0];
     at += word.length;
     if (word === 'true') return true;
@@ -187,7 +207,7 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
     if (text.charCodeAt(0) === 0xfeff) at = 1; // a byte order mark some editors write
     const result = value('$', 0);
     space();
-    if (at < text.length) fail('more after the end of the document');
+    if (at < text.length) fail('more after the end of the document', 'du texte après la fin du document');
     const lines = lineStarts(text);
     const positions = new Map<string, Position>();
     for (const [path, offset] of offsets) positions.set(path, positionOf(lines, offset));
@@ -199,6 +219,7 @@ export function readJson(text: string, limits: ReadLimits = defaultReadLimits): 
       code: error.code,
       position: positionOf(lineStarts(text), Math.min(error.offset, text.length)),
       detail: error.detail,
+      detailFr: error.detailFr,
     };
   }
 }

@@ -148,6 +148,7 @@ describe('hostile or broken files', () => {
   test('not JSON: the line and column of the fault', () => {
     const [problem] = problems('{\n  "format": "xmcomm-form/1",\n  "name": oops\n}');
     expect(problem).toMatchObject({ code: 'not-json', line: 3, column: 11 });
+    expect(problem?.messageFr).toBe("La définition n'est pas du JSON valide : une valeur est attendue.");
   });
 
   test('a member given twice is refused (JSON.parse would keep the last silently)', () => {

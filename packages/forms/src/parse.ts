@@ -28,7 +28,7 @@ export function parseFormDefinition(text: string, limits: ReadLimits = defaultRe
     return {
       ok: false,
       problems: [
-        problemAt(read.code, '$', read.position, `${en}: ${read.detail}.`, `${fr} : ${read.detail}.`),
+        problemAt(read.code, '$', read.position, `${en}: ${read.detail}.`, `${fr} : ${read.detailFr}.`),
       ],
     };
   }
