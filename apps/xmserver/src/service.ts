@@ -3,16 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { syncCharging } from '@xmcomm/billing';
-import { loadForms, serverFormsMigrations } from '@xmcomm/forms';
 import { type BrokerOptions, ServerTransport } from '@xmcomm/mqtt-transport';
 import { describePkiError, importPrivateKey } from '@xmcomm/pki';
-import {
-  type AnyTable,
-  codecDictionaries,
-  describeDictionaries,
-  exchangedTables,
-  migrateToLatest,
-} from '@xmcomm/schema';
+import { codecDictionaries, describeDictionaries } from '@xmcomm/schema';
 import {
   type ApplyOutcome,
   type Charging,
@@ -29,6 +22,7 @@ import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
 import { loadDictionaries } from './dictionaries.js';
 import { XmServerError } from './errors.js';
+import { acceptedTables } from './form-tables.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
 import { recordRefusal } from './refusals.js';
@@ -90,18 +84,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const signers = await createServerSigners(db);
   const dictionaries = await loadDictionaries(db);
   log.info(describeDictionaries(dictionaries), 'dictionaries');
-  // The exchanged tables accepted: the contract's, and those of the forms installed (`forms install`).
-  // One array, read at each container, that housekeeping extends when a form is installed meanwhile.
-  await migrateToLatest(db, serverFormsMigrations);
-  const tables: AnyTable[] = [...(exchangedTables as readonly AnyTable[])];
-  const takeInForms = async () => {
-    for (const form of await loadForms(db, 'server')) {
-      const index = tables.findIndex((table) => table.name === form.table.name);
-      if (index < 0) tables.push(form.table);
-      else if (tables[index]?.fingerprint !== form.table.fingerprint) tables[index] = form.table;
-    }
-  };
-  await takeInForms();
+  // The contract's tables and the installed forms' (docs/docstream.md), taken in again at housekeeping.
+  const { tables, refresh: takeInForms } = await acceptedTables(db);
   const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
   const codec = createSdcCodec({
     signer: serverIdentity,
