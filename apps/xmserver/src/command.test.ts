@@ -60,6 +60,8 @@ describe('who may run each command', () => {
       'trust-list send': '2',
       run: 'none',
       demo: 'none',
+      'forms install': '3',
+      'forms list': '1',
       'licence show': '1',
       'licence activate': '3',
       'broker test': 'none',

@@ -43,6 +43,7 @@ export const xmServerErrorCodes = [
   'password-change-required',
   'password-unchanged',
   'unavailable-feature',
+  'form-refused',
   'stopping',
   'internal',
 ] as const;

@@ -33,6 +33,7 @@ export const exitCodes: { readonly [C in XmServerErrorCode]: number } = {
   'last-supervisor': 65,
   'key-already-certified': 65,
   'unavailable-feature': 69,
+  'form-refused': 65,
   'database-unavailable': 75,
   'broker-unreachable': 75,
   'broker-login-refused': 77,

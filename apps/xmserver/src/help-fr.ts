@@ -251,6 +251,18 @@ export const helpFr: FrenchTexts = {
       "l'édition : 10 clients et 20 utilisateurs sans clé de licence ; une clé relève la limite de clients",
   },
   'xmserver licence show': { description: "l'édition en vigueur, ses limites et ce qui en est utilisé" },
+  'xmserver forms': {
+    description:
+      'les types de documents définis par un fichier de définition (Docstream) : les installer et les lister',
+  },
+  'xmserver forms install': {
+    description:
+      'vérifier un fichier de définition de formulaire, créer sa table (ou ajouter ses nouveaux champs facultatifs) et enregistrer la version',
+    arguments: { file: 'le fichier de définition (JSON, xmcomm-form/1)' },
+  },
+  'xmserver forms list': {
+    description: "les formulaires installés, chacun avec sa dernière version et l'empreinte de sa table",
+  },
   'xmserver licence activate': {
     description: "installer une clé de licence de l'éditeur (vérifiée hors ligne par sa signature)",
     arguments: { key: 'XMLIC1.…' },

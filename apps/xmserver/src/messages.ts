@@ -110,6 +110,10 @@ const errors: Catalogue<XmServerErrorCode> = {
     en: () => 'The new password must differ from the current one; nothing was changed.',
     fr: () => "Le nouveau mot de passe doit différer de l'actuel ; rien n'a été modifié.",
   },
+  'form-refused': {
+    en: (p) => `Form definition refused: ${p.detail}`,
+    fr: (p) => `Définition de formulaire refusée : ${p.detailFr ?? p.detail}`,
+  },
   'config-invalid': {
     en: (p) => `Invalid configuration: ${p.detail}`,
     fr: (p) => `Configuration invalide : ${p.detailFr ?? p.detail}`,

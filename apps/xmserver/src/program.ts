@@ -6,6 +6,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBroker } from './commands/broker.js';
 import { registerClient } from './commands/client.js';
 import { registerConsole } from './commands/console.js';
+import { registerForms } from './commands/forms.js';
 import { registerInit } from './commands/init.js';
 import { registerLicence } from './commands/licence.js';
 import { registerLogin } from './commands/login.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: Io): Command {
   registerService(program, io);
   registerLicence(program, io);
   registerTariff(program, io);
+  registerForms(program, io);
   registerTrustList(program, io);
   registerBroker(program, io);
   registerObserve(program, io);

@@ -22,6 +22,7 @@ import { defaultConcurrency } from './config.js';
 import type { ServerDb } from './database.js';
 import { loadDictionaries } from './dictionaries.js';
 import { XmServerError } from './errors.js';
+import { acceptedTables } from './form-tables.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
 import { recordRefusal } from './refusals.js';
@@ -83,6 +84,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const signers = await createServerSigners(db);
   const dictionaries = await loadDictionaries(db);
   log.info(describeDictionaries(dictionaries), 'dictionaries');
+  // The contract's tables and the installed forms' (docs/docstream.md), taken in again at housekeeping.
+  const { tables, refresh: takeInForms } = await acceptedTables(db);
   const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
   const codec = createSdcCodec({
     signer: serverIdentity,
@@ -94,13 +97,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     recipientsFor: serverRecipients(db),
     // The deployment's dictionaries, as `init --dictionary` recorded them (default: the Cameroon list).
     ...codecDictionaries(dictionaries),
+    tables,
   });
   const actor = `xmserver-${options.serverName}-${hostname()}-${process.pid}`;
   // Billing's own gate and ledger: an act is charged once (billing is idempotent per container
   // and row), an account without credit gets an insufficient-credit receipt; a batch's charges go
   // in a handful of statements inside the batch's transaction.
   const charging: Charging = syncCharging(actor);
-  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
+  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging, tables });
 
   // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the
   // handler resolved, so a container in hand costs one receiving connection; acknowledging out of
@@ -243,6 +247,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const housekeeping = setInterval(() => {
     signers.reload().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping'));
+    takeInForms().catch((error: unknown) => log.warn({ err: String(error) }, 'housekeeping forms'));
     log.info({ ...counts, connections: transport.connected }, 'housekeeping');
   }, options.housekeepingSeconds * 1000);
   housekeeping.unref();
