@@ -25,6 +25,7 @@ import { XmServerError } from './errors.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
 import { recordRefusal } from './refusals.js';
+import { restrictedTables, serverTables } from './restricted-tables.js';
 
 export interface ServiceOptions {
   readonly db: ServerDb;
@@ -92,6 +93,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     // embedded database could not answer inside it), then cached per site for a minute: a
     // re-enrolled site gets receipts for its new certificate within that time.
     recipientsFor: serverRecipients(db),
+    // The civil registration tables and the criminal record's (restricted, below).
+    tables: serverTables,
     // The deployment's dictionaries, as `init --dictionary` recorded them (default: the Cameroon list).
     ...codecDictionaries(dictionaries),
   });
@@ -100,7 +103,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // and row), an account without credit gets an insufficient-credit receipt; a batch's charges go
   // in a handful of statements inside the batch's transaction.
   const charging: Charging = syncCharging(actor);
-  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging });
+  const sync = createServerSync({
+    db,
+    codec,
+    serverMatricule: options.serverName,
+    charging,
+    tables: serverTables,
+    restrictedTables,
+  });
 
   // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the
   // handler resolved, so a container in hand costs one receiving connection; acknowledging out of

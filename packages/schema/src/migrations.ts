@@ -24,6 +24,7 @@ import {
 import {
   clients,
   clientsCentreCode,
+  clientsServices,
   operatorLockoutMigrationName,
   receivedContainers,
   receivedSignedReplies,
@@ -47,6 +48,8 @@ import {
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
 import {
+  accessRequestsMigrationName,
+  accessRequestTables,
   operatorSessionTables,
   refusalsMigrationName,
   refusalTables,
@@ -101,6 +104,8 @@ export const serverMigrations: Migrations = {
   [issuedDocumentsMigrationName]: issuedDocumentsMigration,
   [refusalsMigrationName]: createTablesMigration(refusalTables),
   [criminalRecordsMigrationName]: criminalRecordsMigration,
+  [clientsServices]: addColumnsMigration(clients, clientsServices),
+  [accessRequestsMigrationName]: createTablesMigration(accessRequestTables),
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */
