@@ -18,6 +18,7 @@ import {
 } from '@xmcomm/site-kit/cli';
 import { createRecordSync } from '@xmcomm/site-kit/sync';
 import { Command, CommanderError, Option } from 'commander';
+import { registerBulletinCommand } from './bulletin-command.js';
 import { type Bulletin, frenchBulletinRules, rulesInForce } from './bulletins.js';
 import { courtAccess, courtKit, type JurisIo } from './court.js';
 import { describeError, exitCodes, usage } from './errors.js';
@@ -243,6 +244,7 @@ export function buildProgram(io: JurisIo): Command {
     createSync,
     link: { tables: criminalRecordTables },
   });
+  registerBulletinCommand(program, { language, print, asUser, connector, today });
 
   program
     .command('serve')

@@ -76,7 +76,11 @@ const receiptReason = (replies: readonly unknown[]) =>
   (replies[0] as { receipt: { results: { reason?: string }[] } }).receipt.results[0]?.reason ?? null;
 
 const grant = (matricule: string, services: string | null, status = 3) =>
-  database.db.updateTable('xm_system.clients').set({ services, status }).where('matricule', '=', matricule).execute();
+  database.db
+    .updateTable('xm_system.clients')
+    .set({ services, status })
+    .where('matricule', '=', matricule)
+    .execute();
 
 const importRequest = (conditions: unknown[]) => ({
   kind: 'import-request',
@@ -161,7 +165,9 @@ describe('restricted tables', () => {
 
     const answered = await send(court, importRequest(byIdentity));
     expect(receiptReason(answered.replies)).toBeNull();
-    const page = answered.replies.find((r) => (r as { kind: string }).kind === 'import-response') as {
+    const page = answered.replies.find(
+      (r) => (r as { kind: string }).kind === 'import-response',
+    ) as unknown as {
       rows: { person_surname: string }[];
     };
     expect(page.rows.map((r) => r.person_surname)).toEqual(['Kobila']);

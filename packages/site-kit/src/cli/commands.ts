@@ -1,7 +1,7 @@
 import type { SiteDatabase } from '@xmcomm/schema';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import type { RecordSync } from '../record-sync.js';
+import type { ImportResponsePage, RecordSync } from '../record-sync.js';
 import type { BrokerSettings, SiteLink } from '../site-link.js';
 import type { SiteIdentity } from '../site-settings.js';
 import type { SyncEvent } from '../sync-events.js';
@@ -55,6 +55,7 @@ export interface SiteCommandDeps {
     readonly broker?: BrokerSettings;
     readonly user: string | null;
     readonly onEvent: (event: SyncEvent) => void;
+    readonly onImportResponse?: (page: ImportResponsePage) => void;
   }) => RecordSync;
   readonly link?: Pick<OpenLinkOptions, 'tables' | 'files'>;
 }
@@ -71,6 +72,8 @@ export interface SiteConnector {
       eventsTo?: 'stdout' | 'stderr' | 'none';
       /** Sealed by the synchronisation itself (a service), not by the session's user. */
       asSystem?: boolean;
+      /** Each page of an import's answer, as the server sent it. */
+      onImportResponse?: (page: ImportResponsePage) => void;
     },
   ): Promise<RecordSync>;
   /** Waits for the server's answer to a queued request; a refusal is `server-refused`. */
@@ -135,6 +138,7 @@ export function registerSiteCommands(program: Command, deps: SiteCommandDeps): S
         link,
         ...(broker ? { broker } : {}),
         user: options.asSystem ? null : session.user.login,
+        ...(options.onImportResponse ? { onImportResponse: options.onImportResponse } : {}),
         onEvent: (event) => {
           options.onEvent?.(event);
           if (options.eventsTo === 'none') return;
