@@ -1,8 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { type SiteConnector, type SiteSession, secondsOption } from '@xmcomm/site-kit/cli';
+import { writeFile } from 'node:fs/promises';
+import {
+  createDocumentKey,
+  fileError,
+  importDocumentCertificate,
+  loadDocumentSigner,
+  readTextFile,
+  type SiteConnector,
+  type SiteSession,
+  type SiteWords,
+  secondsOption,
+} from '@xmcomm/site-kit/cli';
 import { type Command, Option } from 'commander';
 import { askBulletin, type BulletinAsk, recordBulletin, registerOver } from './bulletin-flow.js';
+import { printBulletin } from './bulletin-print.js';
 import type { Bulletin, Extract } from './bulletins.js';
+import { requireClerk } from './court.js';
 
 // `xmjuris bulletin 1|2|3`: a person's bulletin from the national register, by identity, for a
 // purpose the register logs; printed here only when it names one person.
@@ -13,6 +26,11 @@ interface Deps {
   readonly asUser: <T>(body: (session: SiteSession) => Promise<T>) => Promise<T>;
   readonly connector: SiteConnector;
   readonly today: () => string;
+  readonly words: SiteWords;
+  readonly dataDir: () => string;
+  /** The document key's passphrase: XMJURIS_DOCUMENT_KEY_PASSPHRASE or a prompt. */
+  readonly documentPassphrase: () => Promise<string>;
+  readonly now: () => Date;
 }
 
 /** The extract as lines: what the bulletin shows, nothing of what it leaves out. */
@@ -47,6 +65,10 @@ export function registerBulletinCommand(program: Command, deps: Deps): void {
     .addOption(new Option('--sex <sex>', 'male or female').choices(['male', 'female']))
     .option('--nationality <code>', 'ISO 3166 alpha-3 nationality (CMR)')
     .requiredOption('--purpose <text>', 'why it is asked: kept by the register and in the history')
+    .option(
+      '--pdf <file>',
+      "write the bulletin as a PDF with the court's seal (the document key's passphrase from XMJURIS_DOCUMENT_KEY_PASSPHRASE)",
+    )
     .option('--wait <seconds>', "how long to wait for the register's answer", secondsOption(1, 3600), 120)
     .action(
       (options: {
@@ -60,6 +82,7 @@ export function registerBulletinCommand(program: Command, deps: Deps): void {
         sex?: string;
         nationality?: string;
         purpose: string;
+        pdf?: string;
         wait: number;
       }) =>
         deps.asUser(async (session) => {
@@ -77,14 +100,79 @@ export function registerBulletinCommand(program: Command, deps: Deps): void {
               ...(options.nationality ? { person_nationality: options.nationality } : {}),
             },
           };
+          // The seal's key is opened first: a wrong passphrase costs no request to the register.
+          const signer = options.pdf
+            ? await loadDocumentSigner(deps.dataDir(), await deps.documentPassphrase(), deps.words)
+            : undefined;
           const register = registerOver(deps.connector, session, options.wait);
           const outcome = await askBulletin(register, session.user, ask, deps.today());
           const documentId = randomUUID();
+          if (signer && options.pdf) {
+            const printed = await printBulletin({
+              ask,
+              extract: outcome.extract,
+              court: session.identity,
+              requestedBy: session.user.login,
+              documentId,
+              issuedAt: deps.now(),
+              signer,
+              niu: `${session.identity.centreCode}-B${ask.bulletin.slice(1)}`,
+            });
+            try {
+              await writeFile(options.pdf, printed.pdf, { mode: 0o600 });
+            } catch (cause) {
+              throw fileError(cause, options.pdf, 'write');
+            }
+          }
           await recordBulletin(session.db, session.user, ask, outcome.extract, documentId);
           deps.print(bulletinLines(outcome.extract, deps.language()).join('\n'), {
             documentId,
+            pdf: options.pdf ?? null,
             ...outcome.extract,
           });
         }),
+    );
+}
+
+/** `document-key create` and `document-key import`: the court's key for the seal of its bulletins. */
+export function registerDocumentKeyCommands(program: Command, deps: Deps): void {
+  const group = program
+    .command('document-key')
+    .description("the court's document key, which seals the bulletins it prints (not its container key)");
+  group
+    .command('create')
+    .description(
+      'make the document key (passphrase from XMJURIS_DOCUMENT_KEY_PASSPHRASE) and its certificate request',
+    )
+    .action(() =>
+      deps.asUser(async ({ user, identity }) => {
+        requireClerk(user, { en: 'make the document key', fr: 'créer la clé de documents' });
+        const made = await createDocumentKey(deps.dataDir(), identity, await deps.documentPassphrase());
+        deps.print(
+          deps.language() === 'fr'
+            ? `Envoyez ${made.requestPath} à l'opérateur du casier, qui l'enregistre comme signataire du tribunal, puis \`xmjuris document-key import\`.`
+            : `Send ${made.requestPath} to the register's operator, who registers it as a signatory of the court, then \`xmjuris document-key import\`.`,
+          made,
+        );
+      }),
+    );
+  group
+    .command('import <file>')
+    .description("install the document key's certificate the register issued")
+    .action((file: string) =>
+      deps.asUser(async ({ user }) => {
+        requireClerk(user, { en: 'install the document key', fr: 'installer la clé de documents' });
+        const installed = await importDocumentCertificate(
+          deps.dataDir(),
+          await readTextFile(file),
+          deps.words,
+        );
+        deps.print(
+          deps.language() === 'fr'
+            ? `Certificat de la clé de documents installé (${installed.subject}).`
+            : `Installed the document key's certificate (${installed.subject}).`,
+          installed,
+        );
+      }),
     );
 }

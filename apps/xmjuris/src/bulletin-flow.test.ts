@@ -52,7 +52,7 @@ function registerOf(tables: Record<string, Row[]>) {
       calls.push({ table, conditions, declaration });
       const rows = tables[table] ?? [];
       return table === 'criminal_record_annotations'
-        ? rows.filter((row) => (conditions[0]?.value as string[]).includes(String(row.entry_niu)))
+        ? rows.filter((row) => ((conditions[0]?.value ?? []) as string[]).includes(String(row.entry_niu)))
         : rows;
     },
   };

@@ -11,7 +11,7 @@ import {
   frenchBulletinRules,
 } from './bulletins.js';
 import { JurisError } from './errors.js';
-import { annotationType, entryType } from './record-types.js';
+import { entryType } from './record-types.js';
 
 // A bulletin asked of the national register: who asks and why declared first (the register logs it
 // and bills the answer), then the person's entries by identity, then the annotations of those

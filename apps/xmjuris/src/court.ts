@@ -7,6 +7,7 @@ import {
   localToday,
   openSiteDatabase,
   readSiteIdentity,
+  requirePrivilege,
   type SessionUser,
   type SiteIdentity,
   type SiteKit,
@@ -128,4 +129,9 @@ export function courtAccess(io: JurisIo, options: () => CourtOptions) {
   }
 
   return { today, dataDir, databaseUrl, withDatabase, requireCourt, asUser, passwordOf, secret };
+}
+
+/** The clerk (privilege 3) only. */
+export function requireClerk(user: SessionUser, action: { en: string; fr: string }): void {
+  requirePrivilege(user, 3, action);
 }

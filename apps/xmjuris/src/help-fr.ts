@@ -61,6 +61,17 @@ export const helpFr: FrenchTexts = {
       '--wait': 'avec --once : combien de temps attendre les accusés',
     },
   },
+  'xmjuris document-key': {
+    description:
+      'la clé de documents du tribunal, qui scelle les bulletins qu’il imprime (pas sa clé de conteneurs)',
+  },
+  'xmjuris document-key create': {
+    description:
+      'créer la clé de documents (phrase de passe dans XMJURIS_DOCUMENT_KEY_PASSPHRASE) et sa demande de certificat',
+  },
+  'xmjuris document-key import': {
+    description: 'installer le certificat de la clé de documents délivré par le casier',
+  },
   'xmjuris bulletin': {
     description:
       "demander au casier national le bulletin d'une personne (n° 1 pour le greffier seulement) par son identité, et l'imprimer",
@@ -75,6 +86,8 @@ export const helpFr: FrenchTexts = {
       '--sex': 'male (masculin) ou female (féminin)',
       '--nationality': 'nationalité, code ISO 3166 alpha-3 (CMR)',
       '--purpose': 'le motif de la demande : gardé par le casier et dans l’historique',
+      '--pdf':
+        'écrire le bulletin en PDF avec le sceau du tribunal (phrase de passe de la clé de documents dans XMJURIS_DOCUMENT_KEY_PASSPHRASE)',
       '--wait': 'combien de temps attendre la réponse du casier',
     },
   },

@@ -18,7 +18,7 @@ import {
 } from '@xmcomm/site-kit/cli';
 import { createRecordSync } from '@xmcomm/site-kit/sync';
 import { Command, CommanderError, Option } from 'commander';
-import { registerBulletinCommand } from './bulletin-command.js';
+import { registerBulletinCommand, registerDocumentKeyCommands } from './bulletin-command.js';
 import { type Bulletin, frenchBulletinRules, rulesInForce } from './bulletins.js';
 import { courtAccess, courtKit, type JurisIo } from './court.js';
 import { describeError, exitCodes, usage } from './errors.js';
@@ -244,7 +244,24 @@ export function buildProgram(io: JurisIo): Command {
     createSync,
     link: { tables: criminalRecordTables },
   });
-  registerBulletinCommand(program, { language, print, asUser, connector, today });
+  const bulletinDeps = {
+    language,
+    print,
+    asUser,
+    connector,
+    today,
+    words: jurisWords,
+    dataDir: court.dataDir,
+    now: io.now ?? (() => new Date()),
+    documentPassphrase: () =>
+      court.secret(
+        'XMJURIS_DOCUMENT_KEY_PASSPHRASE',
+        { en: 'Passphrase for the document key: ', fr: 'Phrase de passe de la clé de documents : ' },
+        language(),
+      ),
+  };
+  registerBulletinCommand(program, bulletinDeps);
+  registerDocumentKeyCommands(program, bulletinDeps);
 
   program
     .command('serve')

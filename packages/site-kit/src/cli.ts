@@ -14,6 +14,13 @@ export {
 } from './cli/commands.js';
 export { describeSyncEvent } from './cli/describe-event.js';
 export {
+  createDocumentKey,
+  type DocumentSigner,
+  documentKeyFiles,
+  importDocumentCertificate,
+  loadDocumentSigner,
+} from './cli/document-key.js';
+export {
   configurationError,
   SiteCliError,
   type SiteCliErrorCode,
