@@ -5,7 +5,8 @@ import type { Extract } from './bulletins.js';
 
 // The bulletin printed as a PDF with the court's seal (its document key, never its container key):
 // the template is data (templates/bulletin.json); the seal signs the identity, the bulletin and the
-// entries as printed, so a verifier offline sees exactly what the bulletin says.
+// NIUs of the entries it prints (the whole text made the QR too dense to scan reliably), so a
+// verifier offline sees whose bulletin it is and which entries it shows.
 
 let shipped: Template | undefined;
 
@@ -50,6 +51,7 @@ export async function printBulletin(options: PrintBulletinOptions) {
       dateOfBirth: ask.identity.person_date_of_birth ?? '',
       placeOfBirth: ask.identity.person_place_of_birth ?? '',
       entries: entriesText(extract),
+      entryNius: extract.entries.map(({ entry }) => String(entry.niu)).join(' ') || 'NIL',
       courtName: options.court.name ?? options.court.matricule,
       requestedBy: options.requestedBy,
       purpose: ask.purpose,

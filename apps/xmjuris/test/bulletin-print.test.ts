@@ -111,10 +111,10 @@ describe('the printed bulletin', () => {
     );
     const seal = await readQrFromPdf(file);
     const verdict = verifySeal(seal ?? '', readTrustList(trustList));
-    expect(verdict).toMatchObject({ status: 'VALID' });
+    expect(verdict.status === 'VALID' ? 'VALID' : `INVALID ${verdict.reason} (${(seal ?? '').length} chars read)`).toBe('VALID');
     if (verdict.status !== 'VALID') return;
     expect(verdict.content.fields).toMatchObject({ bulletin: '3', surname: 'Kobila' });
-    expect(verdict.content.fields.entries).toContain('200701-2018-0000001-42');
-    expect(verdict.content.fields.entries).not.toContain('200702-2020-0000007-17');
+    expect(verdict.content.fields.entryNius).toContain('200701-2018-0000001-42');
+    expect(verdict.content.fields.entryNius).not.toContain('200702-2020-0000007-17');
   });
 });
