@@ -111,7 +111,9 @@ describe('the printed bulletin', () => {
     );
     const seal = await readQrFromPdf(file);
     const verdict = verifySeal(seal ?? '', readTrustList(trustList));
-    expect(verdict.status === 'VALID' ? 'VALID' : `INVALID ${verdict.reason} (${(seal ?? '').length} chars read)`).toBe('VALID');
+    expect(
+      verdict.status === 'VALID' ? 'VALID' : `INVALID ${verdict.reason} (${(seal ?? '').length} chars read)`,
+    ).toBe('VALID');
     if (verdict.status !== 'VALID') return;
     expect(verdict.content.fields).toMatchObject({ bulletin: '3', surname: 'Kobila' });
     expect(verdict.content.fields.entryNius).toContain('200701-2018-0000001-42');
