@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import type { SealSigner } from '@xmcomm/documents';
+import { documentKeyFiles } from '@xmcomm/site-kit/cli';
 import { EcrError } from './errors.js';
 import { readTextFile } from './files.js';
 import { createKeyFiles, importCertificateFor } from './keys.js';
@@ -10,12 +11,7 @@ import { createKeyFiles, importCertificateFor } from './keys.js';
 // registers its certificate as a signatory of the centre, so it is in the trust list verifiers hold.
 // The private key is written only encrypted, under ECR_DOCUMENT_KEY_PASSPHRASE.
 
-export const documentKeyFiles = {
-  privateKey: 'document-key.pem',
-  publicKey: 'document-public.pem',
-  request: 'document.csr.pem',
-  certificate: 'document-cert.pem',
-} as const;
+export { documentKeyFiles };
 
 export const documentKeyPassphraseVariable = 'ECR_DOCUMENT_KEY_PASSPHRASE';
 

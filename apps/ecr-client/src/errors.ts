@@ -1,5 +1,6 @@
 import type { FieldError, Language } from '@xmcomm/schema';
 import { actionVerbs, SiteKitError, type SiteKitErrorCode } from '@xmcomm/site-kit';
+import { SiteCliError } from '@xmcomm/site-kit/cli';
 
 export const ecrErrorCodes = [
   'usage',
@@ -222,6 +223,25 @@ export class EcrError extends Error {
 
   static isInstance(value: unknown): value is EcrError {
     return value instanceof EcrError;
+  }
+}
+
+/**
+ * The site CLI kit's refusals (`@xmcomm/site-kit/cli`: key files, the link, the passphrase prompt) in
+ * ECR's words: they carry ECR's codes and parameters, so ECR's table words them as it always did.
+ */
+export function ecrErrorFrom(error: unknown): unknown {
+  return error instanceof SiteCliError
+    ? new EcrError(error.code, error.params, { cause: error.cause ?? error })
+    : error;
+}
+
+/** `work`, with a refusal of the site CLI kit turned into an EcrError. */
+export async function asEcr<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw ecrErrorFrom(error);
   }
 }
 

@@ -1,10 +1,8 @@
 import { hostname } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { languageFlag, localizeProgram } from '@xmcomm/cli-kit';
 import {
   births,
-  databaseKind,
   deaths,
   defaultDeploymentDictionaries,
   describeDictionaries,
@@ -13,6 +11,7 @@ import {
   type SiteDatabase,
 } from '@xmcomm/schema';
 import { parseNiu, type StatsDimension, statsDimensions, statsToCsv } from '@xmcomm/site-kit';
+import { collect, embeddedDatabaseFolder, integerOption, table } from '@xmcomm/site-kit/cli';
 import { Command, CommanderError, Option } from 'commander';
 import type { Kysely } from 'kysely';
 import { registerActImportCommand } from './act-import-command.js';
@@ -47,7 +46,7 @@ import {
 } from './centre.js';
 import type { CliIo } from './cli-io.js';
 import { loadDictionaries, readDictionaryFile, saveDictionaries } from './dictionaries.js';
-import { EcrError, exitCodeOf, exitCodes } from './errors.js';
+import { EcrError, ecrErrorFrom, exitCodeOf, exitCodes } from './errors.js';
 import { makePrivateFolder, readTextFile } from './files.js';
 import { helpFr } from './help-fr.js';
 import { createCentreKey, importCentreCertificate } from './keys.js';
@@ -114,7 +113,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return outcome.exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    const error = ecrErrorFrom(thrown);
     if (error instanceof CommanderError) {
       // Help and version asked for are not failures; a usage error was printed as one line and the
       // help hint, and a group run without its sub-command printed its help on stderr.
@@ -959,13 +959,6 @@ function parseKind(text: string): ActKind {
   });
 }
 
-/** The folder of an embedded database named by a path or a `file://` URL; undefined for PostgreSQL or memory. */
-function embeddedDatabaseFolder(url: string): string | undefined {
-  if (databaseKind(url) === 'postgres' || url === '' || url === 'memory://') return undefined;
-  if (url.startsWith('file://')) return fileURLToPath(url);
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? undefined : resolvePath(url);
-}
-
 async function readJson(file: string): Promise<unknown> {
   const text = await readTextFile(file);
   try {
@@ -996,29 +989,6 @@ function parseAssignment(kind: ActKind, assignment: string): Record<string, unkn
     return { [field]: /^-?\d+$/.test(raw) ? Number(raw) : raw };
   if (type === 'boolean') return { [field]: raw === 'true' ? true : raw === 'false' ? false : raw };
   return { [field]: raw };
-}
-
-function integerOption(value: string): number {
-  if (!/^\d{1,9}$/.test(value))
-    throw new EcrError('usage', {
-      detail: `${value} is not a whole number.`,
-      detailFr: `${value} n'est pas un nombre entier.`,
-    });
-  return Number(value);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 export { roleOf };

@@ -1,18 +1,19 @@
 import type { SiteDatabase } from '@xmcomm/schema';
+import {
+  type SyncService as KitSyncService,
+  startSyncService as kitStartSyncService,
+} from '@xmcomm/site-kit/cli';
 import type { Kysely } from 'kysely';
 import type { CentreSettings } from './centre.js';
 import { loadDictionaries } from './dictionaries.js';
 import { brokerSettings, openCentreLink } from './link.js';
 import { type CentreSync, createCentreSync, type SyncEvent } from './sync.js';
 
-// The centre's synchronisation as a service beside `ecr serve` (`--sync-every`): an embedded
-// database opens in one process only, so `ecr sync` cannot run next to it; this does its rounds.
+// The centre's synchronisation as a service beside `ecr serve` (`--sync-every`): the site CLI kit's
+// service (`startSyncService`) over ECR's synchronisation.
 
-export interface SyncService {
+export interface SyncService extends KitSyncService {
   readonly sync: CentreSync;
-  /** Hears the service's events too (the page's "Synchronise now" counts them); returns the way to stop. */
-  listen(listener: (event: SyncEvent) => void): () => void;
-  stop(): Promise<void>;
 }
 
 export interface SyncServiceOptions {
@@ -35,45 +36,12 @@ export async function startSyncService(options: SyncServiceOptions): Promise<Syn
     options.passphrase,
     await loadDictionaries(options.db),
   );
-  const listeners = new Set<(event: SyncEvent) => void>([options.onEvent]);
-  const sync = createCentreSync({
-    db: options.db,
-    link,
-    broker: await brokerSettings(options.centre, options.env),
+  const broker = await brokerSettings(options.centre, options.env);
+  return kitStartSyncService({
     // Sealed by the synchronisation itself, not by a person.
-    user: null,
-    onEvent: (event) => {
-      for (const listener of listeners) listener(event);
-    },
+    createSync: async (onEvent) => createCentreSync({ db: options.db, link, broker, user: null, onEvent }),
+    everyMs: options.everyMs,
+    onEvent: options.onEvent,
+    onError: options.onError,
   });
-  sync.start();
-  let stopped = false;
-  let round: Promise<void> = Promise.resolve();
-  const tick = () => {
-    round = sync
-      .exportValidated()
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        if (!stopped) options.onError(error);
-      });
-  };
-  tick();
-  const timer = setInterval(() => {
-    void round.then(() => {
-      if (!stopped) tick();
-    });
-  }, options.everyMs);
-  return {
-    sync,
-    listen(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await round;
-      await sync.stop();
-    },
-  };
 }

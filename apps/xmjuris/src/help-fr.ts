@@ -6,7 +6,7 @@ export const helpFr: FrenchTexts = {
     description:
       "Le casier judiciaire d'un tribunal : utilisateurs, fiches signées par le greffier, bulletins n° 1 à 3.",
     options: {
-      '--data-dir': 'où la base embarquée est gardée (XMJURIS_DATA_DIR)',
+      '--data-dir': 'où la base embarquée et la clé du tribunal sont gardées (XMJURIS_DATA_DIR)',
       '--database-url': 'la base du tribunal, postgres://utilisateur@hôte/base (XMJURIS_DATABASE_URL)',
       '--json': 'sortie lisible par une machine',
       '--lang': 'langue des messages (par défaut $XMJURIS_LANG)',
@@ -15,13 +15,17 @@ export const helpFr: FrenchTexts = {
   },
   'xmjuris init': {
     description:
-      'configurer la base du tribunal, son identité et son greffier (mot de passe dans XMJURIS_NEW_PASSWORD)',
+      'configurer la base du tribunal, son identité, son greffier (mot de passe dans XMJURIS_NEW_PASSWORD) et sa clé (phrase de passe dans XMJURIS_KEY_PASSPHRASE)',
     options: {
       '--matricule': 'le matricule du tribunal au casier judiciaire national',
       '--centre-code': 'le code national du tribunal, 6 chiffres (début de chaque NIU)',
       '--name': 'le nom du tribunal',
       '--clerk': "l'identifiant du greffier (privilège 3)",
       '--clerk-name': 'le nom complet du greffier',
+      '--broker': 'le broker MQTT, mqtt://hôte:port ou mqtts://hôte:port',
+      '--server-cert': 'le certificat du serveur du casier national (PEM)',
+      '--ca-cert': "le certificat de l'AC nationale (PEM), qui a délivré celui du serveur",
+      '--no-key': 'ne pas créer maintenant la paire de clés du tribunal ni sa demande de certificat',
     },
   },
   'xmjuris user': { description: 'les utilisateurs du tribunal (le greffier les gère)' },
@@ -37,6 +41,54 @@ export const helpFr: FrenchTexts = {
   'xmjuris serve': {
     description:
       "servir l'interface des postes aux navigateurs sur la base du tribunal (127.0.0.1 sauf --host)",
-    options: { '--host': "l'adresse d'écoute", '--port': 'le port, 0-65535 (0 : un port libre)' },
+    options: {
+      '--host': "l'adresse d'écoute",
+      '--port': 'le port, 0-65535 (0 : un port libre)',
+      '--sync-every':
+        'envoyer aussi les fiches signées au casier toutes les tant de secondes, 10-300 (phrase de passe de la clé dans XMJURIS_KEY_PASSPHRASE)',
+    },
+  },
+  'xmjuris cert': { description: 'le certificat du tribunal, délivré par le serveur central' },
+  'xmjuris cert import': {
+    description: "installer le certificat que l'opérateur du serveur a délivré pour la clé du tribunal",
+  },
+  'xmjuris sync': {
+    description:
+      'envoyer les fiches signées au serveur central et recevoir ses accusés ; toutes les --interval secondes, ou une fois',
+    options: {
+      '--once': 'envoyer, attendre les accusés (jusqu’à --wait secondes), puis s’arrêter',
+      '--interval': 'secondes entre deux tours, 10-300',
+      '--wait': 'avec --once : combien de temps attendre les accusés',
+    },
+  },
+  'xmjuris document-key': {
+    description:
+      'la clé de documents du tribunal, qui scelle les bulletins qu’il imprime (pas sa clé de conteneurs)',
+  },
+  'xmjuris document-key create': {
+    description:
+      'créer la clé de documents (phrase de passe dans XMJURIS_DOCUMENT_KEY_PASSPHRASE) et sa demande de certificat',
+  },
+  'xmjuris document-key import': {
+    description: 'installer le certificat de la clé de documents délivré par le casier',
+  },
+  'xmjuris bulletin': {
+    description:
+      "demander au casier national le bulletin d'une personne (n° 1 pour le greffier seulement) par son identité, et l'imprimer",
+    options: {
+      '--number': 'le bulletin : 1, 2 ou 3',
+      '--surname': 'le nom de la personne',
+      '--given-names': 'les prénoms de la personne',
+      '--born': 'date de naissance, AAAA-MM-JJ',
+      '--born-at': 'lieu de naissance',
+      '--father': 'le nom du père, pour distinguer des homonymes',
+      '--mother': 'le nom de la mère, pour distinguer des homonymes',
+      '--sex': 'male (masculin) ou female (féminin)',
+      '--nationality': 'nationalité, code ISO 3166 alpha-3 (CMR)',
+      '--purpose': 'le motif de la demande : gardé par le casier et dans l’historique',
+      '--pdf':
+        'écrire le bulletin en PDF avec le sceau du tribunal (phrase de passe de la clé de documents dans XMJURIS_DOCUMENT_KEY_PASSPHRASE)',
+      '--wait': 'combien de temps attendre la réponse du casier',
+    },
   },
 };

@@ -9,7 +9,8 @@ export {
   type RecordEntry,
   rulesInForce,
 } from './bulletins.js';
-export { exitCodes, JurisError, type JurisIo, runCli } from './program.js';
+export { exitCodes, JurisError } from './errors.js';
+export { type JurisIo, jurisWords, runCli } from './program.js';
 export {
   annotationType,
   entryType,

@@ -1,77 +1,38 @@
-import { mkdir } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import {
-  hostProblem,
-  type Language,
-  languageFlag,
-  localizeProgram,
-  parsePort,
-  pickLanguage,
-} from '@xmcomm/cli-kit';
-import { databaseKind, type SiteDatabase } from '@xmcomm/schema';
+import { hostProblem, languageFlag, localizeProgram, parsePort, pickLanguage } from '@xmcomm/cli-kit';
+import { criminalRecordTables } from '@xmcomm/schema';
 import {
   checkSiteIdentity,
-  createSiteKit,
   insertUser,
-  localToday,
-  openSiteDatabase,
   type Privilege,
   readSiteIdentity,
   type SessionUser,
-  type SiteIdentity,
-  SiteKitError,
   saveSiteIdentity,
 } from '@xmcomm/site-kit';
+import {
+  createSiteKey,
+  makePrivateFolder,
+  readTextFile,
+  registerSiteCommands,
+  type SiteWords,
+  secondsOption,
+} from '@xmcomm/site-kit/cli';
+import { createRecordSync } from '@xmcomm/site-kit/sync';
 import { Command, CommanderError, Option } from 'commander';
-import type { Kysely } from 'kysely';
+import { registerBulletinCommand, registerDocumentKeyCommands } from './bulletin-command.js';
 import { type Bulletin, frenchBulletinRules, rulesInForce } from './bulletins.js';
+import { courtAccess, courtKit, type JurisIo } from './court.js';
+import { describeError, exitCodes, usage } from './errors.js';
 import { helpFr } from './help-fr.js';
-import { jurisMigrations, jurisRecordTypes, jurisRoleNames } from './record-types.js';
+import { jurisRecordTypes, jurisRoleNames } from './record-types.js';
 
-/** What `xmjuris` takes from its process: the bin passes the real ones, tests their own. */
-export interface JurisIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly today?: () => string;
-  /** Opens the court's database (migrated); by default `openSiteDatabase` with the court's migrations. */
-  readonly openDatabase?: (url: string) => Promise<{ db: Kysely<SiteDatabase>; close: () => Promise<void> }>;
-  /** Ends `xmjuris serve` when aborted; the bin wires it to SIGINT and SIGTERM. */
-  readonly signal?: AbortSignal;
-}
+export type { JurisIo };
 
-export const jurisErrorCodes = ['usage', 'not-initialised', 'password-required'] as const;
-export type JurisErrorCode = (typeof jurisErrorCodes)[number];
-
-/** The app's own refusals; the kit's are SiteKitError. Both carry English and French. */
-export class JurisError extends Error {
-  override readonly name = 'JurisError';
-  constructor(
-    readonly code: JurisErrorCode,
-    message: string,
-    readonly messageFr: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Exit codes by error code, in one table. */
-export const exitCodes: Readonly<Record<string, number>> = {
-  internal: 1,
-  usage: 2,
-  'not-initialised': 3,
-  'password-required': 2,
-  'invalid-settings': 2,
-  'invalid-record': 4,
-  forbidden: 5,
-  'bad-login': 6,
-  'account-locked': 6,
-  suspended: 6,
-  database: 7,
+/** How XMJuris names itself, its site and its environment variables in the site kit's messages. */
+export const jurisWords: SiteWords = {
+  command: 'xmjuris',
+  site: { en: 'court', fr: 'tribunal' },
+  envPrefix: 'XMJURIS',
 };
-
-const usage = (en: string, fr: string) => new JurisError('usage', en, fr);
 
 function portOption(value: string): number {
   const parsed = parsePort(value);
@@ -86,7 +47,7 @@ function hostOption(value: string): string {
 }
 const roles: Readonly<Record<string, Privilege>> = { suspended: 0, agent: 1, secretary: 2, clerk: 3 };
 
-const languageOf = (flag: string | undefined, env: JurisIo['env']): Language =>
+const languageOf = (flag: string | undefined, env: JurisIo['env']) =>
   pickLanguage({ flag, variable: 'XMJURIS_LANG', env });
 
 /** Runs `xmjuris` with these arguments; returns the exit code. Never calls process.exit. */
@@ -98,15 +59,9 @@ export async function runCli(argv: readonly string[], io: JurisIo): Promise<numb
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : (exitCodes.usage ?? 2);
-    const known = error instanceof JurisError || error instanceof SiteKitError;
-    const message = known ? (language === 'fr' ? error.messageFr : error.message) : String(error);
-    io.stderr(`xmjuris: ${message}\n`);
-    if (error instanceof SiteKitError) {
-      for (const field of error.fieldErrors) {
-        io.stderr(`  ${language === 'fr' ? field.messageFr : field.message} [${field.code}]\n`);
-      }
-    }
-    return exitCodes[known ? error.code : 'internal'] ?? 1;
+    const described = describeError(error, language);
+    io.stderr(`xmjuris: ${described.lines.join('\n')}\n`);
+    return described.exitCode;
   }
 }
 
@@ -114,7 +69,7 @@ export async function runCli(argv: readonly string[], io: JurisIo): Promise<numb
 export function buildProgram(io: JurisIo): Command {
   const program = new Command('xmjuris')
     .description("A court's criminal record: users, entries signed by the clerk, bulletins No 1-3.")
-    .option('--data-dir <dir>', 'where the embedded database is kept (XMJURIS_DATA_DIR)')
+    .option('--data-dir <dir>', "where the embedded database and the court's key are kept (XMJURIS_DATA_DIR)")
     .option('--database-url <url>', "the court's database, postgres://user@host/db (XMJURIS_DATABASE_URL)")
     .option('--json', 'machine-readable output')
     .addOption(
@@ -128,96 +83,26 @@ export function buildProgram(io: JurisIo): Command {
   const globals = () => program.opts<Globals>();
   const language = () => languageOf(globals().lang, io.env);
   const t = (en: string, fr: string) => (language() === 'fr' ? fr : en);
-  const today = io.today ?? localToday;
   const print = (human: string, json: unknown) =>
     io.stdout(globals().json ? `${JSON.stringify(json, null, 2)}\n` : `${human}\n`);
-
-  /** The database: --database-url, XMJURIS_DATABASE_URL, else an embedded one in the data folder. */
-  const databaseUrl = () => {
-    const given = globals().databaseUrl ?? io.env.XMJURIS_DATABASE_URL;
-    if (given) return given;
-    const base = io.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
-    const dir = globals().dataDir ?? io.env.XMJURIS_DATA_DIR ?? join(base, 'xmcomm-xmjuris');
-    return join(isAbsolute(dir) ? dir : resolve(dir), 'db');
-  };
-  const open =
-    io.openDatabase ??
-    (async (url: string) => {
-      if (databaseKind(url) !== 'postgres' && !url.startsWith('memory:')) {
-        await mkdir(url.replace(/^file:\/\//, ''), { recursive: true, mode: 0o700 });
-      }
-      const db = await openSiteDatabase(url, jurisMigrations);
-      return { db, close: () => db.destroy() };
-    });
-
-  /**
-   * Opens the court's database for `body`: for `init` as it is, for `court` once the court is set up,
-   * for `user` also with the user logged in (--user, XMJURIS_PASSWORD).
-   */
-  async function withCourt<T>(
-    body: (db: Kysely<SiteDatabase>, user?: SessionUser, court?: SiteIdentity) => Promise<T>,
-    mode: 'init' | 'court' | 'user' = 'user',
-  ) {
-    const { db, close } = await open(databaseUrl());
-    try {
-      if (mode === 'init') return await body(db);
-      const court = await readSiteIdentity(db);
-      if (!court) {
-        throw new JurisError(
-          'not-initialised',
-          'The court is not set up: run `xmjuris init`.',
-          "Le tribunal n'est pas configuré : lancez `xmjuris init`.",
-        );
-      }
-      if (mode === 'court') return await body(db, undefined, court);
-      const login = globals().user ?? io.env.XMJURIS_USER;
-      if (!login)
-        throw usage(
-          'Say who you are: --user <login> (or XMJURIS_USER).',
-          'Indiquez qui vous êtes : --user <identifiant> (ou XMJURIS_USER).',
-        );
-      const password = secret('XMJURIS_PASSWORD');
-      const user = await kitOf(db).users.authenticate(login, password, { workstation: hostname() });
-      return await body(db, user, court);
-    } finally {
-      await close();
-    }
-  }
-
-  const kitOf = (db: Kysely<SiteDatabase>) =>
-    createSiteKit({
-      db,
-      recordTypes: jurisRecordTypes,
-      centre: async () => {
-        const court = await readSiteIdentity(db);
-        return { matricule: court?.matricule ?? '', centreCode: court?.centreCode ?? '' };
-      },
-      today,
-      roleNames: jurisRoleNames,
-    });
-
-  /** A password from the environment, never from the command line (`ps` and histories keep those). */
-  function secret(variable: string): string {
-    const value = io.env[variable];
-    if (!value)
-      throw new JurisError(
-        'password-required',
-        `Give the password in ${variable}.`,
-        `Donnez le mot de passe dans ${variable}.`,
-      );
-    return value;
-  }
+  const court = courtAccess(io, globals);
+  const { today } = court;
+  const asUser = <T>(body: Parameters<typeof court.asUser<T>>[0]) => court.asUser(body, language);
 
   program
     .command('init')
     .description(
-      "set up the court's database, its identity and its clerk (password from XMJURIS_NEW_PASSWORD)",
+      "set up the court's database, its identity, its clerk (password from XMJURIS_NEW_PASSWORD) and its key (passphrase from XMJURIS_KEY_PASSPHRASE)",
     )
     .requiredOption('--matricule <matricule>', "the court's matricule at the national criminal register")
     .requiredOption('--centre-code <digits>', "the court's 6-digit national code (first part of every NIU)")
     .option('--name <name>', "the court's name")
     .requiredOption('--clerk <login>', "the clerk's login (greffier, privilege 3)")
     .option('--clerk-name <name>', "the clerk's full name")
+    .option('--broker <url>', 'the MQTT broker, mqtt://host:port or mqtts://host:port')
+    .option('--server-cert <file>', "the national register's server certificate (PEM)")
+    .option('--ca-cert <file>', "the national CA's certificate (PEM), which issued the server's")
+    .option('--no-key', "do not make the court's key pair and CSR now")
     .action(
       (options: {
         matricule: string;
@@ -225,8 +110,12 @@ export function buildProgram(io: JurisIo): Command {
         name?: string;
         clerk: string;
         clerkName?: string;
+        broker?: string;
+        serverCert?: string;
+        caCert?: string;
+        key: boolean;
       }) =>
-        withCourt(async (db) => {
+        court.withDatabase(async (db) => {
           const existing = await readSiteIdentity(db);
           if (existing) {
             throw usage(
@@ -234,15 +123,29 @@ export function buildProgram(io: JurisIo): Command {
               `La base du tribunal est déjà configurée pour le matricule ${existing.matricule}.`,
             );
           }
-          const identity = {
+          const identity = checkSiteIdentity({
             matricule: options.matricule,
             centreCode: options.centreCode,
             ...(options.name ? { name: options.name } : {}),
-          };
-          const password = secret('XMJURIS_NEW_PASSWORD');
-          // Checked before anything is written; the identity last: a court exists once its clerk
-          // does, so a failed init can simply be run again.
-          checkSiteIdentity(identity);
+            ...(options.broker ? { brokerUrl: options.broker } : {}),
+            ...(options.serverCert ? { serverCertificatePem: await readTextFile(options.serverCert) } : {}),
+            ...(options.caCert ? { caCertificatePem: await readTextFile(options.caCert) } : {}),
+          });
+          // Everything asked and checked before anything is written; the identity last: a court
+          // exists once its clerk does, so a failed init can simply be run again.
+          const password = await court.passwordOf('XMJURIS_NEW_PASSWORD', options.clerk, language());
+          const passphrase = options.key
+            ? await court.secret(
+                'XMJURIS_KEY_PASSPHRASE',
+                { en: "Passphrase for the court's key: ", fr: 'Phrase de passe de la clé du tribunal : ' },
+                language(),
+              )
+            : undefined;
+          let request: string | undefined;
+          if (passphrase !== undefined) {
+            await makePrivateFolder(court.dataDir());
+            request = (await createSiteKey(court.dataDir(), identity, passphrase)).requestPath;
+          }
           await insertUser(db, {
             login: options.clerk,
             privilege: 3,
@@ -251,13 +154,28 @@ export function buildProgram(io: JurisIo): Command {
           });
           await saveSiteIdentity(db, identity);
           print(
-            t(
-              `Court ${identity.matricule} is set up; clerk: ${options.clerk}.`,
-              `Le tribunal ${identity.matricule} est configuré ; greffier : ${options.clerk}.`,
-            ),
-            { ...identity, clerk: options.clerk },
+            [
+              t(
+                `Court ${identity.matricule} is set up; clerk: ${options.clerk}.`,
+                `Le tribunal ${identity.matricule} est configuré ; greffier : ${options.clerk}.`,
+              ),
+              ...(request
+                ? [
+                    t(
+                      `Send ${request} to the register's operator, then \`xmjuris cert import\` the certificate.`,
+                      `Envoyez ${request} à l'opérateur du casier, puis \`xmjuris cert import\` le certificat.`,
+                    ),
+                  ]
+                : []),
+            ].join('\n'),
+            {
+              matricule: identity.matricule,
+              centreCode: identity.centreCode,
+              clerk: options.clerk,
+              request: request ?? null,
+            },
           );
-        }, 'init'),
+        }),
     );
 
   const user = program.command('user').description("the court's users (the clerk manages them)");
@@ -271,11 +189,11 @@ export function buildProgram(io: JurisIo): Command {
     )
     .option('--name <name>', 'full name')
     .action((login: string, options: { role: string; name?: string }) =>
-      withCourt(async (db, actor) => {
-        const added = await kitOf(db).users.add(actor as SessionUser, {
+      asUser(async ({ db, user: actor }) => {
+        const added = await courtKit(db, today).users.add(actor, {
           login,
           privilege: roles[options.role] ?? 1,
-          password: secret('XMJURIS_NEW_PASSWORD'),
+          password: await court.passwordOf('XMJURIS_NEW_PASSWORD', login, language()),
           ...(options.name ? { displayName: options.name } : {}),
         });
         const role = jurisRoleNames[added.privilege as 1 | 2 | 3];
@@ -286,8 +204,8 @@ export function buildProgram(io: JurisIo): Command {
     .command('list')
     .description("list the court's users")
     .action(() =>
-      withCourt(async (db, actor) => {
-        const users = await kitOf(db).users.list(actor as SessionUser);
+      asUser(async ({ db, user: actor }) => {
+        const users = await courtKit(db, today).users.list(actor);
         const lines = users.map((u) => {
           const role = jurisRoleNames[u.privilege as 1 | 2 | 3] ?? { en: 'suspended', fr: 'suspendu' };
           return `${u.login}\t${role[language()]}\t${u.displayName ?? ''}`;
@@ -313,6 +231,38 @@ export function buildProgram(io: JurisIo): Command {
       );
     });
 
+  // The court's key, certificate and synchronisation with the register: the site kit's commands.
+  const createSync = (options: Parameters<Parameters<typeof registerSiteCommands>[1]['createSync']>[0]) =>
+    createRecordSync({ ...options, recordTypes: jurisRecordTypes });
+  const connector = registerSiteCommands(program, {
+    words: jurisWords,
+    io,
+    language,
+    json: () => globals().json === true,
+    dataDir: court.dataDir,
+    asUser,
+    createSync,
+    link: { tables: criminalRecordTables },
+  });
+  const bulletinDeps = {
+    language,
+    print,
+    asUser,
+    connector,
+    today,
+    words: jurisWords,
+    dataDir: court.dataDir,
+    now: io.now ?? (() => new Date()),
+    documentPassphrase: () =>
+      court.secret(
+        'XMJURIS_DOCUMENT_KEY_PASSPHRASE',
+        { en: 'Passphrase for the document key: ', fr: 'Phrase de passe de la clé de documents : ' },
+        language(),
+      ),
+  };
+  registerBulletinCommand(program, bulletinDeps);
+  registerDocumentKeyCommands(program, bulletinDeps);
+
   program
     .command('serve')
     .description(
@@ -320,27 +270,58 @@ export function buildProgram(io: JurisIo): Command {
     )
     .option('--host <host>', 'the address to listen on', hostOption, '127.0.0.1')
     .option('--port <port>', 'the port, 0-65535 (0: any free port)', portOption, 8080)
-    .action((options: { host: string; port: number }) =>
-      withCourt(async (db, _user, court) => {
+    .option(
+      '--sync-every <seconds>',
+      'also send signed entries to the register every so many seconds, 10-300 (key passphrase from XMJURIS_KEY_PASSPHRASE)',
+      secondsOption(10, 300),
+    )
+    .action((options: { host: string; port: number; syncEvery?: number }) =>
+      court.withDatabase(async (db) => {
+        const identity = await court.requireCourt(db);
         const { createWorkstation, listenWorkstation, untilAborted } = await import('@xmcomm/workstation');
+        const service =
+          options.syncEvery === undefined
+            ? undefined
+            : await startCourtSync(db, identity, options.syncEvery * 1000);
         const web = await createWorkstation({
-          kit: kitOf(db),
+          kit: courtKit(db, today),
           db,
           appTitle: {
-            en: `Criminal record · ${court?.name ?? court?.matricule ?? ''}`,
-            fr: `Casier judiciaire · ${court?.name ?? court?.matricule ?? ''}`,
+            en: `Criminal record · ${identity.name ?? identity.matricule}`,
+            fr: `Casier judiciaire · ${identity.name ?? identity.matricule}`,
           },
           // Decisions, offences and births have happened; a ban may end later.
           dateBounds: (_type, field) => (field === 'bans_until' ? {} : { max: today() }),
           logger: { level: 'warn', stream: { write: (line) => io.stderr(line) } },
         });
-        const listening = await listenWorkstation(web.fastify, options.host, options.port);
-        print(listening.address[language()], { url: `${listening.url}/` });
-        if (listening.note) io.stdout(`${listening.note[language()]}\n`);
-        if (listening.warning) io.stderr(`${listening.warning[language()]}\n`);
-        await untilAborted(io.signal);
-        await web.fastify.close();
-      }, 'court'),
+        try {
+          const listening = await listenWorkstation(web.fastify, options.host, options.port);
+          print(listening.address[language()], { url: `${listening.url}/` });
+          if (listening.note) io.stdout(`${listening.note[language()]}\n`);
+          if (listening.warning) io.stderr(`${listening.warning[language()]}\n`);
+          await untilAborted(io.signal);
+        } finally {
+          await web.fastify.close();
+          await service?.stop();
+        }
+      }),
     );
+
+  async function startCourtSync(
+    db: Parameters<typeof createSync>[0]['db'],
+    identity: Awaited<ReturnType<typeof court.requireCourt>>,
+    everyMs: number,
+  ) {
+    const { startSyncService } = await import('@xmcomm/site-kit/cli');
+    // The service seals as the synchronisation itself: no person is logged in for it.
+    const session = { db, identity, user: { login: 'sync', privilege: 3 } as SessionUser };
+    return startSyncService({
+      createSync: (onEvent) =>
+        connector.connect(session, { onEvent, eventsTo: 'stderr', asSystem: true }).then((sync) => sync),
+      everyMs,
+      onEvent: () => {},
+      onError: (error) => io.stderr(`xmjuris: ${describeError(error, language()).lines.join('\n')}\n`),
+    });
+  }
   return program;
 }

@@ -67,6 +67,7 @@ describe('xmjuris', () => {
         'Garoua-Boulai',
         '--clerk',
         'greffier',
+        '--no-key',
       ],
       { XMJURIS_NEW_PASSWORD: 'Greffier-2026!' },
     );

@@ -399,3 +399,33 @@ export async function deleteUnusedClient(db: Db, matricule: string): Promise<Cli
   await db.deleteFrom('xm_system.clients').where('id', '=', client.id).execute();
   return client;
 }
+
+/** Services an operator grants beyond a client's status (`xmserver client services --grant`). */
+export const grantableServices = ['juris'] as const;
+
+/** The services granted to a client beyond its status. */
+export async function clientServices(db: Db, matricule: string): Promise<string[]> {
+  const client = await getClient(db, matricule);
+  const row = await db
+    .selectFrom('xm_system.clients')
+    .select('services')
+    .where('id', '=', client.id)
+    .executeTakeFirstOrThrow();
+  return (row.services ?? '').split(' ').filter(Boolean);
+}
+
+export async function setClientServices(
+  db: Db,
+  matricule: string,
+  services: readonly string[],
+): Promise<void> {
+  const client = await getClient(db, matricule);
+  await db
+    .updateTable('xm_system.clients')
+    .set({
+      services: services.length > 0 ? [...services].sort().join(' ') : null,
+      updated_at: nowForUpdate(),
+    })
+    .where('id', '=', client.id)
+    .execute();
+}

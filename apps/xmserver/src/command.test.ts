@@ -41,6 +41,7 @@ describe('who may run each command', () => {
       'client show': '1',
       'client update': '2',
       'client set-status': '2',
+      'client services': '3',
       'client delete': '2',
       'client credit': '2',
       'client statement': '1',

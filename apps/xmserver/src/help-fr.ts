@@ -106,6 +106,15 @@ export const helpFr: FrenchTexts = {
   },
   'xmserver client show': { description: 'afficher un client' },
   'xmserver client update': { description: "modifier les informations d'un client", options: siteFields },
+  'xmserver client services': {
+    description:
+      'les services accordés à un client au-delà de son statut (juris : les tables du casier judiciaire, pour un client au statut 3)',
+    options: {
+      '--grant': 'accorder ce service (juris)',
+      '--revoke': 'retirer ce service',
+      '--reason': "pourquoi, pour le journal d'audit (500 caractères au plus)",
+    },
+  },
   'xmserver client set-status': {
     description:
       "fixer le statut d'un client : 0 suspendu, 1 requêtes de compte et de profil, 2 tous les services sauf les données, 3 tous les services",

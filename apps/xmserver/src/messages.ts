@@ -340,6 +340,12 @@ const texts = {
     fr: (p: ErrorParams) =>
       `Client ${p.matricule} (${p.name}) et son compte supprimés ; ${p.used} clients enregistrés sur ${p.limit}.`,
   },
+  'client.services': {
+    en: (p: ErrorParams) =>
+      `Client ${p.matricule} has the services: ${p.services || 'none beyond its status'}.`,
+    fr: (p: ErrorParams) =>
+      `Le client ${p.matricule} a les services : ${p.services || 'aucun au-delà de son statut'}.`,
+  },
   'client.status': {
     en: (p: ErrorParams) => `Client ${p.matricule} now has status ${p.status}.`,
     fr: (p: ErrorParams) => `Le client ${p.matricule} a maintenant le statut ${p.status}.`,

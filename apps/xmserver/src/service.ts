@@ -26,6 +26,7 @@ import { acceptedTables } from './form-tables.js';
 import type { Logger } from './logger.js';
 import { openIdentity } from './pki-store.js';
 import { recordRefusal } from './refusals.js';
+import { restrictedTables } from './restricted-tables.js';
 
 export interface ServiceOptions {
   readonly db: ServerDb;
@@ -84,7 +85,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const signers = await createServerSigners(db);
   const dictionaries = await loadDictionaries(db);
   log.info(describeDictionaries(dictionaries), 'dictionaries');
-  // The contract's tables and the installed forms' (docs/docstream.md), taken in again at housekeeping.
+  // The contract's tables, the criminal record's (restricted, below) and the installed forms'
+  // (docs/docstream.md), taken in again at housekeeping.
   const { tables, refresh: takeInForms } = await acceptedTables(db);
   const serverIdentity = { privateKey: serverKey.value, certificate: identity.serverCertificatePem };
   const codec = createSdcCodec({
@@ -104,7 +106,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // and row), an account without credit gets an insufficient-credit receipt; a batch's charges go
   // in a handful of statements inside the batch's transaction.
   const charging: Charging = syncCharging(actor);
-  const sync = createServerSync({ db, codec, serverMatricule: options.serverName, charging, tables });
+  const sync = createServerSync({
+    db,
+    codec,
+    serverMatricule: options.serverName,
+    charging,
+    tables,
+    restrictedTables,
+  });
 
   // MQTT.js hands a connection's messages over one at a time and sends the PUBACK only when the
   // handler resolved, so a container in hand costs one receiving connection; acknowledging out of

@@ -5,7 +5,12 @@ import type { ecrClientTables, siteKitTables } from './tables/ecr-client.js';
 import type { serverSystemTables } from './tables/server-system.js';
 import type { siteMessageTables, siteSystemTables, webSessionTables } from './tables/site-system.js';
 import type { statusSyncSiteTables } from './tables/status-sync.js';
-import type { operatorSessionTables, refusalTables, xmserverTables } from './tables/xmserver.js';
+import type {
+  accessRequestTables,
+  operatorSessionTables,
+  refusalTables,
+  xmserverTables,
+} from './tables/xmserver.js';
 
 /** The exchanged form data, in schema `xm_data`, identical on the server and at every site. */
 export type DataDatabase = DatabaseOf<typeof civilRegistrationTables> &
@@ -24,7 +29,8 @@ export type ServerDatabase = DataDatabase &
   DatabaseOf<typeof billingTables> &
   DatabaseOf<typeof xmserverTables> &
   DatabaseOf<typeof operatorSessionTables> &
-  DatabaseOf<typeof refusalTables>;
+  DatabaseOf<typeof refusalTables> &
+  DatabaseOf<typeof accessRequestTables>;
 
 /** A site: exchanged data plus its own tables (`xm_site`). */
 export type SiteDatabase = DataDatabase &

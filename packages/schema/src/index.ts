@@ -129,6 +129,7 @@ export {
   accounts,
   certificates,
   clients,
+  clientsServices,
   receivedContainers,
   serverSettings,
   serverSystemTables,
@@ -160,6 +161,9 @@ export {
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
 export {
+  accessRequests,
+  accessRequestsMigrationName,
+  accessRequestTables,
   auditLog,
   operatorSessions,
   operatorSessionTables,

@@ -25,6 +25,7 @@ import {
 import {
   clients,
   clientsCentreCode,
+  clientsServices,
   operatorLockoutMigrationName,
   receivedContainers,
   receivedSignedReplies,
@@ -48,6 +49,8 @@ import {
   uniqueSenderSequenceMigration,
 } from './tables/status-sync.js';
 import {
+  accessRequestsMigrationName,
+  accessRequestTables,
   operatorSessionTables,
   refusalsMigrationName,
   refusalTables,
@@ -103,6 +106,8 @@ export const serverMigrations: Migrations = {
   [refusalsMigrationName]: createTablesMigration(refusalTables),
   [criminalRecordsMigrationName]: criminalRecordsMigration,
   [actsValidatedAtIndexMigrationName]: actsValidatedAtIndexMigration,
+  [clientsServices]: addColumnsMigration(clients, clientsServices),
+  [accessRequestsMigrationName]: createTablesMigration(accessRequestTables),
 };
 
 /** A site's local database: the same exchanged tables, plus the site's own. */

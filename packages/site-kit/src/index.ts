@@ -89,6 +89,7 @@ export {
   type LockState,
   type NewUser,
   privilegeNames,
+  requirePrivilege,
   type SessionUser,
   type UserSummary,
   userLimits,

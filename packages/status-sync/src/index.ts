@@ -54,6 +54,7 @@ export {
   type ApplyOutcome,
   type ApplyStatus,
   createServerSync,
+  type RestrictedTable,
   type SequenceGap,
   type ServerStep,
   type ServerSync,

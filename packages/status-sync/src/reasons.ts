@@ -18,6 +18,7 @@ export const rejectionReasons = [
   'missing-from-receipt',
   'unknown-client',
   'unknown-dictionary',
+  'purpose-required',
 ] as const;
 
 export type RejectionReason = (typeof rejectionReasons)[number];
@@ -74,6 +75,10 @@ const texts: Readonly<Record<RejectionReason, { en: string; fr: string }>> = {
     fr: "Le serveur n'accepte pas ce type de conteneur",
   },
   'unknown-client': { en: 'The server does not know this site', fr: 'Le serveur ne connaît pas ce site' },
+  'purpose-required': {
+    en: 'The table is restricted: a request for its rows needs who asks and why, declared first, and conditions that name one person',
+    fr: 'La table est protégée : une demande de ses fiches exige d’abord qui la fait et pourquoi, et des conditions qui désignent une personne',
+  },
   'unknown-dictionary': {
     en: 'The server does not have the dictionary the rows were packed with',
     fr: "Le serveur n'a pas le dictionnaire avec lequel les fiches ont été compactées",

@@ -1,20 +1,23 @@
 import { rm } from 'node:fs/promises';
 import { checkClientLimit } from '@xmcomm/billing';
 import { hashPassword } from '@xmcomm/pki';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { audited } from '../audit.js';
 import {
   addClient,
   type Client,
   type ClientCertificate,
   clientCertificates,
+  clientServices,
   deleteUnusedClient,
   getClient,
+  grantableServices,
   initialClientPassword,
   listClients,
   parseCentreCode,
   parseMatricule,
   parseStatus,
+  setClientServices,
   updateClient,
 } from '../clients.js';
 import { access, handler, type XmCommand } from '../command.js';
@@ -293,6 +296,49 @@ export function registerClient(program: XmCommand, io: Io): XmCommand {
           [text('client.status', ctx.lang, { matricule, status }), toldLine(ctx, matricule, told)].join('\n'),
         );
       }),
+    );
+  client
+    .command('services')
+    .description(
+      "the services granted to a client beyond its status (juris: the criminal record's tables, for a client at status 3)",
+    )
+    .argument('<matricule>')
+    .addOption(new Option('--grant <service>', 'grant this service (juris)').choices(grantableServices))
+    .addOption(new Option('--revoke <service>', 'take this service back').choices(grantableServices))
+    .option('--reason <text>', 'why, for the audit log (at most 500 characters)')
+    // Reading the criminal record is granted by a supervisor, as the PKI is.
+    .requires(access.supervisor)
+    .action(
+      handler(
+        io,
+        async (ctx, matricule: string, options: { grant?: string; revoke?: string; reason?: string }) => {
+          const db = await ctx.database();
+          const target = parseMatricule(matricule);
+          const change = options.grant ?? options.revoke;
+          const services =
+            change === undefined
+              ? await clientServices(db, target)
+              : await audited(db, ctx.operator, 'client.services', async (trx) => {
+                  const before = await clientServices(trx, target);
+                  const after = options.grant
+                    ? [...new Set([...before, options.grant])]
+                    : before.filter((service) => service !== options.revoke);
+                  await setClientServices(trx, target, after);
+                  return {
+                    result: after,
+                    target: matricule,
+                    details: {
+                      from: before.join(' '),
+                      to: after.join(' '),
+                      reason: options.reason?.slice(0, 500) ?? null,
+                    },
+                  };
+                });
+          ctx.print({ matricule: target, services }, () =>
+            text('client.services', ctx.lang, { matricule: target, services: services.join(' ') }),
+          );
+        },
+      ),
     );
   client
     .command('delete')

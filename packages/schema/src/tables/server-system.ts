@@ -24,6 +24,9 @@ export const receivedSignedReplies = '20261207-11-received-signed-replies';
 /** The migration that gave clients their centre code (a column added after the table was released). */
 export const clientsCentreCode = '20261207-10-clients-centre-code';
 
+/** The migration that gave clients the services granted beyond their status (`juris`). */
+export const clientsServices = '20261208-20-clients-services';
+
 const matricule = (unique = false) =>
   text({ maxLength: 32, required: true, unique, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,31}' });
 
@@ -66,6 +69,12 @@ export const clients = defineSystemTable('xm_system', 'clients', {
     pattern: '[A-Za-z0-9][A-Za-z0-9._]{0,31}',
     since: clientsCentreCode,
   }),
+  /**
+   * Services the operator granted this client beyond what its status allows, space-separated
+   * (`juris`: the criminal record's tables). A table a server restricts to a service is received
+   * from and answered to only a client at status 3 holding it.
+   */
+  services: text({ maxLength: 200, pattern: '[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*', since: clientsServices }),
 });
 
 /** One account per client, opened when the client is registered; movements live in the ledger. */

@@ -92,3 +92,37 @@ export const refusals = defineSystemTable(
 );
 
 export const refusalTables = [refusals] as const;
+
+/** The migration that logs the requests for a restricted table's rows (bulletin requests). */
+export const accessRequestsMigrationName = '20261208-21-access-requests';
+
+/**
+ * Every request a site made for rows of a restricted table (a court asking the criminal register
+ * for a bulletin): who asked, why, and what for, declared in a control message before the import
+ * request it allows. The server answers a restricted import only against one unused declaration of
+ * the same site and table, and records here the import that used it and how many rows went.
+ */
+export const accessRequests = defineSystemTable(
+  'xm_system',
+  'access_requests',
+  {
+    id: identity(),
+    at: timestamp({ required: true, default: 'now' }),
+    client_id: integer({ required: true }),
+    matricule: text({ maxLength: 32, required: true }),
+    /** The control container that declared it. */
+    container_id: uuid({ required: true, unique: true }),
+    table_name: text({ maxLength: 63, required: true }),
+    /** The site user who asked (a login at the site). */
+    requested_by: text({ maxLength: 100, required: true }),
+    purpose: text({ maxLength: 500, required: true }),
+    /** What else the site declared (the bulletin asked for, the identity searched). */
+    detail: json(),
+    /** The import request it allowed, once answered, and the rows that went. */
+    import_container_id: uuid(),
+    rows: integer({ min: 0 }),
+  },
+  { indexes: [['client_id', 'at'], ['at']] },
+);
+
+export const accessRequestTables = [accessRequests] as const;

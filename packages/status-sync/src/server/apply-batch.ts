@@ -80,7 +80,17 @@ async function applyLive(
       .execute(),
     db
       .selectFrom('xm_system.clients')
-      .select(['id', 'matricule', 'centre_code', 'status', 'name', 'domain', 'region', 'locality'])
+      .select([
+        'id',
+        'matricule',
+        'centre_code',
+        'status',
+        'name',
+        'domain',
+        'region',
+        'locality',
+        'services',
+      ])
       .where('matricule', 'in', senders)
       .execute(),
   ]);

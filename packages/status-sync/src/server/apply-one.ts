@@ -55,6 +55,7 @@ export async function applyOpened(
       'c.domain',
       'c.region',
       'c.locality',
+      'c.services',
     ])
     .select([
       'r.id as logged_id',
@@ -101,6 +102,7 @@ export async function applyOpened(
     domain: found.domain,
     region: found.region,
     locality: found.locality,
+    services: found.services,
   };
   const reused = Boolean(found.sequence_used);
 

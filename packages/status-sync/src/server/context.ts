@@ -4,7 +4,7 @@ import type { Charging } from '../charging.js';
 import type { ContainerCodec } from '../container.js';
 import { defaultFilterLimits, type FilterLimits } from '../filter.js';
 import { createTurns, type Turns } from './turns.js';
-import type { ServerStep, ServerSyncOptions } from './types.js';
+import type { RestrictedTable, ServerStep, ServerSyncOptions } from './types.js';
 
 /**
  * What every part of the server reads: the options with their defaults filled in, and this
@@ -26,6 +26,7 @@ export interface ServerContext {
   /** Rows per import-response container. */
   readonly importPageRows: number;
   readonly filterLimits: FilterLimits;
+  readonly restrictedTables: Readonly<Record<string, RestrictedTable>>;
   readonly now: () => Date;
   /** The options' onStep hook, awaited between steps (crash tests). */
   readonly step: (name: ServerStep, containerId: string) => Promise<void>;
@@ -47,6 +48,7 @@ export function createServerContext(options: ServerSyncOptions): ServerContext {
     maxSkewMs: options.maxSkewMs ?? 5 * 60_000,
     importPageRows: options.importPageRows ?? 500,
     filterLimits: options.filterLimits ?? defaultFilterLimits,
+    restrictedTables: options.restrictedTables ?? {},
     now: options.now ?? (() => new Date()),
     step: async (name, id) => {
       await options.onStep?.(name, id);

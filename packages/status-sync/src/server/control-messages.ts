@@ -4,6 +4,7 @@ import type { SyncService } from '../charging.js';
 import type { OpenedContainer } from '../container.js';
 import { wholeContainer } from '../container.js';
 import { formatReason } from '../reasons.js';
+import { declareAccess } from './access-requests.js';
 import { type Answer, type ApplyResult, receiptFor, wholeRefusal } from './answers.js';
 import { type Client, gate } from './clients.js';
 import type { ServerContext, Trx } from './context.js';
@@ -44,6 +45,8 @@ export async function answerControl(
   const type = body.kind === 'control' ? body.message.type : undefined;
   if (type === 'password-change' && body.kind === 'control')
     return changePassword(ctx, trx, id, client, body.message.passwordHash);
+  if (type === 'access-request' && body.kind === 'control')
+    return declareAccess(ctx, trx, id, client, body.message);
   const service: SyncService | null =
     type === 'account-request' ? 'account-query' : type === 'profile-request' ? 'profile-query' : null;
   if (!service) return wholeRefusal(id, 'unsupported-kind');

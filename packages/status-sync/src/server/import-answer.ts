@@ -4,6 +4,7 @@ import type { OpenedContainer } from '../container.js';
 import { wholeContainer } from '../container.js';
 import { checkFilter, compileFilter } from '../filter.js';
 import { formatReason } from '../reasons.js';
+import { checkRestrictedImport, recordAccess } from './access-requests.js';
 import { type Answer, type ApplyResult, receiptFor, wholeRefusal } from './answers.js';
 import { type Client, gate } from './clients.js';
 import type { ServerContext, Trx } from './context.js';
@@ -27,7 +28,11 @@ export async function answerImport(
   if (refusal) return wholeRefusal(id, refusal);
   const checked = checkFilter(body.filter, ctx.tables, ctx.filterLimits);
   if (!checked.ok) return wholeRefusal(id, formatReason('invalid-filter', checked.error.message));
-  const filter = checked.value;
+  const restricted = await checkRestrictedImport(ctx, trx, client, checked.value);
+  if (restricted && 'refusal' in restricted) return wholeRefusal(id, restricted.refusal);
+  const filter = restricted
+    ? { ...checked.value, limit: Math.min(checked.value.limit, restricted.maxRows) }
+    : checked.value;
   const found = (await compileFilter<ServerDatabase>(trx, filter, filter.limit + 1).execute()) as Record<
     string,
     unknown
@@ -49,6 +54,7 @@ export async function answerImport(
     });
     if (!charged.ok) return wholeRefusal(id, charged.reason);
   }
+  if (restricted) await recordAccess(trx, restricted.declaration, id, rows.length);
   const pageRows = ctx.importPageRows;
   const answers: Answer[] = [receiptFor(id, [{ numero: wholeContainer, accepted: true }])];
   const pages = Math.max(1, Math.ceil(rows.length / pageRows));

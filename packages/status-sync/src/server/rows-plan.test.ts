@@ -25,6 +25,7 @@ const client: Client = {
   domain: null,
   region: null,
   locality: null,
+  services: null,
 };
 
 function container(rows: readonly SyncRow[], table = 'births'): OpenedContainer {

@@ -3,7 +3,7 @@ import type { ChargeResult } from '../charging.js';
 import type { OpenedContainer, RowResult, SyncRow } from '../container.js';
 import { formatReason } from '../reasons.js';
 import { type ApplyResult, receiptFor, wholeRefusal } from './answers.js';
-import { type Client, gate } from './clients.js';
+import { type Client, gate, tableGate } from './clients.js';
 import type { ServerContext } from './context.js';
 
 /** A row to store: its sender's numero, and its values completed with status and origin. */
@@ -60,6 +60,8 @@ export function planRows(
   if (refusal) return whole(refusal);
   const table = ctx.tables.find((t) => t.name === header.table);
   if (!table) return whole(formatReason('unknown-table', String(header.table)));
+  const restricted = tableGate(ctx, client, table.name);
+  if (restricted) return whole(restricted);
   if (!header.fingerprint || !table.fingerprint.startsWith(header.fingerprint.toLowerCase())) {
     return whole('schema-mismatch');
   }

@@ -18,6 +18,13 @@ export interface ServerSyncOptions {
   /** The exchanged tables this server accepts (the civil registration tables by default). */
   readonly tables?: readonly AnyTable[];
   /**
+   * Tables received from and answered to only a client at status 3 that the operator granted a
+   * service (`clients.services`), by table name. An import of one needs an access request first (a
+   * control message saying who asks and why, logged in `xm_system.access_requests`) and equality
+   * conditions on `identifying` fields, at most `maxRows` rows.
+   */
+  readonly restrictedTables?: Readonly<Record<string, RestrictedTable>>;
+  /**
    * Status gate and charging: `syncCharging(actor)` of @xmcomm/billing on a real server. Required, so
    * that a server cannot bill nothing by forgetting it; `statusGateOnly` (the status rules, nothing
    * charged) is there for tests and demos that mean it.
@@ -33,6 +40,15 @@ export interface ServerSyncOptions {
   readonly now?: () => Date;
   /** Called between steps; a hook that throws aborts the apply there (crash tests). */
   readonly onStep?: (step: ServerStep, containerId: string) => void | Promise<void>;
+}
+
+export interface RestrictedTable {
+  /** The service a client needs (`juris`). */
+  readonly service: string;
+  /** Fields an import request must fix with `=` or `in` (the identity of one person). */
+  readonly identifying: readonly string[];
+  /** At most this many rows answered to one request. */
+  readonly maxRows: number;
 }
 
 export type ApplyStatus = 'applied' | 'duplicate' | 'refused';
