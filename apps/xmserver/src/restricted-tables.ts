@@ -19,7 +19,14 @@ export const restrictedTables: Readonly<Record<string, RestrictedTable>> = {
     service: jurisService,
     // A person by identity: names and date of birth (place of birth compared at the court).
     identifying: ['person_surname', 'person_date_of_birth'],
+    // A surname's spellings as typed, in capitals and capitalised (xmjuris sends these three).
+    maxValues: 3,
     maxRows: 50,
   },
-  criminal_record_annotations: { service: jurisService, identifying: ['entry_niu'], maxRows: 500 },
+  criminal_record_annotations: {
+    service: jurisService,
+    identifying: ['entry_niu'],
+    maxValues: 50,
+    maxRows: 500,
+  },
 };

@@ -57,3 +57,12 @@ describe('the filter', () => {
     }
   });
 });
+
+test('a region typed as a formula stays text in the CSV (CSV injection)', () => {
+  expect(
+    statisticsCsv('region', [
+      ['=HYPERLINK("http://x")', 2],
+      ['Centre', 1],
+    ]),
+  ).toBe('region,acts\n"\'=HYPERLINK(""http://x"")",2\nCentre,1\n');
+});

@@ -1,3 +1,4 @@
+import { csvCell } from '@xmcomm/billing';
 import { exchangedTables } from '@xmcomm/schema';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ServerDb } from './database.js';
@@ -162,9 +163,6 @@ export function totalsBy(lines: readonly StatisticsLine[], axis: StatisticsAxis)
       : (a === '' ? 1 : 0) - (b === '' ? 1 : 0) || a.localeCompare(b),
   );
 }
-
-export const csvCell = (value: string | number) =>
-  /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value);
 
 /** Totals along an axis as CSV: `<axis>,acts`, one line each. */
 export function statisticsCsv(axis: StatisticsAxis, totals: readonly [string, number][]): string {

@@ -3,7 +3,8 @@ export function csvLine(cells: readonly (string | number | null | undefined)[]):
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
-function csvCell(cell: string | number | null | undefined): string {
+/** One CSV cell (RFC 4180), with text that a spreadsheet would take for a formula neutralised. */
+export function csvCell(cell: string | number | null | undefined): string {
   if (cell === null || cell === undefined) return '';
   if (typeof cell === 'number') return String(cell);
   // Text from operators or sites must not become a formula in a spreadsheet (CSV injection).

@@ -6,6 +6,7 @@ export {
   chargeContainer,
   chargeContainers,
 } from './charge.js';
+export { csvCell, csvLine } from './csv.js';
 export type { BillingConnection, BillingDatabase } from './database.js';
 export {
   checkClientLimit,

@@ -1,5 +1,10 @@
 import { readMail } from './armour.js';
-import type { ContainerReceiver, Envelope, ReceiverReport } from './envelope.js';
+import {
+  type ContainerReceiver,
+  DEFAULT_MAX_CONTAINER_BYTES,
+  type Envelope,
+  type ReceiverReport,
+} from './envelope.js';
 import { MailTransportError } from './errors.js';
 import type { MailboxOpener, MailboxSession } from './mailbox.js';
 
@@ -114,19 +119,17 @@ export class MailboxPoller implements ContainerReceiver {
       this.#skipped.clear();
     }
     this.#generation = session.generation;
-    const max = this.#options.maxContainerBytes;
+    // Without a limit of its own, the codec's: a mailbox anyone can write to must not fill our memory.
+    const max = this.#options.maxContainerBytes ?? DEFAULT_MAX_CONTAINER_BYTES;
     for (const entry of await session.list()) {
       if (!this.#running) break;
       if (this.#skipped.has(entry.key)) continue;
       // base64 is 4/3 of the bytes, plus headers: a message far bigger cannot hold a container we take.
-      if (max !== undefined && entry.size > max * 1.4 + 64 * 1024) {
+      if (entry.size > max * 1.4 + 64 * 1024) {
         await this.#refuse(session, entry.key, 'too-large', report);
         continue;
       }
-      const reading = await readMail(
-        await session.read(entry.key),
-        max === undefined ? {} : { maxContainerBytes: max },
-      );
+      const reading = await readMail(await session.read(entry.key), { maxContainerBytes: max });
       if (reading.kind === 'foreign') {
         this.#skipped.add(entry.key);
         report.problem(

@@ -63,7 +63,8 @@ export function pop3Mailbox(options: MailboxServerOptions): MailboxOpener {
       generation: 'pop3',
       reusable: false,
       async list(): Promise<readonly MailboxEntry[]> {
-        return [...numbers].map(([key, n]) => ({ key, size: sizes.get(n) ?? 0 }));
+        // A message LIST did not size is not read blind: taken as too large to hold a container.
+        return [...numbers].map(([key, n]) => ({ key, size: sizes.get(n) ?? Number.POSITIVE_INFINITY }));
       },
       async read(key) {
         try {

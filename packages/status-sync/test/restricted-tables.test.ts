@@ -27,9 +27,11 @@ const restrictedTables = {
   criminal_record_entries: {
     service: 'juris',
     identifying: ['person_surname', 'person_date_of_birth'],
+    // A surname's spellings as typed, in capitals and capitalised (xmjuris sends these three).
+    maxValues: 3,
     maxRows: 50,
   },
-  criminal_record_annotations: { service: 'juris', identifying: ['entry_niu'], maxRows: 500 },
+  criminal_record_annotations: { service: 'juris', identifying: ['entry_niu'], maxValues: 50, maxRows: 500 },
 };
 
 const entry = (n: number, surname: string) => ({
@@ -162,6 +164,18 @@ describe('restricted tables', () => {
     await send(court, accessRequest);
     const fishing = await send(court, importRequest([byIdentity[1]]));
     expect(receiptReason(fishing.replies)).toBe('purpose-required: fix person_surname');
+
+    // Nor one that lists many people's names under one declaration.
+    const many = byIdentity.map((c) =>
+      c.field === 'person_surname' ? { ...c, op: 'in', value: ['Kobila', 'Atangana', 'Eto', 'Mballa'] } : c,
+    );
+    const manyPeople = await send(court, importRequest(many as typeof byIdentity));
+    expect(receiptReason(manyPeople.replies)).toBe('purpose-required: at most 3 values of person_surname');
+    const nul = await send(court, {
+      ...accessRequest,
+      message: { ...accessRequest.message, requestedBy: 'gref\u0000fier' },
+    });
+    expect(receiptReason(nul.replies)).toMatch(/^purpose-required/);
 
     const answered = await send(court, importRequest(byIdentity));
     expect(receiptReason(answered.replies)).toBeNull();

@@ -26,11 +26,18 @@ export async function declareAccess(
   }
   const refusal = tableGate(ctx, client, table);
   if (refusal) return wholeRefusal(id, refusal);
+  // A NUL would make PostgreSQL refuse the insert, and the site resend the same message forever.
   const text = (value: unknown, max: number) =>
-    typeof value === 'string' && value.trim().length >= 2 && value.length <= max ? value.trim() : null;
+    typeof value === 'string' && value.trim().length >= 2 && value.length <= max && !value.includes('\u0000')
+      ? value.trim()
+      : null;
   const who = text(requestedBy, 100);
   const why = text(purpose, 500);
   if (!who || !why) return wholeRefusal(id, formatReason('purpose-required', 'requestedBy and purpose'));
+  const detailJson = detail === undefined ? null : JSON.stringify(detail);
+  if (detailJson !== null && (detailJson.length > 4_000 || detailJson.includes('\\u0000'))) {
+    return wholeRefusal(id, formatReason('purpose-required', 'detail too long or not text'));
+  }
   await (trx as unknown as Kysely<ServerDatabase>)
     .insertInto('xm_system.access_requests')
     .values({
@@ -40,7 +47,7 @@ export async function declareAccess(
       table_name: table,
       requested_by: who,
       purpose: why,
-      detail: detail === undefined ? null : JSON.stringify(detail),
+      detail: detailJson,
       at: ctx.now(),
     })
     .execute();
@@ -69,11 +76,21 @@ export async function checkRestrictedImport(
   if (!restricted) return null;
   const refusal = tableGate(ctx, client, filter.table.name);
   if (refusal) return { refusal };
-  const fixed = new Set(
-    filter.conditions.filter((c) => c.op === '=' || c.op === 'in').map((condition) => condition.field),
-  );
-  const missing = restricted.identifying.filter((field) => !fixed.has(field));
+  const fixing = filter.conditions.filter((c) => c.op === '=' || c.op === 'in');
+  const missing = restricted.identifying.filter((field) => !fixing.some((c) => c.field === field));
   if (missing.length > 0) return { refusal: formatReason('purpose-required', `fix ${missing.join(', ')}`) };
+  // An `in` of many names or dates would be many people under one declaration.
+  const tooMany = fixing.find(
+    (c) =>
+      c.op === 'in' &&
+      restricted.identifying.includes(c.field) &&
+      (!Array.isArray(c.value) || c.value.length > restricted.maxValues),
+  );
+  if (tooMany) {
+    return {
+      refusal: formatReason('purpose-required', `at most ${restricted.maxValues} values of ${tooMany.field}`),
+    };
+  }
   const declared = await (trx as unknown as Kysely<ServerDatabase>)
     .selectFrom('xm_system.access_requests')
     .select('id')

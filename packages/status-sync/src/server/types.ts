@@ -47,6 +47,8 @@ export interface RestrictedTable {
   readonly service: string;
   /** Fields an import request must fix with `=` or `in` (the identity of one person). */
   readonly identifying: readonly string[];
+  /** At most this many values in an `in` on an identifying field (a name's spellings; one person's entries). */
+  readonly maxValues: number;
   /** At most this many rows answered to one request. */
   readonly maxRows: number;
 }
