@@ -71,7 +71,7 @@ async function send(sender: string, body: Record<string, unknown>, table?: strin
     const opened = await codec.open(bytes);
     if (opened.ok) replies.push(opened.value.body);
   }
-  return { outcome, replies };
+  return { outcome, replies, sealed: sealed.bytes };
 }
 
 const receiptReason = (replies: readonly unknown[]) =>
@@ -185,6 +185,12 @@ describe('restricted tables', () => {
       rows: { person_surname: string }[];
     };
     expect(page.rows.map((r) => r.person_surname)).toEqual(['Kobila']);
+
+    // The same container again (a replay, or the court's resend): the rows do not go a second time.
+    const replayed = await sync.applyContainer(answered.sealed);
+    expect(replayed.status).toBe('duplicate');
+    expect(replayed.replies).toEqual([]);
+    expect(replayed.reason).toBe('restricted rows are answered once');
 
     // The declaration is used once.
     const again = await send(court, importRequest(byIdentity));

@@ -66,6 +66,8 @@ async function applyLive(
         'signed_replies',
         'rows_accepted',
         'rows_rejected',
+        'kind',
+        'table_name',
       ])
       .where((eb) =>
         eb.or([

@@ -64,6 +64,8 @@ export async function applyOpened(
       'r.rows_accepted',
       'r.rows_rejected',
       'r.sender_matricule as logged_sender',
+      'r.kind as logged_kind',
+      'r.table_name as logged_table',
     ])
     .select((eb) =>
       eb
@@ -91,6 +93,8 @@ export async function applyOpened(
       rows_accepted: found.rows_accepted ?? 0,
       rows_rejected: found.rows_rejected ?? 0,
       sender_matricule: found.logged_sender,
+      kind: found.logged_kind ?? '',
+      table_name: found.logged_table,
     });
   }
   const client: Client = {

@@ -11,12 +11,14 @@ export interface Logged {
   readonly rows_accepted: number;
   readonly rows_rejected: number;
   readonly sender_matricule: string | null;
+  readonly kind: string;
+  readonly table_name: string | null;
 }
 
 export async function findLogged(ctx: ServerContext, containerId: string): Promise<Logged | undefined> {
   return ctx.db
     .selectFrom('xm_system.received_containers')
-    .select(['receipt', 'signed_replies', 'rows_accepted', 'rows_rejected', 'sender_matricule'])
+    .select(['receipt', 'signed_replies', 'rows_accepted', 'rows_rejected', 'sender_matricule', 'kind', 'table_name'])
     .where('container_id', '=', containerId)
     .executeTakeFirst();
 }
@@ -32,6 +34,21 @@ export async function duplicateOutcome(
 ): Promise<ApplyOutcome> {
   const { codec } = ctx;
   let replies: Uint8Array[] = [];
+  // A restricted table's rows go once, to the declaration that asked for them: a replayed import
+  // request (a court since suspended, or its service withdrawn) gets nothing again; the court
+  // declares again and asks anew, through the gate.
+  const restrictedImport = logged.kind === 'import-request' && logged.table_name !== null;
+  if (restrictedImport && ctx.restrictedTables[logged.table_name as string]) {
+    return {
+      status: 'duplicate',
+      containerId,
+      sender: logged.sender_matricule,
+      replies,
+      accepted: logged.rows_accepted,
+      rejected: logged.rows_rejected,
+      reason: 'restricted rows are answered once',
+    };
+  }
   if (logged.signed_replies && codec.reseal && logged.sender_matricule !== null) {
     const to = logged.sender_matricule;
     const reseal = codec.reseal.bind(codec);
@@ -63,7 +80,9 @@ export function logValues(
     sender_matricule: header.sender,
     sequence: header.sequence,
     kind: body.kind,
-    table_name: header.table,
+    // An import request names its table in its filter (the header's may be absent): kept, so that a
+    // replay of a restricted one is known as such (duplicateOutcome).
+    table_name: header.table ?? (body.kind === 'import-request' ? body.filter.table : undefined),
     rows_total: body.kind === 'rows' ? body.rows.length : 0,
     rows_accepted: result.accepted,
     rows_rejected: result.rejected,
