@@ -12,13 +12,14 @@ import {
   createSiteKey,
   makePrivateFolder,
   readTextFile,
+  registerDocumentKeyCommands,
   registerSiteCommands,
   type SiteWords,
   secondsOption,
 } from '@xmcomm/site-kit/cli';
 import { createRecordSync } from '@xmcomm/site-kit/sync';
 import { Command, CommanderError, Option } from 'commander';
-import { registerBulletinCommand, registerDocumentKeyCommands } from './bulletin-command.js';
+import { registerBulletinCommand } from './bulletin-command.js';
 import { type Bulletin, frenchBulletinRules, rulesInForce } from './bulletins.js';
 import { courtAccess, courtKit, type JurisIo } from './court.js';
 import { describeError, exitCodes, usage } from './errors.js';
@@ -261,7 +262,17 @@ export function buildProgram(io: JurisIo): Command {
       ),
   };
   registerBulletinCommand(program, bulletinDeps);
-  registerDocumentKeyCommands(program, bulletinDeps);
+  registerDocumentKeyCommands(program, {
+    ...bulletinDeps,
+    passphrase: bulletinDeps.documentPassphrase,
+    words: {
+      ...jurisWords,
+      sealed: 'bulletins',
+      issuer: 'the register',
+      operator: { en: "the register's operator", fr: "l'opérateur du casier" },
+      signatory: { en: 'a signatory of the court', fr: 'signataire du tribunal' },
+    },
+  });
 
   program
     .command('serve')

@@ -21,6 +21,11 @@ export {
   loadDocumentSigner,
 } from './cli/document-key.js';
 export {
+  type DocumentKeyDeps,
+  type DocumentKeyWords,
+  registerDocumentKeyCommands,
+} from './cli/document-key-commands.js';
+export {
   configurationError,
   SiteCliError,
   type SiteCliErrorCode,
@@ -55,4 +60,12 @@ export {
   type SiteWords,
 } from './cli/link-files.js';
 export { readSecret, type Terminal } from './cli/secret.js';
+export {
+  type Bilingual,
+  type SiteAccess,
+  type SiteAccessConfig,
+  type SiteAccessIo,
+  type SiteAccessOptions,
+  siteAccess,
+} from './cli/site-access.js';
 export { type SyncService, type SyncServiceOptions, sleep, startSyncService } from './cli/sync-service.js';
