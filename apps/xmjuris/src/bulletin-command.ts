@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import {
   fileError,
   loadDocumentSigner,
-  readTextFile,
   type SiteConnector,
   type SiteSession,
   type SiteWords,
@@ -13,7 +12,6 @@ import { type Command, Option } from 'commander';
 import { askBulletin, type BulletinAsk, recordBulletin, registerOver } from './bulletin-flow.js';
 import { printBulletin } from './bulletin-print.js';
 import type { Bulletin, Extract } from './bulletins.js';
-import { requireClerk } from './court.js';
 
 // `xmjuris bulletin 1|2|3`: a person's bulletin from the national register, by identity, for a
 // purpose the register logs; printed here only when it names one person.

@@ -1,12 +1,5 @@
 import type { SiteDatabase } from '@xmcomm/schema';
-import {
-  createSiteKit,
-  localToday,
-  readSiteIdentity,
-  requirePrivilege,
-  type SessionUser,
-  type SiteKit,
-} from '@xmcomm/site-kit';
+import { createSiteKit, localToday, readSiteIdentity, type SiteKit } from '@xmcomm/site-kit';
 import { type SiteAccessIo, type SiteAccessOptions, siteAccess } from '@xmcomm/site-kit/cli';
 import type { Kysely } from 'kysely';
 import { JurisError, usage } from './errors.js';
@@ -64,9 +57,4 @@ export function courtAccess(io: JurisIo, options: () => SiteAccessOptions) {
       ),
   });
   return { ...access, requireCourt: access.requireSite };
-}
-
-/** The clerk (privilege 3) only. */
-export function requireClerk(user: SessionUser, action: { en: string; fr: string }): void {
-  requirePrivilege(user, 3, action);
 }

@@ -12,6 +12,7 @@ export {
   type SiteSession,
   secondsOption,
 } from './cli/commands.js';
+export { describeSiteError, siteExitCodes } from './cli/describe-error.js';
 export { describeSyncEvent } from './cli/describe-event.js';
 export {
   createDocumentKey,
@@ -68,4 +69,12 @@ export {
   type SiteAccessOptions,
   siteAccess,
 } from './cli/site-access.js';
+export {
+  InitRefusal,
+  registerInitCommand,
+  registerUserCommands,
+  type SiteProgramDeps,
+  type SiteProgramWords,
+  startSiteSync,
+} from './cli/site-program.js';
 export { type SyncService, type SyncServiceOptions, sleep, startSyncService } from './cli/sync-service.js';
