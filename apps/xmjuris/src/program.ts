@@ -1,13 +1,10 @@
 import { hostProblem, languageFlag, localizeProgram, parsePort, pickLanguage } from '@xmcomm/cli-kit';
 import { criminalRecordTables } from '@xmcomm/schema';
-import type { Privilege } from '@xmcomm/site-kit';
 import {
-  type DocumentKeyWords,
   registerDocumentKeyCommands,
   registerInitCommand,
   registerSiteCommands,
   registerUserCommands,
-  type SiteProgramWords,
   secondsOption,
   startSiteSync,
 } from '@xmcomm/site-kit/cli';
@@ -19,24 +16,10 @@ import { courtAccess, courtKit, type JurisIo } from './court.js';
 import { describeError, exitCodes, usage } from './errors.js';
 import { helpFr } from './help-fr.js';
 import { jurisRecordTypes, jurisRoleNames } from './record-types.js';
+import { jurisWords, roles } from './words.js';
 
 export type { JurisIo };
-
-/** How XMJuris names itself, its site and its environment variables in the site kit's messages. */
-export const jurisWords: SiteProgramWords & DocumentKeyWords = {
-  command: 'xmjuris',
-  site: { en: 'court', fr: 'tribunal' },
-  envPrefix: 'XMJURIS',
-  ofSite: { en: "the court's", fr: 'du tribunal' },
-  isSetUp: (m) => ({ en: `Court ${m} is set up`, fr: `Le tribunal ${m} est configuré` }),
-  head: { option: 'clerk', en: 'clerk', fr: 'greffier', note: 'greffier' },
-  register: 'the national criminal register',
-  serverCertificate: "the national register's server certificate (PEM)",
-  operator: { en: "the register's operator", fr: "l'opérateur du casier" },
-  sealed: 'bulletins',
-  issuer: 'the register',
-  signatory: { en: 'a signatory of the court', fr: 'signataire du tribunal' },
-};
+export { jurisWords };
 
 function portOption(value: string): number {
   const parsed = parsePort(value);
@@ -49,7 +32,6 @@ function hostOption(value: string): string {
   if (problem) throw usage(problem.en, problem.fr);
   return value;
 }
-const roles: Readonly<Record<string, Privilege>> = { suspended: 0, agent: 1, secretary: 2, clerk: 3 };
 
 const languageOf = (flag: string | undefined, env: JurisIo['env']) =>
   pickLanguage({ flag, variable: 'XMJURIS_LANG', env });

@@ -73,8 +73,10 @@ export {
   InitRefusal,
   registerInitCommand,
   registerUserCommands,
+  type SiteFrenchWords,
   type SiteProgramDeps,
   type SiteProgramWords,
+  siteHelpFr,
   startSiteSync,
 } from './cli/site-program.js';
 export { type SyncService, type SyncServiceOptions, sleep, startSyncService } from './cli/sync-service.js';

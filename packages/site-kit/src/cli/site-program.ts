@@ -205,3 +205,62 @@ export function startSiteSync(
     onError,
   });
 }
+
+/** The French of what a site CLI's help cannot guess: articles and the app's nouns. */
+export interface SiteFrenchWords {
+  /** `le greffier`. */
+  readonly head: string;
+  /** `fiches`: what `sync` sends. */
+  readonly records: string;
+  /** `les bulletins qu’il imprime`. */
+  readonly sealed: string;
+  /** `le casier`: who certifies the document key. */
+  readonly issuer: string;
+}
+
+/** The French help of the kit's commands (user, cert, sync, document-key), in the app's words. */
+export function siteHelpFr(
+  words: SiteProgramWords,
+  french: SiteFrenchWords,
+  roles: SiteProgramDeps['roles'],
+  roleNames: SiteProgramDeps['roleNames'],
+): Record<string, { description: string; options?: Record<string, string> }> {
+  const c = words.command;
+  const p = words.envPrefix;
+  const of = words.ofSite.fr;
+  const names = Object.keys(roles)
+    .filter((name) => (roles[name] ?? 0) > 0)
+    .map((name) => {
+      const fr = roleNames[roles[name] ?? 0]?.fr;
+      return fr === undefined || fr === name ? name : `${name} (${fr})`;
+    });
+  return {
+    [`${c} user`]: { description: `les utilisateurs ${of} (${french.head} les gère)` },
+    [`${c} user add`]: {
+      description: `ajouter un utilisateur ; le mot de passe vient de ${p}_NEW_PASSWORD`,
+      options: { '--role': `${names.slice(0, -1).join(', ')} ou ${names.at(-1)}`, '--name': 'nom complet' },
+    },
+    [`${c} user list`]: { description: `lister les utilisateurs ${of}` },
+    [`${c} cert`]: { description: `le certificat ${of}, délivré par le serveur central` },
+    [`${c} cert import`]: {
+      description: `installer le certificat que l'opérateur du serveur a délivré pour la clé ${of}`,
+    },
+    [`${c} sync`]: {
+      description: `envoyer les ${french.records} signées au serveur central et recevoir ses accusés ; toutes les --interval secondes, ou une fois`,
+      options: {
+        '--once': 'envoyer, attendre les accusés (jusqu’à --wait secondes), puis s’arrêter',
+        '--interval': 'secondes entre deux tours, 10-300',
+        '--wait': 'avec --once : combien de temps attendre les accusés',
+      },
+    },
+    [`${c} document-key`]: {
+      description: `la clé de documents ${of}, qui scelle ${french.sealed} (pas sa clé de conteneurs)`,
+    },
+    [`${c} document-key create`]: {
+      description: `créer la clé de documents (phrase de passe dans ${p}_DOCUMENT_KEY_PASSPHRASE) et sa demande de certificat`,
+    },
+    [`${c} document-key import`]: {
+      description: `installer le certificat de la clé de documents délivré par ${french.issuer}`,
+    },
+  };
+}
