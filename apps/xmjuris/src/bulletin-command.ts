@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import {
-  createDocumentKey,
   fileError,
-  importDocumentCertificate,
   loadDocumentSigner,
-  readTextFile,
   type SiteConnector,
   type SiteSession,
   type SiteWords,
@@ -15,7 +12,6 @@ import { type Command, Option } from 'commander';
 import { askBulletin, type BulletinAsk, recordBulletin, registerOver } from './bulletin-flow.js';
 import { printBulletin } from './bulletin-print.js';
 import type { Bulletin, Extract } from './bulletins.js';
-import { requireClerk } from './court.js';
 
 // `xmjuris bulletin 1|2|3`: a person's bulletin from the national register, by identity, for a
 // purpose the register logs; printed here only when it names one person.
@@ -131,48 +127,5 @@ export function registerBulletinCommand(program: Command, deps: Deps): void {
             ...outcome.extract,
           });
         }),
-    );
-}
-
-/** `document-key create` and `document-key import`: the court's key for the seal of its bulletins. */
-export function registerDocumentKeyCommands(program: Command, deps: Deps): void {
-  const group = program
-    .command('document-key')
-    .description("the court's document key, which seals the bulletins it prints (not its container key)");
-  group
-    .command('create')
-    .description(
-      'make the document key (passphrase from XMJURIS_DOCUMENT_KEY_PASSPHRASE) and its certificate request',
-    )
-    .action(() =>
-      deps.asUser(async ({ user, identity }) => {
-        requireClerk(user, { en: 'make the document key', fr: 'créer la clé de documents' });
-        const made = await createDocumentKey(deps.dataDir(), identity, await deps.documentPassphrase());
-        deps.print(
-          deps.language() === 'fr'
-            ? `Envoyez ${made.requestPath} à l'opérateur du casier, qui l'enregistre comme signataire du tribunal, puis \`xmjuris document-key import\`.`
-            : `Send ${made.requestPath} to the register's operator, who registers it as a signatory of the court, then \`xmjuris document-key import\`.`,
-          made,
-        );
-      }),
-    );
-  group
-    .command('import <file>')
-    .description("install the document key's certificate the register issued")
-    .action((file: string) =>
-      deps.asUser(async ({ user }) => {
-        requireClerk(user, { en: 'install the document key', fr: 'installer la clé de documents' });
-        const installed = await importDocumentCertificate(
-          deps.dataDir(),
-          await readTextFile(file),
-          deps.words,
-        );
-        deps.print(
-          deps.language() === 'fr'
-            ? `Certificat de la clé de documents installé (${installed.subject}).`
-            : `Installed the document key's certificate (${installed.subject}).`,
-          installed,
-        );
-      }),
     );
 }

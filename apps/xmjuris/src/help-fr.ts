@@ -1,7 +1,11 @@
 import type { FrenchTexts } from '@xmcomm/cli-kit';
+import { siteHelpFr } from '@xmcomm/site-kit/cli';
+import { jurisRoleNames } from './record-types.js';
+import { jurisFrench, jurisWords, roles } from './words.js';
 
 /** The French help of `xmjuris`, by command path; a command or option without it fails help-fr.test.ts. */
 export const helpFr: FrenchTexts = {
+  ...siteHelpFr(jurisWords, jurisFrench, roles, jurisRoleNames),
   xmjuris: {
     description:
       "Le casier judiciaire d'un tribunal : utilisateurs, fiches signées par le greffier, bulletins n° 1 à 3.",
@@ -28,12 +32,6 @@ export const helpFr: FrenchTexts = {
       '--no-key': 'ne pas créer maintenant la paire de clés du tribunal ni sa demande de certificat',
     },
   },
-  'xmjuris user': { description: 'les utilisateurs du tribunal (le greffier les gère)' },
-  'xmjuris user add': {
-    description: 'ajouter un utilisateur ; le mot de passe vient de XMJURIS_NEW_PASSWORD',
-    options: { '--role': 'agent, secretary (secrétaire) ou clerk (greffier)', '--name': 'nom complet' },
-  },
-  'xmjuris user list': { description: 'lister les utilisateurs du tribunal' },
   'xmjuris rules': {
     description:
       "les règles des bulletins en vigueur aujourd'hui : les fiches que chaque bulletin écarte, et pourquoi",
@@ -47,30 +45,6 @@ export const helpFr: FrenchTexts = {
       '--sync-every':
         'envoyer aussi les fiches signées au casier toutes les tant de secondes, 10-300 (phrase de passe de la clé dans XMJURIS_KEY_PASSPHRASE)',
     },
-  },
-  'xmjuris cert': { description: 'le certificat du tribunal, délivré par le serveur central' },
-  'xmjuris cert import': {
-    description: "installer le certificat que l'opérateur du serveur a délivré pour la clé du tribunal",
-  },
-  'xmjuris sync': {
-    description:
-      'envoyer les fiches signées au serveur central et recevoir ses accusés ; toutes les --interval secondes, ou une fois',
-    options: {
-      '--once': 'envoyer, attendre les accusés (jusqu’à --wait secondes), puis s’arrêter',
-      '--interval': 'secondes entre deux tours, 10-300',
-      '--wait': 'avec --once : combien de temps attendre les accusés',
-    },
-  },
-  'xmjuris document-key': {
-    description:
-      'la clé de documents du tribunal, qui scelle les bulletins qu’il imprime (pas sa clé de conteneurs)',
-  },
-  'xmjuris document-key create': {
-    description:
-      'créer la clé de documents (phrase de passe dans XMJURIS_DOCUMENT_KEY_PASSPHRASE) et sa demande de certificat',
-  },
-  'xmjuris document-key import': {
-    description: 'installer le certificat de la clé de documents délivré par le casier',
   },
   'xmjuris bulletin': {
     description:

@@ -1,38 +1,25 @@
 import { hostProblem, languageFlag, localizeProgram, parsePort, pickLanguage } from '@xmcomm/cli-kit';
 import { criminalRecordTables } from '@xmcomm/schema';
 import {
-  checkSiteIdentity,
-  insertUser,
-  type Privilege,
-  readSiteIdentity,
-  type SessionUser,
-  saveSiteIdentity,
-} from '@xmcomm/site-kit';
-import {
-  createSiteKey,
-  makePrivateFolder,
-  readTextFile,
+  registerDocumentKeyCommands,
+  registerInitCommand,
   registerSiteCommands,
-  type SiteWords,
+  registerUserCommands,
   secondsOption,
+  startSiteSync,
 } from '@xmcomm/site-kit/cli';
 import { createRecordSync } from '@xmcomm/site-kit/sync';
 import { Command, CommanderError, Option } from 'commander';
-import { registerBulletinCommand, registerDocumentKeyCommands } from './bulletin-command.js';
+import { registerBulletinCommand } from './bulletin-command.js';
 import { type Bulletin, frenchBulletinRules, rulesInForce } from './bulletins.js';
 import { courtAccess, courtKit, type JurisIo } from './court.js';
 import { describeError, exitCodes, usage } from './errors.js';
 import { helpFr } from './help-fr.js';
 import { jurisRecordTypes, jurisRoleNames } from './record-types.js';
+import { jurisWords, roles } from './words.js';
 
 export type { JurisIo };
-
-/** How XMJuris names itself, its site and its environment variables in the site kit's messages. */
-export const jurisWords: SiteWords = {
-  command: 'xmjuris',
-  site: { en: 'court', fr: 'tribunal' },
-  envPrefix: 'XMJURIS',
-};
+export { jurisWords };
 
 function portOption(value: string): number {
   const parsed = parsePort(value);
@@ -45,7 +32,6 @@ function hostOption(value: string): string {
   if (problem) throw usage(problem.en, problem.fr);
   return value;
 }
-const roles: Readonly<Record<string, Privilege>> = { suspended: 0, agent: 1, secretary: 2, clerk: 3 };
 
 const languageOf = (flag: string | undefined, env: JurisIo['env']) =>
   pickLanguage({ flag, variable: 'XMJURIS_LANG', env });
@@ -82,137 +68,23 @@ export function buildProgram(io: JurisIo): Command {
   type Globals = { dataDir?: string; databaseUrl?: string; json?: boolean; lang?: string; user?: string };
   const globals = () => program.opts<Globals>();
   const language = () => languageOf(globals().lang, io.env);
-  const t = (en: string, fr: string) => (language() === 'fr' ? fr : en);
   const print = (human: string, json: unknown) =>
     io.stdout(globals().json ? `${JSON.stringify(json, null, 2)}\n` : `${human}\n`);
   const court = courtAccess(io, globals);
   const { today } = court;
   const asUser = <T>(body: Parameters<typeof court.asUser<T>>[0]) => court.asUser(body, language);
 
-  program
-    .command('init')
-    .description(
-      "set up the court's database, its identity, its clerk (password from XMJURIS_NEW_PASSWORD) and its key (passphrase from XMJURIS_KEY_PASSPHRASE)",
-    )
-    .requiredOption('--matricule <matricule>', "the court's matricule at the national criminal register")
-    .requiredOption('--centre-code <digits>', "the court's 6-digit national code (first part of every NIU)")
-    .option('--name <name>', "the court's name")
-    .requiredOption('--clerk <login>', "the clerk's login (greffier, privilege 3)")
-    .option('--clerk-name <name>', "the clerk's full name")
-    .option('--broker <url>', 'the MQTT broker, mqtt://host:port or mqtts://host:port')
-    .option('--server-cert <file>', "the national register's server certificate (PEM)")
-    .option('--ca-cert <file>', "the national CA's certificate (PEM), which issued the server's")
-    .option('--no-key', "do not make the court's key pair and CSR now")
-    .action(
-      (options: {
-        matricule: string;
-        centreCode: string;
-        name?: string;
-        clerk: string;
-        clerkName?: string;
-        broker?: string;
-        serverCert?: string;
-        caCert?: string;
-        key: boolean;
-      }) =>
-        court.withDatabase(async (db) => {
-          const existing = await readSiteIdentity(db);
-          if (existing) {
-            throw usage(
-              `The court's database is already set up for matricule ${existing.matricule}.`,
-              `La base du tribunal est déjà configurée pour le matricule ${existing.matricule}.`,
-            );
-          }
-          const identity = checkSiteIdentity({
-            matricule: options.matricule,
-            centreCode: options.centreCode,
-            ...(options.name ? { name: options.name } : {}),
-            ...(options.broker ? { brokerUrl: options.broker } : {}),
-            ...(options.serverCert ? { serverCertificatePem: await readTextFile(options.serverCert) } : {}),
-            ...(options.caCert ? { caCertificatePem: await readTextFile(options.caCert) } : {}),
-          });
-          // Everything asked and checked before anything is written; the identity last: a court
-          // exists once its clerk does, so a failed init can simply be run again.
-          const password = await court.passwordOf('XMJURIS_NEW_PASSWORD', options.clerk, language());
-          const passphrase = options.key
-            ? await court.secret(
-                'XMJURIS_KEY_PASSPHRASE',
-                { en: "Passphrase for the court's key: ", fr: 'Phrase de passe de la clé du tribunal : ' },
-                language(),
-              )
-            : undefined;
-          let request: string | undefined;
-          if (passphrase !== undefined) {
-            await makePrivateFolder(court.dataDir());
-            request = (await createSiteKey(court.dataDir(), identity, passphrase)).requestPath;
-          }
-          await insertUser(db, {
-            login: options.clerk,
-            privilege: 3,
-            password,
-            ...(options.clerkName ? { displayName: options.clerkName } : {}),
-          });
-          await saveSiteIdentity(db, identity);
-          print(
-            [
-              t(
-                `Court ${identity.matricule} is set up; clerk: ${options.clerk}.`,
-                `Le tribunal ${identity.matricule} est configuré ; greffier : ${options.clerk}.`,
-              ),
-              ...(request
-                ? [
-                    t(
-                      `Send ${request} to the register's operator, then \`xmjuris cert import\` the certificate.`,
-                      `Envoyez ${request} à l'opérateur du casier, puis \`xmjuris cert import\` le certificat.`,
-                    ),
-                  ]
-                : []),
-            ].join('\n'),
-            {
-              matricule: identity.matricule,
-              centreCode: identity.centreCode,
-              clerk: options.clerk,
-              request: request ?? null,
-            },
-          );
-        }),
-    );
-
-  const user = program.command('user').description("the court's users (the clerk manages them)");
-  user
-    .command('add <login>')
-    .description('add a user; the password comes from XMJURIS_NEW_PASSWORD')
-    .addOption(
-      new Option('--role <role>', 'agent, secretary or clerk')
-        .choices(['agent', 'secretary', 'clerk'])
-        .makeOptionMandatory(),
-    )
-    .option('--name <name>', 'full name')
-    .action((login: string, options: { role: string; name?: string }) =>
-      asUser(async ({ db, user: actor }) => {
-        const added = await courtKit(db, today).users.add(actor, {
-          login,
-          privilege: roles[options.role] ?? 1,
-          password: await court.passwordOf('XMJURIS_NEW_PASSWORD', login, language()),
-          ...(options.name ? { displayName: options.name } : {}),
-        });
-        const role = jurisRoleNames[added.privilege as 1 | 2 | 3];
-        print(t(`Added ${added.login} (${role.en}).`, `${added.login} ajouté (${role.fr}).`), added);
-      }),
-    );
-  user
-    .command('list')
-    .description("list the court's users")
-    .action(() =>
-      asUser(async ({ db, user: actor }) => {
-        const users = await courtKit(db, today).users.list(actor);
-        const lines = users.map((u) => {
-          const role = jurisRoleNames[u.privilege as 1 | 2 | 3] ?? { en: 'suspended', fr: 'suspendu' };
-          return `${u.login}\t${role[language()]}\t${u.displayName ?? ''}`;
-        });
-        print(lines.join('\n'), users);
-      }),
-    );
+  const siteDeps = {
+    words: jurisWords,
+    access: court,
+    language,
+    print,
+    kit: (db: Parameters<typeof courtKit>[0]) => courtKit(db, today),
+    roles,
+    roleNames: jurisRoleNames,
+  };
+  registerInitCommand(program, siteDeps);
+  registerUserCommands(program, siteDeps);
 
   program
     .command('rules')
@@ -261,7 +133,10 @@ export function buildProgram(io: JurisIo): Command {
       ),
   };
   registerBulletinCommand(program, bulletinDeps);
-  registerDocumentKeyCommands(program, bulletinDeps);
+  registerDocumentKeyCommands(program, {
+    ...bulletinDeps,
+    passphrase: bulletinDeps.documentPassphrase,
+  });
 
   program
     .command('serve')
@@ -282,7 +157,9 @@ export function buildProgram(io: JurisIo): Command {
         const service =
           options.syncEvery === undefined
             ? undefined
-            : await startCourtSync(db, identity, options.syncEvery * 1000);
+            : await startSiteSync(connector, db, identity, options.syncEvery * 1000, (error) =>
+                io.stderr(`xmjuris: ${describeError(error, language()).lines.join('\n')}\n`),
+              );
         const web = await createWorkstation({
           kit: courtKit(db, today),
           db,
@@ -307,21 +184,5 @@ export function buildProgram(io: JurisIo): Command {
       }),
     );
 
-  async function startCourtSync(
-    db: Parameters<typeof createSync>[0]['db'],
-    identity: Awaited<ReturnType<typeof court.requireCourt>>,
-    everyMs: number,
-  ) {
-    const { startSyncService } = await import('@xmcomm/site-kit/cli');
-    // The service seals as the synchronisation itself: no person is logged in for it.
-    const session = { db, identity, user: { login: 'sync', privilege: 3 } as SessionUser };
-    return startSyncService({
-      createSync: (onEvent) =>
-        connector.connect(session, { onEvent, eventsTo: 'stderr', asSystem: true }).then((sync) => sync),
-      everyMs,
-      onEvent: () => {},
-      onError: (error) => io.stderr(`xmjuris: ${describeError(error, language()).lines.join('\n')}\n`),
-    });
-  }
   return program;
 }

@@ -12,6 +12,7 @@ export {
   type SiteSession,
   secondsOption,
 } from './cli/commands.js';
+export { describeSiteError, siteExitCodes } from './cli/describe-error.js';
 export { describeSyncEvent } from './cli/describe-event.js';
 export {
   createDocumentKey,
@@ -20,6 +21,11 @@ export {
   importDocumentCertificate,
   loadDocumentSigner,
 } from './cli/document-key.js';
+export {
+  type DocumentKeyDeps,
+  type DocumentKeyWords,
+  registerDocumentKeyCommands,
+} from './cli/document-key-commands.js';
 export {
   configurationError,
   SiteCliError,
@@ -55,4 +61,22 @@ export {
   type SiteWords,
 } from './cli/link-files.js';
 export { readSecret, type Terminal } from './cli/secret.js';
+export {
+  type Bilingual,
+  type SiteAccess,
+  type SiteAccessConfig,
+  type SiteAccessIo,
+  type SiteAccessOptions,
+  siteAccess,
+} from './cli/site-access.js';
+export {
+  InitRefusal,
+  registerInitCommand,
+  registerUserCommands,
+  type SiteFrenchWords,
+  type SiteProgramDeps,
+  type SiteProgramWords,
+  siteHelpFr,
+  startSiteSync,
+} from './cli/site-program.js';
 export { type SyncService, type SyncServiceOptions, sleep, startSyncService } from './cli/sync-service.js';
