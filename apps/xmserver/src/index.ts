@@ -7,3 +7,4 @@ export { exitCodeOf, exitCodes } from './exit-codes.js';
 export { createLogger } from './logger.js';
 export { describeError, type Language } from './messages.js';
 export { buildProgram, runCli } from './program.js';
+export { type RunningService, type ServiceOptions, startService } from './service.js';
