@@ -139,10 +139,16 @@ export function registerOver(connector: SiteConnector, session: SiteSession, wai
         },
       });
       try {
-        await sync.requestControl({ type: 'access-request', table, ...declaration });
+        // The declaration acknowledged before the import leaves: a server applying containers in
+        // parallel could otherwise take the import first and refuse it as undeclared.
+        const declared = await sync.requestControl({ type: 'access-request', table, ...declaration });
+        sync.start();
+        await connector.awaitAnswer(sync, declared, waitSeconds, {
+          what: 'the access request',
+          whatFr: "la déclaration d'accès",
+        });
         const queued = await sync.requestImport({ table, conditions: [...conditions], limit: 500 });
         if (!queued.ok) throw new JurisError('usage', queued.error.message, queued.error.message);
-        sync.start();
         await connector.awaitAnswer(
           sync,
           queued.id,
