@@ -18,7 +18,15 @@ export interface Logged {
 export async function findLogged(ctx: ServerContext, containerId: string): Promise<Logged | undefined> {
   return ctx.db
     .selectFrom('xm_system.received_containers')
-    .select(['receipt', 'signed_replies', 'rows_accepted', 'rows_rejected', 'sender_matricule', 'kind', 'table_name'])
+    .select([
+      'receipt',
+      'signed_replies',
+      'rows_accepted',
+      'rows_rejected',
+      'sender_matricule',
+      'kind',
+      'table_name',
+    ])
     .where('container_id', '=', containerId)
     .executeTakeFirst();
 }
